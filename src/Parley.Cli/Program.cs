@@ -1,0 +1,2 @@
+Console.Error.WriteLine("parley: not implemented yet");
+return 1;
