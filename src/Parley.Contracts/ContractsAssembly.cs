@@ -1,4 +1,0 @@
-namespace Parley.Contracts;
-
-/// <summary>Marker type for the contracts assembly.</summary>
-public static class ContractsAssembly;

@@ -1,0 +1,93 @@
+namespace Parley.Contracts.Secrets;
+
+// Wire contracts of the one-time secrets API (docs/api.md). Binary members are base64url strings
+// without padding; both sides validate them (lengths included) rather than trusting the DTO types.
+
+/// <summary><c>GET /api/config</c>: the operator's choices and limits.</summary>
+public sealed record SecretsConfigResponse(
+    int FormatVersion,
+    IReadOnlyList<ExpiryChoice> ExpiryChoices,
+    int DefaultExpirySeconds,
+    IReadOnlyList<int> ViewChoices,
+    int DefaultViews,
+    int MaxManifestBytes,
+    long MaxStreamBytes,
+    int MaxFiles,
+    PassphrasePolicy Passphrase,
+    bool CreationOpen);
+
+public sealed record ExpiryChoice(int Seconds, string Label);
+
+public sealed record PassphrasePolicy(int MinIterations, int DefaultIterations, int MaxAttempts);
+
+/// <summary>Passphrase parameters sent at creation (with the verifier) and shown by look (without).</summary>
+public sealed record PassphraseParameters(string Kdf, string Salt, int Iterations, string? Verifier = null)
+{
+    public const string Pbkdf2Sha256 = "pbkdf2-sha256";
+}
+
+/// <summary><c>POST /api/secrets</c>.</summary>
+public sealed record CreateSecretRequest(
+    string Manifest,
+    string AccessVerifier,
+    PassphraseParameters? Passphrase,
+    int ExpiresInSeconds,
+    int MaxViews,
+    long? StreamBytes);
+
+public sealed record CreateSecretResponse(string Id, string ManageToken, DateTimeOffset ExpiresAt, bool UploadRequired);
+
+public sealed record UploadCompleteResponse(bool Complete);
+
+/// <summary><c>GET /api/secrets/{id}</c> while the secret can be opened.</summary>
+public sealed record SecretLookResponse(
+    string Id,
+    string State,
+    PassphraseParameters? Passphrase,
+    int ManifestBytes,
+    long? StreamBytes,
+    DateTimeOffset ExpiresAt,
+    int ViewsLeft);
+
+/// <summary><c>POST /api/secrets/{id}/open</c>.</summary>
+public sealed record OpenSecretRequest(string AccessKey, string? PassphraseProof);
+
+public sealed record OpenSecretResponse(string Manifest, int ViewsLeft, StreamTicket? Stream);
+
+public sealed record StreamTicket(long Bytes, string DownloadToken, DateTimeOffset ExpiresAt);
+
+/// <summary><c>GET /api/secrets/{id}/manage</c>.</summary>
+public sealed record SecretStatusResponse(
+    string Id,
+    string State,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    int MaxViews,
+    int ViewsLeft,
+    IReadOnlyList<DateTimeOffset> OpenedAt,
+    int FailedAttempts,
+    int? PassphraseAttemptsLeft,
+    DateTimeOffset? DestroyedAt);
+
+/// <summary>The <c>state</c> strings of look and manage answers.</summary>
+public static class SecretStates
+{
+    public const string Uploading = "uploading";
+    public const string Available = "available";
+    public const string Unread = "unread";
+    public const string PartlyRead = "partly-read";
+    public const string Opened = "opened";
+    public const string Expired = "expired";
+    public const string Destroyed = "destroyed";
+    public const string Burned = "burned";
+}
+
+/// <summary>HTTP header names of the secrets API.</summary>
+public static class SecretHeaders
+{
+    /// <summary>Carries b64u(access key) on look requests, to learn why a secret is gone.</summary>
+    public const string Access = "Parley-Access";
+
+    /// <summary>Bytes of the stream received so far, on partial uploads.</summary>
+    public const string Received = "Parley-Received";
+}
