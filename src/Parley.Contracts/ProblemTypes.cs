@@ -25,5 +25,7 @@ public static class ProblemTypes
     public const string Unauthorized = Prefix + "unauthorized";
     public const string RateLimited = Prefix + "rate-limited";
     public const string CreationClosed = Prefix + "creation-closed";
+    public const string MethodNotAllowed = Prefix + "method-not-allowed";
+    public const string RangeNotSatisfiable = Prefix + "range-not-satisfiable";
     public const string InternalError = Prefix + "internal-error";
 }
