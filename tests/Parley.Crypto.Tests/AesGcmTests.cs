@@ -1,0 +1,96 @@
+using Parley.Crypto.Tests.Support;
+
+namespace Parley.Crypto.Tests;
+
+public sealed class AesGcmTests
+{
+    [Fact]
+    public void Every_applicable_wycheproof_aes_gcm_case_passes()
+    {
+        // Source: Wycheproof testvectors_v1/aes_gcm_test.json. Applicable: 256-bit key, 96-bit IV,
+        // 128-bit tag (Parley's AES-256-GCM takes nothing else; other sizes are rejected as misuse).
+        using var doc = Vectors.Wycheproof("aes_gcm_test.json");
+        int valid = 0, invalid = 0, notApplicable = 0;
+        foreach (var (group, t) in Vectors.WycheproofCases(doc))
+        {
+            var id = t.GetProperty("tcId").GetInt32();
+            var key = Vectors.Hex(t, "key");
+            var iv = Vectors.Hex(t, "iv");
+            var aad = Vectors.Hex(t, "aad");
+            var msg = Vectors.Hex(t, "msg");
+            byte[] sealedMessage = [.. Vectors.Hex(t, "ct"), .. Vectors.Hex(t, "tag")];
+            if (group.GetProperty("keySize").GetInt32() != 256 || group.GetProperty("ivSize").GetInt32() != 96
+                || group.GetProperty("tagSize").GetInt32() != 128)
+            {
+                if (key.Length != 32 || iv.Length != 12)
+                {
+                    Should.Throw<ArgumentException>(() => Aes256Gcm.TryDecrypt(key, iv, sealedMessage, aad, out _), $"tcId {id}");
+                }
+
+                notApplicable++;
+                continue;
+            }
+
+            if (t.GetProperty("result").GetString() == "valid")
+            {
+                Aes256Gcm.Encrypt(key, iv, msg, aad).ShouldBe(sealedMessage, $"tcId {id}");
+                Aes256Gcm.TryDecrypt(key, iv, sealedMessage, aad, out var plain).ShouldBeTrue($"tcId {id}");
+                plain.ShouldBe(msg);
+                valid++;
+            }
+            else
+            {
+                Aes256Gcm.TryDecrypt(key, iv, sealedMessage, aad, out var plain).ShouldBeFalse($"tcId {id}");
+                plain.ShouldBeNull();
+                invalid++;
+            }
+        }
+
+        valid.ShouldBeGreaterThan(20);
+        invalid.ShouldBeGreaterThan(10);
+        (valid + invalid + notApplicable).ShouldBe(316);
+    }
+
+    [Theory]
+    [InlineData("gcmEncryptExtIV256.rsp")]
+    [InlineData("gcmDecrypt256.rsp")]
+    public void Nist_cavp_aes_256_gcm_vectors_match(string file)
+    {
+        // Source: NIST CAVP GCMVS, python3-cryptography-vectors ciphers/AES/GCM/. Applicable records:
+        // 96-bit IV and 128-bit tag. FAIL records must not authenticate.
+        var records = Vectors.ParseRecords(Vectors.CryptographyVectorsFile("ciphers/AES/GCM/" + file));
+        var applicable = 0;
+        foreach (var r in records)
+        {
+            if (r["[IVlen]"] != "96" || r["[Taglen]"] != "128")
+            {
+                continue;
+            }
+
+            applicable++;
+            var key = Vectors.Hex(r["Key"]);
+            var iv = Vectors.Hex(r["IV"]);
+            var aad = Vectors.Hex(r["AAD"]);
+            byte[] sealedMessage = [.. Vectors.Hex(r["CT"]), .. Vectors.Hex(r["Tag"])];
+            var ok = Aes256Gcm.TryDecrypt(key, iv, sealedMessage, aad, out var plain);
+            if (r.ContainsKey("FAIL"))
+            {
+                ok.ShouldBeFalse($"Count {r["Count"]}");
+                continue;
+            }
+
+            ok.ShouldBeTrue($"Count {r["Count"]}");
+            var pt = Vectors.Hex(r["PT"]);
+            plain.ShouldBe(pt);
+            Aes256Gcm.Encrypt(key, iv, pt, aad).ShouldBe(sealedMessage);
+        }
+
+        applicable.ShouldBeGreaterThan(100);
+    }
+
+    [Fact]
+    public void Ciphertext_shorter_than_a_tag_is_refused()
+    {
+        Aes256Gcm.TryDecrypt(new byte[32], new byte[12], new byte[15], [], out _).ShouldBeFalse();
+    }
+}

@@ -1,0 +1,80 @@
+using Parley.Crypto.Kem;
+
+namespace Parley.Crypto.Tests;
+
+public sealed class KeyHygieneTests
+{
+    [Fact]
+    public void Private_key_ToString_shows_no_key_material()
+    {
+        using var key = Curve25519PrivateKey.Generate();
+        var raw = new byte[32];
+        key.Export(raw);
+        var text = key.ToString();
+        text.ShouldNotContain(Convert.ToHexStringLower(raw)[..16]);
+        text.ShouldNotContain(Convert.ToHexString(raw)[..16]);
+        text.ShouldNotContain(Convert.ToBase64String(raw)[..12]);
+        text.ShouldContain("public");
+    }
+
+    [Fact]
+    public void Disposed_private_key_refuses_every_use()
+    {
+        var key = Curve25519PrivateKey.Generate();
+        var other = Curve25519PrivateKey.Generate();
+        key.Dispose();
+        Should.Throw<ObjectDisposedException>(() => key.Sign([1, 2, 3]));
+        Should.Throw<ObjectDisposedException>(() => key.Agree(other.PublicKey));
+        Should.Throw<ObjectDisposedException>(() => key.Export(new byte[32]));
+        other.Dispose();
+    }
+
+    [Fact]
+    public void Disposed_kem_secret_key_refuses_export_and_decapsulation()
+    {
+        var pair = Kyber1024.Instance.GenerateKeyPair();
+        var ct = Kyber1024.Instance.Encapsulate(pair.PublicKey, new byte[32]);
+        pair.Dispose();
+        Should.Throw<ObjectDisposedException>(() => pair.SecretKey.Export(new byte[3169]));
+        Should.Throw<ObjectDisposedException>(() => Kyber1024.Instance.TryDecapsulate(pair.SecretKey, ct, new byte[32]));
+        pair.SecretKey.ToString().ShouldBe("KemSecretKey(type 0x08)");
+    }
+
+    [Fact]
+    public void Public_keys_are_equal_by_value()
+    {
+        using var key = Curve25519PrivateKey.Generate();
+        var copy = Curve25519PublicKey.FromRawBytes(key.PublicKey.RawBytes);
+        copy.ShouldBe(key.PublicKey);
+        (copy == key.PublicKey).ShouldBeTrue();
+        copy.GetHashCode().ShouldBe(key.PublicKey.GetHashCode());
+        using var other = Curve25519PrivateKey.Generate();
+        (other.PublicKey == key.PublicKey).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Public_key_decoding_follows_libsignal_framing()
+    {
+        using var key = Curve25519PrivateKey.Generate();
+        var serialized = key.PublicKey.Serialize();
+        serialized.Length.ShouldBe(33);
+        serialized[0].ShouldBe((byte)0x05);
+
+        Curve25519PublicKey.TryDecode(serialized, out var decoded).ShouldBeTrue();
+        decoded.ShouldBe(key.PublicKey);
+
+        // libsignal tolerates (and ignores) trailing bytes after the 33.
+        Curve25519PublicKey.TryDecode([.. serialized, 0xAA, 0xBB], out var withTail).ShouldBeTrue();
+        withTail.ShouldBe(key.PublicKey);
+
+        Curve25519PublicKey.TryDecode([], out _).ShouldBeFalse();
+        Curve25519PublicKey.TryDecode(serialized.AsSpan(0, 32), out _).ShouldBeFalse();
+        var wrongType = serialized.ToArray();
+        wrongType[0] = 0x08;
+        Curve25519PublicKey.TryDecode(wrongType, out var none).ShouldBeFalse();
+        none.ShouldBeNull();
+        Should.Throw<FormatException>(() => Curve25519PublicKey.Decode(wrongType));
+        Should.Throw<ArgumentException>(() => Curve25519PublicKey.FromRawBytes(new byte[31]));
+        Should.Throw<ArgumentException>(() => Curve25519PrivateKey.Import(new byte[33]));
+    }
+}
