@@ -86,6 +86,10 @@ fi
 
 rm -rf "$results"
 mkdir -p "$results"
+if [ $status = 0 ] && [ -d web/node_modules ]; then
+  log "build web UI"
+  (cd web && npm run --silent build) || status=1
+fi
 if [ $status = 0 ]; then
   log "build"
   dotnet build Parley.slnx -c Release -nologo -clp:ErrorsOnly || status=1

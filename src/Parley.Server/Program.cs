@@ -1,6 +1,9 @@
+using Parley.Server.Features.WebUi;
+
 var builder = WebApplication.CreateBuilder(args);
 
 var app = builder.Build();
+app.UseWebUi();
 app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
 app.Run();
 

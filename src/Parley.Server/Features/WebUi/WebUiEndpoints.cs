@@ -1,0 +1,63 @@
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Net.Http.Headers;
+
+namespace Parley.Server.Features.WebUi;
+
+/// <summary>
+/// Serves the browser app that web/ builds into <c>wwwroot/app/</c>: its static files under
+/// <c>/app/</c>, and its one HTML page for the app's routes (<c>/</c>, <c>/s/{id}</c>, <c>/m/{id}</c>,
+/// <c>/r/…</c>). The page decides what to show from the path and the fragment, which the server never
+/// sees; serving it changes nothing, whoever asks how often.
+/// </summary>
+public static class WebUiEndpoints
+{
+    private const string AppFolder = "app";
+    private const string IndexFile = "index.html";
+
+    /// <summary>The app's routes that answer with its page.</summary>
+    public static readonly IReadOnlyList<string> PageRoutes = ["/", "/s/{id}", "/m/{id}", "/r/{**rest}"];
+
+    public static WebApplication UseWebUi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            OnPrepareResponse = context => SetCaching(context.Context.Request.Path, context.Context.Response.Headers),
+        });
+
+        var group = app.MapGroup(string.Empty).ExcludeFromDescription();
+        foreach (var route in PageRoutes)
+        {
+            group.MapGet(route, (HttpContext context, IWebHostEnvironment env) => ServePage(context, env.WebRootFileProvider));
+            group.MapMethods(route, [HttpMethods.Head], (HttpContext context, IWebHostEnvironment env) => ServePage(context, env.WebRootFileProvider));
+        }
+
+        return app;
+    }
+
+    private static IResult ServePage(HttpContext context, IFileProvider files)
+    {
+        var index = files.GetFileInfo($"{AppFolder}/{IndexFile}");
+        if (!index.Exists || index.PhysicalPath is null)
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                type: "urn:parley:problem:web-ui-not-built",
+                title: "The web UI is not built",
+                detail: "Build it with `npm run build` in web/ (./run.sh does this).");
+        }
+
+        // The page holds no secret, but it must never be cached with one in its URL by a proxy.
+        context.Response.Headers.CacheControl = "no-store";
+        return Results.File(index.PhysicalPath, "text/html; charset=utf-8");
+    }
+
+    private static void SetCaching(PathString path, IHeaderDictionary headers)
+    {
+        // Vite names assets by content hash: they can be cached for good. The worker and the page
+        // are not hashed and must be revalidated so an update reaches every browser.
+        headers[HeaderNames.CacheControl] = path.StartsWithSegments("/app/assets", StringComparison.Ordinal)
+            ? "public, max-age=31536000, immutable"
+            : "no-cache";
+    }
+}

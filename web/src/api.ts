@@ -1,0 +1,194 @@
+// The secrets API (docs/api.md). Errors are RFC 9457 problem details; the app branches on the
+// stable `type` slug only.
+
+export interface ExpiryChoice {
+  seconds: number;
+  label: string;
+}
+
+export interface Config {
+  formatVersion: number;
+  expiryChoices: ExpiryChoice[];
+  defaultExpirySeconds: number;
+  viewChoices: number[];
+  defaultViews: number;
+  maxManifestBytes: number;
+  maxStreamBytes: number;
+  maxFiles: number;
+  passphrase: { minIterations: number; defaultIterations: number; maxAttempts: number };
+  creationOpen: boolean;
+}
+
+export interface PassphraseParameters {
+  kdf: 'pbkdf2-sha256';
+  salt: string;
+  iterations: number;
+  verifier?: string;
+}
+
+export interface CreateSecretRequest {
+  manifest: string;
+  accessVerifier: string;
+  passphrase: PassphraseParameters | null;
+  expiresInSeconds: number;
+  maxViews: number;
+  streamBytes: number | null;
+}
+
+export interface CreateSecretResponse {
+  id: string;
+  manageToken: string;
+  expiresAt: string;
+  uploadRequired: boolean;
+}
+
+export interface LookResponse {
+  id: string;
+  state: string;
+  passphrase: PassphraseParameters | null;
+  manifestBytes: number;
+  streamBytes: number | null;
+  expiresAt: string;
+  viewsLeft: number;
+}
+
+export interface OpenResponse {
+  manifest: string;
+  viewsLeft: number;
+  stream: { bytes: number; downloadToken: string; expiresAt: string } | null;
+}
+
+export interface StatusResponse {
+  id: string;
+  state: string;
+  createdAt: string;
+  expiresAt: string;
+  maxViews: number;
+  viewsLeft: number;
+  openedAt: string[];
+  failedAttempts: number;
+  passphraseAttemptsLeft: number | null;
+  destroyedAt: string | null;
+}
+
+/** A problem details answer. `slug` is the part after `urn:parley:problem:`. */
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly detail: string,
+    readonly extensions: Record<string, unknown>,
+  ) {
+    super(detail || slug);
+    this.name = 'ProblemError';
+  }
+
+  get attemptsLeft(): number | null {
+    const v = this.extensions.attemptsLeft;
+    return typeof v === 'number' ? v : null;
+  }
+
+  /** The first time among the named extension (a time or a list of times). */
+  times(member: string): string[] {
+    const v = this.extensions[member];
+    if (typeof v === 'string') return [v];
+    if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
+    return [];
+  }
+}
+
+/** The server could not be reached at all. */
+export class NetworkError extends Error {
+  constructor() {
+    super('the Parley server could not be reached');
+    this.name = 'NetworkError';
+  }
+}
+
+const PREFIX = 'urn:parley:problem:';
+
+async function problemOf(response: Response): Promise<ProblemError> {
+  let body: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = await response.json();
+    if (parsed && typeof parsed === 'object') body = parsed as Record<string, unknown>;
+  } catch {
+    // not a problem document; fall through to a generic one
+  }
+  const type = typeof body.type === 'string' ? body.type : '';
+  const slug = type.startsWith(PREFIX) ? type.slice(PREFIX.length) : response.status === 429 ? 'rate-limited' : 'http-' + response.status;
+  const detail = typeof body.detail === 'string' ? body.detail : typeof body.title === 'string' ? body.title : '';
+  const { type: _t, title: _ti, status: _s, detail: _d, instance: _i, ...extensions } = body;
+  return new ProblemError(response.status, slug, detail, extensions);
+}
+
+async function send(path: string, init: RequestInit): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(path, { ...init, credentials: 'omit', cache: 'no-store', redirect: 'error' });
+  } catch {
+    throw new NetworkError();
+  }
+  if (!response.ok) throw await problemOf(response);
+  return response;
+}
+
+async function json<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const response = await send(path, init);
+  return (await response.json()) as T;
+}
+
+const jsonBody = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+const bearer = (token: string): Record<string, string> => ({ Authorization: `Bearer ${token}` });
+
+export const api = {
+  config: (): Promise<Config> => json<Config>('/api/config'),
+
+  create: (req: CreateSecretRequest): Promise<CreateSecretResponse> => json('/api/secrets', jsonBody(req)),
+
+  /** Uploads one part of the stream. Returns true when the server reports the stream complete. */
+  async uploadPart(id: string, manageToken: string, first: number, part: Uint8Array<ArrayBuffer>, total: number): Promise<boolean> {
+    const last = first + part.length - 1;
+    const response = await send(`/api/secrets/${id}/stream`, {
+      method: 'PUT',
+      headers: {
+        ...bearer(manageToken),
+        'Content-Type': 'application/octet-stream',
+        'Content-Range': `bytes ${first}-${last}/${total}`,
+      },
+      body: part,
+    });
+    return response.status === 200;
+  },
+
+  look: (id: string, accessKey?: string): Promise<LookResponse> =>
+    json(`/api/secrets/${id}`, accessKey ? { headers: { 'Parley-Access': accessKey } } : {}),
+
+  open: (id: string, accessKey: string, passphraseProof: string | null): Promise<OpenResponse> =>
+    json(`/api/secrets/${id}/open`, jsonBody({ accessKey, passphraseProof })),
+
+  /** Starts a download of the stream, from byte `from` (a Range request when from > 0). */
+  download: (id: string, downloadToken: string, from: number, to?: number): Promise<Response> =>
+    send(`/api/secrets/${id}/stream`, {
+      headers: {
+        ...bearer(downloadToken),
+        ...(from > 0 || to !== undefined ? { Range: `bytes=${from}-${to ?? ''}` } : {}),
+      },
+    }),
+
+  releaseStream: async (id: string, downloadToken: string): Promise<void> => {
+    await send(`/api/secrets/${id}/stream`, { method: 'DELETE', headers: bearer(downloadToken) });
+  },
+
+  status: (id: string, manageToken: string): Promise<StatusResponse> =>
+    json(`/api/secrets/${id}/manage`, { headers: bearer(manageToken) }),
+
+  destroy: async (id: string, manageToken: string): Promise<void> => {
+    await send(`/api/secrets/${id}`, { method: 'DELETE', headers: bearer(manageToken) });
+  },
+};

@@ -1,0 +1,28 @@
+// Parley's browser app: one HTML page, routed on the path. Every page is built with DOM calls
+// (no HTML strings), so the strict CSP (no inline script or style) holds.
+import './styles.css';
+import { createPage } from './pages/create';
+import { managePage } from './pages/manage';
+import { openPage } from './pages/open';
+import { describeProblem } from './pages/problems';
+import { h, show } from './ui';
+
+function notFound(): void {
+  show(
+    h('h1', { text: 'Page not found' }),
+    h('p', {}, 'There is nothing at this address. ', h('a', { href: '/', text: 'Share a secret' }), '.'),
+  );
+}
+
+async function route(): Promise<void> {
+  document.documentElement.classList.add('js');
+  const path = window.location.pathname;
+  if (path === '/' || path === '/index.html') return createPage();
+  if (path.startsWith('/s/')) return openPage();
+  if (path.startsWith('/m/')) return managePage();
+  return notFound();
+}
+
+route().catch((e: unknown) => {
+  show(h('h1', { text: 'Something went wrong' }), describeProblem(e, 'open'));
+});

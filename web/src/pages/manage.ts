@@ -1,0 +1,101 @@
+import { type StatusResponse, api } from '../api';
+import { encode } from '../format/b64u';
+import { DamagedLinkError, parseLocation } from '../format/link';
+import { h, notice, plural, show, time } from '../ui';
+import { damagedLink, describeProblem } from './problems';
+
+const TITLE = 'Secret status';
+
+const stateText: Record<string, string> = {
+  uploading: 'Still uploading: it cannot be opened yet.',
+  unread: 'Not opened yet.',
+  'partly-read': 'Opened, with views left.',
+  opened: 'Opened: every view was used, the content is deleted.',
+  expired: 'Expired: the content is deleted.',
+  destroyed: 'Destroyed: the content is deleted.',
+  burned: 'Destroyed after too many wrong passphrases.',
+};
+
+/** `/m/{id}#token`: status and early destruction for the creator. */
+export async function managePage(): Promise<void> {
+  let id: string;
+  let token: string;
+  try {
+    const link = parseLocation(window.location.pathname, window.location.hash, 'm');
+    id = link.id;
+    token = encode(link.secret);
+  } catch (e) {
+    if (e instanceof DamagedLinkError) {
+      show(h('h1', { text: TITLE }), damagedLink(e.reason));
+      return;
+    }
+    throw e;
+  }
+  await load(id, token);
+}
+
+async function load(id: string, token: string, message?: HTMLElement): Promise<void> {
+  let status: StatusResponse;
+  try {
+    status = await api.status(id, token);
+  } catch (e) {
+    show(h('h1', { text: TITLE }), describeProblem(e, 'manage'));
+    return;
+  }
+  render(id, token, status, message);
+}
+
+function row(label: string, ...value: (Node | string)[]): HTMLElement[] {
+  return [h('dt', { text: label }), h('dd', {}, ...value)];
+}
+
+function render(id: string, token: string, s: StatusResponse, message?: HTMLElement): void {
+  const live = s.state === 'uploading' || s.state === 'unread' || s.state === 'partly-read';
+  const list = h(
+    'dl',
+    { class: 'status-list' },
+    ...row('State', h('strong', { class: `state state-${s.state}`, text: stateText[s.state] ?? s.state })),
+    ...row('Created', time(s.createdAt)),
+    ...row(live ? 'Expires' : 'Expiry was', time(s.expiresAt)),
+    ...row('Views', `${s.maxViews - s.viewsLeft} of ${s.maxViews} used`),
+    ...(s.openedAt.length > 0 ? row('Opened', ...s.openedAt.flatMap((t, i) => (i > 0 ? [', ', time(t)] : [time(t)]))) : []),
+    ...row('Failed attempts', String(s.failedAttempts)),
+    ...(s.passphraseAttemptsLeft !== null ? row('Passphrase attempts left', String(s.passphraseAttemptsLeft)) : []),
+    ...(s.destroyedAt ? row('Destroyed', time(s.destroyedAt)) : []),
+  );
+  const refresh = h('button', { type: 'button', class: 'button secondary', text: 'Refresh' });
+  refresh.addEventListener('click', () => void load(id, token));
+  const actions = h('div', { class: 'actions' }, refresh);
+
+  if (live) {
+    const destroy = h('button', { type: 'button', class: 'button danger', text: 'Destroy now' });
+    const confirmBox = h('div', { class: 'confirm', hidden: true });
+    const yes = h('button', { type: 'button', class: 'button danger', text: 'Yes, destroy it' });
+    const no = h('button', { type: 'button', class: 'button secondary', text: 'Keep it' });
+    confirmBox.append(h('p', { text: 'Destroy the secret now? The link will stop working. This cannot be undone.' }), yes, no);
+    destroy.addEventListener('click', () => {
+      confirmBox.hidden = false;
+      no.focus();
+    });
+    no.addEventListener('click', () => {
+      confirmBox.hidden = true;
+      destroy.focus();
+    });
+    yes.addEventListener('click', () => {
+      void (async () => {
+        yes.disabled = true;
+        try {
+          await api.destroy(id, token);
+          await load(id, token, notice('success', 'The secret was destroyed.'));
+        } catch (e) {
+          confirmBox.replaceChildren(describeProblem(e, 'manage'));
+        }
+      })();
+    });
+    actions.append(destroy);
+    show(h('h1', { text: TITLE }), ...(message ? [message] : []), h('section', { class: 'card' }, list), actions, confirmBox,
+      h('p', { class: 'hint', text: `Keep this page's link to yourself. ${plural(s.viewsLeft, 'view', 'views')} left.` }));
+  } else {
+    show(h('h1', { text: TITLE }), ...(message ? [message] : []), h('section', { class: 'card' }, list), actions);
+  }
+}

@@ -1,0 +1,201 @@
+import { type LookResponse, type OpenResponse, ProblemError, api } from '../api';
+import { decode, encode } from '../format/b64u';
+import { DamagedLinkError, type ParsedLink, parseLocation } from '../format/link';
+import {
+  type Bytes,
+  type Manifest,
+  FormatError,
+  deriveKeyBytes,
+  deriveKeys,
+  openManifest,
+  plainLengthOf,
+  uniqueFileNames,
+  streamLength,
+  wipeKeys,
+} from '../format/secret';
+import { prepareStreaming, saveFile } from '../save';
+import { type StreamTicket, decryptRange } from '../transfer';
+import { copyButton, field, formatBytes, h, notice, plural, show, time } from '../ui';
+import { damagedLink, describeProblem } from './problems';
+
+const TITLE = 'Open a secret';
+
+/** `/s/{id}#key`: looks (never burns), then reveals on an explicit click. */
+export async function openPage(): Promise<void> {
+  let link: ParsedLink;
+  try {
+    link = parseLocation(window.location.pathname, window.location.hash, 's');
+  } catch (e) {
+    if (e instanceof DamagedLinkError) {
+      show(h('h1', { text: TITLE }), damagedLink(e.reason));
+      return;
+    }
+    throw e;
+  }
+  const access = await deriveKeyBytes(link.secret);
+  const accessKey = encode(access.accessKey);
+  wipeKeys(access);
+
+  let look: LookResponse;
+  try {
+    look = await api.look(link.id, accessKey);
+  } catch (e) {
+    show(h('h1', { text: TITLE }), describeProblem(e, 'open'));
+    return;
+  }
+  if (look.state === 'uploading') {
+    show(h('h1', { text: TITLE }), notice('info', 'This secret is still being uploaded.', h('p', { text: 'Reload this page in a minute. Nothing was used up.' })));
+    return;
+  }
+  void prepareStreaming();
+  renderWaiting(link, accessKey, look);
+}
+
+function describeContents(look: LookResponse): string {
+  if (look.streamBytes === null) return 'It holds a text message.';
+  const plain = plainLengthOf(look.streamBytes);
+  const size = plain === null ? '' : ` (${formatBytes(plain)} in total)`;
+  return `It holds files${size}, and maybe a text message.`;
+}
+
+function renderWaiting(link: ParsedLink, accessKey: string, look: LookResponse): void {
+  const error = h('div', { class: 'form-error' });
+  const reveal = h('button', { type: 'submit', class: 'button primary', text: 'Reveal secret' });
+  const status = h('p', { class: 'progress-text', role: 'status' });
+  const passphrase = look.passphrase ? h('input', { type: 'password', autocomplete: 'off', required: true, maxLength: 1024, spellcheck: false }) : null;
+
+  const form = h(
+    'form',
+    { class: 'card', novalidate: true },
+    passphrase ? field('passphrase', 'Passphrase', passphrase, 'The sender gave it to you separately from the link.') : null,
+    error,
+    h('div', { class: 'actions' }, reveal),
+    status,
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void (async () => {
+      error.replaceChildren();
+      if (passphrase && passphrase.value.length === 0) {
+        error.replaceChildren(notice('error', 'Enter the passphrase first.'));
+        passphrase.focus();
+        return;
+      }
+      reveal.disabled = true;
+      form.setAttribute('aria-busy', 'true');
+      status.textContent = passphrase ? 'Checking the passphrase…' : 'Opening…';
+      try {
+        await reveal_(link, accessKey, look, passphrase?.value ?? null);
+      } catch (err) {
+        status.textContent = '';
+        reveal.disabled = false;
+        form.removeAttribute('aria-busy');
+        const problem = describeProblem(err, 'open');
+        const terminal = err instanceof ProblemError && err.slug !== 'wrong-passphrase' && err.slug !== 'rate-limited';
+        if (terminal) {
+          show(h('h1', { text: TITLE }), problem);
+          return;
+        }
+        error.replaceChildren(problem);
+        passphrase?.select();
+        passphrase?.focus();
+      }
+    })();
+  });
+
+  show(
+    h('h1', { text: 'A one-time secret is waiting for you' }),
+    h(
+      'div',
+      { class: 'card summary' },
+      h('p', { text: describeContents(look) }),
+      h('p', {}, `It can be opened ${look.viewsLeft === 1 ? 'once more' : `${look.viewsLeft} more times`}, until `, time(look.expiresAt), '.'),
+      look.passphrase ? h('p', { text: 'It is protected by a passphrase.' }) : null,
+    ),
+    notice('warning', 'Reveal it only when you are ready.', h('p', { text: look.viewsLeft === 1 ? 'Revealing opens it for the last time: afterwards the link no longer works.' : 'Revealing uses up one of its views.' })),
+    form,
+  );
+}
+
+async function reveal_(link: ParsedLink, accessKey: string, look: LookResponse, passphrase: string | null): Promise<void> {
+  const pass = look.passphrase && passphrase !== null
+    ? { passphrase, salt: decode(look.passphrase.salt) as Bytes, iterations: look.passphrase.iterations }
+    : null;
+  const keys = await deriveKeys(link.secret, pass);
+  const proof = keys.passphraseProof ? encode(keys.passphraseProof) : null;
+  keys.accessKey.fill(0);
+  keys.passphraseProof?.fill(0);
+  const opened: OpenResponse = await api.open(link.id, accessKey, proof);
+  // The view is used from here on; the key stays only in memory while the page is open.
+  window.history.replaceState(null, '', window.location.pathname);
+  let manifest: Manifest;
+  try {
+    manifest = await openManifest(keys.manifestKey, decode(opened.manifest) as Bytes);
+  } catch (e) {
+    show(h('h1', { text: TITLE }), describeProblem(e instanceof FormatError ? e : new FormatError('bad manifest'), 'open'));
+    return;
+  }
+  const total = manifest.files.reduce((n, f) => n + f.size, 0);
+  if (manifest.files.length > 0 && (opened.stream === null || opened.stream.bytes !== streamLength(total))) {
+    show(h('h1', { text: TITLE }), describeProblem(new FormatError('stream size mismatch'), 'open'));
+    return;
+  }
+  const ticket: StreamTicket | null = opened.stream
+    ? { id: link.id, downloadToken: opened.stream.downloadToken, fileKey: keys.fileKey, plainBytes: total }
+    : null;
+  renderRevealed(manifest, opened, ticket);
+}
+
+function renderRevealed(manifest: Manifest, opened: OpenResponse, ticket: StreamTicket | null): void {
+  const parts: Node[] = [h('h1', { text: 'Your secret' })];
+  parts.push(
+    opened.viewsLeft === 0
+      ? notice('info', 'This secret is now deleted from the server.', h('p', { text: 'Copy or save what you need before you leave this page: the link will not work again.' }))
+      : notice('info', `It can still be opened ${plural(opened.viewsLeft, 'more time', 'more times')}.`),
+  );
+  if (manifest.text !== null && manifest.text !== '') {
+    const text = h('textarea', { readOnly: true, rows: Math.min(16, Math.max(3, manifest.text.split('\n').length + 1)), spellcheck: false, value: manifest.text, class: 'secret-text' });
+    parts.push(h('section', { class: 'card' }, field('secret-text', 'Text', text), copyButton('Copy text', () => manifest.text ?? '')));
+  }
+  if (manifest.files.length > 0 && ticket) {
+    const saved = new Set<number>();
+    let offset = 0;
+    const names = uniqueFileNames(manifest.files.map((f) => f.name));
+    const items = manifest.files.map((f, i) => {
+      const start = offset;
+      offset += f.size;
+      const name = names[i]!;
+      const state = h('span', { class: 'file-state', role: 'status' });
+      const button = h('button', { type: 'button', class: 'button secondary', text: 'Save', 'aria-label': `Save ${name}` });
+      button.addEventListener('click', () => {
+        void (async () => {
+          button.disabled = true;
+          state.textContent = 'Decrypting…';
+          try {
+            await saveFile(name, f.type, f.size, () => decryptRange(ticket, start, start + f.size));
+            state.textContent = 'Saved.';
+            saved.add(i);
+            if (saved.size === manifest.files.length && opened.viewsLeft === 0) {
+              void api.releaseStream(ticket.id, ticket.downloadToken).catch(() => undefined);
+            }
+          } catch (e) {
+            state.replaceChildren(describeProblem(e, 'open'));
+          } finally {
+            button.disabled = false;
+          }
+        })();
+      });
+      return h('li', {}, h('span', { class: 'file-name', text: name }), h('span', { class: 'file-size', text: formatBytes(f.size) }), button, state);
+    });
+    parts.push(
+      h(
+        'section',
+        { class: 'card', 'aria-labelledby': 'files-title' },
+        h('h2', { id: 'files-title', text: plural(manifest.files.length, 'file', 'files') }),
+        h('p', { class: 'hint' }, 'Each file is decrypted in this browser as it downloads. You can save files until ', time(opened.stream!.expiresAt), '.'),
+        h('ul', { class: 'file-list' }, ...items),
+      ),
+    );
+  }
+  show(...parts);
+}
