@@ -1,2 +1,3 @@
-Console.Error.WriteLine("parley: not implemented yet");
-return 1;
+using Parley.Cli;
+
+return await ParleyCommand.RunAsync(args).ConfigureAwait(false);

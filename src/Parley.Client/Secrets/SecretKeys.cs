@@ -182,7 +182,8 @@ public sealed class SecretKeys : IDisposable
         }
     }
 
-    internal static bool IsWellFormed(string s)
+    /// <summary>True when <paramref name="s"/> has no unpaired surrogate (so it has a UTF-8 encoding).</summary>
+    public static bool IsWellFormed(string s)
     {
         for (var i = 0; i < s.Length; i++)
         {

@@ -1,0 +1,217 @@
+using System.CommandLine;
+using System.Text.Json;
+using Parley.Client.Secrets;
+using Parley.Client.Secrets.Api;
+using QRCoder;
+
+namespace Parley.Cli;
+
+/// <summary><c>parley secret create</c>.</summary>
+internal static class CreateCommand
+{
+    private const int MaxStdinBytes = 64 * 1024 * 1024;
+
+    public static Command Build(Option<string?> server)
+    {
+        var text = new Option<string?>("--text", "-t") { Description = "The secret text ('-' reads standard input). Without --text and --file, standard input is read.", HelpName = "text" };
+        var files = new Option<string[]>("--file", "-f") { Description = "A file to share (repeatable)", HelpName = "path", AllowMultipleArgumentsPerToken = false };
+        var expires = new Option<string?>("--expires", "-e") { Description = "Expiry: one of the server's choices, as seconds or 30m, 1h, 1d, 7d (default: the server's)", HelpName = "time" };
+        var views = new Option<int?>("--views", "-v") { Description = "How many times the secret can be opened: one of the server's choices (default: the server's)", HelpName = "n" };
+        var passphrase = new Option<bool>("--passphrase", "-p") { Description = $"Protect with a passphrase, sent separately: prompted without echo, or taken from ${ParleyCommand.PassphraseVariable}" };
+        var passphraseFile = new Option<string?>("--passphrase-file") { Description = "Protect with the passphrase in this file's first line (for scripts)", HelpName = "path" };
+        var qr = new Option<bool>("--qr") { Description = "Also print the share link as a QR code" };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout" };
+        var partSize = new Option<string?>("--upload-part-size") { Description = "Upload files in parts of this size (e.g. 8m), for proxies that limit request bodies", HelpName = "size" };
+
+        var command = new Command("create", "Encrypt text and/or files locally and create a one-time link.")
+        {
+            text, files, expires, views, passphrase, passphraseFile, qr, json, partSize,
+        };
+        command.SetAction((parse, ct) => ParleyCommand.GuardAsync(async token =>
+        {
+            // 1. Everything that can be checked locally, before any request.
+            var serverUrl = ParleyCommand.ResolveServer(parse.GetValue(server));
+            var expiresText = parse.GetValue(expires);
+            int? expirySeconds = null;
+            if (expiresText is not null)
+            {
+                expirySeconds = Durations.TryParse(expiresText, out var s) ? s
+                    : throw CliException.Usage($"--expires: '{expiresText}' is not a duration (use seconds, or e.g. 30m, 1h, 1d, 7d)");
+            }
+
+            var viewCount = parse.GetValue(views);
+            if (viewCount is <= 0)
+            {
+                throw CliException.Usage("--views must be a positive number");
+            }
+
+            long? partBytes = null;
+            if (parse.GetValue(partSize) is { } partText)
+            {
+                partBytes = Sizes.TryParse(partText, out var b) && b >= 64 * 1024 ? b
+                    : throw CliException.Usage("--upload-part-size must be a size of at least 64k (e.g. 8m)");
+            }
+
+            var sources = (parse.GetValue(files) ?? []).Select(CheckFile).ToList();
+            var terminal = new Terminal();
+            var textValue = parse.GetValue(text);
+            if (textValue == "-" || (textValue is null && sources.Count == 0))
+            {
+                if (terminal.InputIsTerminal)
+                {
+                    Terminal.Note("Type the secret, then press Ctrl-D on a new line:");
+                }
+
+                textValue = Terminal.ReadAllInput(MaxStdinBytes);
+            }
+
+            if (textValue is { Length: 0 })
+            {
+                if (sources.Count == 0)
+                {
+                    throw CliException.Usage("nothing to share: give text (--text or standard input) or --file");
+                }
+
+                textValue = null;
+            }
+
+            if (textValue is not null && !SecretKeys.IsWellFormed(textValue))
+            {
+                throw CliException.Usage("the text is not valid Unicode");
+            }
+
+            string? secretPassphrase = null;
+            var wantsPassphrase = parse.GetValue(passphrase);
+            if (parse.GetValue(passphraseFile) is { } path)
+            {
+                if (wantsPassphrase)
+                {
+                    throw CliException.Usage("use either --passphrase or --passphrase-file, not both");
+                }
+
+                secretPassphrase = Passphrases.FromFile(path);
+            }
+            else if (wantsPassphrase)
+            {
+                secretPassphrase = Passphrases.FromEnvironment()
+                    ?? (terminal.InputIsTerminal ? Passphrases.Prompt(confirm: true)
+                        : throw CliException.Usage($"--passphrase needs a terminal to prompt; in scripts set ${ParleyCommand.PassphraseVariable} or use --passphrase-file"));
+            }
+
+            // 2. The server's choices and limits.
+            using var api = new SecretsApi(serverUrl);
+            var client = new SecretsClient(api);
+            var config = await api.GetConfigAsync(token).ConfigureAwait(false);
+            var secret = new NewSecret
+            {
+                Text = textValue,
+                Files = sources,
+                ExpiresInSeconds = expirySeconds ?? config.DefaultExpirySeconds,
+                MaxViews = viewCount ?? config.DefaultViews,
+                Passphrase = secretPassphrase,
+                UploadPartSize = partBytes,
+            };
+            if (secret.ProblemWith(config) is { } problem)
+            {
+                throw CliException.Usage(problem);
+            }
+
+            // 3. Encrypt, create, upload.
+            var total = sources.Count > 0 ? SecretFormat.StreamLength(sources.Sum(f => f.Size)) : 0;
+            var asJson = parse.GetValue(json);
+            using var created = await Transfers.RunAsync(terminal, sources.Count > 0, "Encrypting and uploading", total,
+                progress => client.CreateAsync(secret, config, progress, token)).ConfigureAwait(false);
+
+            var share = created.Share.Format();
+            var manage = created.Manage.Format();
+            if (asJson)
+            {
+                WriteJson(created, share, manage, secretPassphrase is not null, sources.Count);
+            }
+            else
+            {
+                Console.Error.WriteLine("Share link (send it to the recipient):");
+                Console.Out.WriteLine(share);
+                Console.Out.Flush();
+                Console.Error.WriteLine("Manage link (keep it: status and early destruction):");
+                Console.Out.WriteLine(manage);
+                Console.Out.Flush();
+                Console.Error.WriteLine(
+                    $"Expires {ParleyCommand.When(created.ExpiresAt)}; {created.MaxViews} view{(created.MaxViews == 1 ? "" : "s")}"
+                    + (secretPassphrase is null ? "." : "; passphrase required (send it by another channel)."));
+            }
+
+            if (parse.GetValue(qr))
+            {
+                var code = QrText(share);
+                if (asJson)
+                {
+                    Console.Error.Write(code);
+                }
+                else
+                {
+                    Console.Out.Write(code);
+                }
+            }
+
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    private static FileSource CheckFile(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw CliException.Usage($"--file: {path} is a folder (share an archive of it instead)");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw CliException.Usage($"--file: no such file: {path}");
+        }
+
+        try
+        {
+            using (File.OpenRead(path))
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw CliException.Usage($"--file: cannot read {path}: {e.Message}");
+        }
+
+        var source = FileSource.FromPath(path);
+        return System.Text.Encoding.UTF8.GetByteCount(source.Name) > SecretFormat.MaxFileNameBytes
+            ? throw CliException.Usage($"--file: the name of {path} is longer than {SecretFormat.MaxFileNameBytes} bytes")
+            : source;
+    }
+
+    internal static string QrText(string link)
+    {
+        using var generator = new QRCodeGenerator();
+        using var data = generator.CreateQrCode(link, QRCodeGenerator.ECCLevel.L);
+        using var ascii = new AsciiQRCode(data);
+        return ascii.GetGraphicSmall(drawQuietZones: true, invert: true, endOfLine: "\n") + "\n";
+    }
+
+    private static void WriteJson(CreatedSecret created, string share, string manage, bool passphrase, int files)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("id", created.Share.Id);
+            w.WriteString("shareLink", share);
+            w.WriteString("manageLink", manage);
+            w.WriteString("expiresAt", created.ExpiresAt.ToUniversalTime());
+            w.WriteNumber("maxViews", created.MaxViews);
+            w.WriteBoolean("passphrase", passphrase);
+            w.WriteNumber("files", files);
+            w.WriteEndObject();
+        }
+
+        stdout.WriteByte((byte)'\n');
+    }
+}

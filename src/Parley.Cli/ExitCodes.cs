@@ -1,0 +1,46 @@
+namespace Parley.Cli;
+
+/// <summary>The exit codes of <c>parley</c>; README.md and <c>--help</c> list them.</summary>
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Error = 1;
+    public const int Usage = 2;
+    public const int NotFound = 3;
+    public const int AlreadyOpened = 4;
+    public const int WrongPassphrase = 5;
+    public const int Expired = 6;
+    public const int Destroyed = 7;
+    public const int Burned = 8;
+    public const int DamagedLink = 9;
+    public const int Network = 10;
+    public const int Tampered = 11;
+    public const int Refused = 12;
+    public const int Interrupted = 130;
+
+    public static readonly (int Code, string Meaning)[] Table =
+    [
+        (Ok, "success"),
+        (Error, "unexpected error (server error, unreadable file, disk full, ...)"),
+        (Usage, "bad usage: an invalid argument or option; nothing was sent"),
+        (NotFound, "no such secret (or it is gone and the link's key was not proven)"),
+        (AlreadyOpened, "the secret was already opened: every view is used"),
+        (WrongPassphrase, "wrong passphrase (the attempt was counted)"),
+        (Expired, "the secret expired"),
+        (Destroyed, "the secret was destroyed by its creator"),
+        (Burned, "too many wrong passphrases: the secret is gone"),
+        (DamagedLink, "damaged link: malformed, cut short, or its key/token does not match"),
+        (Network, "network error: the server could not be reached or the transfer failed"),
+        (Tampered, "the content failed authentication (modified or truncated); nothing was saved"),
+        (Refused, "the server refused: rate limited, creation closed, too large, not ready"),
+        (Interrupted, "interrupted (Ctrl-C)"),
+    ];
+}
+
+/// <summary>A failure that ends the command with a one-line message and an exit code.</summary>
+internal sealed class CliException(int exitCode, string message) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+
+    public static CliException Usage(string message) => new(ExitCodes.Usage, message);
+}

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using System.Text.Json;
+using Parley.Client.Secrets;
+using Parley.Client.Secrets.Api;
+using Parley.Contracts;
+
+namespace Parley.Cli;
+
+/// <summary><c>parley secret status &lt;manage-link&gt;</c> and <c>parley secret destroy &lt;manage-link&gt;</c>.</summary>
+internal static class StatusCommand
+{
+    public static Command Build(bool destroy)
+    {
+        var link = new Argument<string>("manage-link") { Description = "The manage link (…/m/{id}#{token}) that 'create' printed; quote it in the shell" };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout" };
+        var command = destroy
+            ? new Command("destroy", "Destroy a secret now, before anyone (else) opens it.") { link, json }
+            : new Command("status", "Show whether a secret was opened (and when), expired or destroyed.") { link, json };
+        command.SetAction((parse, ct) => ParleyCommand.GuardAsync(async token =>
+        {
+            var manage = SecretLinks.ParseManage(parse.GetValue(link) ?? string.Empty);
+            using var api = new SecretsApi(manage.Server);
+            if (destroy)
+            {
+                await api.DestroyAsync(manage.Id, manage.ManageToken, token).ConfigureAwait(false);
+                if (parse.GetValue(json))
+                {
+                    Terminal.WriteOut($"{{\"id\":\"{manage.Id}\",\"destroyed\":true}}\n");
+                }
+                else
+                {
+                    Console.Out.WriteLine("Destroyed: the secret can no longer be opened.");
+                }
+
+                return ExitCodes.Ok;
+            }
+
+            var status = await api.GetStatusAsync(manage.Id, manage.ManageToken, token).ConfigureAwait(false);
+            if (parse.GetValue(json))
+            {
+                Terminal.WriteOut(JsonSerializer.Serialize(status, ParleyJsonContext.Default.SecretStatusResponse) + "\n");
+                return ExitCodes.Ok;
+            }
+
+            var o = Console.Out;
+            o.WriteLine($"State:            {status.State}");
+            o.WriteLine($"Created:          {ParleyCommand.When(status.CreatedAt)}");
+            o.WriteLine($"Expires:          {ParleyCommand.When(status.ExpiresAt)}");
+            o.WriteLine($"Views:            {status.MaxViews - status.ViewsLeft} of {status.MaxViews} used");
+            foreach (var at in status.OpenedAt)
+            {
+                o.WriteLine($"Opened:           {ParleyCommand.When(at)}");
+            }
+
+            o.WriteLine($"Failed attempts:  {status.FailedAttempts}");
+            if (status.PassphraseAttemptsLeft is { } left)
+            {
+                o.WriteLine($"Passphrase tries: {left} left");
+            }
+
+            if (status.DestroyedAt is { } destroyedAt)
+            {
+                o.WriteLine($"Destroyed:        {ParleyCommand.When(destroyedAt)}");
+            }
+
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+}
