@@ -1,0 +1,282 @@
+// Session, group and safety-number operations: libsignal plays one party with in-memory stores.
+import * as signal from '@signalapp/libsignal-client';
+import { b64, bytes } from './util.mjs';
+
+const addressKey = (address) => `${address.name()}.${address.deviceId()}`;
+
+class Stores {
+  constructor(identity, registrationId) {
+    this.identity = identity;
+    this.registrationId = registrationId;
+    this.sessions = new Map();
+    this.identities = new Map();
+    this.preKeys = new Map();
+    this.signedPreKeys = new Map();
+    this.kyberPreKeys = new Map();
+    this.senderKeys = new Map();
+    const stores = this;
+
+    this.sessionStore = new (class extends signal.SessionStore {
+      async saveSession(address, record) { stores.sessions.set(addressKey(address), record.serialize()); }
+      async getSession(address) {
+        const bytes = stores.sessions.get(addressKey(address));
+        return bytes ? signal.SessionRecord.deserialize(bytes) : null;
+      }
+      async getExistingSessions(addresses) {
+        return addresses.map((a) => {
+          const bytes = stores.sessions.get(addressKey(a));
+          if (!bytes) throw new Error(`no session for ${addressKey(a)}`);
+          return signal.SessionRecord.deserialize(bytes);
+        });
+      }
+    })();
+
+    // Trust on first use, like Parley's InMemoryIdentityKeyStore.
+    this.identityStore = new (class extends signal.IdentityKeyStore {
+      async getIdentityKey() { return stores.identity.privateKey; }
+      async getLocalRegistrationId() { return stores.registrationId; }
+      async saveIdentity(address, key) {
+        const k = addressKey(address);
+        const existing = stores.identities.get(k);
+        stores.identities.set(k, key.serialize());
+        return existing && Buffer.compare(Buffer.from(existing), Buffer.from(key.serialize())) !== 0
+          ? signal.IdentityChange.ReplacedExisting
+          : signal.IdentityChange.NewOrUnchanged;
+      }
+      async isTrustedIdentity(address, key) {
+        const existing = stores.identities.get(addressKey(address));
+        return !existing || Buffer.compare(Buffer.from(existing), Buffer.from(key.serialize())) === 0;
+      }
+      async getIdentity(address) {
+        const existing = stores.identities.get(addressKey(address));
+        return existing ? signal.PublicKey.deserialize(existing) : null;
+      }
+    })();
+
+    this.preKeyStore = new (class extends signal.PreKeyStore {
+      async savePreKey(id, record) { stores.preKeys.set(id, record.serialize()); }
+      async getPreKey(id) {
+        const bytes = stores.preKeys.get(id);
+        if (!bytes) throw new Error(`no prekey ${id}`);
+        return signal.PreKeyRecord.deserialize(bytes);
+      }
+      async removePreKey(id) { stores.preKeys.delete(id); }
+    })();
+
+    this.signedPreKeyStore = new (class extends signal.SignedPreKeyStore {
+      async saveSignedPreKey(id, record) { stores.signedPreKeys.set(id, record.serialize()); }
+      async getSignedPreKey(id) {
+        const bytes = stores.signedPreKeys.get(id);
+        if (!bytes) throw new Error(`no signed prekey ${id}`);
+        return signal.SignedPreKeyRecord.deserialize(bytes);
+      }
+    })();
+
+    // One-time Kyber prekeys are removed when used, like Parley's InMemoryKyberPreKeyStore.
+    this.kyberPreKeyStore = new (class extends signal.KyberPreKeyStore {
+      async saveKyberPreKey(id, record) { stores.kyberPreKeys.set(id, record.serialize()); }
+      async getKyberPreKey(id) {
+        const bytes = stores.kyberPreKeys.get(id);
+        if (!bytes) throw new Error(`no kyber prekey ${id}`);
+        return signal.KyberPreKeyRecord.deserialize(bytes);
+      }
+      async markKyberPreKeyUsed(id) { stores.kyberPreKeys.delete(id); }
+    })();
+
+    this.senderKeyStore = new (class extends signal.SenderKeyStore {
+      async saveSenderKey(sender, distributionId, record) {
+        stores.senderKeys.set(`${addressKey(sender)}/${distributionId}`, record.serialize());
+      }
+      async getSenderKey(sender, distributionId) {
+        const bytes = stores.senderKeys.get(`${addressKey(sender)}/${distributionId}`);
+        return bytes ? signal.SenderKeyRecord.deserialize(bytes) : null;
+      }
+    })();
+  }
+
+  snapshot() {
+    const hex = (m) => [...m.entries()].sort(([a], [b]) => String(a).localeCompare(String(b)))
+      .map(([k, v]) => `${k}:${Buffer.from(v).toString('hex')}`);
+    return [
+      ...hex(this.sessions), ...hex(this.identities), ...hex(this.senderKeys),
+      `prekeys ${[...this.preKeys.keys()].sort()}`,
+      `signed ${[...this.signedPreKeys.keys()].sort()}`,
+      `kyber ${[...this.kyberPreKeys.keys()].sort()}`,
+    ].join('\n');
+  }
+}
+
+const parties = new Map();
+let nextPreKeyId = 1;
+
+function party(name) {
+  const p = parties.get(name);
+  if (!p) throw new Error(`unknown party ${name}`);
+  return p;
+}
+
+const address = (name, deviceId) => signal.ProtocolAddress.new(name, deviceId ?? 1);
+
+function errorInfo(e) {
+  return { code: signal.ErrorCode[e?.code] ?? e?.name ?? 'Error', message: String(e?.message ?? e) };
+}
+
+async function decryptOne(p, remote, type, body) {
+  const bytesIn = bytes(body, 'body');
+  if (type === signal.CiphertextMessageType.PreKey) {
+    return signal.signalDecryptPreKey(signal.PreKeySignalMessage.deserialize(bytesIn), remote, p.address,
+      p.stores.sessionStore, p.stores.identityStore, p.stores.preKeyStore, p.stores.signedPreKeyStore, p.stores.kyberPreKeyStore);
+  }
+  if (type === signal.CiphertextMessageType.Whisper) {
+    return signal.signalDecrypt(signal.SignalMessage.deserialize(bytesIn), remote, p.address, p.stores.sessionStore, p.stores.identityStore);
+  }
+  throw new Error(`not a 1:1 message type: ${type}`);
+}
+
+export const ops = {
+  // A libsignal device: identity, registration id and stores.
+  'party.create': ({ name, deviceId }) => {
+    const identity = signal.IdentityKeyPair.generate();
+    const registrationId = 1 + Math.floor(Math.random() * 16000);
+    parties.set(name, { address: address(name, deviceId), identity, stores: new Stores(identity, registrationId) });
+    return { identityKey: b64(identity.publicKey.serialize()), registrationId };
+  },
+
+  // Makes and stores prekeys; returns the bundle a server would hand out.
+  'party.bundle': ({ name, oneTime = true }) => {
+    const p = party(name);
+    const id = nextPreKeyId++;
+    const now = Date.now();
+    const signedKey = signal.PrivateKey.generate();
+    const signedSignature = p.identity.privateKey.sign(signedKey.getPublicKey().serialize());
+    p.stores.signedPreKeys.set(id, signal.SignedPreKeyRecord.new(id, now, signedKey.getPublicKey(), signedKey, signedSignature).serialize());
+    const kyber = signal.KEMKeyPair.generate();
+    const kyberSignature = p.identity.privateKey.sign(kyber.getPublicKey().serialize());
+    p.stores.kyberPreKeys.set(id, signal.KyberPreKeyRecord.new(id, now, kyber, kyberSignature).serialize());
+    let preKey = null;
+    if (oneTime) {
+      preKey = signal.PrivateKey.generate();
+      p.stores.preKeys.set(id, signal.PreKeyRecord.new(id, preKey.getPublicKey(), preKey).serialize());
+    }
+    return {
+      registrationId: p.stores.registrationId,
+      deviceId: p.address.deviceId(),
+      preKeyId: oneTime ? id : null,
+      preKey: preKey ? b64(preKey.getPublicKey().serialize()) : null,
+      signedPreKeyId: id,
+      signedPreKey: b64(signedKey.getPublicKey().serialize()),
+      signedPreKeySignature: b64(signedSignature),
+      identityKey: b64(p.identity.publicKey.serialize()),
+      kyberPreKeyId: id,
+      kyberPreKey: b64(kyber.getPublicKey().serialize()),
+      kyberPreKeySignature: b64(kyberSignature),
+    };
+  },
+
+  'party.processBundle': async ({ name, remote, remoteDevice, bundle: b }) => {
+    const p = party(name);
+    const bundle = signal.PreKeyBundle.new(
+      b.registrationId, b.deviceId, b.preKeyId ?? null,
+      b.preKey ? signal.PublicKey.deserialize(bytes(b.preKey, 'preKey')) : null,
+      b.signedPreKeyId, signal.PublicKey.deserialize(bytes(b.signedPreKey, 'signedPreKey')), bytes(b.signedPreKeySignature, 'signedPreKeySignature'),
+      signal.PublicKey.deserialize(bytes(b.identityKey, 'identityKey')),
+      b.kyberPreKeyId, signal.KEMPublicKey.deserialize(bytes(b.kyberPreKey, 'kyberPreKey')), bytes(b.kyberPreKeySignature, 'kyberPreKeySignature'));
+    await signal.processPreKeyBundle(bundle, address(remote, remoteDevice), p.address, p.stores.sessionStore, p.stores.identityStore);
+    return {};
+  },
+
+  'party.encrypt': async ({ name, remote, remoteDevice, plaintext }) => {
+    const p = party(name);
+    const m = await signal.signalEncrypt(bytes(plaintext, 'plaintext'), address(remote, remoteDevice), p.address, p.stores.sessionStore, p.stores.identityStore);
+    return { type: m.type(), body: b64(m.serialize()) };
+  },
+
+  // Encrypts `count` messages whose plaintexts are `${prefix}${i}`.
+  'party.encryptMany': async ({ name, remote, remoteDevice, prefix, start = 0, count }) => {
+    const p = party(name);
+    const out = [];
+    for (let i = start; i < start + count; i++) {
+      const m = await signal.signalEncrypt(Buffer.from(`${prefix}${i}`), address(remote, remoteDevice), p.address, p.stores.sessionStore, p.stores.identityStore);
+      out.push({ type: m.type(), body: b64(m.serialize()) });
+    }
+    return { messages: out };
+  },
+
+  'party.decrypt': async ({ name, remote, remoteDevice, type, body }) => {
+    const p = party(name);
+    const plaintext = await decryptOne(p, address(remote, remoteDevice), type, body);
+    return { plaintext: b64(plaintext) };
+  },
+
+  // Decrypts each message in turn; every result is either {plaintext} or {error}.
+  'party.decryptMany': async ({ name, remote, remoteDevice, messages }) => {
+    const p = party(name);
+    const remoteAddress = address(remote, remoteDevice);
+    const results = [];
+    for (const m of messages) {
+      try {
+        results.push({ plaintext: b64(await decryptOne(p, remoteAddress, m.type, m.body)) });
+      } catch (e) {
+        results.push({ error: errorInfo(e) });
+      }
+    }
+    return { results };
+  },
+
+  'party.snapshot': ({ name }) => ({ snapshot: party(name).stores.snapshot() }),
+
+  'party.identity': ({ name }) => {
+    const p = party(name);
+    return { identityKey: b64(p.identity.publicKey.serialize()) };
+  },
+
+  'group.createDistribution': async ({ name, distributionId }) => {
+    const p = party(name);
+    const m = await signal.SenderKeyDistributionMessage.create(p.address, distributionId, p.stores.senderKeyStore);
+    return { message: b64(m.serialize()) };
+  },
+
+  'group.processDistribution': async ({ name, sender, senderDevice, message }) => {
+    const p = party(name);
+    await signal.processSenderKeyDistributionMessage(address(sender, senderDevice),
+      signal.SenderKeyDistributionMessage.deserialize(bytes(message, 'message')), p.stores.senderKeyStore);
+    return {};
+  },
+
+  'group.encryptMany': async ({ name, distributionId, prefix, start = 0, count }) => {
+    const p = party(name);
+    const out = [];
+    for (let i = start; i < start + count; i++) {
+      const m = await signal.groupEncrypt(p.address, distributionId, p.stores.senderKeyStore, Buffer.from(`${prefix}${i}`));
+      out.push(b64(m.serialize()));
+    }
+    return { messages: out };
+  },
+
+  'group.decryptMany': async ({ name, sender, senderDevice, messages }) => {
+    const p = party(name);
+    const results = [];
+    for (const m of messages) {
+      try {
+        results.push({ plaintext: b64(await signal.groupDecrypt(address(sender, senderDevice), p.stores.senderKeyStore, bytes(m, 'message'))) });
+      } catch (e) {
+        results.push({ error: errorInfo(e) });
+      }
+    }
+    return { results };
+  },
+
+  fingerprint: ({ iterations, version, localId, localKey, remoteId, remoteKey }) => {
+    const f = signal.Fingerprint.new(iterations, version, bytes(localId, 'localId'), signal.PublicKey.deserialize(bytes(localKey, 'localKey')),
+      bytes(remoteId, 'remoteId'), signal.PublicKey.deserialize(bytes(remoteKey, 'remoteKey')));
+    return { display: f.displayableFingerprint().toString(), scannable: b64(f.scannableFingerprint().toBuffer()) };
+  },
+
+  'fingerprint.compare': ({ ours, theirs }) => {
+    try {
+      return { match: signal.ScannableFingerprint._fromBuffer(bytes(ours, 'ours')).compare(signal.ScannableFingerprint._fromBuffer(bytes(theirs, 'theirs'))) };
+    } catch (e) {
+      return { error: errorInfo(e) };
+    }
+  },
+};
