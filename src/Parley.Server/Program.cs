@@ -1,10 +1,22 @@
+using Parley.Server.Features.Health;
+using Parley.Server.Features.Secrets;
 using Parley.Server.Features.WebUi;
+using Parley.Server.Infrastructure.Http;
+using Parley.Server.Infrastructure.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
+// Request logs carry paths, and paths carry secret ids: the hosting categories stay quiet by default.
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddParleyHttp();
+builder.Services.AddParleyStorage();
+builder.Services.AddSecrets();
 
 var app = builder.Build();
+app.UseParleyHttp();
 app.UseWebUi();
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+app.MapHealthEndpoints();
+app.MapSecretsEndpoints();
 app.Run();
 
 /// <summary>Entry point, visible to the integration tests' host factory.</summary>

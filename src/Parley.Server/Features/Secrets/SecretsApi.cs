@@ -1,0 +1,534 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Parley.Contracts;
+using Parley.Contracts.Secrets;
+using Parley.Server.Infrastructure.Http;
+using Parley.Server.Infrastructure.Text;
+
+namespace Parley.Server.Features.Secrets;
+
+/// <summary>The handlers of docs/api.md's secrets routes. Each validates all input before any state change.</summary>
+internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> options, TimeProvider time, ILogger<SecretsApi> logger)
+{
+    private const int OpenBodyLimit = 4 * 1024;
+    private readonly SecretsOptions _o = options.Value;
+    private readonly long _createBodyLimit = Base64Url.EncodedLength(options.Value.MaxManifestBytes) + (8 * 1024);
+    private readonly SecretsConfigResponse _config = BuildConfig(options.Value);
+
+    public IResult Config() => TypedResults.Json(_config, ParleyJsonContext.Default.SecretsConfigResponse);
+
+    public async Task<IResult> CreateAsync(HttpContext context)
+    {
+        if (!_o.CreationOpen)
+        {
+            return Problems.CreationClosed();
+        }
+
+        var (request, problem) = await JsonBody.ReadAsync(context.Request, ParleyJsonContext.Default.CreateSecretRequest, _createBodyLimit);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        void Error(string member, string message) => errors[member] = [message];
+
+        if (request!.Manifest.Length > Base64Url.EncodedLength(_o.MaxManifestBytes))
+        {
+            return Problems.PayloadTooLarge($"The sealed manifest is limited to {_o.MaxManifestBytes} bytes.");
+        }
+
+        var manifest = Base64Url.TryDecode(request.Manifest, _o.MaxManifestBytes);
+        if (manifest is null)
+        {
+            Error("manifest", "must be base64url without padding");
+        }
+        else if (!StreamFormat.IsValidManifest(manifest))
+        {
+            Error("manifest", "must be a sealed v1 manifest: 0x01, nonce, 256·m bytes of ciphertext, tag");
+        }
+
+        var accessVerifier = new byte[SecretTokens.HashBytes];
+        if (!Base64Url.TryDecodeExact(request.AccessVerifier, accessVerifier))
+        {
+            Error("accessVerifier", "must be 32 bytes, base64url");
+        }
+
+        PassphraseRecord? passphrase = null;
+        if (request.Passphrase is { } pp)
+        {
+            var salt = new byte[16];
+            var verifier = new byte[SecretTokens.HashBytes];
+            if (pp.Kdf != PassphraseParameters.Pbkdf2Sha256)
+            {
+                Error("passphrase.kdf", "must be pbkdf2-sha256");
+            }
+
+            if (!Base64Url.TryDecodeExact(pp.Salt, salt))
+            {
+                Error("passphrase.salt", "must be 16 bytes, base64url");
+            }
+
+            if (pp.Iterations < _o.MinPassphraseIterations || pp.Iterations > SecretsOptions.MaxIterationsCeiling)
+            {
+                Error("passphrase.iterations", $"must lie between {_o.MinPassphraseIterations} and {SecretsOptions.MaxIterationsCeiling}");
+            }
+
+            if (pp.Verifier is null || !Base64Url.TryDecodeExact(pp.Verifier, verifier))
+            {
+                Error("passphrase.verifier", "must be 32 bytes, base64url");
+            }
+
+            passphrase = new PassphraseRecord(salt, pp.Iterations, verifier);
+        }
+
+        if (request.StreamBytes is { } streamBytes)
+        {
+            if (streamBytes > _o.MaxStreamBytes)
+            {
+                return Problems.PayloadTooLarge($"File streams are limited to {_o.MaxStreamBytes} bytes.");
+            }
+
+            if (!StreamFormat.IsValidStreamLength(streamBytes))
+            {
+                Error("streamBytes", "is not the length of a sealed v1 file stream");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.InvalidRequest("The request has invalid members.", errors);
+        }
+
+        if (!_o.ExpiryChoices.Contains(TimeSpan.FromSeconds(request.ExpiresInSeconds)) || request.ExpiresInSeconds <= 0)
+        {
+            return Problems.InvalidChoice("expiresInSeconds",
+                "must be one of " + string.Join(", ", _o.ExpiryChoices.Select(e => (long)e.TotalSeconds)));
+        }
+
+        if (!_o.ViewChoices.Contains(request.MaxViews))
+        {
+            return Problems.InvalidChoice("maxViews", "must be one of " + string.Join(", ", _o.ViewChoices));
+        }
+
+        var now = time.GetUtcNow();
+        var id = SecretId.New();
+        var (manageToken, manageHash) = SecretTokens.NewToken();
+        var expiresAt = now.AddSeconds(request.ExpiresInSeconds);
+        await store.CreateAsync(new NewSecret(id, manageHash, accessVerifier, passphrase, manifest!, request.StreamBytes,
+            now, expiresAt, request.MaxViews, _o.MaxPassphraseAttempts), context.RequestAborted);
+        SecretsLog.Created(logger, request.MaxViews, request.ExpiresInSeconds, passphrase is not null, request.StreamBytes ?? 0);
+
+        var idText = id.ToString();
+        context.Response.Headers.Location = "/api/secrets/" + idText;
+        return TypedResults.Json(new CreateSecretResponse(idText, manageToken, Truncate(expiresAt), request.StreamBytes is not null),
+            ParleyJsonContext.Default.CreateSecretResponse, statusCode: StatusCodes.Status201Created);
+    }
+
+    public async Task<IResult> LookAsync(string id, HttpContext context)
+    {
+        if (!SecretId.TryParse(id, out var secretId))
+        {
+            return Problems.InvalidId();
+        }
+
+        byte[]? accessHash = null;
+        var access = context.Request.Headers[SecretHeaders.Access];
+        if (access.Count > 0 && (access.Count > 1 || (accessHash = SecretTokens.HashOf(access[0])) is null))
+        {
+            return Problems.InvalidRequest(SecretHeaders.Access, "must be one access key: 32 bytes, base64url");
+        }
+
+        var record = await store.FindAsync(secretId, context.RequestAborted);
+        if (record is null)
+        {
+            return Problems.NotFound();
+        }
+
+        var phase = record.PhaseAt(time.GetUtcNow());
+        if (phase is SecretPhase.Available or SecretPhase.Uploading)
+        {
+            return TypedResults.Json(new SecretLookResponse(id,
+                phase == SecretPhase.Available ? SecretStates.Available : SecretStates.Uploading,
+                record.Passphrase is { } p ? new PassphraseParameters(PassphraseParameters.Pbkdf2Sha256, Base64Url.Encode(p.Salt), p.Iterations) : null,
+                record.ManifestBytes, record.StreamBytes, record.ExpiresAt, record.ViewsLeft), ParleyJsonContext.Default.SecretLookResponse);
+        }
+
+        return accessHash is not null && SecretTokens.Matches(record.AccessVerifier, accessHash)
+            ? Gone(record, phase)
+            : Problems.NotFound();
+    }
+
+    public async Task<IResult> OpenAsync(string id, HttpContext context)
+    {
+        if (!SecretId.TryParse(id, out var secretId))
+        {
+            return Problems.InvalidId();
+        }
+
+        var (request, problem) = await JsonBody.ReadAsync(context.Request, ParleyJsonContext.Default.OpenSecretRequest, OpenBodyLimit);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var accessHash = SecretTokens.HashOf(request!.AccessKey);
+        byte[]? passphraseHash = null;
+        if (accessHash is null)
+        {
+            return Problems.InvalidRequest("accessKey", "must be 32 bytes, base64url");
+        }
+
+        if (request.PassphraseProof is not null && (passphraseHash = SecretTokens.HashOf(request.PassphraseProof)) is null)
+        {
+            return Problems.InvalidRequest("passphraseProof", "must be 32 bytes, base64url, or null");
+        }
+
+        var ct = context.RequestAborted;
+        // A lost race re-reads the record and answers from its new state; three rounds always settle it.
+        for (var round = 0; round < 3; round++)
+        {
+            var record = await store.FindAsync(secretId, ct);
+            if (record is null)
+            {
+                return Problems.NotFound();
+            }
+
+            var now = time.GetUtcNow();
+            var phase = record.PhaseAt(now);
+            if (!SecretTokens.Matches(record.AccessVerifier, accessHash))
+            {
+                if (phase is not (SecretPhase.Available or SecretPhase.Uploading))
+                {
+                    return Problems.NotFound();
+                }
+
+                await store.RecordWrongAccessAsync(secretId, now, ct);
+                SecretsLog.WrongAccessKey(logger);
+                return Problems.AccessDenied();
+            }
+
+            if (phase == SecretPhase.Uploading)
+            {
+                return Problems.NotReady();
+            }
+
+            if (phase != SecretPhase.Available)
+            {
+                return Gone(record, phase);
+            }
+
+            if (record.Passphrase is { } pp && (passphraseHash is null || !SecretTokens.Matches(pp.Verifier, passphraseHash)))
+            {
+                var failure = await store.RecordWrongPassphraseAsync(secretId, accessHash, now, ct);
+                if (failure is null)
+                {
+                    continue;
+                }
+
+                if (failure.BurnedAt is { } burnedAt)
+                {
+                    SecretsLog.Burned(logger);
+                    return Problems.Burned(burnedAt);
+                }
+
+                SecretsLog.WrongPassphrase(logger, failure.AttemptsLeft);
+                return Problems.WrongPassphrase(failure.AttemptsLeft);
+            }
+
+            string? downloadToken = null;
+            var grant = default(DownloadGrant);
+            if (record.StreamBytes is not null)
+            {
+                var (token, hash) = SecretTokens.NewToken();
+                downloadToken = token;
+                grant = new DownloadGrant(hash, now + _o.DownloadWindow);
+            }
+
+            var claimed = await store.TryClaimAsync(secretId, accessHash, record.Passphrase is null ? null : passphraseHash, now, grant, ct);
+            if (claimed is null)
+            {
+                continue;
+            }
+
+            SecretsLog.Opened(logger, claimed.ViewsLeft);
+            var ticket = claimed.StreamBytes is { } bytes ? new StreamTicket(bytes, downloadToken!, Truncate(grant.ExpiresAt)) : null;
+            var response = new OpenSecretResponse(Base64Url.Encode(claimed.Manifest), claimed.ViewsLeft, ticket);
+            CryptographicOperations.ZeroMemory(claimed.Manifest);
+            return TypedResults.Json(response, ParleyJsonContext.Default.OpenSecretResponse);
+        }
+
+        return Problems.NotFound();
+    }
+
+    public async Task<IResult> StatusAsync(string id, HttpContext context)
+    {
+        var (record, problem) = await AuthorizeManageAsync(id, context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var r = record!;
+        var phase = r.PhaseAt(time.GetUtcNow());
+        var state = phase switch
+        {
+            SecretPhase.Uploading => SecretStates.Uploading,
+            SecretPhase.Available => r.ViewsLeft == r.MaxViews ? SecretStates.Unread : SecretStates.PartlyRead,
+            SecretPhase.Opened => SecretStates.Opened,
+            SecretPhase.Expired => SecretStates.Expired,
+            SecretPhase.Destroyed => SecretStates.Destroyed,
+            _ => SecretStates.Burned,
+        };
+        return TypedResults.Json(new SecretStatusResponse(id, state, r.CreatedAt, r.ExpiresAt, r.MaxViews, r.ViewsLeft, r.OpenedAt,
+            r.FailedAttempts, r.Passphrase is null ? null : Math.Max(0, r.MaxPassphraseAttempts - r.PassphraseFailures), r.DestroyedAt),
+            ParleyJsonContext.Default.SecretStatusResponse);
+    }
+
+    public async Task<IResult> DestroyAsync(string id, HttpContext context)
+    {
+        var (record, problem) = await AuthorizeManageAsync(id, context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (await store.DestroyAsync(record!.Id, time.GetUtcNow(), context.RequestAborted))
+        {
+            SecretsLog.Destroyed(logger);
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    public async Task<IResult> UploadAsync(string id, HttpContext context)
+    {
+        var (record, problem) = await AuthorizeManageAsync(id, context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var request = context.Request;
+        if (!JsonBody.HasMediaType(request.ContentType, "application/octet-stream", allowCharset: false))
+        {
+            return Problems.UnsupportedMediaType("application/octet-stream");
+        }
+
+        var r = record!;
+        var phase = r.PhaseAt(time.GetUtcNow());
+        if (r.StreamBytes is not { } total)
+        {
+            return Problems.InvalidRequest("This secret has no file stream.");
+        }
+
+        if (phase != SecretPhase.Uploading)
+        {
+            return phase == SecretPhase.Available ? Problems.UploadConflict(r.StreamReceived) : Gone(r, phase);
+        }
+
+        long offset = 0, length = total;
+        var contentRange = request.Headers.ContentRange;
+        if (contentRange.Count > 0)
+        {
+            if (contentRange.Count > 1 || !ByteRanges.TryParseContentRange(contentRange[0], out var first, out var last, out var declared))
+            {
+                return Problems.InvalidRequest("Content-Range", "must be bytes {first}-{last}/{total}");
+            }
+
+            if (declared != total)
+            {
+                return Problems.InvalidRequest("Content-Range", $"total must be the declared stream length {total}");
+            }
+
+            offset = first;
+            length = last - first + 1;
+        }
+
+        if (offset != r.StreamReceived)
+        {
+            return Problems.UploadConflict(r.StreamReceived);
+        }
+
+        if (request.ContentLength is { } contentLength && contentLength != length)
+        {
+            return Problems.InvalidRequest("Content-Length", $"must be {length}, the length of this part");
+        }
+
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = length;
+        }
+
+        var result = await store.AppendStreamAsync(r.Id, offset, length, request.Body, context.RequestAborted);
+        switch (result.Status)
+        {
+            case AppendStatus.Appended:
+                SecretsLog.PartStored(logger, length, result.Received, total);
+                if (result.Received >= total)
+                {
+                    return TypedResults.Json(new UploadCompleteResponse(true), ParleyJsonContext.Default.UploadCompleteResponse);
+                }
+
+                context.Response.Headers[SecretHeaders.Received] = result.Received.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return TypedResults.NoContent();
+            case AppendStatus.Truncated:
+                SecretsLog.PartRefused(logger, result.Status);
+                return Problems.InvalidRequest("body", $"ended before the {length} bytes this part declares; nothing was stored");
+            case AppendStatus.TooLong:
+                SecretsLog.PartRefused(logger, result.Status);
+                return Problems.InvalidRequest("body", $"is longer than the {length} bytes this part declares; nothing was stored");
+            case AppendStatus.NotFound:
+                return Problems.NotFound();
+            default:
+                SecretsLog.PartRefused(logger, result.Status);
+                return Problems.UploadConflict(result.Received);
+        }
+    }
+
+    public async Task<IResult> DownloadAsync(string id, HttpContext context)
+    {
+        var (record, problem) = await AuthorizeDownloadAsync(id, context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var r = record!;
+        var total = r.StreamBytes!.Value;
+        var range = ByteRanges.ParseRange(context.Request.Headers.Range.Count == 1 ? context.Request.Headers.Range[0] : null,
+            total, out var offset, out var count);
+        var response = context.Response;
+        if (range == ByteRanges.RangeResult.Unsatisfiable)
+        {
+            response.Headers.ContentRange = $"bytes */{total}";
+            return Problems.RangeNotSatisfiable();
+        }
+
+        return new StreamResult(store, r.Id, offset, count, total, range == ByteRanges.RangeResult.Partial);
+    }
+
+    public async Task<IResult> EndDownloadAsync(string id, HttpContext context)
+    {
+        if (!SecretId.TryParse(id, out var secretId))
+        {
+            return Problems.InvalidId();
+        }
+
+        var tokenHash = SecretTokens.BearerHash(context.Request);
+        if (tokenHash is null || !await store.EndDownloadGrantAsync(secretId, tokenHash, time.GetUtcNow(), context.RequestAborted))
+        {
+            return Problems.Unauthorized();
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private async Task<(SecretRecord?, ProblemHttpResult?)> AuthorizeManageAsync(string id, HttpContext context)
+    {
+        if (!SecretId.TryParse(id, out var secretId))
+        {
+            return (null, Problems.InvalidId());
+        }
+
+        var tokenHash = SecretTokens.BearerHash(context.Request);
+        if (tokenHash is null)
+        {
+            return (null, Problems.Unauthorized());
+        }
+
+        var record = await store.FindAsync(secretId, context.RequestAborted);
+        if (record is null)
+        {
+            return (null, Problems.NotFound());
+        }
+
+        return SecretTokens.Matches(record.ManageHash, tokenHash) ? (record, null) : (null, Problems.Unauthorized());
+    }
+
+    private async Task<(SecretRecord?, ProblemHttpResult?)> AuthorizeDownloadAsync(string id, HttpContext context)
+    {
+        if (!SecretId.TryParse(id, out var secretId))
+        {
+            return (null, Problems.InvalidId());
+        }
+
+        var tokenHash = SecretTokens.BearerHash(context.Request);
+        var now = time.GetUtcNow();
+        if (tokenHash is null || !await store.HasDownloadGrantAsync(secretId, tokenHash, now, context.RequestAborted))
+        {
+            return (null, Problems.Unauthorized());
+        }
+
+        var record = await store.FindAsync(secretId, context.RequestAborted);
+        if (record is null || record.StreamBytes is null)
+        {
+            return (null, Problems.NotFound());
+        }
+
+        var phase = record.PhaseAt(now);
+        if (phase is SecretPhase.Destroyed or SecretPhase.Burned)
+        {
+            return (null, Gone(record, phase));
+        }
+
+        return record.StreamStored ? (record, null) : (null, Problems.NotFound());
+    }
+
+    /// <summary>Why a secret is gone; only for callers who proved the key or hold the manage token.</summary>
+    private static ProblemHttpResult Gone(SecretRecord record, SecretPhase phase) => phase switch
+    {
+        SecretPhase.Destroyed => Problems.Destroyed(record.DestroyedAt!.Value),
+        SecretPhase.Burned => Problems.Burned(record.BurnedAt!.Value),
+        SecretPhase.Opened => Problems.AlreadyOpened(record.OpenedAt),
+        SecretPhase.Expired => Problems.Expired(record.ExpiresAt),
+        SecretPhase.Uploading => Problems.NotReady(),
+        _ => Problems.NotFound(),
+    };
+
+    private static DateTimeOffset Truncate(DateTimeOffset t) => DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
+
+    private static SecretsConfigResponse BuildConfig(SecretsOptions o) => new(
+        FormatVersion: 1,
+        ExpiryChoices: [.. o.ExpiryChoices.Order().Select(e => new ExpiryChoice((int)e.TotalSeconds, SecretsOptions.Label(e)))],
+        DefaultExpirySeconds: (int)o.DefaultExpiry.TotalSeconds,
+        ViewChoices: [.. o.ViewChoices.Order()],
+        DefaultViews: o.DefaultViews,
+        MaxManifestBytes: o.MaxManifestBytes,
+        MaxStreamBytes: o.MaxStreamBytes,
+        MaxFiles: o.MaxFiles,
+        Passphrase: new PassphrasePolicy(o.MinPassphraseIterations, o.DefaultPassphraseIterations, o.MaxPassphraseAttempts),
+        CreationOpen: o.CreationOpen);
+
+    /// <summary>Streams a stored file stream (or a range of it) to the response without buffering it.</summary>
+    private sealed class StreamResult(ISecretStore store, SecretId id, long offset, long count, long total, bool partial) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = partial ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
+            response.ContentType = "application/octet-stream";
+            response.ContentLength = count;
+            response.Headers.AcceptRanges = "bytes";
+            if (partial)
+            {
+                response.Headers.ContentRange = $"bytes {offset}-{offset + count - 1}/{total}";
+            }
+
+            if (HttpMethods.IsHead(httpContext.Request.Method))
+            {
+                return;
+            }
+
+            if (!await store.CopyStreamAsync(id, offset, count, response.Body, httpContext.RequestAborted) && !response.HasStarted)
+            {
+                response.ContentLength = null;
+                response.Headers.ContentRange = default;
+                await Problems.NotFound().ExecuteAsync(httpContext);
+            }
+        }
+    }
+}

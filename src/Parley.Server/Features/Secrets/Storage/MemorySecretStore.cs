@@ -1,0 +1,353 @@
+using System.Collections.Concurrent;
+
+namespace Parley.Server.Features.Secrets.Storage;
+
+/// <summary>
+/// RAM-only store: nothing touches disk, streams included. Each secret is a small object whose lock
+/// makes every state change one indivisible step.
+/// </summary>
+internal sealed class MemorySecretStore : ISecretStore
+{
+    private const int BlockSize = 64 * 1024;
+    private readonly ConcurrentDictionary<SecretId, Entry> _secrets = new();
+
+    public ValueTask<bool> PingAsync(CancellationToken cancellationToken) => ValueTask.FromResult(true);
+
+    public ValueTask CreateAsync(NewSecret secret, CancellationToken cancellationToken)
+    {
+        var entry = new Entry(secret);
+        if (!_secrets.TryAdd(secret.Id, entry))
+        {
+            throw new InvalidOperationException("Secret id collision.");
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<SecretRecord?> FindAsync(SecretId id, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_secrets.TryGetValue(id, out var entry) ? entry.Snapshot() : null);
+
+    public ValueTask<ClaimedView?> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
+        DateTimeOffset now, DownloadGrant grant, CancellationToken cancellationToken)
+    {
+        if (!_secrets.TryGetValue(id, out var e))
+        {
+            return ValueTask.FromResult<ClaimedView?>(null);
+        }
+
+        lock (e)
+        {
+            if (!e.IsAvailable(now) || e.Manifest is null || !SecretTokens.Matches(e.AccessVerifier, accessVerifier)
+                || (e.Passphrase is not null && (passphraseVerifier is null || !SecretTokens.Matches(e.Passphrase.Verifier, passphraseVerifier))))
+            {
+                return ValueTask.FromResult<ClaimedView?>(null);
+            }
+
+            var manifest = e.Manifest;
+            e.ViewsLeft--;
+            e.OpenedAt.Add(now);
+            if (e.ViewsLeft == 0)
+            {
+                e.Manifest = null;
+            }
+
+            if (e.StreamBytes is not null)
+            {
+                e.Grants.Add(grant);
+            }
+
+            return ValueTask.FromResult<ClaimedView?>(new ClaimedView(manifest, e.ViewsLeft, e.StreamBytes));
+        }
+    }
+
+    public ValueTask RecordWrongAccessAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (_secrets.TryGetValue(id, out var e))
+        {
+            lock (e)
+            {
+                if (!e.HasEnded(now))
+                {
+                    e.FailedAttempts++;
+                }
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<PassphraseFailure?> RecordWrongPassphraseAsync(SecretId id, byte[] accessVerifier, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        if (!_secrets.TryGetValue(id, out var e))
+        {
+            return ValueTask.FromResult<PassphraseFailure?>(null);
+        }
+
+        lock (e)
+        {
+            if (e.HasEnded(now) || e.Passphrase is null || !SecretTokens.Matches(e.AccessVerifier, accessVerifier))
+            {
+                return ValueTask.FromResult<PassphraseFailure?>(null);
+            }
+
+            e.FailedAttempts++;
+            e.PassphraseFailures++;
+            if (e.PassphraseFailures >= e.MaxPassphraseAttempts)
+            {
+                e.BurnedAt = now;
+                e.DropContent();
+            }
+
+            return ValueTask.FromResult<PassphraseFailure?>(
+                new PassphraseFailure(Math.Max(0, e.MaxPassphraseAttempts - e.PassphraseFailures), e.BurnedAt));
+        }
+    }
+
+    public ValueTask<bool> DestroyAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!_secrets.TryGetValue(id, out var e))
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        lock (e)
+        {
+            if (e.HasEnded(now))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            e.DestroyedAt = now;
+            e.DropContent();
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    public async ValueTask<AppendResult> AppendStreamAsync(SecretId id, long offset, long length, Stream source,
+        CancellationToken cancellationToken)
+    {
+        if (!_secrets.TryGetValue(id, out var e))
+        {
+            return new(AppendStatus.NotFound, 0);
+        }
+
+        lock (e)
+        {
+            if (e.StreamBytes is not { } total || e.StreamReceived >= total || e.DestroyedAt is not null || e.Stream is null)
+            {
+                return new(AppendStatus.NotUploading, e.StreamReceived);
+            }
+
+            if (e.UploadBusy)
+            {
+                return new(AppendStatus.Busy, e.StreamReceived);
+            }
+
+            if (e.StreamReceived != offset || offset + length > total)
+            {
+                return new(AppendStatus.Conflict, e.StreamReceived);
+            }
+
+            e.UploadBusy = true;
+        }
+
+        // Blocks collect aside and join the stream only when the part is complete, so a failed part leaves no trace.
+        var blocks = new List<byte[]>();
+        try
+        {
+            var outcome = await StreamCopy.CopyExactAsync(source, offset, length, BlockSize, blocks,
+                static (list, _, block, _) =>
+                {
+                    list.Add(block.ToArray());
+                    return ValueTask.CompletedTask;
+                }, cancellationToken);
+            lock (e)
+            {
+                if (outcome != CopyOutcome.Complete)
+                {
+                    return new(outcome == CopyOutcome.TooLong ? AppendStatus.TooLong : AppendStatus.Truncated, e.StreamReceived);
+                }
+
+                if (e.Stream is null || e.DestroyedAt is not null || e.StreamReceived != offset)
+                {
+                    return new(AppendStatus.NotUploading, e.StreamReceived);
+                }
+
+                e.Stream.AddRange(blocks);
+                e.StreamReceived += length;
+                return new(AppendStatus.Appended, e.StreamReceived);
+            }
+        }
+        finally
+        {
+            lock (e)
+            {
+                e.UploadBusy = false;
+            }
+        }
+    }
+
+    public async ValueTask<bool> CopyStreamAsync(SecretId id, long offset, long length, Stream destination,
+        CancellationToken cancellationToken)
+    {
+        byte[][] blocks;
+        if (!_secrets.TryGetValue(id, out var e))
+        {
+            return false;
+        }
+
+        lock (e)
+        {
+            if (e.Stream is null)
+            {
+                return false;
+            }
+
+            blocks = [.. e.Stream];
+        }
+
+        var position = 0L;
+        var end = offset + length;
+        foreach (var block in blocks)
+        {
+            var blockEnd = position + block.Length;
+            if (blockEnd > offset && position < end)
+            {
+                var from = (int)Math.Max(0, offset - position);
+                var to = (int)Math.Min(block.Length, end - position);
+                await destination.WriteAsync(block.AsMemory(from, to - from), cancellationToken);
+            }
+
+            position = blockEnd;
+            if (position >= end)
+            {
+                break;
+            }
+        }
+
+        return true;
+    }
+
+    public ValueTask<bool> HasDownloadGrantAsync(SecretId id, byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!_secrets.TryGetValue(id, out var e))
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        lock (e)
+        {
+            return ValueTask.FromResult(e.Grants.Exists(g => g.ExpiresAt > now && SecretTokens.Matches(g.TokenHash, tokenHash)));
+        }
+    }
+
+    public ValueTask<bool> EndDownloadGrantAsync(SecretId id, byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!_secrets.TryGetValue(id, out var e))
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        lock (e)
+        {
+            var removed = e.Grants.RemoveAll(g => g.ExpiresAt > now && SecretTokens.Matches(g.TokenHash, tokenHash)) > 0;
+            if (removed && e.HasEnded(now) && !e.Grants.Exists(g => g.ExpiresAt > now))
+            {
+                e.Stream = null;
+            }
+
+            return ValueTask.FromResult(removed);
+        }
+    }
+
+    public ValueTask<SweepResult> SweepAsync(SweepPolicy policy, CancellationToken cancellationToken)
+    {
+        int abandoned = 0, contents = 0, streams = 0, grants = 0, tombstones = 0;
+        var now = policy.Now;
+        foreach (var (id, e) in _secrets)
+        {
+            lock (e)
+            {
+                if (e.StreamBytes is { } total && e.StreamReceived < total && e.DestroyedAt is null && !e.UploadBusy
+                    && e.CreatedAt + policy.UploadWindow <= now)
+                {
+                    _secrets.TryRemove(id, out _);
+                    abandoned++;
+                    continue;
+                }
+
+                grants += e.Grants.RemoveAll(g => g.ExpiresAt <= now);
+                if (e.ExpiresAt + policy.TombstoneRetention <= now && e.Grants.Count == 0)
+                {
+                    _secrets.TryRemove(id, out _);
+                    tombstones++;
+                    continue;
+                }
+
+                if (e.Manifest is not null && e.HasEnded(now))
+                {
+                    e.Manifest = null;
+                    contents++;
+                }
+
+                if (e.Stream is not null && e.HasEnded(now) && e.Grants.Count == 0)
+                {
+                    e.Stream = null;
+                    streams++;
+                }
+            }
+        }
+
+        return ValueTask.FromResult(new SweepResult(abandoned, contents, streams, grants, tombstones));
+    }
+
+    public ValueTask<long> CountAsync(CancellationToken cancellationToken) => ValueTask.FromResult((long)_secrets.Count);
+
+    private sealed class Entry(NewSecret s)
+    {
+        public SecretId Id { get; } = s.Id;
+        public byte[] ManageHash { get; } = s.ManageHash;
+        public byte[] AccessVerifier { get; } = s.AccessVerifier;
+        public PassphraseRecord? Passphrase { get; } = s.Passphrase;
+        public int ManifestBytes { get; } = s.Manifest.Length;
+        public byte[]? Manifest { get; set; } = s.Manifest;
+        public long? StreamBytes { get; } = s.StreamBytes;
+        public long StreamReceived { get; set; }
+        public List<byte[]>? Stream { get; set; } = s.StreamBytes is null ? null : [];
+        public bool UploadBusy { get; set; }
+        public DateTimeOffset CreatedAt { get; } = s.CreatedAt;
+        public DateTimeOffset ExpiresAt { get; } = s.ExpiresAt;
+        public int MaxViews { get; } = s.MaxViews;
+        public int ViewsLeft { get; set; } = s.MaxViews;
+        public List<DateTimeOffset> OpenedAt { get; } = [];
+        public int FailedAttempts { get; set; }
+        public int PassphraseFailures { get; set; }
+        public int MaxPassphraseAttempts { get; } = s.MaxPassphraseAttempts;
+        public DateTimeOffset? DestroyedAt { get; set; }
+        public DateTimeOffset? BurnedAt { get; set; }
+        public List<DownloadGrant> Grants { get; } = [];
+
+        public bool HasEnded(DateTimeOffset now) => DestroyedAt is not null || BurnedAt is not null || ViewsLeft <= 0 || now >= ExpiresAt;
+
+        public bool IsAvailable(DateTimeOffset now) =>
+            !HasEnded(now) && (StreamBytes is not { } total || StreamReceived >= total);
+
+        public void DropContent()
+        {
+            Manifest = null;
+            Stream = null;
+            Grants.Clear();
+        }
+
+        public SecretRecord Snapshot()
+        {
+            lock (this)
+            {
+                return new SecretRecord(Id, ManageHash, AccessVerifier, Passphrase, ManifestBytes, StreamBytes, StreamReceived,
+                    Stream is not null, CreatedAt, ExpiresAt, MaxViews, ViewsLeft, [.. OpenedAt], FailedAttempts,
+                    PassphraseFailures, MaxPassphraseAttempts, DestroyedAt, BurnedAt);
+            }
+        }
+    }
+}

@@ -1,0 +1,403 @@
+using System.Data;
+using Npgsql;
+using NpgsqlTypes;
+using Parley.Server.Infrastructure.Storage;
+
+namespace Parley.Server.Features.Secrets.Storage;
+
+/// <summary>
+/// PostgreSQL store, shareable by several nodes: records, download grants and the file streams
+/// (as chunk rows) all live in the database and are deleted with their secret. Each racing change
+/// is one statement: the claim is an <c>UPDATE … RETURNING</c> that also records the download grant.
+/// </summary>
+internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
+{
+    private const int ChunkSize = 256 * 1024;
+
+    private const string Live = "s.views_left > 0 AND s.expires_at > @now AND s.destroyed_at IS NULL AND s.burned_at IS NULL";
+
+    private const string Columns = """
+        manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest_bytes, stream_bytes, stream_received,
+        stream_stored, created_at, expires_at, max_views, views_left, opened_at, failed_attempts, pp_failures,
+        max_pp_attempts, destroyed_at, burned_at
+        """;
+
+    public async ValueTask<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = new NpgsqlCommand("SELECT 1", connection);
+        return await c.ExecuteScalarAsync(cancellationToken) is 1;
+    }
+
+    public async ValueTask CreateAsync(NewSecret n, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = new NpgsqlCommand("""
+            INSERT INTO secrets (id, manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest,
+              manifest_bytes, stream_bytes, stream_stored, created_at, expires_at, max_views, views_left, max_pp_attempts)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)
+            """, connection);
+        var p = c.Parameters;
+        p.Add(new NpgsqlParameter<byte[]>{ TypedValue = n.Id.ToByteArray() });
+        p.Add(new NpgsqlParameter<byte[]> { TypedValue = n.ManageHash });
+        p.Add(new NpgsqlParameter<byte[]> { TypedValue = n.AccessVerifier });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)n.Passphrase?.Salt ?? DBNull.Value });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = (object?)n.Passphrase?.Iterations ?? DBNull.Value });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)n.Passphrase?.Verifier ?? DBNull.Value });
+        p.Add(new NpgsqlParameter<byte[]> { TypedValue = n.Manifest });
+        p.Add(new NpgsqlParameter<int> { TypedValue = n.Manifest.Length });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = (object?)n.StreamBytes ?? DBNull.Value });
+        p.Add(new NpgsqlParameter<bool> { TypedValue = n.StreamBytes is not null });
+        p.Add(new NpgsqlParameter<long> { TypedValue = n.CreatedAt.ToUnixTimeMilliseconds() });
+        p.Add(new NpgsqlParameter<long> { TypedValue = n.ExpiresAt.ToUnixTimeMilliseconds() });
+        p.Add(new NpgsqlParameter<int> { TypedValue = n.MaxViews });
+        p.Add(new NpgsqlParameter<int> { TypedValue = n.MaxPassphraseAttempts });
+        await c.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async ValueTask<SecretRecord?> FindAsync(SecretId id, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = new NpgsqlCommand($"SELECT {Columns} FROM secrets WHERE id = $1", connection);
+        c.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = id.ToByteArray() });
+        await using var r = await c.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
+        if (!await r.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var passphrase = r.IsDBNull(2) ? null
+            : new PassphraseRecord(r.GetFieldValue<byte[]>(2), r.GetInt32(3), r.GetFieldValue<byte[]>(4));
+        return new SecretRecord(id, r.GetFieldValue<byte[]>(0), r.GetFieldValue<byte[]>(1), passphrase, r.GetInt32(5),
+            r.IsDBNull(6) ? null : r.GetInt64(6), r.GetInt64(7), r.GetBoolean(8), Time(r.GetInt64(9)), Time(r.GetInt64(10)),
+            r.GetInt32(11), r.GetInt32(12), [.. r.GetFieldValue<long[]>(13).Select(Time)], r.GetInt32(14), r.GetInt32(15),
+            r.GetInt32(16), r.IsDBNull(17) ? null : Time(r.GetInt64(17)), r.IsDBNull(18) ? null : Time(r.GetInt64(18)));
+    }
+
+    public async ValueTask<ClaimedView?> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
+        DateTimeOffset now, DownloadGrant grant, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        // One statement: the UPDATE claims the view (re-checked on the newest row version when it races),
+        // the self-join hands back the manifest the UPDATE clears on the last view, and the second CTE
+        // records the download grant only when a view was claimed.
+        await using var c = new NpgsqlCommand($"""
+            WITH claimed AS (
+              UPDATE secrets s SET views_left = s.views_left - 1, opened_at = array_append(s.opened_at, @now),
+                manifest = CASE WHEN s.views_left = 1 THEN NULL ELSE s.manifest END
+              FROM (SELECT id, manifest FROM secrets WHERE id = @id) old
+              WHERE s.id = old.id AND s.access_verifier = @av AND (s.pp_verifier IS NULL OR s.pp_verifier = @pv)
+                AND {Live} AND s.manifest IS NOT NULL AND (s.stream_bytes IS NULL OR s.stream_received = s.stream_bytes)
+              RETURNING old.manifest, s.views_left, s.stream_bytes, s.id),
+            granted AS (
+              INSERT INTO secret_downloads (token_hash, secret_id, expires_at)
+              SELECT @token, id, @grant_expires FROM claimed WHERE stream_bytes IS NOT NULL)
+            SELECT manifest, views_left, stream_bytes FROM claimed
+            """, connection);
+        c.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
+        c.Parameters.Add(new NpgsqlParameter<byte[]>("av", accessVerifier));
+        c.Parameters.Add(new NpgsqlParameter("pv", NpgsqlDbType.Bytea) { Value = (object?)passphraseVerifier ?? DBNull.Value });
+        c.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
+        c.Parameters.Add(new NpgsqlParameter("token", NpgsqlDbType.Bytea) { Value = (object?)grant.TokenHash ?? DBNull.Value });
+        c.Parameters.Add(new NpgsqlParameter<long>("grant_expires", grant.ExpiresAt.ToUnixTimeMilliseconds()));
+        await using var r = await c.ExecuteReaderAsync(cancellationToken);
+        if (!await r.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new ClaimedView(r.GetFieldValue<byte[]>(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt64(2));
+    }
+
+    public async ValueTask RecordWrongAccessAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = new NpgsqlCommand($"UPDATE secrets s SET failed_attempts = s.failed_attempts + 1 WHERE s.id = @id AND {Live}", connection);
+        c.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
+        c.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
+        await c.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async ValueTask<PassphraseFailure?> RecordWrongPassphraseAsync(SecretId id, byte[] accessVerifier, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        // One statement: count, burn on the last allowed attempt, and drop the burned secret's stream and grants.
+        await using var c = new NpgsqlCommand($"""
+            WITH failed AS (
+              UPDATE secrets s SET failed_attempts = s.failed_attempts + 1, pp_failures = s.pp_failures + 1,
+                burned_at = CASE WHEN s.pp_failures + 1 >= s.max_pp_attempts THEN @now END,
+                manifest = CASE WHEN s.pp_failures + 1 >= s.max_pp_attempts THEN NULL ELSE s.manifest END,
+                stream_stored = CASE WHEN s.pp_failures + 1 >= s.max_pp_attempts THEN false ELSE s.stream_stored END
+              WHERE s.id = @id AND s.access_verifier = @av AND s.pp_verifier IS NOT NULL AND {Live}
+              RETURNING s.id, s.max_pp_attempts - s.pp_failures AS attempts_left, s.burned_at),
+            chunks AS (DELETE FROM secret_stream_chunks k USING failed f WHERE k.secret_id = f.id AND f.burned_at IS NOT NULL),
+            grants AS (DELETE FROM secret_downloads d USING failed f WHERE d.secret_id = f.id AND f.burned_at IS NOT NULL)
+            SELECT attempts_left, burned_at FROM failed
+            """, connection);
+        c.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
+        c.Parameters.Add(new NpgsqlParameter<byte[]>("av", accessVerifier));
+        c.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
+        await using var r = await c.ExecuteReaderAsync(cancellationToken);
+        if (!await r.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new PassphraseFailure(Math.Max(0, r.GetInt32(0)), r.IsDBNull(1) ? null : Time(r.GetInt64(1)));
+    }
+
+    public async ValueTask<bool> DestroyAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = new NpgsqlCommand($"""
+            WITH destroyed AS (
+              UPDATE secrets s SET destroyed_at = @now, manifest = NULL, stream_stored = false
+              WHERE s.id = @id AND {Live} RETURNING s.id),
+            chunks AS (DELETE FROM secret_stream_chunks k USING destroyed d WHERE k.secret_id = d.id),
+            grants AS (DELETE FROM secret_downloads g USING destroyed d WHERE g.secret_id = d.id)
+            SELECT count(*) FROM destroyed
+            """, connection);
+        c.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
+        c.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
+        return (long)(await c.ExecuteScalarAsync(cancellationToken))! == 1;
+    }
+
+    public async ValueTask<AppendResult> AppendStreamAsync(SecretId id, long offset, long length, Stream source,
+        CancellationToken cancellationToken)
+    {
+        var idBytes = id.ToByteArray();
+        await using var connection = await db.OpenAsync(cancellationToken);
+        // The part is one transaction holding the secret's row lock: a failed part leaves nothing, and a
+        // second part racing for the same secret (on any node) is refused at once.
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        long total, received;
+        await using (var c = new NpgsqlCommand("""
+            SELECT stream_bytes, stream_received, destroyed_at IS NULL AND stream_stored
+            FROM secrets WHERE id = $1 FOR UPDATE NOWAIT
+            """, connection, tx))
+        {
+            c.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = idBytes });
+            try
+            {
+                await using var r = await c.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
+                if (!await r.ReadAsync(cancellationToken))
+                {
+                    return new(AppendStatus.NotFound, 0);
+                }
+
+                received = r.GetInt64(1);
+                if (r.IsDBNull(0) || !r.GetBoolean(2) || received >= r.GetInt64(0))
+                {
+                    return new(AppendStatus.NotUploading, received);
+                }
+
+                total = r.GetInt64(0);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                return new(AppendStatus.Busy, offset);
+            }
+        }
+
+        if (received != offset || offset + length > total)
+        {
+            return new(AppendStatus.Conflict, received);
+        }
+
+        await using var insert = new NpgsqlCommand("INSERT INTO secret_stream_chunks (secret_id, start_offset, data) VALUES ($1, $2, $3)",
+            connection, tx);
+        var idParameter = new NpgsqlParameter<byte[]> { TypedValue = idBytes };
+        var offsetParameter = new NpgsqlParameter<long>();
+        var dataParameter = new NpgsqlParameter<ReadOnlyMemory<byte>> { NpgsqlDbType = NpgsqlDbType.Bytea };
+        insert.Parameters.Add(idParameter);
+        insert.Parameters.Add(offsetParameter);
+        insert.Parameters.Add(dataParameter);
+        var outcome = await StreamCopy.CopyExactAsync(source, offset, length, ChunkSize, insert,
+            async (cmd, position, block, ct) =>
+            {
+                ((NpgsqlParameter<long>)cmd.Parameters[1]).TypedValue = position;
+                ((NpgsqlParameter<ReadOnlyMemory<byte>>)cmd.Parameters[2]).TypedValue = block;
+                await cmd.ExecuteNonQueryAsync(ct);
+            }, cancellationToken);
+        if (outcome != CopyOutcome.Complete)
+        {
+            await tx.RollbackAsync(CancellationToken.None);
+            return new(outcome == CopyOutcome.TooLong ? AppendStatus.TooLong : AppendStatus.Truncated, offset);
+        }
+
+        await using (var update = new NpgsqlCommand("UPDATE secrets SET stream_received = $2 WHERE id = $1", connection, tx))
+        {
+            update.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = idBytes });
+            update.Parameters.Add(new NpgsqlParameter<long> { TypedValue = offset + length });
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        return new(AppendStatus.Appended, offset + length);
+    }
+
+    public async ValueTask<bool> CopyStreamAsync(SecretId id, long offset, long length, Stream destination,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = new NpgsqlCommand("""
+            SELECT start_offset, data FROM secret_stream_chunks
+            WHERE secret_id = $1 AND start_offset < $3 AND start_offset + octet_length(data) > $2
+            ORDER BY start_offset
+            """, connection);
+        c.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = id.ToByteArray() });
+        c.Parameters.Add(new NpgsqlParameter<long> { TypedValue = offset });
+        c.Parameters.Add(new NpgsqlParameter<long> { TypedValue = offset + length });
+        await using var r = await c.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+        var position = offset;
+        var end = offset + length;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (position < end && await r.ReadAsync(cancellationToken))
+            {
+                var start = r.GetInt64(0);
+                if (start > position)
+                {
+                    throw new IOException("The stored stream has a gap.");
+                }
+
+                await using var data = await r.GetStreamAsync(1, cancellationToken);
+                var skip = position - start;
+                while (skip > 0)
+                {
+                    var read = await data.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, skip)), cancellationToken);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    skip -= read;
+                }
+
+                int n;
+                while (position < end && (n = await data.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, end - position)), cancellationToken)) > 0)
+                {
+                    await destination.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+                    position += n;
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        if (position == offset && length > 0)
+        {
+            return false; // nothing stored: the stream is gone
+        }
+
+        return position == end ? true : throw new IOException("The stored stream is shorter than its record.");
+    }
+
+    public async ValueTask<bool> HasDownloadGrantAsync(SecretId id, byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = new NpgsqlCommand(
+            "SELECT count(*) FROM secret_downloads WHERE token_hash = $1 AND secret_id = $2 AND expires_at > $3", connection);
+        c.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = tokenHash });
+        c.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = id.ToByteArray() });
+        c.Parameters.Add(new NpgsqlParameter<long> { TypedValue = now.ToUnixTimeMilliseconds() });
+        return (long)(await c.ExecuteScalarAsync(cancellationToken))! == 1;
+    }
+
+    public async ValueTask<bool> EndDownloadGrantAsync(SecretId id, byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await using var c = new NpgsqlCommand($"""
+            WITH ended AS (
+              DELETE FROM secret_downloads WHERE token_hash = @t AND secret_id = @id AND expires_at > @now RETURNING secret_id),
+            dropped AS (
+              UPDATE secrets s SET stream_stored = false FROM ended e
+              WHERE s.id = e.secret_id AND s.stream_stored AND NOT ({Live})
+                AND NOT EXISTS (SELECT 1 FROM secret_downloads d WHERE d.secret_id = s.id AND d.expires_at > @now AND d.token_hash <> @t)
+              RETURNING s.id)
+            SELECT (SELECT count(*) FROM ended), (SELECT count(*) FROM dropped)
+            """, connection, tx);
+        c.Parameters.Add(new NpgsqlParameter<byte[]>("t", tokenHash));
+        c.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
+        c.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
+        long ended, dropped;
+        await using (var r = await c.ExecuteReaderAsync(cancellationToken))
+        {
+            await r.ReadAsync(cancellationToken);
+            ended = r.GetInt64(0);
+            dropped = r.GetInt64(1);
+        }
+
+        if (dropped > 0)
+        {
+            await using var chunks = new NpgsqlCommand("DELETE FROM secret_stream_chunks WHERE secret_id = $1", connection, tx);
+            chunks.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = id.ToByteArray() });
+            await chunks.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        return ended > 0;
+    }
+
+    public async ValueTask<SweepResult> SweepAsync(SweepPolicy policy, CancellationToken cancellationToken)
+    {
+        var now = policy.Now.ToUnixTimeMilliseconds();
+        await using var connection = await db.OpenAsync(cancellationToken);
+
+        async Task<int> Run(string sql, long a, long b)
+        {
+            await using var c = new NpgsqlCommand(sql, connection);
+            c.Parameters.Add(new NpgsqlParameter<long>("a", a));
+            c.Parameters.Add(new NpgsqlParameter<long>("b", b));
+            return Convert.ToInt32(await c.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        // Chunks and grants go with their secret (ON DELETE CASCADE). SKIP LOCKED spares an upload in progress.
+        var abandoned = await Run("""
+            WITH gone AS (DELETE FROM secrets WHERE id IN (
+              SELECT id FROM secrets WHERE stream_bytes IS NOT NULL AND stream_received < stream_bytes
+                AND destroyed_at IS NULL AND created_at <= @a LIMIT 1000 FOR UPDATE SKIP LOCKED) RETURNING 1)
+            SELECT count(*) FROM gone
+            """, (policy.Now - policy.UploadWindow).ToUnixTimeMilliseconds(), now);
+        var contents = await Run("""
+            WITH cleared AS (UPDATE secrets SET manifest = NULL WHERE manifest IS NOT NULL AND expires_at <= @a RETURNING 1)
+            SELECT count(*) FROM cleared
+            """, now, now);
+        var grants = await Run("""
+            WITH gone AS (DELETE FROM secret_downloads WHERE expires_at <= @a RETURNING 1) SELECT count(*) FROM gone
+            """, now, now);
+        var streams = await Run("""
+            WITH dropped AS (
+              UPDATE secrets s SET stream_stored = false WHERE s.id IN (
+                SELECT id FROM secrets x WHERE x.stream_stored
+                  AND (x.destroyed_at IS NOT NULL OR x.burned_at IS NOT NULL OR x.views_left <= 0 OR x.expires_at <= @a)
+                  AND NOT EXISTS (SELECT 1 FROM secret_downloads d WHERE d.secret_id = x.id AND d.expires_at > @a)
+                LIMIT 1000 FOR UPDATE SKIP LOCKED)
+              RETURNING s.id),
+            chunks AS (DELETE FROM secret_stream_chunks k USING dropped d WHERE k.secret_id = d.id)
+            SELECT count(*) FROM dropped
+            """, now, now);
+        var purged = await Run("""
+            WITH gone AS (DELETE FROM secrets WHERE id IN (
+              SELECT id FROM secrets x WHERE x.expires_at <= @a
+                AND NOT EXISTS (SELECT 1 FROM secret_downloads d WHERE d.secret_id = x.id AND d.expires_at > @b)
+              LIMIT 1000 FOR UPDATE SKIP LOCKED) RETURNING 1)
+            SELECT count(*) FROM gone
+            """, (policy.Now - policy.TombstoneRetention).ToUnixTimeMilliseconds(), now);
+        return new SweepResult(abandoned, contents, streams, grants, purged);
+    }
+
+    public async ValueTask<long> CountAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = new NpgsqlCommand("SELECT count(*) FROM secrets", connection);
+        return (long)(await c.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static DateTimeOffset Time(long unixMilliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds);
+}

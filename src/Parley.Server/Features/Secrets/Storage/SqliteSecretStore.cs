@@ -1,0 +1,466 @@
+using Microsoft.Data.Sqlite;
+using Parley.Server.Infrastructure.Storage;
+
+namespace Parley.Server.Features.Secrets.Storage;
+
+/// <summary>
+/// SQLite store: records in the shared database file, file streams as files under
+/// <c>{data}/streams</c>, written as parts arrive. The claim is one <c>UPDATE … RETURNING</c>; when it
+/// takes the last view, the manifest is cleared in the same transaction.
+/// </summary>
+internal sealed class SqliteSecretStore : ISecretStore
+{
+    private const int BlockSize = 64 * 1024;
+
+    private const string Live = "views_left > 0 AND expires_at > $now AND destroyed_at IS NULL AND burned_at IS NULL";
+
+    private const string Columns = """
+        manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest_bytes, stream_bytes, stream_received,
+        stream_stored, created_at, expires_at, max_views, views_left, opened_at, failed_attempts, pp_failures,
+        max_pp_attempts, destroyed_at, burned_at
+        """;
+
+    private readonly SqliteDatabase _db;
+    private readonly string _streamDirectory;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<SecretId, byte> _uploading = new();
+
+    public SqliteSecretStore(SqliteDatabase db)
+    {
+        _db = db;
+        _streamDirectory = Path.Combine(db.DataDirectory, "streams");
+        Directory.CreateDirectory(_streamDirectory);
+    }
+
+    public async ValueTask<bool> PingAsync(CancellationToken cancellationToken) =>
+        await _db.ReadAsync(0, static (s, _) => s.Command("SELECT 1").ExecuteScalar() is 1L, cancellationToken);
+
+    public ValueTask CreateAsync(NewSecret secret, CancellationToken cancellationToken)
+    {
+        _db.Write(secret, static (s, n) =>
+        {
+            var c = s.Command("""
+                INSERT INTO secrets (id, manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest,
+                  manifest_bytes, stream_bytes, stream_stored, created_at, expires_at, max_views, views_left, max_pp_attempts)
+                VALUES ($id, $mh, $av, $ps, $pi, $pv, $m, $mb, $sb, $ss, $c, $e, $mv, $mv, $mpa)
+                """, "$id", "$mh", "$av", "$ps", "$pi", "$pv", "$m", "$mb", "$sb", "$ss", "$c", "$e", "$mv", "$mpa");
+            var p = c.Parameters;
+            p[0].Value = n.Id.ToByteArray();
+            p[1].Value = n.ManageHash;
+            p[2].Value = n.AccessVerifier;
+            p[3].Value = (object?)n.Passphrase?.Salt ?? DBNull.Value;
+            p[4].Value = (object?)n.Passphrase?.Iterations ?? DBNull.Value;
+            p[5].Value = (object?)n.Passphrase?.Verifier ?? DBNull.Value;
+            p[6].Value = n.Manifest;
+            p[7].Value = n.Manifest.Length;
+            p[8].Value = (object?)n.StreamBytes ?? DBNull.Value;
+            p[9].Value = n.StreamBytes is null ? 0 : 1;
+            p[10].Value = n.CreatedAt.ToUnixTimeMilliseconds();
+            p[11].Value = n.ExpiresAt.ToUnixTimeMilliseconds();
+            p[12].Value = n.MaxViews;
+            p[13].Value = n.MaxPassphraseAttempts;
+            return c.ExecuteNonQuery();
+        });
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask<SecretRecord?> FindAsync(SecretId id, CancellationToken cancellationToken) =>
+        await _db.ReadAsync(id, static (s, id) => Find(s, id), cancellationToken);
+
+    private static SecretRecord? Find(SqliteSession s, SecretId id)
+    {
+        var c = s.Command($"SELECT {Columns} FROM secrets WHERE id = $id", "$id");
+        c.Parameters[0].Value = id.ToByteArray();
+        using var r = c.ExecuteReader();
+        if (!r.Read())
+        {
+            return null;
+        }
+
+        var passphrase = r.IsDBNull(2) ? null
+            : new PassphraseRecord((byte[])r.GetValue(2), r.GetInt32(3), (byte[])r.GetValue(4));
+        return new SecretRecord(id, (byte[])r.GetValue(0), (byte[])r.GetValue(1), passphrase, r.GetInt32(5),
+            r.IsDBNull(6) ? null : r.GetInt64(6), r.GetInt64(7), r.GetInt64(8) != 0, Time(r.GetInt64(9)), Time(r.GetInt64(10)),
+            r.GetInt32(11), r.GetInt32(12), ParseTimes(r.GetString(13)), r.GetInt32(14), r.GetInt32(15), r.GetInt32(16),
+            r.IsDBNull(17) ? null : Time(r.GetInt64(17)), r.IsDBNull(18) ? null : Time(r.GetInt64(18)));
+    }
+
+    public ValueTask<ClaimedView?> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
+        DateTimeOffset now, DownloadGrant grant, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_db.WriteTransaction((id, accessVerifier, passphraseVerifier, now, grant), static (s, a) =>
+        {
+            var idBytes = a.id.ToByteArray();
+            var c = s.Command($"""
+                UPDATE secrets SET views_left = views_left - 1, opened_at = opened_at || $now || ','
+                WHERE id = $id AND access_verifier = $av AND (pp_verifier IS NULL OR pp_verifier = $pv)
+                  AND {Live} AND manifest IS NOT NULL AND (stream_bytes IS NULL OR stream_received = stream_bytes)
+                RETURNING manifest, views_left, stream_bytes
+                """, "$id", "$av", "$pv", "$now");
+            c.Parameters[0].Value = idBytes;
+            c.Parameters[1].Value = a.accessVerifier;
+            c.Parameters[2].Value = (object?)a.passphraseVerifier ?? DBNull.Value;
+            c.Parameters[3].Value = a.now.ToUnixTimeMilliseconds();
+            ClaimedView claimed;
+            using (var r = c.ExecuteReader())
+            {
+                if (!r.Read())
+                {
+                    return null;
+                }
+
+                claimed = new ClaimedView((byte[])r.GetValue(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt64(2));
+            }
+
+            if (claimed.ViewsLeft == 0)
+            {
+                var clear = s.Command("UPDATE secrets SET manifest = NULL WHERE id = $id", "$id");
+                clear.Parameters[0].Value = idBytes;
+                clear.ExecuteNonQuery();
+            }
+
+            if (claimed.StreamBytes is not null)
+            {
+                var insert = s.Command("INSERT INTO secret_downloads (token_hash, secret_id, expires_at) VALUES ($t, $id, $e)",
+                    "$t", "$id", "$e");
+                insert.Parameters[0].Value = a.grant.TokenHash;
+                insert.Parameters[1].Value = idBytes;
+                insert.Parameters[2].Value = a.grant.ExpiresAt.ToUnixTimeMilliseconds();
+                insert.ExecuteNonQuery();
+            }
+
+            return claimed;
+        }));
+
+    public ValueTask RecordWrongAccessAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        _db.Write((id, now), static (s, a) =>
+        {
+            var c = s.Command($"UPDATE secrets SET failed_attempts = failed_attempts + 1 WHERE id = $id AND {Live}", "$id", "$now");
+            c.Parameters[0].Value = a.id.ToByteArray();
+            c.Parameters[1].Value = a.now.ToUnixTimeMilliseconds();
+            return c.ExecuteNonQuery();
+        });
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<PassphraseFailure?> RecordWrongPassphraseAsync(SecretId id, byte[] accessVerifier, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var (failure, dropStream) = _db.WriteTransaction((id, accessVerifier, now), static (s, a) =>
+        {
+            var c = s.Command($"""
+                UPDATE secrets SET failed_attempts = failed_attempts + 1, pp_failures = pp_failures + 1,
+                  burned_at = CASE WHEN pp_failures + 1 >= max_pp_attempts THEN $now END,
+                  manifest = CASE WHEN pp_failures + 1 >= max_pp_attempts THEN NULL ELSE manifest END
+                WHERE id = $id AND access_verifier = $av AND pp_verifier IS NOT NULL AND {Live}
+                RETURNING max_pp_attempts - pp_failures, burned_at, stream_stored
+                """, "$id", "$av", "$now");
+            c.Parameters[0].Value = a.id.ToByteArray();
+            c.Parameters[1].Value = a.accessVerifier;
+            c.Parameters[2].Value = a.now.ToUnixTimeMilliseconds();
+            using var r = c.ExecuteReader();
+            if (!r.Read())
+            {
+                return ((PassphraseFailure?)null, false);
+            }
+
+            var burnedAt = r.IsDBNull(1) ? (DateTimeOffset?)null : Time(r.GetInt64(1));
+            return (new PassphraseFailure(Math.Max(0, r.GetInt32(0)), burnedAt), burnedAt is not null && r.GetInt64(2) != 0);
+        });
+        if (dropStream)
+        {
+            DropStream(id);
+        }
+
+        return ValueTask.FromResult(failure);
+    }
+
+    public ValueTask<bool> DestroyAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (destroyed, dropStream) = _db.Write((id, now), static (s, a) =>
+        {
+            var c = s.Command("""
+                UPDATE secrets SET destroyed_at = $now, manifest = NULL
+                WHERE id = $id AND views_left > 0 AND expires_at > $now AND destroyed_at IS NULL AND burned_at IS NULL
+                RETURNING stream_stored
+                """, "$id", "$now");
+            c.Parameters[0].Value = a.id.ToByteArray();
+            c.Parameters[1].Value = a.now.ToUnixTimeMilliseconds();
+            using var r = c.ExecuteReader();
+            return r.Read() ? (true, r.GetInt64(0) != 0) : (false, false);
+        });
+        if (dropStream)
+        {
+            DropStream(id);
+        }
+
+        return ValueTask.FromResult(destroyed);
+    }
+
+    /// <summary>Deletes the stream file, then marks it gone and ends its download grants (a crash in between is repaired by the sweeper).</summary>
+    private void DropStream(SecretId id)
+    {
+        File.Delete(StreamPath(id));
+        _db.Write(id, static (s, id) =>
+        {
+            var bytes = id.ToByteArray();
+            var c = s.Command("UPDATE secrets SET stream_stored = 0 WHERE id = $id", "$id");
+            c.Parameters[0].Value = bytes;
+            c.ExecuteNonQuery();
+            var d = s.Command("DELETE FROM secret_downloads WHERE secret_id = $id", "$id");
+            d.Parameters[0].Value = bytes;
+            return d.ExecuteNonQuery();
+        });
+    }
+
+    public async ValueTask<AppendResult> AppendStreamAsync(SecretId id, long offset, long length, Stream source,
+        CancellationToken cancellationToken)
+    {
+        var record = _db.Write(id, static (s, id) => Find(s, id));
+        if (record is null)
+        {
+            return new(AppendStatus.NotFound, 0);
+        }
+
+        if (record.StreamBytes is not { } total || record.StreamReceived >= total || record.DestroyedAt is not null || !record.StreamStored)
+        {
+            return new(AppendStatus.NotUploading, record.StreamReceived);
+        }
+
+        if (record.StreamReceived != offset || offset + length > total)
+        {
+            return new(AppendStatus.Conflict, record.StreamReceived);
+        }
+
+        if (!_uploading.TryAdd(id, 0))
+        {
+            return new(AppendStatus.Busy, record.StreamReceived);
+        }
+
+        try
+        {
+            await using var file = new FileStream(StreamPath(id), FileMode.OpenOrCreate, FileAccess.ReadWrite,
+                FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous);
+            file.SetLength(offset); // whatever a crashed part left beyond the committed length goes
+            var outcome = await StreamCopy.CopyExactAsync(source, offset, length, BlockSize, file,
+                static (f, position, block, ct) => RandomAccess.WriteAsync(f.SafeFileHandle, block, position, ct), cancellationToken);
+            if (outcome != CopyOutcome.Complete)
+            {
+                file.SetLength(offset);
+                return new(outcome == CopyOutcome.TooLong ? AppendStatus.TooLong : AppendStatus.Truncated, offset);
+            }
+
+            file.Flush(flushToDisk: true);
+            var committed = _db.Write((id, offset, length), static (s, a) =>
+            {
+                var c = s.Command("""
+                    UPDATE secrets SET stream_received = $new
+                    WHERE id = $id AND stream_received = $old AND destroyed_at IS NULL AND stream_stored = 1
+                    """, "$id", "$old", "$new");
+                c.Parameters[0].Value = a.id.ToByteArray();
+                c.Parameters[1].Value = a.offset;
+                c.Parameters[2].Value = a.offset + a.length;
+                return c.ExecuteNonQuery() == 1;
+            });
+            if (!committed)
+            {
+                file.SetLength(offset);
+                return new(AppendStatus.NotUploading, offset);
+            }
+
+            return new(AppendStatus.Appended, offset + length);
+        }
+        finally
+        {
+            _uploading.TryRemove(id, out _);
+        }
+    }
+
+    public async ValueTask<bool> CopyStreamAsync(SecretId id, long offset, long length, Stream destination,
+        CancellationToken cancellationToken)
+    {
+        FileStream file;
+        try
+        {
+            file = new FileStream(StreamPath(id), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
+                bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+
+        await using (file)
+        {
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BlockSize);
+            try
+            {
+                var position = offset;
+                var end = offset + length;
+                while (position < end)
+                {
+                    var read = await RandomAccess.ReadAsync(file.SafeFileHandle,
+                        buffer.AsMemory(0, (int)Math.Min(BlockSize, end - position)), position, cancellationToken);
+                    if (read == 0)
+                    {
+                        throw new IOException("The stream file is shorter than its record.");
+                    }
+
+                    await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    position += read;
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        return true;
+    }
+
+    public async ValueTask<bool> HasDownloadGrantAsync(SecretId id, byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await _db.ReadAsync((id, tokenHash, now), static (s, a) =>
+        {
+            var c = s.Command("SELECT count(*) FROM secret_downloads WHERE token_hash = $t AND secret_id = $id AND expires_at > $now",
+                "$t", "$id", "$now");
+            c.Parameters[0].Value = a.tokenHash;
+            c.Parameters[1].Value = a.id.ToByteArray();
+            c.Parameters[2].Value = a.now.ToUnixTimeMilliseconds();
+            return (long)c.ExecuteScalar()! == 1;
+        }, cancellationToken);
+
+    public ValueTask<bool> EndDownloadGrantAsync(SecretId id, byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (removed, drop) = _db.WriteTransaction((id, tokenHash, now), static (s, a) =>
+        {
+            var idBytes = a.id.ToByteArray();
+            var d = s.Command("DELETE FROM secret_downloads WHERE token_hash = $t AND secret_id = $id AND expires_at > $now",
+                "$t", "$id", "$now");
+            d.Parameters[0].Value = a.tokenHash;
+            d.Parameters[1].Value = idBytes;
+            d.Parameters[2].Value = a.now.ToUnixTimeMilliseconds();
+            if (d.ExecuteNonQuery() == 0)
+            {
+                return (false, false);
+            }
+
+            var q = s.Command($"""
+                SELECT count(*) FROM secrets WHERE id = $id AND stream_stored = 1 AND NOT ({Live})
+                  AND NOT EXISTS (SELECT 1 FROM secret_downloads WHERE secret_id = $id AND expires_at > $now)
+                """, "$id", "$now");
+            q.Parameters[0].Value = idBytes;
+            q.Parameters[1].Value = a.now.ToUnixTimeMilliseconds();
+            return (true, (long)q.ExecuteScalar()! == 1);
+        });
+        if (drop)
+        {
+            DropStream(id);
+        }
+
+        return ValueTask.FromResult(removed);
+    }
+
+    public ValueTask<SweepResult> SweepAsync(SweepPolicy policy, CancellationToken cancellationToken)
+    {
+        var now = policy.Now.ToUnixTimeMilliseconds();
+        var uploadCutoff = (policy.Now - policy.UploadWindow).ToUnixTimeMilliseconds();
+        var purgeCutoff = (policy.Now - policy.TombstoneRetention).ToUnixTimeMilliseconds();
+
+        // Abandoned uploads go whole (record and stream); the upload in progress right now is spared.
+        var abandoned = SelectIds("""
+            SELECT id FROM secrets WHERE stream_bytes IS NOT NULL AND stream_received < stream_bytes
+              AND destroyed_at IS NULL AND created_at <= $a LIMIT 1000
+            """, uploadCutoff, now).Where(id => !_uploading.ContainsKey(id)).ToList();
+        foreach (var id in abandoned)
+        {
+            File.Delete(StreamPath(id));
+            DeleteRecord(id);
+        }
+
+        var contents = _db.Write(now, static (s, now) =>
+        {
+            var c = s.Command("UPDATE secrets SET manifest = NULL WHERE manifest IS NOT NULL AND expires_at <= $now", "$now");
+            c.Parameters[0].Value = now;
+            return c.ExecuteNonQuery();
+        });
+
+        var grants = _db.Write(now, static (s, now) =>
+        {
+            var c = s.Command("DELETE FROM secret_downloads WHERE expires_at <= $now", "$now");
+            c.Parameters[0].Value = now;
+            return c.ExecuteNonQuery();
+        });
+
+        var streams = SelectIds("""
+            SELECT id FROM secrets WHERE stream_stored = 1
+              AND (destroyed_at IS NOT NULL OR burned_at IS NOT NULL OR views_left <= 0 OR expires_at <= $b)
+              AND NOT EXISTS (SELECT 1 FROM secret_downloads d WHERE d.secret_id = secrets.id AND d.expires_at > $b)
+            LIMIT 1000
+            """, 0, now);
+        foreach (var id in streams)
+        {
+            DropStream(id);
+        }
+
+        var purged = SelectIds("""
+            SELECT id FROM secrets WHERE expires_at <= $a
+              AND NOT EXISTS (SELECT 1 FROM secret_downloads d WHERE d.secret_id = secrets.id AND d.expires_at > $b)
+            LIMIT 1000
+            """, purgeCutoff, now);
+        foreach (var id in purged)
+        {
+            File.Delete(StreamPath(id));
+            DeleteRecord(id);
+        }
+
+        return ValueTask.FromResult(new SweepResult(abandoned.Count, contents, streams.Count, grants, purged.Count));
+    }
+
+    public async ValueTask<long> CountAsync(CancellationToken cancellationToken) =>
+        await _db.ReadAsync(0, static (s, _) => (long)s.Command("SELECT count(*) FROM secrets").ExecuteScalar()!, cancellationToken);
+
+    private List<SecretId> SelectIds(string sql, long a, long b) =>
+        _db.Write((sql, a, b), static (s, q) =>
+        {
+            var c = s.Command(q.sql, "$a", "$b");
+            c.Parameters[0].Value = q.a;
+            c.Parameters[1].Value = q.b;
+            var ids = new List<SecretId>();
+            using var r = c.ExecuteReader();
+            while (r.Read())
+            {
+                ids.Add(SecretId.FromBytes((byte[])r.GetValue(0)));
+            }
+
+            return ids;
+        });
+
+    private void DeleteRecord(SecretId id) =>
+        _db.Write(id, static (s, id) =>
+        {
+            var c = s.Command("DELETE FROM secrets WHERE id = $id", "$id");
+            c.Parameters[0].Value = id.ToByteArray();
+            return c.ExecuteNonQuery();
+        });
+
+    private string StreamPath(SecretId id) => Path.Combine(_streamDirectory, id.ToHex());
+
+    private static DateTimeOffset Time(long unixMilliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds);
+
+    private static DateTimeOffset[] ParseTimes(string text)
+    {
+        if (text.Length == 0)
+        {
+            return [];
+        }
+
+        var parts = text.AsSpan().TrimEnd(',');
+        var times = new List<DateTimeOffset>();
+        foreach (var range in parts.Split(','))
+        {
+            times.Add(Time(long.Parse(parts[range], System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        return [.. times];
+    }
+}

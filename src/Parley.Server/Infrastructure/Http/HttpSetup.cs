@@ -1,0 +1,84 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
+using Parley.Contracts;
+
+namespace Parley.Server.Infrastructure.Http;
+
+/// <summary>The HTTP pipeline every feature shares: JSON, problem details, headers, proxies, OpenAPI.</summary>
+internal static class HttpSetup
+{
+    public static IServiceCollection AddParleyHttp(this IServiceCollection services)
+    {
+        services.AddOptions<HttpOptions>()
+            .BindConfiguration(HttpOptions.Section)
+            .Validate(o => o.TrustedProxies.TrueForAll(p => TryParseNetwork(p, out _)),
+                "Parley:Http:TrustedProxies entries must be IP addresses or CIDR networks.")
+            .ValidateOnStart();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ParleyJsonContext.Default));
+        services.AddParleyProblemDetails();
+        services.AddOpenApi();
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = static async (context, _) =>
+            {
+                if (context.Lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var retryAfter))
+                {
+                    context.HttpContext.Response.Headers.RetryAfter =
+                        ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                await Problems.Create(StatusCodes.Status429TooManyRequests, ProblemTypes.RateLimited, "Too many requests.",
+                    "This address has created too many secrets; wait before trying again.").ExecuteAsync(context.HttpContext);
+            };
+        });
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = 64 * 1024; // endpoints that take more raise it for their request
+        });
+        return services;
+    }
+
+    public static WebApplication UseParleyHttp(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<HttpOptions>>().Value;
+        if (options.TrustedProxies.Count > 0)
+        {
+            // Only the listed proxies may rewrite the client address; the defaults (loopback) are cleared.
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor, ForwardLimit = 1 };
+            forwarded.KnownIPNetworks.Clear();
+            forwarded.KnownProxies.Clear();
+            foreach (var entry in options.TrustedProxies)
+            {
+                TryParseNetwork(entry, out var network);
+                forwarded.KnownIPNetworks.Add(network);
+            }
+
+            app.UseForwardedHeaders(forwarded);
+        }
+
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseParleyProblemDetails();
+        app.UseRateLimiter();
+        app.MapOpenApi();
+        return app;
+    }
+
+    private static bool TryParseNetwork(string text, out System.Net.IPNetwork network)
+    {
+        if (System.Net.IPNetwork.TryParse(text, out network))
+        {
+            return true;
+        }
+
+        if (IPAddress.TryParse(text, out var address))
+        {
+            network = new System.Net.IPNetwork(address, address.GetAddressBytes().Length * 8);
+            return true;
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,225 @@
+using System.Collections.Concurrent;
+using System.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Parley.Server.Infrastructure.Storage;
+
+/// <summary>
+/// The SQLite file shared by every feature. SQLite takes one writer at a time, so all writes go
+/// through one connection behind a lock (no busy-waiting between connections); reads use a small
+/// pool of connections that WAL lets run beside the writer. Every connection keeps its prepared
+/// statements, so hot paths neither re-parse SQL nor allocate commands.
+/// </summary>
+public sealed class SqliteDatabase : IDisposable
+{
+    private readonly StorageOptions _options;
+    private readonly IReadOnlyList<FeatureSchema> _schemas;
+    private readonly Lock _writeGate = new();
+    private readonly ConcurrentBag<SqliteSession> _readers = [];
+    private readonly SemaphoreSlim _readerSlots;
+    private readonly Lazy<SqliteSession> _writer;
+    private bool _disposed;
+
+    public SqliteDatabase(IOptions<StorageOptions> options, IEnumerable<FeatureSchema> schemas)
+    {
+        _options = options.Value;
+        _schemas = [.. schemas];
+        _readerSlots = new SemaphoreSlim(_options.SqliteReaders, _options.SqliteReaders);
+        Directory.CreateDirectory(_options.FullDataDirectory);
+        FilePath = Path.Combine(_options.FullDataDirectory, _options.SqliteFileName);
+        _writer = new Lazy<SqliteSession>(OpenWriter, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public string FilePath { get; }
+
+    public string DataDirectory => _options.FullDataDirectory;
+
+    /// <summary>Runs <paramref name="work"/> on the single writer connection, alone.</summary>
+    public TResult Write<TState, TResult>(TState state, Func<SqliteSession, TState, TResult> work)
+    {
+        var session = _writer.Value;
+        lock (_writeGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return work(session, state);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> inside one write transaction (committed unless it throws).</summary>
+    public TResult WriteTransaction<TState, TResult>(TState state, Func<SqliteSession, TState, TResult> work) =>
+        Write((state, work), static (session, s) =>
+        {
+            session.Command("BEGIN IMMEDIATE").ExecuteNonQuery();
+            try
+            {
+                var result = s.work(session, s.state);
+                session.Command("COMMIT").ExecuteNonQuery();
+                return result;
+            }
+            catch
+            {
+                session.Command("ROLLBACK").ExecuteNonQuery();
+                throw;
+            }
+        });
+
+    /// <summary>Runs <paramref name="work"/> on a pooled reader connection.</summary>
+    public async ValueTask<TResult> ReadAsync<TState, TResult>(
+        TState state, Func<SqliteSession, TState, TResult> work, CancellationToken cancellationToken)
+    {
+        _ = _writer.Value; // the schema exists before anyone reads
+        await _readerSlots.WaitAsync(cancellationToken);
+        SqliteSession? session = null;
+        try
+        {
+            if (!_readers.TryTake(out session))
+            {
+                session = new SqliteSession(Open(readOnly: true));
+            }
+
+            return work(session, state);
+        }
+        finally
+        {
+            if (session is not null)
+            {
+                _readers.Add(session);
+            }
+
+            _readerSlots.Release();
+        }
+    }
+
+    private SqliteSession OpenWriter()
+    {
+        var session = new SqliteSession(Open(readOnly: false));
+        session.Execute("PRAGMA journal_mode=WAL");
+        Migrate(session);
+        return session;
+    }
+
+    private SqliteConnection Open(bool readOnly)
+    {
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+            Cache = SqliteCacheMode.Private,
+            DefaultTimeout = 30,
+        };
+        var connection = new SqliteConnection(builder.ConnectionString);
+        connection.Open();
+        using var pragmas = connection.CreateCommand();
+        // NORMAL is safe in WAL mode: a power cut may lose the last commits, never corrupt the file.
+        pragmas.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=ON;";
+        pragmas.ExecuteNonQuery();
+        return connection;
+    }
+
+    private void Migrate(SqliteSession session)
+    {
+        session.Execute("""
+            CREATE TABLE IF NOT EXISTS parley_schema (
+              feature TEXT NOT NULL, version INTEGER NOT NULL, applied_at INTEGER NOT NULL,
+              PRIMARY KEY (feature, version))
+            """);
+        foreach (var schema in _schemas)
+        {
+            for (var version = 1; version <= schema.Sqlite.Count; version++)
+            {
+                using var tx = session.Connection.BeginTransaction(IsolationLevel.Serializable);
+                using var check = session.Connection.CreateCommand();
+                check.Transaction = tx;
+                check.CommandText = "SELECT count(*) FROM parley_schema WHERE feature = $f AND version = $v";
+                check.Parameters.AddWithValue("$f", schema.Feature);
+                check.Parameters.AddWithValue("$v", version);
+                if (Convert.ToInt64(check.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                {
+                    using var apply = session.Connection.CreateCommand();
+                    apply.Transaction = tx;
+                    apply.CommandText = schema.Sqlite[version - 1];
+                    apply.ExecuteNonQuery();
+                    apply.CommandText = "INSERT INTO parley_schema (feature, version, applied_at) VALUES ($f, $v, $t)";
+                    apply.Parameters.AddWithValue("$f", schema.Feature);
+                    apply.Parameters.AddWithValue("$v", version);
+                    apply.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                    apply.ExecuteNonQuery();
+                }
+
+                tx.Commit();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_writeGate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            if (_writer.IsValueCreated)
+            {
+                _writer.Value.Dispose();
+            }
+        }
+
+        while (_readers.TryTake(out var reader))
+        {
+            reader.Dispose();
+        }
+
+        _readerSlots.Dispose();
+    }
+}
+
+/// <summary>One connection with its cache of prepared commands. Used by one thread at a time.</summary>
+public sealed class SqliteSession(SqliteConnection connection) : IDisposable
+{
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+    public SqliteConnection Connection { get; } = connection;
+
+    /// <summary>
+    /// The prepared command for <paramref name="sql"/>, created with <paramref name="parameters"/> on first
+    /// use and reused afterwards: callers set <c>Parameters[i].Value</c> in the order given.
+    /// </summary>
+    public SqliteCommand Command(string sql, params ReadOnlySpan<string> parameters)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = Connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+
+            _commands.Add(sql, command);
+        }
+
+        return command;
+    }
+
+    public void Execute(string sql)
+    {
+        using var command = Connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+
+        Connection.Dispose();
+    }
+}
