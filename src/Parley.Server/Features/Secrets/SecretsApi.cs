@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -256,7 +255,6 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
             SecretsLog.Opened(logger, claimed.ViewsLeft);
             var ticket = claimed.StreamBytes is { } bytes ? new StreamTicket(bytes, downloadToken!, Truncate(grant.ExpiresAt)) : null;
             var response = new OpenSecretResponse(Base64Url.Encode(claimed.Manifest), claimed.ViewsLeft, ticket);
-            CryptographicOperations.ZeroMemory(claimed.Manifest);
             return TypedResults.Json(response, ParleyJsonContext.Default.OpenSecretResponse);
         }
 
@@ -305,6 +303,14 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
 
     public async Task<IResult> UploadAsync(string id, HttpContext context)
     {
+        // Up to the stream limit from the start, so that a part refused unread can still be drained
+        // and answered; the exact part length is set before the body is read.
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = _o.MaxStreamBytes;
+        }
+
         var (record, problem) = await AuthorizeManageAsync(id, context);
         if (problem is not null)
         {
@@ -357,10 +363,11 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
             return Problems.InvalidRequest("Content-Length", $"must be {length}, the length of this part");
         }
 
-        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false })
         {
-            sizeFeature.MaxRequestBodySize = length;
+            // Kestrel counts chunked framing toward the limit; the exact length is enforced by the store,
+            // which never reads more than one byte past it.
+            sizeFeature.MaxRequestBodySize = length + (length / 16) + (64 * 1024);
         }
 
         var result = await store.AppendStreamAsync(r.Id, offset, length, request.Body, context.RequestAborted);

@@ -1,0 +1,108 @@
+using Parley.Server.Features.Secrets;
+
+namespace Parley.Server.Tests.Support;
+
+/// <summary>
+/// One test server per test class and provider, started on first use (a missing PostgreSQL server
+/// then skips the test, or fails it under CI). Tests in a class run one after another, so they can
+/// share its fake clock: every test creates its own secrets and only moves time forward.
+/// </summary>
+public abstract class ProviderServer : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private ParleyTestServer? _server;
+
+    public abstract string Provider { get; }
+
+    internal async Task<ParleyTestServer> GetAsync()
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            return _server ??= await StartAsync(new Dictionary<string, string?>());
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>A separate server of this provider with its own settings (the caller disposes it).</summary>
+    internal abstract Task<ParleyTestServer> StartAsync(IDictionary<string, string?> settings);
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        _gate.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
+public sealed class MemoryServer : ProviderServer
+{
+    public override string Provider => "memory";
+
+    internal override Task<ParleyTestServer> StartAsync(IDictionary<string, string?> settings) =>
+        ParleyTestServer.StartAsync(new ParleyServerOptions { Provider = Provider, Settings = settings });
+}
+
+public sealed class SqliteServer : ProviderServer
+{
+    public override string Provider => "sqlite";
+
+    internal override Task<ParleyTestServer> StartAsync(IDictionary<string, string?> settings) =>
+        ParleyTestServer.StartAsync(new ParleyServerOptions { Provider = Provider, Settings = settings });
+}
+
+public sealed class PostgresServer : ProviderServer
+{
+    private readonly List<PostgresTestDatabase> _databases = [];
+
+    public override string Provider => "postgres";
+
+    internal override async Task<ParleyTestServer> StartAsync(IDictionary<string, string?> settings)
+    {
+        var database = await PostgresTestDatabase.CreateAsync();
+        lock (_databases)
+        {
+            _databases.Add(database);
+        }
+
+        return await ParleyTestServer.StartAsync(new ParleyServerOptions
+        {
+            Provider = Provider,
+            PostgresConnectionString = database.ConnectionString,
+            Settings = settings,
+        });
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        foreach (var database in _databases)
+        {
+            await database.DisposeAsync();
+        }
+    }
+}
+
+internal static class ServerExtensions
+{
+    public static ISecretStore Store(this ParleyTestServer server) =>
+        (ISecretStore)server.Services.GetService(typeof(ISecretStore))!;
+
+    public static SecretsSweeper Sweeper(this ParleyTestServer server) =>
+        (SecretsSweeper)server.Services.GetService(typeof(SecretsSweeper))!;
+
+    public static SecretsHttp Api(this ParleyTestServer server) => new(server.Client);
+
+    public static async Task<SecretRecord> RecordAsync(this ParleyTestServer server, string id)
+    {
+        SecretId.TryParse(id, out var secretId).ShouldBeTrue();
+        return (await server.Store().FindAsync(secretId, CancellationToken.None)).ShouldNotBeNull();
+    }
+}
