@@ -35,6 +35,9 @@ internal interface IPeer
 
     IReadOnlyList<Envelope> EncryptMany(IPeer remote, string prefix, int start, int count);
 
+    /// <summary>Encrypts <paramref name="count"/> messages but returns only those at <paramref name="keep"/> (relative to 0).</summary>
+    IReadOnlyList<Envelope> EncryptKeeping(IPeer remote, string prefix, int count, IReadOnlyCollection<int> keep);
+
     IReadOnlyList<Outcome> DecryptMany(IPeer remote, IReadOnlyList<Envelope> envelopes);
 
     string Snapshot();
@@ -49,6 +52,16 @@ internal sealed class ParleyPeer : IPeer
         Address = new ProtocolAddress(name, deviceId);
         Identity = IdentityKeyPair.Generate();
         Store = new InMemoryProtocolStore(Identity, (uint)Random.Shared.Next(1, 16000));
+        Cipher = new SessionCipher(Store, Address);
+        Groups = new GroupCipher(Store);
+    }
+
+    /// <summary>The same account and stores as <paramref name="device"/>, but claiming another device id.</summary>
+    public ParleyPeer(ParleyPeer device, uint otherDeviceId)
+    {
+        Address = new ProtocolAddress(device.Address.Name, otherDeviceId);
+        Identity = device.Identity;
+        Store = device.Store;
         Cipher = new SessionCipher(Store, Address);
         Groups = new GroupCipher(Store);
     }
@@ -93,6 +106,22 @@ internal sealed class ParleyPeer : IPeer
             var text = prefix + i;
             var message = Cipher.Encrypt(remote.Address, Encoding.UTF8.GetBytes(text)).Value;
             result.Add(new Envelope(message.Type, message.Serialized, text));
+        }
+
+        return result;
+    }
+
+    public IReadOnlyList<Envelope> EncryptKeeping(IPeer remote, string prefix, int count, IReadOnlyCollection<int> keep)
+    {
+        var result = new List<Envelope>();
+        for (var i = 0; i < count; i++)
+        {
+            var text = prefix + i;
+            var message = Cipher.Encrypt(remote.Address, Encoding.UTF8.GetBytes(text)).Value;
+            if (keep.Contains(i))
+            {
+                result.Add(new Envelope(message.Type, message.Serialized, text));
+            }
         }
 
         return result;
@@ -168,6 +197,15 @@ internal sealed class LibsignalPeer : IPeer
             (CiphertextMessageType)m!["type"]!.GetValue<int>(),
             NodeHarness.Bytes(m["body"]),
             prefix + (start + i))).ToList();
+    }
+
+    public IReadOnlyList<Envelope> EncryptKeeping(IPeer remote, string prefix, int count, IReadOnlyCollection<int> keep)
+    {
+        var result = _node.Call("party.encryptMany", new { name = Address.Name, remote = remote.Address.Name, remoteDevice = remote.Address.DeviceId, prefix, start = 0, count, keep = keep.ToArray() });
+        return result["messages"]!.AsArray().Select(m => new Envelope(
+            (CiphertextMessageType)m!["type"]!.GetValue<int>(),
+            NodeHarness.Bytes(m["body"]),
+            prefix + m["index"]!.GetValue<int>())).ToList();
     }
 
     public IReadOnlyList<Outcome> DecryptMany(IPeer remote, IReadOnlyList<Envelope> envelopes)

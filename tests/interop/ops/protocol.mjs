@@ -16,17 +16,16 @@ class Stores {
     this.senderKeys = new Map();
     const stores = this;
 
+    // Session records are kept as objects (libsignal hands a new record to every save and never
+    // changes one it was given), so the store costs no serialization per message.
     this.sessionStore = new (class extends signal.SessionStore {
-      async saveSession(address, record) { stores.sessions.set(addressKey(address), record.serialize()); }
-      async getSession(address) {
-        const bytes = stores.sessions.get(addressKey(address));
-        return bytes ? signal.SessionRecord.deserialize(bytes) : null;
-      }
+      async saveSession(address, record) { stores.sessions.set(addressKey(address), record); }
+      async getSession(address) { return stores.sessions.get(addressKey(address)) ?? null; }
       async getExistingSessions(addresses) {
         return addresses.map((a) => {
-          const bytes = stores.sessions.get(addressKey(a));
-          if (!bytes) throw new Error(`no session for ${addressKey(a)}`);
-          return signal.SessionRecord.deserialize(bytes);
+          const record = stores.sessions.get(addressKey(a));
+          if (!record) throw new Error(`no session for ${addressKey(a)}`);
+          return record;
         });
       }
     })();
@@ -96,7 +95,7 @@ class Stores {
 
   snapshot() {
     const hex = (m) => [...m.entries()].sort(([a], [b]) => String(a).localeCompare(String(b)))
-      .map(([k, v]) => `${k}:${Buffer.from(v).toString('hex')}`);
+      .map(([k, v]) => `${k}:${Buffer.from(v instanceof signal.SessionRecord ? v.serialize() : v).toString('hex')}`);
     return [
       ...hex(this.sessions), ...hex(this.identities), ...hex(this.senderKeys),
       `prekeys ${[...this.preKeys.keys()].sort()}`,
@@ -191,13 +190,15 @@ export const ops = {
     return { type: m.type(), body: b64(m.serialize()) };
   },
 
-  // Encrypts `count` messages whose plaintexts are `${prefix}${i}`.
-  'party.encryptMany': async ({ name, remote, remoteDevice, prefix, start = 0, count }) => {
+  // Encrypts `count` messages whose plaintexts are `${prefix}${i}`; returns them all, or only the
+  // ones whose i is listed in `keep` (to skip far ahead without shipping every message).
+  'party.encryptMany': async ({ name, remote, remoteDevice, prefix, start = 0, count, keep = null }) => {
     const p = party(name);
+    const wanted = keep ? new Set(keep) : null;
     const out = [];
     for (let i = start; i < start + count; i++) {
       const m = await signal.signalEncrypt(Buffer.from(`${prefix}${i}`), address(remote, remoteDevice), p.address, p.stores.sessionStore, p.stores.identityStore);
-      out.push({ type: m.type(), body: b64(m.serialize()) });
+      if (!wanted || wanted.has(i)) out.push({ index: i, type: m.type(), body: b64(m.serialize()) });
     }
     return { messages: out };
   },
