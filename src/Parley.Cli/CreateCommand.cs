@@ -102,6 +102,11 @@ internal static class CreateCommand
             using var api = new SecretsApi(serverUrl);
             var client = new SecretsClient(api);
             var config = await api.GetConfigAsync(token).ConfigureAwait(false);
+            if (!config.CreationOpen)
+            {
+                throw new CliException(ExitCodes.Refused, "this server does not accept new secrets");
+            }
+
             var secret = new NewSecret
             {
                 Text = textValue,
