@@ -38,7 +38,7 @@ public sealed class LargeFileTests
                 Convert.ToHexString(await SHA256.HashDataAsync(stream, ct)).ShouldBe(expectedHash);
             }
 
-            TestContext.Current.SendDiagnosticMessage(
+            TestContext.Current.TestOutputHelper?.WriteLine(
                 $"peak RSS: create CLI {create.PeakRssBytes / 1e6:0.0} MB, open CLI {open.PeakRssBytes / 1e6:0.0} MB, server {serverPeak / 1e6:0.0} MB");
             create.PeakRssBytes.ShouldBeGreaterThan(0);
             create.PeakRssBytes.ShouldBeLessThan(MemoryLimit);
