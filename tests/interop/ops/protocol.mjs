@@ -11,6 +11,7 @@ class Stores {
     this.sessions = new Map();
     this.identities = new Map();
     this.preKeys = new Map();
+    this.lastResortKyber = new Set();
     this.signedPreKeys = new Map();
     this.kyberPreKeys = new Map();
     this.senderKeys = new Map();
@@ -79,7 +80,7 @@ class Stores {
         if (!bytes) throw new Error(`no kyber prekey ${id}`);
         return signal.KyberPreKeyRecord.deserialize(bytes);
       }
-      async markKyberPreKeyUsed(id) { stores.kyberPreKeys.delete(id); }
+      async markKyberPreKeyUsed(id) { if (!stores.lastResortKyber.has(id)) stores.kyberPreKeys.delete(id); }
     })();
 
     this.senderKeyStore = new (class extends signal.SenderKeyStore {
@@ -141,8 +142,9 @@ export const ops = {
     return { identityKey: b64(identity.publicKey.serialize()), registrationId };
   },
 
-  // Makes and stores prekeys; returns the bundle a server would hand out.
-  'party.bundle': ({ name, oneTime = true }) => {
+  // Makes and stores prekeys; returns the bundle a server would hand out. A last-resort Kyber
+  // prekey stays in the store after use.
+  'party.bundle': ({ name, oneTime = true, lastResort = false }) => {
     const p = party(name);
     const id = nextPreKeyId++;
     const now = Date.now();
@@ -152,6 +154,7 @@ export const ops = {
     const kyber = signal.KEMKeyPair.generate();
     const kyberSignature = p.identity.privateKey.sign(kyber.getPublicKey().serialize());
     p.stores.kyberPreKeys.set(id, signal.KyberPreKeyRecord.new(id, now, kyber, kyberSignature).serialize());
+    if (lastResort) p.stores.lastResortKyber.add(id);
     let preKey = null;
     if (oneTime) {
       preKey = signal.PrivateKey.generate();

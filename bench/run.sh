@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Parley against libsignal 0.103 on this machine, in one run: BenchmarkDotNet measures Parley
+# (bench/Parley.Protocol.Benchmarks), then the Node harness measures libsignal the same way
+# (tests/interop/bench.mjs), and a table with the ratios is printed and written to
+# artifacts/bench/summary.md.
+#
+#   bench/run.sh            needs `npm ci` in tests/interop (./test.sh does it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=artifacts/bench
+mkdir -p "$out"
+[ -d tests/interop/node_modules/@signalapp/libsignal-client ] || (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
+
+echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+dotnet run -c Release --project bench/Parley.Protocol.Benchmarks -- --filter '*SessionBenchmarks*' \
+  --exporters csv --artifacts "$out/bdn" >"$out/parley.log"
+(cd tests/interop && node bench.mjs 5) >"$out/libsignal.json"
+echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+python3 - "$out" <<'PY'
+import csv, glob, json, sys
+out = sys.argv[1]
+rows = {r["Method"]: r for r in csv.DictReader(open(glob.glob(f"{out}/bdn/results/*SessionBenchmarks-report.csv")[0]))}
+lib = json.load(open(f"{out}/libsignal.json"))
+
+def micros(text):
+    value, unit = text.replace(",", "").split()
+    return float(value) * {"ns": 1e-3, "us": 1, "μs": 1, "ms": 1e3, "s": 1e6}[unit]
+
+lines = ["| measurement | Parley ops/s | libsignal 0.103 ops/s | Parley ÷ libsignal | Parley allocated per op |",
+         "|---|---:|---:|---:|---:|"]
+for method, key, name in [("Steady_state_pair", "steady", "steady-state pair (100 B, encrypt + decrypt)"),
+                          ("Ping_pong_pair", "pingpong", "ping-pong pair (DH ratchet step every message)"),
+                          ("Session_establishment", "establish", "session establishment")]:
+    parley = 1e6 / micros(rows[method]["Mean"])
+    theirs = lib[key]["opsPerSecond"]
+    lines.append(f"| {name} | {parley:,.0f} | {theirs:,.0f} | {parley / theirs:.1f}× | {rows[method]['Allocated']} |")
+table = "\n".join(lines)
+open(f"{out}/summary.md", "w").write(table + "\n")
+print(table)
+PY
