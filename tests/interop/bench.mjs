@@ -1,4 +1,4 @@
-// libsignal 0.103's side of bench/run.sh: the same three measurements as bench/Parley.Benchmarks,
+// libsignal 0.103's side of bench/protocol-vs-libsignal.sh: the same three measurements as bench/Parley.Protocol.Benchmarks,
 // with the same in-memory stores the interop harness uses. Prints one JSON object.
 //   steady:    one 100-byte message one way (encrypt + decrypt), no DH ratchet step
 //   pingpong:  one message, alternating direction (a DH ratchet step every message)

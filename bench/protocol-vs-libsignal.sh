@@ -2,17 +2,17 @@
 # Parley against libsignal 0.103 on this machine, in one run: BenchmarkDotNet measures Parley
 # (bench/Parley.Protocol.Benchmarks), then the Node harness measures libsignal the same way
 # (tests/interop/bench.mjs), and a table with the ratios is printed and written to
-# artifacts/bench/summary.md.
+# artifacts/bench/protocol/summary.md.
 #
-#   bench/run.sh            needs `npm ci` in tests/interop (./test.sh does it)
+#   bench/protocol-vs-libsignal.sh            needs `npm ci` in tests/interop (./test.sh does it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=artifacts/bench
+out=artifacts/bench/protocol
 mkdir -p "$out"
 [ -d tests/interop/node_modules/@signalapp/libsignal-client ] || (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-dotnet run -c Release --project bench/Parley.Protocol.Benchmarks -- --filter '*SessionBenchmarks*' \
+dotnet run -c Release --project bench/Parley.Protocol.Benchmarks -- --filter "*Protocol.Benchmarks*" \
   --exporters csv --artifacts "$out/bdn" >"$out/parley.log"
 (cd tests/interop && node bench.mjs 5) >"$out/libsignal.json"
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
