@@ -396,21 +396,28 @@ export function sanitizeFileName(name: string): string {
   return s.length > 0 ? s : 'file';
 }
 
-/** Sanitized names made unique in manifest order (step 8): `report (2).pdf`, `README (2)`. */
+const utf8Bytes = (s: string): number => new TextEncoder().encode(s).length;
+const foldAscii = (s: string): string => s.replace(/[a-z]/g, (c) => c.toUpperCase());
+
+/** `report.pdf` → `report (2).pdf`; the number goes at the end when the extension leaves no room. */
+function numbered(name: string, n: number): string {
+  const suffix = ` (${n})`;
+  const dot = name.lastIndexOf('.');
+  let [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  if (utf8Bytes(suffix) + utf8Bytes(ext) > MAX_FILE_NAME_BYTES) [stem, ext] = [name, ''];
+  const room = MAX_FILE_NAME_BYTES - utf8Bytes(suffix) - utf8Bytes(ext);
+  const cut = utf8Bytes(stem) > room ? cutUtf8(stem, room).replace(/[. ]+$/, '') : stem;
+  return cut + suffix + ext;
+}
+
+/** Sanitized names made unique in manifest order, comparing with ASCII letters folded (step 8). */
 export function uniqueFileNames(names: string[]): string[] {
-  const seen = new Set<string>();
-  const key = (n: string): string => n.toUpperCase();
+  const taken = new Set<string>();
   return names.map((raw) => {
     const base = sanitizeFileName(raw);
     let candidate = base;
-    for (let k = 2; seen.has(key(candidate)); k++) {
-      const dot = base.lastIndexOf('.');
-      const [stem, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot)] : [base, ''];
-      const suffix = ` (${k})${ext}`;
-      const room = MAX_FILE_NAME_BYTES - new TextEncoder().encode(suffix).length;
-      candidate = trimDotsSpaces(cutUtf8(stem, room)) + suffix;
-    }
-    seen.add(key(candidate));
+    for (let n = 2; taken.has(foldAscii(candidate)); n++) candidate = numbered(base, n);
+    taken.add(foldAscii(candidate));
     return candidate;
   });
 }
