@@ -40,6 +40,12 @@ export async function openPage(): Promise<void> {
   try {
     look = await api.look(link.id, accessKey);
   } catch (e) {
+    // Look with a wrong access key says only "not found". Asking again without the key (which also
+    // changes nothing) tells an altered link apart from a secret that is gone.
+    if (e instanceof ProblemError && e.slug === 'not-found' && (await existsWithoutKey(link.id))) {
+      show(h('h1', { text: TITLE }), damagedLink('the key in the link does not match this secret'));
+      return;
+    }
     show(h('h1', { text: TITLE }), describeProblem(e, 'open'));
     return;
   }
@@ -49,6 +55,15 @@ export async function openPage(): Promise<void> {
   }
   void prepareStreaming();
   renderWaiting(link, accessKey, look);
+}
+
+async function existsWithoutKey(id: string): Promise<boolean> {
+  try {
+    await api.look(id);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function describeContents(look: LookResponse): string {
