@@ -182,10 +182,16 @@ public sealed class SecretFlowTests(BrowserFixture browser, WebServer server) : 
 
         var (readerContext, reader, _) = await WebApp.OpenAsync(browser);
         await using var c2 = readerContext;
+        // Looking cannot tell an altered key (the server only checks it on open); Reveal can, and
+        // the wrong key is counted but never burns.
         await WebApp.GoToShareAsync(reader, altered);
+        await WebApp.RevealAsync(reader);
         var alert = await WebApp.AlertAsync(reader);
         alert.ShouldContain("This link is damaged.");
         alert.ShouldContain("the key in the link does not match this secret", Case.Insensitive);
+        var status = await WebApp.StatusAsync(server, links.Manage);
+        status.GetProperty("state").GetString().ShouldBe("unread");
+        status.GetProperty("failedAttempts").GetInt32().ShouldBe(1);
 
         await WebApp.GoToShareAsync(reader, links.Share);
         await WebApp.RevealAsync(reader);

@@ -23,6 +23,12 @@ async function route(): Promise<void> {
   return notFound();
 }
 
-route().catch((e: unknown) => {
-  show(h('h1', { text: 'Something went wrong' }), describeProblem(e, 'open'));
-});
+function run(): void {
+  route().catch((e: unknown) => {
+    show(h('h1', { text: 'Something went wrong' }), describeProblem(e, 'open'));
+  });
+}
+
+// A corrected link pasted into the same tab changes only the fragment: start over with it.
+window.addEventListener('hashchange', run);
+run();

@@ -63,6 +63,19 @@ function clickLink(href: string, name: string): void {
   a.remove();
 }
 
+/**
+ * Navigates a hidden frame to the worker's download address: a navigation inside the worker's
+ * scope is answered by the worker, and its attachment answer becomes a download.
+ */
+function startDownload(href: string): void {
+  const frame = document.createElement('iframe');
+  frame.hidden = true;
+  frame.title = 'download';
+  frame.src = href;
+  document.body.append(frame);
+  setTimeout(() => frame.remove(), 60_000);
+}
+
 async function viaWorker(reg: ServiceWorkerRegistration, name: string, size: number, pieces: PieceSource): Promise<void> {
   const worker = reg.active;
   if (!worker) throw new Error('the download worker is not active');
@@ -105,7 +118,7 @@ async function viaWorker(reg: ServiceWorkerRegistration, name: string, size: num
           reject(e instanceof Error ? e : new Error(String(e)));
         }
       };
-      clickLink(`/app/dl/${id}/${encodeURIComponent(name)}`, name);
+      startDownload(`/app/dl/${id}/${encodeURIComponent(name)}`);
     });
   } finally {
     clearInterval(keepAlive);

@@ -35,7 +35,7 @@ export function strength(p: string): Strength {
     return { score: 1, label: 'Weak', advice: 'This is one of the most common passwords. Use a few unrelated words.' };
   }
   const bits = estimateBits(p);
-  if (bits < 28) return { score: 1, label: 'Weak', advice: 'Easy to guess. Make it longer, for example three unrelated words.' };
+  if (bits < 36) return { score: 1, label: 'Weak', advice: 'Easy to guess. Make it longer, for example three unrelated words.' };
   if (bits < 45) return { score: 2, label: 'Fair', advice: 'Guessable by someone who knows you. A longer phrase is better.' };
   if (bits < 65) return { score: 3, label: 'Good', advice: 'Good. Send it by another way than the link.' };
   return { score: 4, label: 'Strong', advice: 'Strong. Send it by another way than the link.' };

@@ -170,6 +170,6 @@ export async function* decryptRange(t: StreamTicket, start: number, end: number)
     }
     if (c1 === chunks - 1 && !(await reader.atEnd())) throw new FormatError('the file stream has extra bytes');
   } finally {
-    reader.cancel();
+    reader.cancel(); // a no-op when the answer was read to its end
   }
 }
