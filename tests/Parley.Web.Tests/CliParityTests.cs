@@ -17,7 +17,7 @@ public sealed class CliParityTests(BrowserFixture browser, WebServer server) : I
     private static string CliPath()
     {
         // Same configuration as this test assembly (bin/Release/net10.0 or bin/Debug/net10.0).
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var path = RepoPaths.Combine("src", "Parley.Cli", "bin", configuration, "net10.0", "parley.dll");
         File.Exists(path).ShouldBeTrue($"the CLI is not built at {path}");
         return path;
