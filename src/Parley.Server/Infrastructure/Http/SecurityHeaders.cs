@@ -5,9 +5,13 @@ public sealed class HttpOptions
 {
     public const string Section = "Parley:Http";
 
-    /// <summary>CSP of everything outside <c>/api</c> (the web UI); strict by default.</summary>
+    /// <summary>
+    /// CSP of everything outside <c>/api</c> (the web UI); strict by default. <c>frame-src 'self'</c>
+    /// lets the open page save a decrypted file through a hidden same-origin frame that the download
+    /// service worker answers (streamed, bounded memory); nothing else is ever framed.
+    /// </summary>
     public string ContentSecurityPolicy { get; set; } =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; " +
         "font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     /// <summary>Proxies (IP addresses or CIDR networks) whose <c>X-Forwarded-For</c> is believed. Empty: none.</summary>
