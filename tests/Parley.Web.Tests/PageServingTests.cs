@@ -88,6 +88,36 @@ public sealed partial class PageServingTests(BrowserFixture browser, WebServer s
         apiRequests.ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task The_pages_csp_blocks_inline_script_and_the_probe_reports_it()
+    {
+        browser.RequireBrowser();
+        var (context, page, probe) = await WebApp.OpenAsync(browser);
+        await using var c = context;
+        await page.GotoAsync(server.Url("/"));
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Heading, new() { Name = "Share a secret" }).WaitForAsync();
+        probe.CspViolations.ShouldBeEmpty();
+
+        var ran = await page.EvaluateAsync<bool>(
+            """
+            async () => {
+              window.__inline = false;
+              const s = document.createElement('script');
+              s.textContent = 'window.__inline = true';
+              document.body.append(s);
+              await new Promise(r => setTimeout(r, 200));
+              return window.__inline;
+            }
+            """);
+        ran.ShouldBeFalse("the CSP let an inline script run");
+        for (var i = 0; i < 50 && probe.CspViolations.Count == 0; i++)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        probe.CspViolations[0].ShouldContain("script-src");
+    }
+
     [GeneratedRegex("<script\\b[^>]*>", RegexOptions.IgnoreCase)]
     private static partial Regex ScriptTag();
 
