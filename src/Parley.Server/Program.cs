@@ -1,4 +1,5 @@
 using Parley.Server.Features.Health;
+using Parley.Server.Features.Messaging;
 using Parley.Server.Features.Secrets;
 using Parley.Server.Features.WebUi;
 using Parley.Server.Infrastructure.Http;
@@ -11,12 +12,14 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddParleyHttp();
 builder.Services.AddParleyStorage();
 builder.Services.AddSecrets();
+builder.Services.AddMessaging(builder.Configuration);
 
 var app = builder.Build();
 app.UseParleyHttp();
 app.UseWebUi();
 app.MapHealthEndpoints();
 app.MapSecretsEndpoints();
+app.MapMessagingEndpoints();
 app.Run();
 
 /// <summary>Entry point, visible to the integration tests' host factory.</summary>

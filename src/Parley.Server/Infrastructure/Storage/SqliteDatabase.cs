@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data;
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +20,9 @@ public sealed class SqliteDatabase : IDisposable
     private readonly ConcurrentBag<SqliteSession> _readers = [];
     private readonly SemaphoreSlim _readerSlots;
     private readonly Lazy<SqliteSession> _writer;
+    private readonly Channel<IBatchedWrite> _batched = Channel.CreateUnbounded<IBatchedWrite>(
+        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+    private readonly Lazy<Task> _batchLoop;
     private bool _disposed;
 
     public SqliteDatabase(IOptions<StorageOptions> options, IEnumerable<FeatureSchema> schemas)
@@ -29,7 +33,11 @@ public sealed class SqliteDatabase : IDisposable
         Directory.CreateDirectory(_options.FullDataDirectory);
         FilePath = Path.Combine(_options.FullDataDirectory, _options.SqliteFileName);
         _writer = new Lazy<SqliteSession>(OpenWriter, LazyThreadSafetyMode.ExecutionAndPublication);
+        _batchLoop = new Lazy<Task>(() => Task.Run(RunBatchesAsync), LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    /// <summary>Most writes one group commit takes.</summary>
+    public const int MaxBatch = 512;
 
     public string FilePath { get; }
 
@@ -63,6 +71,125 @@ public sealed class SqliteDatabase : IDisposable
                 throw;
             }
         });
+
+    /// <summary>
+    /// Group commit for small, hot writes: <paramref name="work"/> joins the writes waiting at the moment
+    /// and all of them commit in one transaction (each inside its own savepoint, so one that throws is
+    /// undone alone and only its caller sees the exception). The task completes after the commit, so a
+    /// caller that saw success knows its write is in the WAL.
+    /// </summary>
+    public Task<TResult> WriteBatchedAsync<TState, TResult>(TState state, Func<SqliteSession, TState, TResult> work)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var item = new BatchedWrite<TState, TResult>(state, work);
+        _ = _batchLoop.Value;
+        if (!_batched.Writer.TryWrite(item))
+        {
+            throw new ObjectDisposedException(nameof(SqliteDatabase));
+        }
+
+        return item.Task;
+    }
+
+    private async Task RunBatchesAsync()
+    {
+        var reader = _batched.Reader;
+        var batch = new List<IBatchedWrite>(MaxBatch);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            Exception? commitFailure = null;
+            try
+            {
+                Write(batch, (session, items) =>
+                {
+                    session.Command("BEGIN IMMEDIATE").ExecuteNonQuery();
+                    try
+                    {
+                        while (items.Count < MaxBatch && _batched.Reader.TryRead(out var item))
+                        {
+                            items.Add(item);
+                            session.Command("SAVEPOINT w").ExecuteNonQuery();
+                            if (item.Run(session))
+                            {
+                                session.Command("RELEASE w").ExecuteNonQuery();
+                            }
+                            else
+                            {
+                                session.Command("ROLLBACK TO w").ExecuteNonQuery();
+                                session.Command("RELEASE w").ExecuteNonQuery();
+                            }
+                        }
+
+                        session.Command("COMMIT").ExecuteNonQuery();
+                    }
+                    catch
+                    {
+                        session.Command("ROLLBACK").ExecuteNonQuery();
+                        throw;
+                    }
+
+                    return 0;
+                });
+            }
+            catch (Exception e)
+            {
+                commitFailure = e;
+            }
+
+            foreach (var item in batch)
+            {
+                item.Complete(commitFailure);
+            }
+        }
+    }
+
+    private interface IBatchedWrite
+    {
+        /// <summary>Runs the work; false when it threw (the exception is kept for its caller).</summary>
+        bool Run(SqliteSession session);
+
+        void Complete(Exception? commitFailure);
+    }
+
+    private sealed class BatchedWrite<TState, TResult>(TState state, Func<SqliteSession, TState, TResult> work) : IBatchedWrite
+    {
+        private readonly TaskCompletionSource<TResult> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private TResult? _result;
+        private Exception? _failure;
+
+        public Task<TResult> Task => _done.Task;
+
+        public bool Run(SqliteSession session)
+        {
+            try
+            {
+                _result = work(session, state);
+                return true;
+            }
+            catch (Exception e)
+            {
+                _failure = e;
+                return false;
+            }
+        }
+
+        public void Complete(Exception? commitFailure)
+        {
+            if (_failure is not null)
+            {
+                _done.TrySetException(_failure);
+            }
+            else if (commitFailure is not null)
+            {
+                _done.TrySetException(commitFailure);
+            }
+            else
+            {
+                _done.TrySetResult(_result!);
+            }
+        }
+    }
 
     /// <summary>Runs <paramref name="work"/> on a pooled reader connection.</summary>
     public async ValueTask<TResult> ReadAsync<TState, TResult>(
@@ -155,6 +282,12 @@ public sealed class SqliteDatabase : IDisposable
 
     public void Dispose()
     {
+        _batched.Writer.TryComplete();
+        if (_batchLoop.IsValueCreated)
+        {
+            _batchLoop.Value.Wait(TimeSpan.FromSeconds(10));
+        }
+
         lock (_writeGate)
         {
             if (_disposed)

@@ -1,0 +1,188 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Parley.Contracts.Messaging;
+using Parley.Crypto;
+
+namespace Parley.Client.Messaging;
+
+/// <summary>
+/// Typed client for the messaging REST API (docs/messaging-api.md): accounts, login, prekeys, REST
+/// sending and queue reads, groups and presence. After <see cref="LoginAsync(string, Curve25519PrivateKey, CancellationToken)"/>
+/// every call carries the bearer token. Failures are <see cref="MessagingApiException"/>s.
+/// </summary>
+public sealed class MessagingApi : IDisposable
+{
+    private const int MaxProblemBytes = 64 * 1024;
+    private readonly HttpClient _http;
+
+    public MessagingApi(Uri server, HttpMessageHandler? handler = null)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        Server = new Uri(server.GetLeftPart(UriPartial.Authority) + "/");
+        _http = new HttpClient(handler ?? new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, ConnectTimeout = TimeSpan.FromSeconds(15) })
+        {
+            BaseAddress = Server,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+    }
+
+    public Uri Server { get; }
+
+    /// <summary>The bearer token sent with every call (set by login).</summary>
+    public string? Token { get; set; }
+
+    public string ServerName => MessagingSignatures.ServerNameOf(Server);
+
+    public Task<MessagingConfigResponse> GetConfigAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "api/messaging/config", null, MessagingJsonContext.Default.MessagingConfigResponse, cancellationToken);
+
+    public Task<AccountResponse> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "api/accounts", Json(request, MessagingJsonContext.Default.RegisterRequest),
+            MessagingJsonContext.Default.AccountResponse, cancellationToken);
+
+    public Task<AccountResponse> GetAccountAsync(string username, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "api/accounts/" + Uri.EscapeDataString(username), null, MessagingJsonContext.Default.AccountResponse, cancellationToken);
+
+    public Task DeleteAccountAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<object>(HttpMethod.Delete, "api/accounts/me", null, null, cancellationToken);
+
+    public Task<ChallengeResponse> ChallengeAsync(string username, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "api/auth/challenge", Json(new ChallengeRequest(username), MessagingJsonContext.Default.ChallengeRequest),
+            MessagingJsonContext.Default.ChallengeResponse, cancellationToken);
+
+    public Task<LoginResponse> LoginAsync(LoginRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "api/auth/login", Json(request, MessagingJsonContext.Default.LoginRequest),
+            MessagingJsonContext.Default.LoginResponse, cancellationToken);
+
+    /// <summary>Challenge, sign with the identity key, log in; keeps the token for later calls.</summary>
+    public async Task<LoginResponse> LoginAsync(string username, Curve25519PrivateKey identity, CancellationToken cancellationToken = default)
+    {
+        var challenge = await ChallengeAsync(username, cancellationToken).ConfigureAwait(false);
+        var nonce = System.Buffers.Text.Base64Url.DecodeFromChars(challenge.Nonce);
+        // Sign for the server we believe we talk to, whatever name the challenge claims.
+        var signature = MessagingSignatures.SignLogin(identity, ServerName, username, nonce);
+        var login = await LoginAsync(new LoginRequest(username, challenge.Nonce, AccountKeys.B64u(signature)), cancellationToken).ConfigureAwait(false);
+        Token = login.Token;
+        return login;
+    }
+
+    public Task LogoutAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<object>(HttpMethod.Post, "api/auth/logout", null, null, cancellationToken);
+
+    public Task<PreKeyBundleResponse> GetBundleAsync(string username, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "api/keys/" + Uri.EscapeDataString(username), null, MessagingJsonContext.Default.PreKeyBundleResponse, cancellationToken);
+
+    public Task UploadPreKeysAsync(UploadPreKeysRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<object>(HttpMethod.Put, "api/keys", Json(request, MessagingJsonContext.Default.UploadPreKeysRequest), null, cancellationToken);
+
+    public Task<PreKeyCountResponse> CountPreKeysAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "api/keys", null, MessagingJsonContext.Default.PreKeyCountResponse, cancellationToken);
+
+    public Task<SendMessageResponse> SendAsync(string to, int type, ReadOnlySpan<byte> content, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "api/messages", Json(new SendMessageRequest(to, type, AccountKeys.B64u(content)), MessagingJsonContext.Default.SendMessageRequest),
+            MessagingJsonContext.Default.SendMessageResponse, cancellationToken);
+
+    public Task<QueueResponse> ReadQueueAsync(long after = 0, int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"api/messages?after={after}&limit={limit}", null, MessagingJsonContext.Default.QueueResponse, cancellationToken);
+
+    public Task<AckResponse> AckAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "api/messages/ack", Json(new AckRequest(ids), MessagingJsonContext.Default.AckRequest),
+            MessagingJsonContext.Default.AckResponse, cancellationToken);
+
+    public Task<MessageStatusResponse> GetStatusAsync(long id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"api/messages/{id}", null, MessagingJsonContext.Default.MessageStatusResponse, cancellationToken);
+
+    public Task<PresenceResponse> GetPresenceAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "api/presence", null, MessagingJsonContext.Default.PresenceResponse, cancellationToken);
+
+    public Task<GroupResponse> CreateGroupAsync(string name, IReadOnlyList<string> members, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "api/groups", Json(new CreateGroupRequest(name, members), MessagingJsonContext.Default.CreateGroupRequest),
+            MessagingJsonContext.Default.GroupResponse, cancellationToken);
+
+    public Task<GroupListResponse> ListGroupsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "api/groups", null, MessagingJsonContext.Default.GroupListResponse, cancellationToken);
+
+    public Task<GroupResponse> GetGroupAsync(string groupId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "api/groups/" + groupId, null, MessagingJsonContext.Default.GroupResponse, cancellationToken);
+
+    public Task<GroupResponse> AddMembersAsync(string groupId, IReadOnlyList<string> usernames, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"api/groups/{groupId}/members", Json(new AddMembersRequest(usernames), MessagingJsonContext.Default.AddMembersRequest),
+            MessagingJsonContext.Default.GroupResponse, cancellationToken);
+
+    /// <summary>An admin removes a member; a member passes its own name to leave.</summary>
+    public Task RemoveMemberAsync(string groupId, string username, CancellationToken cancellationToken = default) =>
+        SendAsync<object>(HttpMethod.Delete, $"api/groups/{groupId}/members/{Uri.EscapeDataString(username)}", null, null, cancellationToken);
+
+    public Task<GroupResponse> PromoteAsync(string groupId, string username, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"api/groups/{groupId}/admins/{Uri.EscapeDataString(username)}", null, MessagingJsonContext.Default.GroupResponse, cancellationToken);
+
+    public Task<SendGroupMessageResponse> SendGroupAsync(string groupId, int type, ReadOnlySpan<byte> content, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"api/groups/{groupId}/messages",
+            Json(new SendGroupMessageRequest(type, AccountKeys.B64u(content)), MessagingJsonContext.Default.SendGroupMessageRequest),
+            MessagingJsonContext.Default.SendGroupMessageResponse, cancellationToken);
+
+    private static JsonContent Json<T>(T value, JsonTypeInfo<T> typeInfo) => JsonContent.Create(value, typeInfo);
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T>? result, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        if (Token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new MessagingApiException("The server could not be reached.", e);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ProblemAsync(response, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (result is null)
+            {
+                return default!;
+            }
+
+            return await response.Content.ReadFromJsonAsync(result, cancellationToken).ConfigureAwait(false)
+                ?? throw new MessagingApiException((int)response.StatusCode, "urn:parley:client:unexpected-response", "empty body");
+        }
+    }
+
+    private static async Task<MessagingApiException> ProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        try
+        {
+            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            if (bytes.Length <= MaxProblemBytes)
+            {
+                using var doc = JsonDocument.Parse(bytes);
+                var type = doc.RootElement.TryGetProperty("type", out var t) ? t.GetString() : null;
+                var detail = doc.RootElement.TryGetProperty("detail", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+                if (type is not null)
+                {
+                    return new MessagingApiException(status, type, detail);
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return new MessagingApiException(status, "urn:parley:client:unexpected-response", response.ReasonPhrase);
+    }
+
+    public void Dispose() => _http.Dispose();
+}

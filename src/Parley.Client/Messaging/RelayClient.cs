@@ -1,0 +1,197 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using MessagePack;
+using MessagePack.Resolvers;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Parley.Contracts.Messaging;
+
+namespace Parley.Client.Messaging;
+
+/// <summary>How to connect a <see cref="RelayClient"/>.</summary>
+public sealed class RelayClientOptions
+{
+    /// <summary>Source address to bind (load tests spread sockets over 127.0.0.x); null: the system's choice.</summary>
+    public IPAddress? LocalAddress { get; init; }
+
+    /// <summary>How long a hub call may take.</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>
+/// A real-time relay connection (SignalR over WebSockets, MessagePack). Envelopes, delivery receipts
+/// and presence events arrive on channels in the order the server sent them; the application stores
+/// what it received and then calls <see cref="AckAsync"/> — only that deletes on the server.
+/// Hub errors become <see cref="MessagingApiException"/>s carrying the server's problem type.
+/// </summary>
+public sealed class RelayClient : IAsyncDisposable
+{
+    private readonly HubConnection _connection;
+    private readonly Channel<HubEnvelope> _envelopes = Channel.CreateUnbounded<HubEnvelope>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly Channel<HubDeliveryReceipt> _receipts = Channel.CreateUnbounded<HubDeliveryReceipt>();
+    private readonly Channel<HubPresence> _presence = Channel.CreateUnbounded<HubPresence>();
+    private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // One handler per source address, shared by every connection (upgraded sockets leave its pool).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SocketsHttpHandler> Handlers = new();
+
+    private static SocketsHttpHandler NewHandler(IPAddress? localAddress) => new()
+    {
+        ConnectCallback = async (c, t) =>
+        {
+            var s = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                if (localAddress is not null)
+                {
+                    s.Bind(new IPEndPoint(localAddress, 0));
+                }
+
+                await s.ConnectAsync(c.DnsEndPoint, t).ConfigureAwait(false);
+                return new NetworkStream(s, ownsSocket: true);
+            }
+            catch
+            {
+                s.Dispose();
+                throw;
+            }
+        },
+    };
+
+    private RelayClient(HubConnection connection)
+    {
+        _connection = connection;
+        _connection.On<HubEnvelope[]>(HubNames.EnvelopesEvent, batch =>
+        {
+            foreach (var e in batch)
+            {
+                _envelopes.Writer.TryWrite(e);
+            }
+        });
+        _connection.On<HubDeliveryReceipt>(HubNames.DeliveredEvent, r => _receipts.Writer.TryWrite(r));
+        _connection.On<HubPresence>(HubNames.PresenceEvent, p => _presence.Writer.TryWrite(p));
+        _connection.Closed += e =>
+        {
+            _closed.TrySetResult(e);
+            _envelopes.Writer.TryComplete();
+            _receipts.Writer.TryComplete();
+            _presence.Writer.TryComplete();
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>The serializer settings both sides use (string-keyed maps, untrusted-data limits).</summary>
+    public static MessagePackSerializerOptions SerializerOptions { get; } = MessagePackSerializerOptions.Standard
+        .WithResolver(ContractlessStandardResolver.Instance)
+        .WithSecurity(MessagePackSecurity.UntrustedData);
+
+    /// <summary>Envelopes pushed by the server: the queue in order on connect, then live ones.</summary>
+    public ChannelReader<HubEnvelope> Envelopes => _envelopes.Reader;
+
+    public ChannelReader<HubDeliveryReceipt> Receipts => _receipts.Reader;
+
+    public ChannelReader<HubPresence> Presence => _presence.Reader;
+
+    /// <summary>Completes when the connection closes, with the error that closed it (null for a clean close).</summary>
+    public Task<Exception?> Closed => _closed.Task;
+
+    public HubConnectionState State => _connection.State;
+
+    public static async Task<RelayClient> ConnectAsync(Uri server, string token, RelayClientOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        options ??= new RelayClientOptions();
+        var hubUri = new Uri(new Uri(server.GetLeftPart(UriPartial.Authority)), MessagingValues.HubPath);
+        var localAddress = options.LocalAddress;
+        var connection = new HubConnectionBuilder()
+            .WithUrl(hubUri, HttpTransportType.WebSockets, o =>
+            {
+                o.SkipNegotiation = true;
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                o.WebSocketFactory = async (context, ct) =>
+                {
+                    var socket = new ClientWebSocket();
+                    socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
+                    socket.Options.KeepAliveInterval = TimeSpan.Zero; // SignalR pings on its own
+                    var handler = Handlers.GetOrAdd(localAddress?.ToString() ?? string.Empty, _ => NewHandler(localAddress));
+                    var wsUri = new UriBuilder(context.Uri) { Scheme = context.Uri.Scheme == "https" ? "wss" : context.Uri.Scheme == "http" ? "ws" : context.Uri.Scheme }.Uri;
+                    try
+                    {
+                        await socket.ConnectAsync(wsUri, new HttpMessageInvoker(handler, disposeHandler: false), ct).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        socket.Dispose();
+                        throw;
+                    }
+
+                    return socket;
+                };
+            })
+            .AddMessagePackProtocol(o => o.SerializerOptions = SerializerOptions)
+            .Build();
+        connection.ServerTimeout = TimeSpan.FromSeconds(45);
+        connection.HandshakeTimeout = TimeSpan.FromSeconds(15);
+        var client = new RelayClient(connection);
+        try
+        {
+            await connection.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or WebSocketException or IOException)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new MessagingApiException("The relay connection failed: " + e.Message, e);
+        }
+
+        return client;
+    }
+
+    public Task<HubSendResult> SendAsync(string to, int type, byte[] content, CancellationToken cancellationToken = default) =>
+        InvokeAsync<HubSendResult>(HubNames.Send, [to, type, content], cancellationToken);
+
+    public Task<HubGroupSendResult> SendGroupAsync(string groupId, int type, byte[] content, CancellationToken cancellationToken = default) =>
+        InvokeAsync<HubGroupSendResult>(HubNames.SendGroup, [groupId, type, content], cancellationToken);
+
+    /// <summary>Deletes these envelopes from my queue on the server; returns how many were deleted.</summary>
+    public Task<int> AckAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default) =>
+        InvokeAsync<int>(HubNames.Ack, [ids.ToArray()], cancellationToken);
+
+    public Task<string[]> GetPresenceAsync(CancellationToken cancellationToken = default) =>
+        InvokeAsync<string[]>(HubNames.GetPresence, [], cancellationToken);
+
+    /// <summary>Any hub call, with any arguments (tests use it to send what a well-behaved client never would).</summary>
+    public async Task<T> InvokeAsync<T>(string method, object?[] args, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _connection.InvokeCoreAsync<T>(method, args, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HubException e)
+        {
+            throw FromHub(e);
+        }
+    }
+
+    /// <summary>Parses the problem type out of a hub error ("… HubException: urn:parley:problem:x: detail").</summary>
+    public static MessagingApiException FromHub(HubException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var message = e.Message;
+        var at = message.IndexOf(HubNames.ErrorPrefix, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return new MessagingApiException(0, "urn:parley:client:hub-error", message);
+        }
+
+        var rest = message[at..];
+        var colon = rest.IndexOf(": ", StringComparison.Ordinal);
+        return colon < 0 ? new MessagingApiException(0, rest, null) : new MessagingApiException(0, rest[..colon], rest[(colon + 2)..]);
+    }
+
+    public async ValueTask DisposeAsync() => await _connection.DisposeAsync().ConfigureAwait(false);
+}

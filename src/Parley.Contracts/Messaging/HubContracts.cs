@@ -1,0 +1,70 @@
+namespace Parley.Contracts.Messaging;
+
+// Hub payloads (MessagePack, string-keyed maps). Classes with settable properties, so the
+// MessagePack resolver can build them without a constructor contract.
+
+/// <summary>An envelope as the hub pushes it (event <c>Envelopes</c>, a batch in queue order).</summary>
+public sealed class HubEnvelope
+{
+    public long Id { get; set; }
+
+    public string Sender { get; set; } = string.Empty;
+
+    public int Type { get; set; }
+
+    public string? GroupId { get; set; }
+
+    /// <summary>Unix milliseconds when the server accepted it.</summary>
+    public long ServerTimestamp { get; set; }
+
+    public byte[] Content { get; set; } = [];
+}
+
+/// <summary>What <c>Send</c> returns.</summary>
+public sealed class HubSendResult
+{
+    public long Id { get; set; }
+
+    public long ServerTimestamp { get; set; }
+}
+
+/// <summary>What <c>SendGroup</c> returns.</summary>
+public sealed class HubGroupSendResult
+{
+    public long ServerTimestamp { get; set; }
+
+    public int Recipients { get; set; }
+}
+
+/// <summary>Event <c>Delivered</c>: the recipient's device acknowledged these envelopes of mine.</summary>
+public sealed class HubDeliveryReceipt
+{
+    public string Recipient { get; set; } = string.Empty;
+
+    public long[] Ids { get; set; } = [];
+
+    public long At { get; set; }
+}
+
+/// <summary>Event <c>Presence</c>: a user I may see came online or went offline.</summary>
+public sealed class HubPresence
+{
+    public string Username { get; set; } = string.Empty;
+
+    public bool Online { get; set; }
+}
+
+/// <summary>Hub method and event names.</summary>
+public static class HubNames
+{
+    public const string Send = "Send";
+    public const string SendGroup = "SendGroup";
+    public const string Ack = "Ack";
+    public const string GetPresence = "GetPresence";
+    public const string EnvelopesEvent = "Envelopes";
+    public const string DeliveredEvent = "Delivered";
+    public const string PresenceEvent = "Presence";
+
+    /// <summary>Hub errors arrive as this prefix, the problem slug, ": " and a detail.</summary>
+    public const string ErrorPrefix = ProblemTypes.Prefix;
+}

@@ -1,0 +1,76 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Parley.Contracts.Messaging;
+using Parley.Server.Infrastructure.Http;
+
+namespace Parley.Server.Features.Messaging;
+
+/// <summary>
+/// Bearer tokens from login: <c>Authorization: Bearer</c> on every route, or <c>access_token</c> in the
+/// query of the hub's WebSocket request (browsers cannot set headers there). The server keeps only
+/// SHA-256 of each token; a request is authenticated while the token exists and has not expired.
+/// </summary>
+internal sealed class MessagingAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory loggerFactory,
+    UrlEncoder encoder,
+    IMessagingStore store,
+    TimeProvider time)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+{
+    public const string SchemeName = "ParleyBearer";
+    public const string TokenHashClaim = "parley:token";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? token = null;
+        var header = Request.Headers.Authorization;
+        if (header.Count == 1 && header[0] is { } value && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            token = value["Bearer ".Length..];
+        }
+        else if (header.Count == 0 && Request.Path.StartsWithSegments(MessagingValues.HubPath, StringComparison.Ordinal)
+            && Request.Query["access_token"] is { Count: 1 } query)
+        {
+            token = query[0];
+        }
+
+        if (token is null)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var hash = MessagingTokens.HashOf(token);
+        if (hash is null)
+        {
+            return AuthenticateResult.Fail("malformed token");
+        }
+
+        var record = await store.FindTokenAsync(hash, time.GetUtcNow(), Context.RequestAborted);
+        if (record is null)
+        {
+            return AuthenticateResult.Fail("unknown or expired token");
+        }
+
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, record.Username), new Claim(TokenHashClaim, Convert.ToHexString(hash))], SchemeName);
+        // SignalR closes connections at ExpiresUtc by the wall clock; give it the time left on ours.
+        var properties = new AuthenticationProperties { ExpiresUtc = DateTimeOffset.UtcNow + (record.ExpiresAt - time.GetUtcNow()) };
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), properties, SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        Problems.Unauthorized().ExecuteAsync(Context);
+}
+
+internal static class MessagingUser
+{
+    /// <summary>The authenticated account's canonical username.</summary>
+    public static string Name(this ClaimsPrincipal user) =>
+        user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("not authenticated");
+
+    public static byte[] TokenHash(this ClaimsPrincipal user) =>
+        Convert.FromHexString(user.FindFirstValue(MessagingAuthenticationHandler.TokenHashClaim) ?? throw new InvalidOperationException("not authenticated"));
+}

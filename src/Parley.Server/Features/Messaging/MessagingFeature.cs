@@ -1,0 +1,163 @@
+using System.Threading.RateLimiting;
+using MessagePack;
+using MessagePack.Resolvers;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using Parley.Contracts.Messaging;
+using Parley.Server.Features.Messaging.Storage;
+using Parley.Server.Infrastructure.Storage;
+
+namespace Parley.Server.Features.Messaging;
+
+/// <summary>
+/// End-to-end messaging: accounts bound to identity keys, challenge-response login, the prekey
+/// directory, the relay (hub and REST) with durable queues, presence and groups (docs/messaging-api.md).
+/// </summary>
+public static class MessagingFeature
+{
+    public const string Policy = "parley-account";
+    public const string RegisterLimit = "msg-register";
+    public const string LoginLimit = "msg-login";
+    public const string AccountLimit = "msg-account";
+
+    public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MessagingOptions>, MessagingOptionsValidator>();
+        services.AddSchema(MessagingSchema.Schema);
+        services.AddProviderStore<IMessagingStore, SqliteMessagingStore, PostgresMessagingStore, MemoryMessagingStore>();
+        services.AddSingleton<MessagingLimits>();
+        services.AddSingleton<RelayConnections>();
+        services.AddSingleton<RelayWakeBus>();
+        services.AddHostedService(sp => sp.GetRequiredService<RelayWakeBus>());
+        services.AddSingleton<RelayService>();
+        services.AddSingleton<GroupService>();
+        services.AddSingleton<AccountsApi>();
+        services.AddSingleton<RelayApi>();
+        services.AddSingleton<MessagingSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<MessagingSweeper>());
+
+        services.AddAuthentication()
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, MessagingAuthenticationHandler>(
+                MessagingAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p
+            .AddAuthenticationSchemes(MessagingAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser());
+
+        var options = configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
+        var signalR = services.AddSignalR(o =>
+        {
+            o.EnableDetailedErrors = false;
+            o.MaximumReceiveMessageSize = options.MaxHubMessageBytes;
+            o.MaximumParallelInvocationsPerClient = 1;
+            o.SupportedProtocols = ["messagepack"];
+            o.KeepAliveInterval = TimeSpan.FromSeconds(15);
+            o.ClientTimeoutInterval = TimeSpan.FromSeconds(45);
+            o.HandshakeTimeout = TimeSpan.FromSeconds(10);
+        }).AddMessagePackProtocol(o => o.SerializerOptions = MessagePackSerializerOptions.Standard
+            .WithResolver(ContractlessStandardResolver.Instance)
+            .WithSecurity(MessagePackSecurity.UntrustedData));
+        if (!string.IsNullOrWhiteSpace(options.Redis))
+        {
+            signalR.AddStackExchangeRedis(options.Redis, o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("parley"));
+        }
+
+        services.Configure<RateLimiterOptions>(o =>
+        {
+            o.AddPolicy(RegisterLimit, c => ByAddress(c, m => m.RegistrationsPerHour, TimeSpan.FromHours(1)));
+            o.AddPolicy(LoginLimit, c => ByAddress(c, m => m.LoginsPerMinute, TimeSpan.FromMinutes(1)));
+            o.AddPolicy(AccountLimit, c => ByAccount(c, m => m.RequestsPerMinute, TimeSpan.FromMinutes(1)));
+        });
+        return services;
+    }
+
+    public static RouteGroupBuilder MapMessagingEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var options = routes.ServiceProvider.GetRequiredService<IOptions<MessagingOptions>>().Value;
+        var api = routes.MapGroup("/api").WithTags("Messaging");
+        api.MapGet("/messaging/config", (AccountsApi a) => a.Config()).WithName("GetMessagingConfig").Produces<MessagingConfigResponse>();
+
+        api.MapPost("/accounts", (HttpContext c, AccountsApi a) => a.RegisterAsync(c)).WithName("Register")
+            .RequireRateLimiting(RegisterLimit).Accepts<RegisterRequest>("application/json").Produces<AccountResponse>(201)
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429);
+        api.MapPost("/auth/challenge", (HttpContext c, AccountsApi a) => a.ChallengeAsync(c)).WithName("GetChallenge")
+            .RequireRateLimiting(LoginLimit).Accepts<ChallengeRequest>("application/json").Produces<ChallengeResponse>()
+            .ProducesProblem(400).ProducesProblem(415).ProducesProblem(429);
+        api.MapPost("/auth/login", (HttpContext c, AccountsApi a) => a.LoginAsync(c)).WithName("Login")
+            .RequireRateLimiting(LoginLimit).Accepts<LoginRequest>("application/json").Produces<LoginResponse>()
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(415).ProducesProblem(429);
+
+        var authed = api.MapGroup("").RequireAuthorization(Policy).RequireRateLimiting(AccountLimit).ProducesProblem(401).ProducesProblem(429);
+        authed.MapPost("/auth/logout", (HttpContext c, AccountsApi a) => a.LogoutAsync(c)).WithName("Logout").Produces(204);
+        authed.MapGet("/accounts/{username}", (string username, HttpContext c, AccountsApi a) => a.GetAccountAsync(username, c))
+            .WithName("GetAccount").Produces<AccountResponse>().ProducesProblem(404);
+        authed.MapDelete("/accounts/me", (HttpContext c, AccountsApi a) => a.DeleteAccountAsync(c)).WithName("DeleteAccount").Produces(204);
+        authed.MapGet("/keys", (HttpContext c, AccountsApi a) => a.CountPreKeysAsync(c)).WithName("CountPreKeys").Produces<PreKeyCountResponse>();
+        authed.MapPut("/keys", (HttpContext c, AccountsApi a) => a.UploadPreKeysAsync(c)).WithName("UploadPreKeys")
+            .Accepts<UploadPreKeysRequest>("application/json").Produces(204).ProducesProblem(400).ProducesProblem(409).ProducesProblem(413);
+        authed.MapGet("/keys/{username}", (string username, HttpContext c, AccountsApi a, MessagingLimits l) => a.GetBundleAsync(username, c, l))
+            .WithName("GetPreKeyBundle").Produces<PreKeyBundleResponse>().ProducesProblem(400).ProducesProblem(404);
+
+        authed.MapPost("/messages", (HttpContext c, RelayApi r) => r.SendAsync(c)).WithName("SendMessage")
+            .Accepts<SendMessageRequest>("application/json").Produces<SendMessageResponse>(201)
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
+        authed.MapGet("/messages", (HttpContext c, RelayApi r) => r.ReadQueueAsync(c)).WithName("ReadQueue").Produces<QueueResponse>().ProducesProblem(400);
+        authed.MapPost("/messages/ack", (HttpContext c, RelayApi r) => r.AckAsync(c)).WithName("AckMessages")
+            .Accepts<AckRequest>("application/json").Produces<AckResponse>().ProducesProblem(400);
+        authed.MapGet("/messages/{id}", (string id, HttpContext c, RelayApi r) => r.StatusAsync(id, c)).WithName("MessageStatus")
+            .Produces<MessageStatusResponse>().ProducesProblem(400);
+        authed.MapGet("/presence", (HttpContext c, RelayApi r) => r.PresenceAsync(c)).WithName("GetPresence").Produces<PresenceResponse>();
+
+        var groups = authed.MapGroup("/groups");
+        groups.MapPost("/", (HttpContext c, RelayApi r) => r.CreateGroupAsync(c)).WithName("CreateGroup")
+            .Accepts<CreateGroupRequest>("application/json").Produces<GroupResponse>(201).ProducesProblem(400).ProducesProblem(409);
+        groups.MapGet("/", (HttpContext c, RelayApi r) => r.ListGroupsAsync(c)).WithName("ListGroups").Produces<GroupListResponse>();
+        groups.MapGet("/{id}", (string id, HttpContext c, RelayApi r) => r.GetGroupAsync(id, c)).WithName("GetGroup")
+            .Produces<GroupResponse>().ProducesProblem(400).ProducesProblem(404);
+        groups.MapPost("/{id}/members", (string id, HttpContext c, RelayApi r) => r.AddMembersAsync(id, c)).WithName("AddGroupMembers")
+            .Accepts<AddMembersRequest>("application/json").Produces<GroupResponse>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        groups.MapDelete("/{id}/members/{username}", (string id, string username, HttpContext c, RelayApi r) => r.RemoveMemberAsync(id, username, c))
+            .WithName("RemoveGroupMember").Produces(204).ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+        groups.MapPost("/{id}/admins/{username}", (string id, string username, HttpContext c, RelayApi r) => r.PromoteAsync(id, username, c))
+            .WithName("PromoteGroupMember").Produces<GroupResponse>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+        groups.MapPost("/{id}/messages", (string id, HttpContext c, RelayApi r) => r.SendGroupAsync(id, c)).WithName("SendGroupMessage")
+            .Accepts<SendGroupMessageRequest>("application/json").Produces<SendGroupMessageResponse>(201)
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413);
+
+        routes.MapHub<RelayHub>(MessagingValues.HubPath, o =>
+        {
+            o.Transports = HttpTransportType.WebSockets;
+            o.CloseOnAuthenticationExpiration = true;
+            // Small per-connection buffers keep idle connections cheap; a whole hub message still fits.
+            o.ApplicationMaxBufferSize = options.MaxHubMessageBytes;
+            o.TransportMaxBufferSize = options.MaxHubMessageBytes;
+        }).RequireAuthorization(Policy);
+        return api;
+    }
+
+    private static RateLimitPartition<string> ByAddress(HttpContext context, Func<MessagingOptions, int> permits, TimeSpan window)
+    {
+        var limit = permits(context.RequestServices.GetRequiredService<IOptions<MessagingOptions>>().Value);
+        if (limit == 0)
+        {
+            return RateLimitPartition.GetNoLimiter(string.Empty);
+        }
+
+        var time = context.RequestServices.GetRequiredService<TimeProvider>();
+        var key = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        return RateLimitPartition.Get(key, _ => new Infrastructure.RateLimiting.ClockedFixedWindowLimiter(limit, window, time));
+    }
+
+    private static RateLimitPartition<string> ByAccount(HttpContext context, Func<MessagingOptions, int> permits, TimeSpan window)
+    {
+        var limit = permits(context.RequestServices.GetRequiredService<IOptions<MessagingOptions>>().Value);
+        if (limit == 0 || context.User.Identity?.IsAuthenticated != true)
+        {
+            return RateLimitPartition.GetNoLimiter(string.Empty);
+        }
+
+        var time = context.RequestServices.GetRequiredService<TimeProvider>();
+        return RateLimitPartition.Get("user:" + context.User.Name(), _ => new Infrastructure.RateLimiting.ClockedFixedWindowLimiter(limit, window, time));
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Options;
+
+namespace Parley.Server.Features.Messaging;
+
+/// <summary>Deletes expired envelopes, login challenges and tokens every <see cref="MessagingOptions.SweepInterval"/> of injected time.</summary>
+internal sealed class MessagingSweeper(IMessagingStore store, IOptions<MessagingOptions> options, TimeProvider time,
+    ILogger<MessagingSweeper> logger) : BackgroundService
+{
+    public async Task<MessagingSweep> SweepOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await store.SweepAsync(time.GetUtcNow(), cancellationToken);
+        if (result.Total > 0)
+        {
+            MessagingLog.Swept(logger, result.Envelopes, result.Challenges, result.Tokens);
+        }
+
+        return result;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await SweepOnceAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    MessagingLog.SweepFailed(logger, e);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}

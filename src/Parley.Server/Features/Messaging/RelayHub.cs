@@ -1,0 +1,113 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using Parley.Contracts;
+using Parley.Contracts.Messaging;
+using Parley.Server.Infrastructure.Text;
+
+namespace Parley.Server.Features.Messaging;
+
+/// <summary>
+/// The relay hub (MessagePack only, WebSockets only, docs/messaging-api.md). On connect the caller's
+/// queue drains in order, then envelopes arrive as they are sent; the caller acknowledges what it has
+/// stored, and only that deletes. Errors are <see cref="HubException"/>s whose message starts with a
+/// problem type; the connection stays usable.
+/// </summary>
+[Authorize(Policy = MessagingFeature.Policy)]
+internal sealed class RelayHub(RelayService relay, GroupService groups, RelayConnections connections, ILogger<RelayHub> logger) : Hub
+{
+    private const string PumpKey = "parley:pump";
+
+    private string Me => Context.User!.Name();
+
+    public override async Task OnConnectedAsync()
+    {
+        var pump = connections.NewPump(Context, Me, Context.User!.TokenHash());
+        Context.Items[PumpKey] = pump;
+        var first = connections.Add(pump);
+        pump.Start();
+        MessagingLog.Connected(logger, Me);
+        if (first)
+        {
+            await relay.AnnouncePresenceAsync(Me, online: true, Context.ConnectionId);
+        }
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        if (Context.Items.TryGetValue(PumpKey, out var value) && value is DeliveryPump pump)
+        {
+            pump.Stop();
+            MessagingLog.Disconnected(logger, pump.User);
+            if (connections.Remove(pump))
+            {
+                await relay.AnnouncePresenceAsync(pump.User, online: false, Context.ConnectionId);
+            }
+        }
+    }
+
+    /// <summary>Queues one envelope for <paramref name="to"/>.</summary>
+    public async Task<HubSendResult> Send(string to, int type, byte[] content)
+    {
+        var recipient = Usernames.Canonical(to) ?? throw Error(MessagingProblemTypes.UsernameInvalid, "to is not a valid username");
+        ThrowIfRefused(relay.Check(Me, type, content?.Length ?? 0));
+        var (status, envelope) = await relay.SendAsync(Me, recipient, type, content!, Context.ConnectionAborted);
+        ThrowIfRefused(status);
+        return new HubSendResult { Id = envelope!.Id, ServerTimestamp = envelope.ServerTimestamp.ToUnixTimeMilliseconds() };
+    }
+
+    /// <summary>Queues one ciphertext for every other member of the group, atomically.</summary>
+    public async Task<HubGroupSendResult> SendGroup(string groupId, int type, byte[] content)
+    {
+        var id = GroupService.ParseId(groupId) ?? throw Error(ProblemTypes.InvalidId, "groupId is 16 bytes, base64url");
+        var check = relay.Check(Me, type, content?.Length ?? 0);
+        ThrowIfRefused(check);
+        var outcome = await groups.SendAsync(Me, id, type, content!, Context.ConnectionAborted);
+        return outcome.Status switch
+        {
+            GroupStatus.Done => new HubGroupSendResult
+            {
+                Recipients = outcome.Recipients,
+                ServerTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            },
+            GroupStatus.QueueFull => throw Error(MessagingProblemTypes.QueueFull, "a member's queue is full: " + string.Join(", ", outcome.Names!)),
+            _ => throw Error(MessagingProblemTypes.NotGroupMember, "no such group, or you are not a member"),
+        };
+    }
+
+    /// <summary>Deletes these envelopes from my queue; returns how many were deleted.</summary>
+    public async Task<int> Ack(long[] ids)
+    {
+        if (ids is null || ids.Length is 0 or > RelayService.MaxAckBatch || ids.Any(i => i <= 0))
+        {
+            throw Error(ProblemTypes.InvalidRequest, $"ids must hold 1 to {RelayService.MaxAckBatch} positive envelope ids");
+        }
+
+        return await relay.AckAsync(Me, ids, Context.ConnectionAborted);
+    }
+
+    /// <summary>The users I may see that are online.</summary>
+    public async Task<string[]> GetPresence() => [.. await relay.VisibleOnlineAsync(Me, Context.ConnectionAborted)];
+
+    private static void ThrowIfRefused(SendStatus status)
+    {
+        if (status == SendStatus.Queued)
+        {
+            return;
+        }
+
+        throw status switch
+        {
+            SendStatus.InvalidType => Error(ProblemTypes.InvalidRequest, $"type must lie between {EnvelopeTypes.MinClient} and {EnvelopeTypes.MaxClient}"),
+            SendStatus.EmptyContent => Error(ProblemTypes.InvalidRequest, "content must not be empty"),
+            SendStatus.TooLarge => Error(ProblemTypes.PayloadTooLarge, "content is larger than the server's envelope limit"),
+            SendStatus.UnknownRecipient => Error(MessagingProblemTypes.UnknownRecipient, "no account has this username"),
+            SendStatus.QueueFull => Error(MessagingProblemTypes.QueueFull, "the recipient's queue is full"),
+            SendStatus.RateLimited => Error(ProblemTypes.RateLimited, "too many envelopes; wait before sending more"),
+            _ => Error(ProblemTypes.InternalError, "unexpected outcome"),
+        };
+    }
+
+    private static HubException Error(string type, string detail) => new($"{type}: {detail}");
+
+    internal static string? GroupIdText(byte[]? id) => id is null ? null : Base64Url.Encode(id);
+}

@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Parley.Contracts.Messaging;
+
+namespace Parley.Server.Features.Messaging;
+
+/// <summary>The outcome of a send, as the REST and hub front ends report it.</summary>
+internal enum SendStatus
+{
+    Queued,
+    InvalidType,
+    EmptyContent,
+    TooLarge,
+    UnknownRecipient,
+    QueueFull,
+    RateLimited,
+}
+
+/// <summary>
+/// Sending and acknowledging, shared by the REST routes and the hub: validates, queues (the store is the
+/// source of truth), wakes the recipient's pumps, remembers contacts for presence, and tells senders
+/// when their envelopes reached the recipient's device.
+/// </summary>
+internal sealed class RelayService(
+    IMessagingStore store,
+    RelayWakeBus wake,
+    RelayConnections connections,
+    MessagingLimits limits,
+    IHubContext<RelayHub> hub,
+    IOptions<MessagingOptions> options,
+    TimeProvider time)
+{
+    public const int MaxAckBatch = 1000;
+    private const int ContactCacheLimit = 200_000;
+    private readonly MessagingOptions _o = options.Value;
+    private readonly ConcurrentDictionary<(string, string), byte> _knownContacts = new();
+
+    public MessagingOptions Options => _o;
+
+    public SendStatus Check(string sender, int type, int contentLength)
+    {
+        if (!EnvelopeTypes.IsClientType(type))
+        {
+            return SendStatus.InvalidType;
+        }
+
+        if (contentLength == 0)
+        {
+            return SendStatus.EmptyContent;
+        }
+
+        if (contentLength > _o.MaxEnvelopeBytes)
+        {
+            return SendStatus.TooLarge;
+        }
+
+        return limits.TrySend(sender) ? SendStatus.Queued : SendStatus.RateLimited;
+    }
+
+    /// <summary>Queues one envelope (the caller has run <see cref="Check"/>).</summary>
+    public async Task<(SendStatus Status, StoredEnvelope? Envelope)> SendAsync(string sender, string recipient, int type, byte[] content,
+        CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var envelope = new NewEnvelope(recipient, sender, type, null, now, now + _o.EnvelopeTtl, content);
+        var result = await store.EnqueueAsync(envelope, _o.MaxQueuedEnvelopes, cancellationToken);
+        switch (result.Status)
+        {
+            case EnqueueStatus.UnknownRecipient:
+                return (SendStatus.UnknownRecipient, null);
+            case EnqueueStatus.QueueFull:
+                return (SendStatus.QueueFull, null);
+        }
+
+        var stored = new StoredEnvelope(result.Id, recipient, sender, type, null, now, content);
+        wake.Wake(stored);
+        await RememberContactAsync(sender, recipient, cancellationToken);
+        return (SendStatus.Queued, stored);
+    }
+
+    private async ValueTask RememberContactAsync(string a, string b, CancellationToken cancellationToken)
+    {
+        if (a == b)
+        {
+            return;
+        }
+
+        var key = string.CompareOrdinal(a, b) < 0 ? (a, b) : (b, a);
+        if (_knownContacts.ContainsKey(key))
+        {
+            return;
+        }
+
+        await store.AddContactAsync(a, b, cancellationToken);
+        if (_knownContacts.Count > ContactCacheLimit)
+        {
+            _knownContacts.Clear();
+        }
+
+        _knownContacts.TryAdd(key, 0);
+    }
+
+    /// <summary>Deletes acknowledged envelopes and tells each sender (event <c>Delivered</c>).</summary>
+    public async Task<int> AckAsync(string recipient, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        var acked = await store.AckAsync(recipient, ids, cancellationToken);
+        if (acked.Count == 0)
+        {
+            return 0;
+        }
+
+        var at = time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var bySender in acked.GroupBy(a => a.Sender))
+        {
+            // Server events (sender "") have nobody to tell.
+            if (bySender.Key.Length > 0)
+            {
+                await hub.Clients.User(bySender.Key).SendAsync(HubNames.DeliveredEvent,
+                    new HubDeliveryReceipt { Recipient = recipient, Ids = [.. bySender.Select(a => a.Id)], At = at }, CancellationToken.None);
+            }
+        }
+
+        return acked.Count;
+    }
+
+    /// <summary>The users <paramref name="user"/> may see online right now (on this node).</summary>
+    public async Task<IReadOnlyList<string>> VisibleOnlineAsync(string user, CancellationToken cancellationToken)
+    {
+        switch (_o.PresenceVisibility)
+        {
+            case PresenceVisibility.Everyone:
+                return [.. connections.OnlineUsers.Where(u => u != user).Order(StringComparer.Ordinal).Take(1000)];
+            case PresenceVisibility.Contacts:
+                var contacts = await store.ContactsAsync(user, cancellationToken);
+                return [.. contacts.Where(connections.IsOnline).Order(StringComparer.Ordinal)];
+            default:
+                return [];
+        }
+    }
+
+    /// <summary>Tells the users allowed to see <paramref name="user"/> that it came online or went offline.</summary>
+    public async Task AnnouncePresenceAsync(string user, bool online, string connectionId)
+    {
+        var message = new HubPresence { Username = user, Online = online };
+        switch (_o.PresenceVisibility)
+        {
+            case PresenceVisibility.Everyone:
+                await hub.Clients.AllExcept([connectionId]).SendAsync(HubNames.PresenceEvent, message);
+                break;
+            case PresenceVisibility.Contacts:
+                var contacts = await store.ContactsAsync(user, CancellationToken.None);
+                if (contacts.Count > 0)
+                {
+                    await hub.Clients.Users(contacts).SendAsync(HubNames.PresenceEvent, message);
+                }
+
+                break;
+        }
+    }
+}

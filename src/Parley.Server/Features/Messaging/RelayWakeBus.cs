@@ -1,0 +1,124 @@
+using System.Buffers.Binary;
+using System.Text;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Parley.Server.Features.Messaging;
+
+/// <summary>
+/// Hands each committed envelope to the node that holds its recipient's connection. One node: straight
+/// to <see cref="RelayConnections"/>. Several nodes (Parley:Messaging:Redis set): also published on a
+/// Redis channel that every node reads; the store stays the source of truth, so a lost wake-up only
+/// delays the envelope until the recipient's next connect.
+/// </summary>
+internal sealed class RelayWakeBus : IHostedService, IAsyncDisposable
+{
+    private static readonly RedisChannel Channel = RedisChannel.Literal("parley:relay:wake");
+    private readonly RelayConnections _connections;
+    private readonly MessagingOptions _options;
+    private readonly ILogger<RelayWakeBus> _logger;
+    private readonly Guid _node = Guid.NewGuid();
+    private ConnectionMultiplexer? _redis;
+    private ISubscriber? _subscriber;
+
+    public RelayWakeBus(RelayConnections connections, IOptions<MessagingOptions> options, ILogger<RelayWakeBus> logger)
+    {
+        _connections = connections;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(_options.Redis))
+        {
+            return;
+        }
+
+        _redis = await ConnectionMultiplexer.ConnectAsync(_options.Redis);
+        _subscriber = _redis.GetSubscriber();
+        await _subscriber.SubscribeAsync(Channel, (_, message) =>
+        {
+            if (Decode((byte[])message!) is { } envelope)
+            {
+                _connections.Deliver(envelope);
+            }
+        });
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Wake(StoredEnvelope envelope)
+    {
+        _connections.Deliver(envelope);
+        if (_subscriber is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _subscriber.Publish(Channel, Encode(envelope), CommandFlags.FireAndForget);
+        }
+        catch (RedisException e)
+        {
+            MessagingLog.WakeFailed(_logger, e);
+        }
+    }
+
+    // node(16) ‖ id(8) ‖ ts(8) ‖ type(4) ‖ lp16 recipient ‖ lp16 sender ‖ lp16 group ‖ content
+    private byte[] Encode(StoredEnvelope e)
+    {
+        var recipient = Encoding.UTF8.GetBytes(e.Recipient);
+        var sender = Encoding.UTF8.GetBytes(e.Sender);
+        var group = e.GroupId ?? [];
+        var buffer = new byte[16 + 8 + 8 + 4 + 6 + recipient.Length + sender.Length + group.Length + e.Content.Length];
+        var span = buffer.AsSpan();
+        _node.TryWriteBytes(span);
+        BinaryPrimitives.WriteInt64BigEndian(span[16..], e.Id);
+        BinaryPrimitives.WriteInt64BigEndian(span[24..], e.ServerTimestamp.ToUnixTimeMilliseconds());
+        BinaryPrimitives.WriteInt32BigEndian(span[32..], e.Type);
+        span = span[36..];
+        foreach (var part in new[] { recipient, sender, group })
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)part.Length);
+            part.CopyTo(span[2..]);
+            span = span[(2 + part.Length)..];
+        }
+
+        e.Content.CopyTo(span);
+        return buffer;
+    }
+
+    private StoredEnvelope? Decode(byte[] buffer)
+    {
+        if (buffer.Length < 42 || new Guid(buffer.AsSpan(0, 16)) == _node)
+        {
+            return null; // ours: already delivered locally
+        }
+
+        var span = buffer.AsSpan();
+        var id = BinaryPrimitives.ReadInt64BigEndian(span[16..]);
+        var ts = BinaryPrimitives.ReadInt64BigEndian(span[24..]);
+        var type = BinaryPrimitives.ReadInt32BigEndian(span[32..]);
+        span = span[36..];
+        var parts = new byte[3][];
+        for (var i = 0; i < 3; i++)
+        {
+            var length = BinaryPrimitives.ReadUInt16BigEndian(span);
+            parts[i] = span.Slice(2, length).ToArray();
+            span = span[(2 + length)..];
+        }
+
+        return new StoredEnvelope(id, Encoding.UTF8.GetString(parts[0]), Encoding.UTF8.GetString(parts[1]), type,
+            parts[2].Length == 0 ? null : parts[2], DateTimeOffset.FromUnixTimeMilliseconds(ts), span.ToArray());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,480 @@
+using Npgsql;
+using NpgsqlTypes;
+using Parley.Server.Infrastructure.Storage;
+using static Parley.Server.Features.Messaging.Storage.MessagingSchema;
+
+namespace Parley.Server.Features.Messaging.Storage;
+
+/// <summary>
+/// PostgreSQL store, shareable by several nodes. Each racing change is one statement or one
+/// transaction with row locks: enqueueing bumps the recipient's counter under the cap in the same
+/// statement that inserts (so one recipient's envelopes commit in id order), a bundle fetch deletes
+/// the oldest one-time prekeys with <c>FOR UPDATE SKIP LOCKED</c>, and group changes lock the group row.
+/// </summary>
+internal sealed class PostgresMessagingStore(PostgresDatabase db) : IMessagingStore
+{
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var c = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            c.Parameters.Add(value switch
+            {
+                null => new NpgsqlParameter(name, NpgsqlDbType.Bytea) { Value = DBNull.Value },
+                _ => new NpgsqlParameter(name, value),
+            });
+        }
+
+        return c;
+    }
+
+    public async ValueTask<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = Command(connection, "SELECT 1");
+        return await c.ExecuteScalarAsync(cancellationToken) is 1;
+    }
+
+    public async ValueTask<RegisterStatus> RegisterAsync(NewAccount a, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var insert = Command(connection, """
+            INSERT INTO msg_accounts (username, identity_key, registration_id, created_at) VALUES (@u, @k, @r, @t)
+            ON CONFLICT DO NOTHING
+            """, ("u", a.Username), ("k", a.IdentityKey), ("r", (long)a.RegistrationId), ("t", a.CreatedAt.ToUnixTimeMilliseconds())))
+        {
+            if (await insert.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return RegisterStatus.UsernameTaken;
+            }
+        }
+
+        if (a.InviteHash is not null)
+        {
+            await using var invite = Command(connection, "INSERT INTO msg_invites_used (code_hash, used_at) VALUES (@h, @t) ON CONFLICT DO NOTHING",
+                ("h", a.InviteHash), ("t", a.CreatedAt.ToUnixTimeMilliseconds()));
+            if (await invite.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                await tx.RollbackAsync(cancellationToken);
+                return RegisterStatus.InviteUsed;
+            }
+        }
+
+        await InsertPreKeysAsync(connection, a.Username, KindSigned, [a.SignedPreKey], cancellationToken);
+        await InsertPreKeysAsync(connection, a.Username, KindLastResort, [a.KyberLastResort], cancellationToken);
+        await InsertPreKeysAsync(connection, a.Username, KindPreKey, a.PreKeys, cancellationToken);
+        await InsertPreKeysAsync(connection, a.Username, KindKyber, a.KyberPreKeys, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return RegisterStatus.Registered;
+    }
+
+    /// <summary>Inserts keys in the given order (their seq keeps it); returns how many were new.</summary>
+    private static async Task<int> InsertPreKeysAsync(NpgsqlConnection connection, string username, int kind,
+        IReadOnlyList<StoredPreKey> keys, CancellationToken cancellationToken)
+    {
+        if (keys.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var c = Command(connection, """
+            INSERT INTO msg_prekeys (username, kind, key_id, public_key, signature)
+            SELECT @u, @k, k.id, k.pk, k.sig FROM unnest(@ids, @pks, @sigs) WITH ORDINALITY AS k(id, pk, sig, n) ORDER BY k.n
+            ON CONFLICT DO NOTHING
+            """, ("u", username), ("k", (short)kind));
+        c.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = keys.Select(k => (long)k.Id).ToArray() });
+        c.Parameters.Add(new NpgsqlParameter("pks", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = keys.Select(k => k.PublicKey).ToArray() });
+        c.Parameters.Add(new NpgsqlParameter("sigs", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = keys.Select(k => (object?)k.Signature ?? DBNull.Value).ToArray() });
+        return await c.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async ValueTask<AccountRecord?> FindAccountAsync(string username, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await FindAccountAsync(connection, username, cancellationToken);
+    }
+
+    private static async Task<AccountRecord?> FindAccountAsync(NpgsqlConnection connection, string username, CancellationToken cancellationToken)
+    {
+        await using var c = Command(connection, "SELECT identity_key, registration_id, created_at FROM msg_accounts WHERE username = @u", ("u", username));
+        await using var r = await c.ExecuteReaderAsync(cancellationToken);
+        return await r.ReadAsync(cancellationToken)
+            ? new AccountRecord(username, r.GetFieldValue<byte[]>(0), (uint)r.GetInt64(1), Time(r.GetInt64(2)))
+            : null;
+    }
+
+    public async ValueTask<bool> DeleteAccountAsync(string username, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = Command(connection, "DELETE FROM msg_accounts WHERE username = @u", ("u", username));
+        return await c.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public async ValueTask StoreChallengeAsync(string username, byte[] nonceHash, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = Command(connection, "INSERT INTO msg_challenges (nonce_hash, username, expires_at) VALUES (@h, @u, @e)",
+            ("h", nonceHash), ("u", username), ("e", expiresAt.ToUnixTimeMilliseconds()));
+        await c.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async ValueTask<DateTimeOffset?> TakeChallengeAsync(string username, byte[] nonceHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = Command(connection, "DELETE FROM msg_challenges WHERE nonce_hash = @h AND username = @u RETURNING expires_at",
+            ("h", nonceHash), ("u", username));
+        return await c.ExecuteScalarAsync(cancellationToken) is long expires ? Time(expires) : null;
+    }
+
+    public async ValueTask StoreTokenAsync(byte[] tokenHash, string username, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = Command(connection, "INSERT INTO msg_tokens (token_hash, username, expires_at) VALUES (@h, @u, @e)",
+            ("h", tokenHash), ("u", username), ("e", expiresAt.ToUnixTimeMilliseconds()));
+        await c.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async ValueTask<TokenRecord?> FindTokenAsync(byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = Command(connection, "SELECT username, expires_at FROM msg_tokens WHERE token_hash = @h AND expires_at > @n",
+            ("h", tokenHash), ("n", now.ToUnixTimeMilliseconds()));
+        await using var r = await c.ExecuteReaderAsync(cancellationToken);
+        return await r.ReadAsync(cancellationToken) ? new TokenRecord(r.GetString(0), Time(r.GetInt64(1))) : null;
+    }
+
+    public async ValueTask<bool> DeleteTokenAsync(byte[] tokenHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = Command(connection, "DELETE FROM msg_tokens WHERE token_hash = @h", ("h", tokenHash));
+        return await c.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public async ValueTask<UploadStatus> AddPreKeysAsync(string username, PreKeyUpload upload, int maxStored, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        // Lock the account row: uploads of one account run one after another, so the cap holds.
+        await using (var lockAccount = Command(connection, "SELECT 1 FROM msg_accounts WHERE username = @u FOR UPDATE", ("u", username)))
+        {
+            if (await lockAccount.ExecuteScalarAsync(cancellationToken) is null)
+            {
+                return UploadStatus.UnknownAccount;
+            }
+        }
+
+        var counts = await CountAsync(connection, username, cancellationToken);
+        if (counts.PreKeys + upload.PreKeys.Count > maxStored || counts.KyberPreKeys + upload.KyberPreKeys.Count > maxStored)
+        {
+            return UploadStatus.TooMany;
+        }
+
+        if (await InsertPreKeysAsync(connection, username, KindPreKey, upload.PreKeys, cancellationToken) != upload.PreKeys.Count
+            || await InsertPreKeysAsync(connection, username, KindKyber, upload.KyberPreKeys, cancellationToken) != upload.KyberPreKeys.Count)
+        {
+            await tx.RollbackAsync(cancellationToken);
+            return UploadStatus.Conflict;
+        }
+
+        foreach (var (kind, key) in new[] { (KindSigned, upload.SignedPreKey), (KindLastResort, upload.KyberLastResort) })
+        {
+            if (key is not null)
+            {
+                await using var delete = Command(connection, "DELETE FROM msg_prekeys WHERE username = @u AND kind = @k", ("u", username), ("k", (short)kind));
+                await delete.ExecuteNonQueryAsync(cancellationToken);
+                await InsertPreKeysAsync(connection, username, kind, [key], cancellationToken);
+            }
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        return UploadStatus.Stored;
+    }
+
+    public async ValueTask<BundleRecord?> TakeBundleAsync(string username, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var account = await FindAccountAsync(connection, username, cancellationToken);
+        if (account is null)
+        {
+            return null;
+        }
+
+        var preKey = await TakeOldestAsync(connection, username, KindPreKey, cancellationToken);
+        var kyber = await TakeOldestAsync(connection, username, KindKyber, cancellationToken);
+        var signed = await ReadOneAsync(connection, username, KindSigned, cancellationToken);
+        var lastResort = kyber is null;
+        kyber ??= await ReadOneAsync(connection, username, KindLastResort, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return new BundleRecord(account, preKey, signed!, kyber!, lastResort);
+    }
+
+    private static async Task<StoredPreKey?> TakeOldestAsync(NpgsqlConnection connection, string username, int kind, CancellationToken cancellationToken)
+    {
+        await using var c = Command(connection, """
+            DELETE FROM msg_prekeys WHERE seq = (
+              SELECT seq FROM msg_prekeys WHERE username = @u AND kind = @k ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING key_id, public_key, signature
+            """, ("u", username), ("k", (short)kind));
+        await using var r = await c.ExecuteReaderAsync(cancellationToken);
+        return await r.ReadAsync(cancellationToken) ? ReadKey(r) : null;
+    }
+
+    private static async Task<StoredPreKey?> ReadOneAsync(NpgsqlConnection connection, string username, int kind, CancellationToken cancellationToken)
+    {
+        await using var c = Command(connection, "SELECT key_id, public_key, signature FROM msg_prekeys WHERE username = @u AND kind = @k",
+            ("u", username), ("k", (short)kind));
+        await using var r = await c.ExecuteReaderAsync(cancellationToken);
+        return await r.ReadAsync(cancellationToken) ? ReadKey(r) : null;
+    }
+
+    private static StoredPreKey ReadKey(NpgsqlDataReader r) =>
+        new((uint)r.GetInt64(0), r.GetFieldValue<byte[]>(1), r.IsDBNull(2) ? null : r.GetFieldValue<byte[]>(2));
+
+    public async ValueTask<PreKeyCounts> CountPreKeysAsync(string username, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await CountAsync(connection, username, cancellationToken);
+    }
+
+    private static async Task<PreKeyCounts> CountAsync(NpgsqlConnection connection, string username, CancellationToken cancellationToken)
+    {
+        await using var c = Command(connection, """
+            SELECT count(*) FILTER (WHERE kind = 0), count(*) FILTER (WHERE kind = 1) FROM msg_prekeys WHERE username = @u AND kind IN (0, 1)
+            """, ("u", username));
+        await using var r = await c.ExecuteReaderAsync(cancellationToken);
+        await r.ReadAsync(cancellationToken);
+        return new PreKeyCounts((int)r.GetInt64(0), (int)r.GetInt64(1));
+    }
+
+    public async ValueTask<EnqueueResult> EnqueueAsync(NewEnvelope envelope, int maxQueued, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await EnqueueAsync(connection, envelope, maxQueued, cancellationToken);
+    }
+
+    private static async Task<EnqueueResult> EnqueueAsync(NpgsqlConnection connection, NewEnvelope e, int? maxQueued, CancellationToken cancellationToken)
+    {
+        // The counter update takes the recipient's row lock, so one recipient's envelopes get ids in commit order.
+        await using (var c = Command(connection, """
+            WITH counted AS (UPDATE msg_accounts SET queued = queued + 1 WHERE username = @r AND queued < @m RETURNING username)
+            INSERT INTO msg_envelopes (recipient, sender, type, group_id, server_ts, expires_at, content)
+            SELECT username, @s, @t, @g, @n, @e, @c FROM counted RETURNING id
+            """, ("r", e.Recipient), ("m", maxQueued ?? int.MaxValue), ("s", e.Sender), ("t", e.Type), ("g", e.GroupId),
+            ("n", e.Now.ToUnixTimeMilliseconds()), ("e", e.ExpiresAt.ToUnixTimeMilliseconds()), ("c", e.Content)))
+        {
+            if (await c.ExecuteScalarAsync(cancellationToken) is long id)
+            {
+                return new EnqueueResult(EnqueueStatus.Queued, id);
+            }
+        }
+
+        await using var exists = Command(connection, "SELECT 1 FROM msg_accounts WHERE username = @u", ("u", e.Recipient));
+        return new EnqueueResult(await exists.ExecuteScalarAsync(cancellationToken) is null ? EnqueueStatus.UnknownRecipient : EnqueueStatus.QueueFull, 0);
+    }
+
+    public async ValueTask<IReadOnlyList<StoredEnvelope>> ReadQueueAsync(string recipient, long afterId, int max, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = Command(connection, """
+            SELECT id, sender, type, group_id, server_ts, content FROM msg_envelopes
+            WHERE recipient = @r AND id > @a AND expires_at > @n ORDER BY id LIMIT @m
+            """, ("r", recipient), ("a", afterId), ("n", now.ToUnixTimeMilliseconds()), ("m", max));
+        await using var r = await c.ExecuteReaderAsync(cancellationToken);
+        var result = new List<StoredEnvelope>();
+        while (await r.ReadAsync(cancellationToken))
+        {
+            result.Add(new StoredEnvelope(r.GetInt64(0), recipient, r.GetString(1), r.GetInt32(2),
+                r.IsDBNull(3) ? null : r.GetFieldValue<byte[]>(3), Time(r.GetInt64(4)), r.GetFieldValue<byte[]>(5)));
+        }
+
+        return result;
+    }
+
+    public async ValueTask<IReadOnlyList<AckedEnvelope>> AckAsync(string recipient, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = Command(connection, """
+            WITH deleted AS (DELETE FROM msg_envelopes WHERE recipient = @r AND id = ANY(@ids) RETURNING id, sender),
+            counted AS (UPDATE msg_accounts SET queued = queued - (SELECT count(*) FROM deleted)
+              WHERE username = @r AND EXISTS (SELECT 1 FROM deleted))
+            SELECT id, sender FROM deleted ORDER BY id
+            """, ("r", recipient), ("ids", ids.ToArray()));
+        await using var r = await c.ExecuteReaderAsync(cancellationToken);
+        var acked = new List<AckedEnvelope>();
+        while (await r.ReadAsync(cancellationToken))
+        {
+            acked.Add(new AckedEnvelope(r.GetInt64(0), r.GetString(1)));
+        }
+
+        return acked;
+    }
+
+    public async ValueTask<bool> IsQueuedAsync(long id, string sender, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = Command(connection, "SELECT 1 FROM msg_envelopes WHERE id = @i AND sender = @s", ("i", id), ("s", sender));
+        return await c.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
+    public async ValueTask<long> CountEnvelopesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = Command(connection, "SELECT count(*) FROM msg_envelopes");
+        return (long)(await c.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async ValueTask AddContactAsync(string a, string b, CancellationToken cancellationToken)
+    {
+        var (x, y) = string.CompareOrdinal(a, b) < 0 ? (a, b) : (b, a);
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = Command(connection, """
+            INSERT INTO msg_contacts (a, b) SELECT @a, @b
+            WHERE EXISTS (SELECT 1 FROM msg_accounts WHERE username = @a) AND EXISTS (SELECT 1 FROM msg_accounts WHERE username = @b)
+            ON CONFLICT DO NOTHING
+            """, ("a", x), ("b", y));
+        await c.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async ValueTask<IReadOnlyList<string>> ContactsAsync(string username, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = Command(connection, "SELECT b FROM msg_contacts WHERE a = @u UNION SELECT a FROM msg_contacts WHERE b = @u", ("u", username));
+        await using var r = await c.ExecuteReaderAsync(cancellationToken);
+        var result = new List<string>();
+        while (await r.ReadAsync(cancellationToken))
+        {
+            result.Add(r.GetString(0));
+        }
+
+        return result;
+    }
+
+    public async ValueTask<T> InGroupTransactionAsync<T>(Func<IGroupTransaction, ValueTask<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await work(new Transaction(connection, cancellationToken));
+        await tx.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    public async ValueTask<IReadOnlyList<GroupRecord>> GroupsOfAsync(string username, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var ids = new List<byte[]>();
+        await using (var c = Command(connection, """
+            SELECT g.id FROM msg_groups g JOIN msg_group_members m ON m.group_id = g.id WHERE m.username = @u ORDER BY g.created_at, g.id
+            """, ("u", username)))
+        await using (var r = await c.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await r.ReadAsync(cancellationToken))
+            {
+                ids.Add(r.GetFieldValue<byte[]>(0));
+            }
+        }
+
+        var groups = new List<GroupRecord>();
+        foreach (var id in ids)
+        {
+            if (await ReadGroupAsync(connection, id, forUpdate: false, cancellationToken) is { } g)
+            {
+                groups.Add(g);
+            }
+        }
+
+        return groups;
+    }
+
+    private static async Task<GroupRecord?> ReadGroupAsync(NpgsqlConnection connection, byte[] id, bool forUpdate, CancellationToken cancellationToken)
+    {
+        string name;
+        long created;
+        await using (var g = Command(connection, "SELECT name, created_at FROM msg_groups WHERE id = @g" + (forUpdate ? " FOR UPDATE" : ""), ("g", id)))
+        await using (var r = await g.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await r.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+
+            name = r.GetString(0);
+            created = r.GetInt64(1);
+        }
+
+        var members = new List<GroupMemberRecord>();
+        await using (var m = Command(connection, "SELECT username, admin, joined_at FROM msg_group_members WHERE group_id = @g ORDER BY joined_at, username", ("g", id)))
+        await using (var r = await m.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await r.ReadAsync(cancellationToken))
+            {
+                members.Add(new GroupMemberRecord(r.GetString(0), r.GetBoolean(1), Time(r.GetInt64(2))));
+            }
+        }
+
+        return new GroupRecord(id, name, Time(created), members);
+    }
+
+    public async ValueTask<MessagingSweep> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var ms = now.ToUnixTimeMilliseconds();
+        int envelopes;
+        await using (var c = Command(connection, """
+            WITH deleted AS (DELETE FROM msg_envelopes WHERE expires_at <= @n RETURNING recipient),
+            counts AS (SELECT recipient, count(*) AS n FROM deleted GROUP BY recipient),
+            updated AS (UPDATE msg_accounts a SET queued = a.queued - counts.n FROM counts WHERE a.username = counts.recipient)
+            SELECT count(*) FROM deleted
+            """, ("n", ms)))
+        {
+            envelopes = (int)(long)(await c.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        async Task<int> DeleteAsync(string table)
+        {
+            await using var c = Command(connection, $"DELETE FROM {table} WHERE expires_at <= @n", ("n", ms));
+            return await c.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return new MessagingSweep(envelopes, await DeleteAsync("msg_challenges"), await DeleteAsync("msg_tokens"));
+    }
+
+    private static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    private sealed class Transaction(NpgsqlConnection connection, CancellationToken cancellationToken) : IGroupTransaction
+    {
+        public async ValueTask<GroupRecord?> LockGroupAsync(byte[] groupId) =>
+            await ReadGroupAsync(connection, groupId, forUpdate: true, cancellationToken);
+
+        public async ValueTask<bool> AccountExistsAsync(string username) =>
+            await FindAccountAsync(connection, username, cancellationToken) is not null;
+
+        private async ValueTask ExecuteAsync(string sql, params (string, object?)[] parameters)
+        {
+            await using var c = Command(connection, sql, parameters);
+            await c.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        public ValueTask CreateGroupAsync(byte[] groupId, string name, DateTimeOffset now) =>
+            ExecuteAsync("INSERT INTO msg_groups (id, name, created_at) VALUES (@g, @n, @t)", ("g", groupId), ("n", name), ("t", now.ToUnixTimeMilliseconds()));
+
+        public ValueTask AddMemberAsync(byte[] groupId, string username, bool admin, DateTimeOffset now) =>
+            ExecuteAsync("""
+                INSERT INTO msg_group_members (group_id, username, admin, joined_at) VALUES (@g, @u, @a, @t)
+                ON CONFLICT (group_id, username) DO UPDATE SET admin = excluded.admin
+                """, ("g", groupId), ("u", username), ("a", admin), ("t", now.ToUnixTimeMilliseconds()));
+
+        public ValueTask RemoveMemberAsync(byte[] groupId, string username) =>
+            ExecuteAsync("DELETE FROM msg_group_members WHERE group_id = @g AND username = @u", ("g", groupId), ("u", username));
+
+        public ValueTask SetAdminAsync(byte[] groupId, string username, bool admin) =>
+            ExecuteAsync("UPDATE msg_group_members SET admin = @a WHERE group_id = @g AND username = @u", ("a", admin), ("g", groupId), ("u", username));
+
+        public ValueTask DeleteGroupAsync(byte[] groupId) => ExecuteAsync("DELETE FROM msg_groups WHERE id = @g", ("g", groupId));
+
+        public async ValueTask<EnqueueResult> EnqueueAsync(NewEnvelope envelope, int? maxQueued) =>
+            await PostgresMessagingStore.EnqueueAsync(connection, envelope, maxQueued, cancellationToken);
+    }
+}

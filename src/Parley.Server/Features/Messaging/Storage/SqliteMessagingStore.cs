@@ -1,0 +1,545 @@
+using Microsoft.Data.Sqlite;
+using Parley.Server.Infrastructure.Storage;
+using static Parley.Server.Features.Messaging.Storage.MessagingSchema;
+
+namespace Parley.Server.Features.Messaging.Storage;
+
+/// <summary>
+/// SQLite store in the shared database file. The hot writes (enqueue, acknowledge) go through the
+/// database's group commit, so thousands of envelopes a second cost a few transactions; everything
+/// else is one write transaction on the single writer connection, which makes each step atomic.
+/// </summary>
+internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
+{
+    public async ValueTask<bool> PingAsync(CancellationToken cancellationToken) =>
+        await db.ReadAsync(0, static (s, _) => s.Command("SELECT 1").ExecuteScalar() is 1L, cancellationToken);
+
+    public ValueTask<RegisterStatus> RegisterAsync(NewAccount a, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(db.WriteTransaction(a, static (s, a) =>
+        {
+            var exists = s.Command("SELECT 1 FROM msg_accounts WHERE username = $u", "$u");
+            exists.Parameters[0].Value = a.Username;
+            if (exists.ExecuteScalar() is not null)
+            {
+                return RegisterStatus.UsernameTaken;
+            }
+
+            if (a.InviteHash is not null)
+            {
+                var invite = s.Command("INSERT INTO msg_invites_used (code_hash, used_at) VALUES ($h, $t) ON CONFLICT DO NOTHING", "$h", "$t");
+                invite.Parameters[0].Value = a.InviteHash;
+                invite.Parameters[1].Value = a.CreatedAt.ToUnixTimeMilliseconds();
+                if (invite.ExecuteNonQuery() == 0)
+                {
+                    return RegisterStatus.InviteUsed;
+                }
+            }
+
+            var insert = s.Command("INSERT INTO msg_accounts (username, identity_key, registration_id, created_at) VALUES ($u, $k, $r, $t)",
+                "$u", "$k", "$r", "$t");
+            insert.Parameters[0].Value = a.Username;
+            insert.Parameters[1].Value = a.IdentityKey;
+            insert.Parameters[2].Value = (long)a.RegistrationId;
+            insert.Parameters[3].Value = a.CreatedAt.ToUnixTimeMilliseconds();
+            insert.ExecuteNonQuery();
+            InsertPreKey(s, a.Username, KindSigned, a.SignedPreKey);
+            InsertPreKey(s, a.Username, KindLastResort, a.KyberLastResort);
+            foreach (var k in a.PreKeys)
+            {
+                InsertPreKey(s, a.Username, KindPreKey, k);
+            }
+
+            foreach (var k in a.KyberPreKeys)
+            {
+                InsertPreKey(s, a.Username, KindKyber, k);
+            }
+
+            return RegisterStatus.Registered;
+        }));
+
+    private static int InsertPreKey(SqliteSession s, string username, int kind, StoredPreKey key)
+    {
+        var c = s.Command("""
+            INSERT INTO msg_prekeys (username, kind, key_id, public_key, signature) VALUES ($u, $k, $i, $p, $s)
+            ON CONFLICT DO NOTHING
+            """, "$u", "$k", "$i", "$p", "$s");
+        c.Parameters[0].Value = username;
+        c.Parameters[1].Value = kind;
+        c.Parameters[2].Value = (long)key.Id;
+        c.Parameters[3].Value = key.PublicKey;
+        c.Parameters[4].Value = (object?)key.Signature ?? DBNull.Value;
+        return c.ExecuteNonQuery();
+    }
+
+    private static void ReplacePreKey(SqliteSession s, string username, int kind, StoredPreKey key)
+    {
+        var delete = s.Command("DELETE FROM msg_prekeys WHERE username = $u AND kind = $k", "$u", "$k");
+        delete.Parameters[0].Value = username;
+        delete.Parameters[1].Value = kind;
+        delete.ExecuteNonQuery();
+        InsertPreKey(s, username, kind, key);
+    }
+
+    public async ValueTask<AccountRecord?> FindAccountAsync(string username, CancellationToken cancellationToken) =>
+        await db.ReadAsync(username, static (s, u) => FindAccount(s, u), cancellationToken);
+
+    private static AccountRecord? FindAccount(SqliteSession s, string username)
+    {
+        var c = s.Command("SELECT identity_key, registration_id, created_at FROM msg_accounts WHERE username = $u", "$u");
+        c.Parameters[0].Value = username;
+        using var r = c.ExecuteReader();
+        return r.Read() ? new AccountRecord(username, (byte[])r.GetValue(0), (uint)r.GetInt64(1), Time(r.GetInt64(2))) : null;
+    }
+
+    public ValueTask<bool> DeleteAccountAsync(string username, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(db.WriteTransaction(username, static (s, u) =>
+        {
+            // Foreign keys cascade to prekeys, challenges, tokens, contacts, memberships and the queue.
+            var c = s.Command("DELETE FROM msg_accounts WHERE username = $u", "$u");
+            c.Parameters[0].Value = u;
+            return c.ExecuteNonQuery() > 0;
+        }));
+
+    public ValueTask StoreChallengeAsync(string username, byte[] nonceHash, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        db.Write((username, nonceHash, expiresAt), static (s, a) =>
+        {
+            var c = s.Command("INSERT INTO msg_challenges (nonce_hash, username, expires_at) VALUES ($h, $u, $e)", "$h", "$u", "$e");
+            c.Parameters[0].Value = a.nonceHash;
+            c.Parameters[1].Value = a.username;
+            c.Parameters[2].Value = a.expiresAt.ToUnixTimeMilliseconds();
+            return c.ExecuteNonQuery();
+        });
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<DateTimeOffset?> TakeChallengeAsync(string username, byte[] nonceHash, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(db.Write((username, nonceHash), static (s, a) =>
+        {
+            var c = s.Command("DELETE FROM msg_challenges WHERE nonce_hash = $h AND username = $u RETURNING expires_at", "$h", "$u");
+            c.Parameters[0].Value = a.nonceHash;
+            c.Parameters[1].Value = a.username;
+            return c.ExecuteScalar() is long expires ? Time(expires) : (DateTimeOffset?)null;
+        }));
+
+    public ValueTask StoreTokenAsync(byte[] tokenHash, string username, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        db.Write((tokenHash, username, expiresAt), static (s, a) =>
+        {
+            var c = s.Command("INSERT INTO msg_tokens (token_hash, username, expires_at) VALUES ($h, $u, $e)", "$h", "$u", "$e");
+            c.Parameters[0].Value = a.tokenHash;
+            c.Parameters[1].Value = a.username;
+            c.Parameters[2].Value = a.expiresAt.ToUnixTimeMilliseconds();
+            return c.ExecuteNonQuery();
+        });
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask<TokenRecord?> FindTokenAsync(byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await db.ReadAsync((tokenHash, now), static (s, a) =>
+        {
+            var c = s.Command("SELECT username, expires_at FROM msg_tokens WHERE token_hash = $h AND expires_at > $n", "$h", "$n");
+            c.Parameters[0].Value = a.tokenHash;
+            c.Parameters[1].Value = a.now.ToUnixTimeMilliseconds();
+            using var r = c.ExecuteReader();
+            return r.Read() ? new TokenRecord(r.GetString(0), Time(r.GetInt64(1))) : null;
+        }, cancellationToken);
+
+    public ValueTask<bool> DeleteTokenAsync(byte[] tokenHash, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(db.Write(tokenHash, static (s, h) =>
+        {
+            var c = s.Command("DELETE FROM msg_tokens WHERE token_hash = $h", "$h");
+            c.Parameters[0].Value = h;
+            return c.ExecuteNonQuery() > 0;
+        }));
+
+    public ValueTask<UploadStatus> AddPreKeysAsync(string username, PreKeyUpload upload, int maxStored, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ValueTask.FromResult(AddPreKeys(username, upload, maxStored));
+        }
+        catch (PreKeyConflictException)
+        {
+            return ValueTask.FromResult(UploadStatus.Conflict);
+        }
+    }
+
+    private UploadStatus AddPreKeys(string username, PreKeyUpload upload, int maxStored) =>
+        db.WriteTransaction((username, upload, maxStored), static (s, a) =>
+        {
+            if (FindAccount(s, a.username) is null)
+            {
+                return UploadStatus.UnknownAccount;
+            }
+
+            var counts = Count(s, a.username);
+            if (counts.PreKeys + a.upload.PreKeys.Count > a.maxStored || counts.KyberPreKeys + a.upload.KyberPreKeys.Count > a.maxStored)
+            {
+                return UploadStatus.TooMany;
+            }
+
+            foreach (var k in a.upload.PreKeys)
+            {
+                if (InsertPreKey(s, a.username, KindPreKey, k) == 0)
+                {
+                    throw new PreKeyConflictException();
+                }
+            }
+
+            foreach (var k in a.upload.KyberPreKeys)
+            {
+                if (InsertPreKey(s, a.username, KindKyber, k) == 0)
+                {
+                    throw new PreKeyConflictException();
+                }
+            }
+
+            if (a.upload.SignedPreKey is { } signed)
+            {
+                ReplacePreKey(s, a.username, KindSigned, signed);
+            }
+
+            if (a.upload.KyberLastResort is { } lastResort)
+            {
+                ReplacePreKey(s, a.username, KindLastResort, lastResort);
+            }
+
+            return UploadStatus.Stored;
+        });
+
+    public ValueTask<BundleRecord?> TakeBundleAsync(string username, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(db.WriteTransaction(username, static (s, u) =>
+        {
+            var account = FindAccount(s, u);
+            if (account is null)
+            {
+                return null;
+            }
+
+            var preKey = TakeOldest(s, u, KindPreKey);
+            var kyber = TakeOldest(s, u, KindKyber);
+            var signed = ReadOne(s, u, KindSigned)!;
+            var lastResort = kyber is null;
+            return new BundleRecord(account, preKey, signed, kyber ?? ReadOne(s, u, KindLastResort)!, lastResort);
+        }));
+
+    private static StoredPreKey? TakeOldest(SqliteSession s, string username, int kind)
+    {
+        var c = s.Command("""
+            DELETE FROM msg_prekeys WHERE rowid = (SELECT rowid FROM msg_prekeys WHERE username = $u AND kind = $k ORDER BY rowid LIMIT 1)
+            RETURNING key_id, public_key, signature
+            """, "$u", "$k");
+        c.Parameters[0].Value = username;
+        c.Parameters[1].Value = kind;
+        using var r = c.ExecuteReader();
+        return r.Read() ? ReadKey(r) : null;
+    }
+
+    private static StoredPreKey? ReadOne(SqliteSession s, string username, int kind)
+    {
+        var c = s.Command("SELECT key_id, public_key, signature FROM msg_prekeys WHERE username = $u AND kind = $k", "$u", "$k");
+        c.Parameters[0].Value = username;
+        c.Parameters[1].Value = kind;
+        using var r = c.ExecuteReader();
+        return r.Read() ? ReadKey(r) : null;
+    }
+
+    private static StoredPreKey ReadKey(SqliteDataReader r) =>
+        new((uint)r.GetInt64(0), (byte[])r.GetValue(1), r.IsDBNull(2) ? null : (byte[])r.GetValue(2));
+
+    public async ValueTask<PreKeyCounts> CountPreKeysAsync(string username, CancellationToken cancellationToken) =>
+        await db.ReadAsync(username, static (s, u) => Count(s, u), cancellationToken);
+
+    private static PreKeyCounts Count(SqliteSession s, string username)
+    {
+        var c = s.Command("SELECT kind, count(*) FROM msg_prekeys WHERE username = $u AND kind IN (0, 1) GROUP BY kind", "$u");
+        c.Parameters[0].Value = username;
+        using var r = c.ExecuteReader();
+        int pre = 0, kyber = 0;
+        while (r.Read())
+        {
+            if (r.GetInt32(0) == KindPreKey)
+            {
+                pre = r.GetInt32(1);
+            }
+            else
+            {
+                kyber = r.GetInt32(1);
+            }
+        }
+
+        return new PreKeyCounts(pre, kyber);
+    }
+
+    public async ValueTask<EnqueueResult> EnqueueAsync(NewEnvelope envelope, int maxQueued, CancellationToken cancellationToken) =>
+        await db.WriteBatchedAsync((envelope, maxQueued), static (s, a) => Enqueue(s, a.envelope, a.maxQueued));
+
+    private static EnqueueResult Enqueue(SqliteSession s, NewEnvelope e, int? maxQueued)
+    {
+        var count = s.Command("UPDATE msg_accounts SET queued = queued + 1 WHERE username = $u AND queued < $m", "$u", "$m");
+        count.Parameters[0].Value = e.Recipient;
+        count.Parameters[1].Value = maxQueued ?? int.MaxValue;
+        if (count.ExecuteNonQuery() == 0)
+        {
+            var exists = s.Command("SELECT 1 FROM msg_accounts WHERE username = $u", "$u");
+            exists.Parameters[0].Value = e.Recipient;
+            return new EnqueueResult(exists.ExecuteScalar() is null ? EnqueueStatus.UnknownRecipient : EnqueueStatus.QueueFull, 0);
+        }
+
+        var insert = s.Command("""
+            INSERT INTO msg_envelopes (recipient, sender, type, group_id, server_ts, expires_at, content)
+            VALUES ($r, $s, $t, $g, $n, $e, $c) RETURNING id
+            """, "$r", "$s", "$t", "$g", "$n", "$e", "$c");
+        var p = insert.Parameters;
+        p[0].Value = e.Recipient;
+        p[1].Value = e.Sender;
+        p[2].Value = e.Type;
+        p[3].Value = (object?)e.GroupId ?? DBNull.Value;
+        p[4].Value = e.Now.ToUnixTimeMilliseconds();
+        p[5].Value = e.ExpiresAt.ToUnixTimeMilliseconds();
+        p[6].Value = e.Content;
+        return new EnqueueResult(EnqueueStatus.Queued, (long)insert.ExecuteScalar()!);
+    }
+
+    public async ValueTask<IReadOnlyList<StoredEnvelope>> ReadQueueAsync(string recipient, long afterId, int max, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        await db.ReadAsync((recipient, afterId, max, now), static (s, a) =>
+        {
+            var c = s.Command("""
+                SELECT id, sender, type, group_id, server_ts, content FROM msg_envelopes
+                WHERE recipient = $r AND id > $a AND expires_at > $n ORDER BY id LIMIT $m
+                """, "$r", "$a", "$n", "$m");
+            c.Parameters[0].Value = a.recipient;
+            c.Parameters[1].Value = a.afterId;
+            c.Parameters[2].Value = a.now.ToUnixTimeMilliseconds();
+            c.Parameters[3].Value = a.max;
+            var result = new List<StoredEnvelope>();
+            using var r = c.ExecuteReader();
+            while (r.Read())
+            {
+                result.Add(new StoredEnvelope(r.GetInt64(0), a.recipient, r.GetString(1), r.GetInt32(2),
+                    r.IsDBNull(3) ? null : (byte[])r.GetValue(3), Time(r.GetInt64(4)), (byte[])r.GetValue(5)));
+            }
+
+            return (IReadOnlyList<StoredEnvelope>)result;
+        }, cancellationToken);
+
+    public async ValueTask<IReadOnlyList<AckedEnvelope>> AckAsync(string recipient, IReadOnlyList<long> ids, CancellationToken cancellationToken) =>
+        await db.WriteBatchedAsync((recipient, ids), static (s, a) =>
+        {
+            var delete = s.Command("DELETE FROM msg_envelopes WHERE id = $i AND recipient = $r RETURNING sender", "$i", "$r");
+            delete.Parameters[1].Value = a.recipient;
+            var acked = new List<AckedEnvelope>();
+            foreach (var id in a.ids)
+            {
+                delete.Parameters[0].Value = id;
+                if (delete.ExecuteScalar() is string sender)
+                {
+                    acked.Add(new AckedEnvelope(id, sender));
+                }
+            }
+
+            if (acked.Count > 0)
+            {
+                var count = s.Command("UPDATE msg_accounts SET queued = queued - $n WHERE username = $u", "$n", "$u");
+                count.Parameters[0].Value = acked.Count;
+                count.Parameters[1].Value = a.recipient;
+                count.ExecuteNonQuery();
+            }
+
+            return (IReadOnlyList<AckedEnvelope>)acked;
+        });
+
+    public async ValueTask<bool> IsQueuedAsync(long id, string sender, CancellationToken cancellationToken) =>
+        await db.ReadAsync((id, sender), static (s, a) =>
+        {
+            var c = s.Command("SELECT 1 FROM msg_envelopes WHERE id = $i AND sender = $s", "$i", "$s");
+            c.Parameters[0].Value = a.id;
+            c.Parameters[1].Value = a.sender;
+            return c.ExecuteScalar() is not null;
+        }, cancellationToken);
+
+    public async ValueTask<long> CountEnvelopesAsync(CancellationToken cancellationToken) =>
+        await db.ReadAsync(0, static (s, _) => (long)s.Command("SELECT count(*) FROM msg_envelopes").ExecuteScalar()!, cancellationToken);
+
+    public async ValueTask AddContactAsync(string a, string b, CancellationToken cancellationToken)
+    {
+        var (x, y) = string.CompareOrdinal(a, b) < 0 ? (a, b) : (b, a);
+        await db.WriteBatchedAsync((x, y), static (s, p) =>
+        {
+            var c = s.Command("""
+                INSERT INTO msg_contacts (a, b) SELECT $a, $b
+                WHERE EXISTS (SELECT 1 FROM msg_accounts WHERE username = $a) AND EXISTS (SELECT 1 FROM msg_accounts WHERE username = $b)
+                ON CONFLICT DO NOTHING
+                """, "$a", "$b");
+            c.Parameters[0].Value = p.x;
+            c.Parameters[1].Value = p.y;
+            return c.ExecuteNonQuery();
+        });
+    }
+
+    public async ValueTask<IReadOnlyList<string>> ContactsAsync(string username, CancellationToken cancellationToken) =>
+        await db.ReadAsync(username, static (s, u) =>
+        {
+            var c = s.Command("SELECT b FROM msg_contacts WHERE a = $u UNION SELECT a FROM msg_contacts WHERE b = $u", "$u");
+            c.Parameters[0].Value = u;
+            var result = new List<string>();
+            using var r = c.ExecuteReader();
+            while (r.Read())
+            {
+                result.Add(r.GetString(0));
+            }
+
+            return (IReadOnlyList<string>)result;
+        }, cancellationToken);
+
+    public ValueTask<T> InGroupTransactionAsync<T>(Func<IGroupTransaction, ValueTask<T>> work, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(db.WriteTransaction(work, static (s, w) =>
+        {
+            // Every primitive completes synchronously on the writer connection, inside this transaction.
+            var task = w(new Transaction(s));
+            if (!task.IsCompleted)
+            {
+                throw new InvalidOperationException("Group work must not await anything but the transaction.");
+            }
+
+            return task.GetAwaiter().GetResult();
+        }));
+
+    public async ValueTask<IReadOnlyList<GroupRecord>> GroupsOfAsync(string username, CancellationToken cancellationToken) =>
+        await db.ReadAsync(username, static (s, u) =>
+        {
+            var c = s.Command("""
+                SELECT g.id FROM msg_groups g JOIN msg_group_members m ON m.group_id = g.id
+                WHERE m.username = $u ORDER BY g.created_at, g.id
+                """, "$u");
+            c.Parameters[0].Value = u;
+            var ids = new List<byte[]>();
+            using (var r = c.ExecuteReader())
+            {
+                while (r.Read())
+                {
+                    ids.Add((byte[])r.GetValue(0));
+                }
+            }
+
+            return (IReadOnlyList<GroupRecord>)[.. ids.Select(id => ReadGroup(s, id)!)];
+        }, cancellationToken);
+
+    private static GroupRecord? ReadGroup(SqliteSession s, byte[] id)
+    {
+        var g = s.Command("SELECT name, created_at FROM msg_groups WHERE id = $g", "$g");
+        g.Parameters[0].Value = id;
+        string name;
+        long created;
+        using (var r = g.ExecuteReader())
+        {
+            if (!r.Read())
+            {
+                return null;
+            }
+
+            name = r.GetString(0);
+            created = r.GetInt64(1);
+        }
+
+        var m = s.Command("SELECT username, admin, joined_at FROM msg_group_members WHERE group_id = $g ORDER BY joined_at, username", "$g");
+        m.Parameters[0].Value = id;
+        var members = new List<GroupMemberRecord>();
+        using (var r = m.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                members.Add(new GroupMemberRecord(r.GetString(0), r.GetInt64(1) != 0, Time(r.GetInt64(2))));
+            }
+        }
+
+        return new GroupRecord(id, name, Time(created), members);
+    }
+
+    public ValueTask<MessagingSweep> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(db.WriteTransaction(now.ToUnixTimeMilliseconds(), static (s, now) =>
+        {
+            var recount = s.Command("""
+                UPDATE msg_accounts SET queued = queued - (SELECT count(*) FROM msg_envelopes e WHERE e.recipient = username AND e.expires_at <= $n)
+                WHERE username IN (SELECT DISTINCT recipient FROM msg_envelopes WHERE expires_at <= $n)
+                """, "$n");
+            recount.Parameters[0].Value = now;
+            recount.ExecuteNonQuery();
+            int Delete(string table)
+            {
+                var c = s.Command($"DELETE FROM {table} WHERE expires_at <= $n", "$n");
+                c.Parameters[0].Value = now;
+                return c.ExecuteNonQuery();
+            }
+
+            return new MessagingSweep(Delete("msg_envelopes"), Delete("msg_challenges"), Delete("msg_tokens"));
+        }));
+
+    private static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    private sealed class Transaction(SqliteSession s) : IGroupTransaction
+    {
+        public ValueTask<GroupRecord?> LockGroupAsync(byte[] groupId) => ValueTask.FromResult(ReadGroup(s, groupId));
+
+        public ValueTask<bool> AccountExistsAsync(string username) => ValueTask.FromResult(FindAccount(s, username) is not null);
+
+        public ValueTask CreateGroupAsync(byte[] groupId, string name, DateTimeOffset now)
+        {
+            var c = s.Command("INSERT INTO msg_groups (id, name, created_at) VALUES ($g, $n, $t)", "$g", "$n", "$t");
+            c.Parameters[0].Value = groupId;
+            c.Parameters[1].Value = name;
+            c.Parameters[2].Value = now.ToUnixTimeMilliseconds();
+            c.ExecuteNonQuery();
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask AddMemberAsync(byte[] groupId, string username, bool admin, DateTimeOffset now)
+        {
+            var c = s.Command("""
+                INSERT INTO msg_group_members (group_id, username, admin, joined_at) VALUES ($g, $u, $a, $t)
+                ON CONFLICT (group_id, username) DO UPDATE SET admin = excluded.admin
+                """, "$g", "$u", "$a", "$t");
+            c.Parameters[0].Value = groupId;
+            c.Parameters[1].Value = username;
+            c.Parameters[2].Value = admin ? 1 : 0;
+            c.Parameters[3].Value = now.ToUnixTimeMilliseconds();
+            c.ExecuteNonQuery();
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask RemoveMemberAsync(byte[] groupId, string username)
+        {
+            var c = s.Command("DELETE FROM msg_group_members WHERE group_id = $g AND username = $u", "$g", "$u");
+            c.Parameters[0].Value = groupId;
+            c.Parameters[1].Value = username;
+            c.ExecuteNonQuery();
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask SetAdminAsync(byte[] groupId, string username, bool admin)
+        {
+            var c = s.Command("UPDATE msg_group_members SET admin = $a WHERE group_id = $g AND username = $u", "$a", "$g", "$u");
+            c.Parameters[0].Value = admin ? 1 : 0;
+            c.Parameters[1].Value = groupId;
+            c.Parameters[2].Value = username;
+            c.ExecuteNonQuery();
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask DeleteGroupAsync(byte[] groupId)
+        {
+            var c = s.Command("DELETE FROM msg_groups WHERE id = $g", "$g");
+            c.Parameters[0].Value = groupId;
+            c.ExecuteNonQuery();
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<EnqueueResult> EnqueueAsync(NewEnvelope envelope, int? maxQueued) =>
+            ValueTask.FromResult(Enqueue(s, envelope, maxQueued));
+    }
+}
+
+/// <summary>An uploaded one-time prekey id is already stored; the whole upload is undone.</summary>
+internal sealed class PreKeyConflictException() : Exception("A prekey id is already stored.");
