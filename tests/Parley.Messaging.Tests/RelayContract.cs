@@ -1,0 +1,229 @@
+using Parley.Client.Messaging;
+using Parley.Contracts;
+using Parley.Contracts.Messaging;
+using Parley.Messaging.Tests.Support;
+
+namespace Parley.Messaging.Tests;
+
+/// <summary>The relay over real WebSockets (SignalR, MessagePack) on every storage provider.</summary>
+public abstract class RelayContract(MessagingServer provider)
+{
+    protected MessagingServer Provider { get; } = provider;
+
+    private static byte[] Payload(int i) => [0x44, .. BitConverter.GetBytes(i)];
+
+    private static int Index(HubEnvelope e) => BitConverter.ToInt32(e.Content, 1);
+
+    [Fact]
+    public async Task Envelopes_to_an_offline_user_arrive_on_connect_in_order()
+    {
+        var server = await Provider.GetAsync();
+        await using var alice = await TestUser.CreateAsync(server);
+        await using var bob = await TestUser.CreateAsync(server);
+        var sender = await alice.ConnectAsync();
+        var ids = new List<long>();
+        for (var i = 0; i < 300; i++)
+        {
+            ids.Add((await sender.SendAsync(bob.Name, 2, Payload(i))).Id);
+        }
+
+        ids.ShouldBeInOrder(SortDirection.Ascending);
+        var receiver = await bob.ConnectAsync();
+        var received = await receiver.ReceiveAsync(300);
+        received.Select(Index).ShouldBe(Enumerable.Range(0, 300));
+        received.Select(e => e.Id).ShouldBe(ids);
+        received.ShouldAllBe(e => e.Sender == alice.Name && e.Type == 2 && e.GroupId == null);
+        received[0].ServerTimestamp.ShouldBe(server.Time!.GetUtcNow().ToUnixTimeMilliseconds());
+    }
+
+    [Fact]
+    public async Task An_online_user_gets_envelopes_at_once_and_the_sender_sees_delivery()
+    {
+        var server = await Provider.GetAsync();
+        await using var alice = await TestUser.CreateAsync(server);
+        await using var bob = await TestUser.CreateAsync(server);
+        var a = await alice.ConnectAsync();
+        var b = await bob.ConnectAsync();
+        var sent = await a.SendAsync(bob.Name, 3, [1, 2, 3]);
+        var got = await b.Envelopes.NextAsync();
+        got.Id.ShouldBe(sent.Id);
+        got.Content.ShouldBe(new byte[] { 1, 2, 3 });
+        (await alice.Api.GetStatusAsync(sent.Id)).State.ShouldBe(MessagingValues.StateQueued);
+
+        (await b.AckAsync([got.Id])).ShouldBe(1);
+        var receipt = await a.Receipts.NextAsync();
+        receipt.Recipient.ShouldBe(bob.Name);
+        receipt.Ids.ShouldBe([sent.Id]);
+        (await alice.Api.GetStatusAsync(sent.Id)).State.ShouldBe(MessagingValues.StateGone);
+    }
+
+    [Fact]
+    public async Task Unacknowledged_envelopes_come_again_after_a_reconnect_and_acknowledged_ones_never()
+    {
+        var server = await Provider.GetAsync();
+        await using var alice = await TestUser.CreateAsync(server);
+        await using var bob = await TestUser.CreateAsync(server);
+        for (var i = 0; i < 10; i++)
+        {
+            await alice.Api.SendAsync(bob.Name, 2, Payload(i));
+        }
+
+        var first = await bob.ConnectAsync();
+        var batch = await first.ReceiveAsync(10);
+        (await first.AckAsync([.. batch.Take(4).Select(e => e.Id)])).ShouldBe(4);
+        (await first.AckAsync([batch[0].Id])).ShouldBe(0); // a repeated ack deletes nothing
+        await first.DisposeAsync();
+
+        var second = await bob.ConnectAsync();
+        var again = await second.ReceiveAsync(6);
+        again.Select(Index).ShouldBe(Enumerable.Range(4, 6));
+        (await second.Envelopes.StaysQuietAsync(TimeSpan.FromMilliseconds(500))).ShouldBeTrue();
+        (await second.AckAsync([.. again.Select(e => e.Id)])).ShouldBe(6);
+        await second.DisposeAsync();
+
+        var third = await bob.ConnectAsync();
+        (await third.Envelopes.StaysQuietAsync(TimeSpan.FromMilliseconds(500))).ShouldBeTrue();
+        var sent = await alice.Api.SendAsync(bob.Name, 2, Payload(99));
+        (await third.Envelopes.NextAsync()).Id.ShouldBe(sent.Id);
+    }
+
+    [Fact]
+    public async Task Envelopes_sent_while_the_queue_drains_all_arrive_once()
+    {
+        var server = await Provider.GetAsync();
+        await using var alice = await TestUser.CreateAsync(server);
+        await using var bob = await TestUser.CreateAsync(server);
+        var a = await alice.ConnectAsync();
+        for (var i = 0; i < 600; i++)
+        {
+            await a.SendAsync(bob.Name, 2, Payload(i));
+        }
+
+        var sending = Task.Run(async () =>
+        {
+            for (var i = 600; i < 900; i++)
+            {
+                await a.SendAsync(bob.Name, 2, Payload(i));
+            }
+        });
+        var b = await bob.ConnectAsync();
+        var received = await b.ReceiveAsync(900);
+        await sending;
+        received.Select(Index).Order().ShouldBe(Enumerable.Range(0, 900));
+        received.Take(600).Select(Index).ShouldBe(Enumerable.Range(0, 600)); // the stored queue first, in order
+        (await b.Envelopes.StaysQuietAsync(TimeSpan.FromMilliseconds(500))).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task After_every_envelope_is_acknowledged_the_store_holds_none_of_them()
+    {
+        var server = await Provider.GetAsync();
+        await using var alice = await TestUser.CreateAsync(server);
+        await using var bob = await TestUser.CreateAsync(server);
+        var store = server.MessagingStore();
+        var a = await alice.ConnectAsync();
+        var b = await bob.ConnectAsync();
+        for (var i = 0; i < 200; i++)
+        {
+            await a.SendAsync(bob.Name, 2, Payload(i));
+        }
+
+        var received = await b.ReceiveAsync(200);
+        foreach (var chunk in received.Chunk(50))
+        {
+            await b.AckAsync([.. chunk.Select(e => e.Id)]);
+        }
+
+        (await store.ReadQueueAsync(bob.Name, 0, 1000, server.Time!.GetUtcNow(), default)).ShouldBeEmpty();
+        foreach (var e in received)
+        {
+            (await store.IsQueuedAsync(e.Id, alice.Name, default)).ShouldBeFalse();
+        }
+    }
+
+    [Fact]
+    public async Task The_queue_cap_refuses_further_envelopes_until_some_are_acknowledged()
+    {
+        var server = await Provider.StartAsync(new Dictionary<string, string?> { ["Parley:Messaging:MaxQueuedEnvelopes"] = "5" });
+        await using var alice = await TestUser.CreateAsync(server);
+        await using var bob = await TestUser.CreateAsync(server);
+        for (var i = 0; i < 5; i++)
+        {
+            await alice.Api.SendAsync(bob.Name, 2, Payload(i));
+        }
+
+        var full = await Should.ThrowAsync<MessagingApiException>(() => alice.Api.SendAsync(bob.Name, 2, Payload(5)));
+        full.Type.ShouldBe(MessagingProblemTypes.QueueFull);
+        var a = await alice.ConnectAsync();
+        (await Should.ThrowAsync<MessagingApiException>(() => a.SendAsync(bob.Name, 2, Payload(5)))).Type.ShouldBe(MessagingProblemTypes.QueueFull);
+        var queue = await bob.Api.ReadQueueAsync();
+        queue.Envelopes.Count.ShouldBe(5);
+        (await bob.Api.AckAsync([queue.Envelopes[0].Id])).Deleted.ShouldBe(1);
+        await a.SendAsync(bob.Name, 2, Payload(5));
+    }
+
+    [Fact]
+    public async Task Envelopes_expire_after_their_time_to_live()
+    {
+        var server = await Provider.GetAsync();
+        await using var alice = await TestUser.CreateAsync(server);
+        await using var bob = await TestUser.CreateAsync(server);
+        var sent = await alice.Api.SendAsync(bob.Name, 2, Payload(1));
+        (await server.MessagingStore().IsQueuedAsync(sent.Id, alice.Name, default)).ShouldBeTrue();
+        server.Time!.Advance(TimeSpan.FromDays(30));
+        await alice.Api.LoginAsync(alice.Name, alice.Keys.Identity);
+        await bob.Api.LoginAsync(bob.Name, bob.Keys.Identity);
+        (await bob.Api.ReadQueueAsync()).Envelopes.ShouldBeEmpty();
+        await server.MessagingSweeper().SweepOnceAsync(); // the timer may have swept already
+        (await server.MessagingStore().IsQueuedAsync(sent.Id, alice.Name, default)).ShouldBeFalse();
+        await alice.Api.SendAsync(bob.Name, 2, Payload(2));
+        (await bob.Api.ReadQueueAsync()).Envelopes.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Rest_clients_can_send_read_and_acknowledge()
+    {
+        var server = await Provider.GetAsync();
+        await using var alice = await TestUser.CreateAsync(server);
+        await using var bob = await TestUser.CreateAsync(server);
+        var sent = new List<long>();
+        for (var i = 0; i < 5; i++)
+        {
+            sent.Add((await alice.Api.SendAsync(bob.Name.ToUpperInvariant(), 2, Payload(i))).Id);
+        }
+
+        var page = await bob.Api.ReadQueueAsync(limit: 3);
+        page.More.ShouldBeTrue();
+        page.Envelopes.Select(e => e.Id).ShouldBe(sent.Take(3));
+        var rest = await bob.Api.ReadQueueAsync(after: page.Envelopes[^1].Id);
+        rest.More.ShouldBeFalse();
+        rest.Envelopes.Select(e => e.Id).ShouldBe(sent.Skip(3));
+        (await bob.Api.AckAsync(sent)).Deleted.ShouldBe(5);
+        (await bob.Api.ReadQueueAsync()).Envelopes.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Sends_are_rate_limited_per_account()
+    {
+        var server = await Provider.StartAsync(new Dictionary<string, string?> { ["Parley:Messaging:SendsPerSecond"] = "3" });
+        await using var alice = await TestUser.CreateAsync(server);
+        await using var bob = await TestUser.CreateAsync(server);
+        var a = await alice.ConnectAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await a.SendAsync(bob.Name, 2, Payload(i));
+        }
+
+        (await Should.ThrowAsync<MessagingApiException>(() => a.SendAsync(bob.Name, 2, Payload(3)))).Type.ShouldBe(ProblemTypes.RateLimited);
+        (await Should.ThrowAsync<MessagingApiException>(() => alice.Api.SendAsync(bob.Name, 2, Payload(3)))).Status.ShouldBe(429);
+        server.Time!.Advance(TimeSpan.FromSeconds(1));
+        await a.SendAsync(bob.Name, 2, Payload(3));
+        (await bob.Api.ReadQueueAsync()).Envelopes.Count.ShouldBe(4);
+    }
+}
+
+public sealed class MemoryRelay(MemoryMessaging p) : RelayContract(p), IClassFixture<MemoryMessaging>;
+
+public sealed class SqliteRelay(SqliteMessaging p) : RelayContract(p), IClassFixture<SqliteMessaging>;
+
+public sealed class PostgresRelay(PostgresMessaging p) : RelayContract(p), IClassFixture<PostgresMessaging>;
