@@ -42,4 +42,37 @@ public sealed class FormatVectorTests(BrowserFixture browser, WebServer server) 
         result.GetProperty("checked").GetInt32().ShouldBeGreaterThan(150);
         probe.CspViolations.ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task Every_request_format_vector_passes_in_the_browser_with_the_built_bundle()
+    {
+        browser.RequireBrowser();
+        var vectors = await File.ReadAllTextAsync(RepoPaths.Combine("docs", "request-format-vectors.json"), TestContext.Current.CancellationToken);
+        var runner = await File.ReadAllTextAsync(RepoPaths.Combine("web", "test", "run-request-vectors.js"), TestContext.Current.CancellationToken);
+        await using var context = await browser.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.RouteAsync("**/__test__/run-request-vectors.js", route => route.FulfillAsync(new()
+        {
+            Status = 200,
+            ContentType = "text/javascript",
+            Body = runner,
+        }));
+        var probe = await PageProbe.AttachAsync(page);
+        await page.GotoAsync(server.Url("/"));
+
+        // Chromium's own WebCrypto X25519 against vectors made with OpenSSL through Node.
+        var result = await page.EvaluateAsync<JsonElement>(
+            """
+            async (json) => {
+              const format = await import('/app/assets/parley-format.js');
+              const { runRequestVectors } = await import('/__test__/run-request-vectors.js');
+              return await runRequestVectors(format, JSON.parse(json));
+            }
+            """,
+            vectors);
+
+        result.GetProperty("failures").EnumerateArray().Select(e => e.GetString()).ToList().ShouldBeEmpty();
+        result.GetProperty("checked").GetInt32().ShouldBeGreaterThan(40);
+        probe.CspViolations.ShouldBeEmpty();
+    }
 }
