@@ -14,7 +14,10 @@ namespace Parley.Protocol;
 /// with the Double Ratchet plus SPQR framing. Every operation either succeeds and then writes the
 /// stores, or fails with one <see cref="ProtocolFailure"/> and writes nothing.
 /// </summary>
-/// <remarks>Time and randomness are parameters so that tests are deterministic.</remarks>
+/// <remarks>
+/// Time and randomness are parameters so that tests are deterministic. Like libsignal, the cipher
+/// loads, changes and stores a record per operation: a host serializes operations per remote address.
+/// </remarks>
 public sealed class SessionCipher
 {
     private readonly IProtocolStore _store;
@@ -226,11 +229,11 @@ public sealed class SessionCipher
             throw new ProtocolFailureException(ProtocolFailure.UntrustedIdentity, "untrusted identity");
         }
 
-        var used = ProcessPreKey(message, remote, record);
+        var consumedPreKeys = ProcessPreKey(message, remote, record);
         var plaintext = DecryptFromRecord(record, remote, message.Message, CiphertextMessageType.PreKey);
 
         _store.SaveIdentity(remote, message.IdentityKey);
-        if (used is not null)
+        if (consumedPreKeys)
         {
             _store.MarkKyberPreKeyUsed(message.KyberPreKeyId!.Value, message.SignedPreKeyId, message.BaseKey);
             if (message.PreKeyId is { } preKeyId)
@@ -246,13 +249,13 @@ public sealed class SessionCipher
     /// <summary>
     /// The responder half of PQXDH (libsignal <c>process_prekey</c>): reuses the session if this base key
     /// was seen before (a repeated PreKeySignalMessage), otherwise builds Bob's session into
-    /// <paramref name="record"/>. Returns non-null when prekeys were consumed.
+    /// <paramref name="record"/>. Returns true when the message's prekeys were used (and so are to be consumed).
     /// </summary>
-    private object? ProcessPreKey(PreKeySignalMessage message, ProtocolAddress remote, SessionRecord record)
+    private bool ProcessPreKey(PreKeySignalMessage message, ProtocolAddress remote, SessionRecord record)
     {
         if (record.PromoteMatching(message.MessageVersion, message.BaseKey.Serialize()))
         {
-            return null;
+            return false;
         }
 
         if (message.MessageVersion == MessageVersions.PreKyber)
@@ -290,7 +293,7 @@ public sealed class SessionCipher
             RemoteRegistrationId = message.RegistrationId,
         };
         record.Promote(state);
-        return state;
+        return true;
     }
 
     /// <summary>

@@ -71,7 +71,10 @@ public sealed class SessionRecord
 
     internal void SetCurrent(SessionState state) => Current = state;
 
-    /// <summary>Moves the current session to the archive (clearing its pending prekey), as libsignal does.</summary>
+    /// <summary>
+    /// Moves the current session to the archive (clearing its pending prekey), as libsignal does, so the
+    /// next message needs a new bundle. Changes this record: store it afterwards.
+    /// </summary>
     public void ArchiveCurrentState() => ArchiveCurrent();
 
     internal void PromotePrevious(int index, SessionState updated)

@@ -89,25 +89,12 @@ internal sealed class SessionState
     public int MaxForwardJumps => SelfSession ? int.MaxValue : SessionLimits.MaxForwardJumps;
 
     /// <summary>A copy whose mutable parts (chains, skipped keys, SPQR) are independent of this one.</summary>
-    public SessionState Clone() => new()
-    {
-        Version = Version,
-        LocalIdentity = LocalIdentity,
-        RemoteIdentity = RemoteIdentity,
-        RootKey = RootKey,
-        PreviousCounter = PreviousCounter,
-        Sender = Sender,
-        ReceiverChains = ReceiverChains.ConvertAll(c => c.Clone()),
-        Pending = Pending,
-        LocalRegistrationId = LocalRegistrationId,
-        RemoteRegistrationId = RemoteRegistrationId,
-        AliceBaseKey = AliceBaseKey,
-        Spqr = Spqr.Clone(),
-        SelfSession = SelfSession,
-    };
+    public SessionState Clone() => Copy(ReceiverChains.ConvertAll(c => c.Clone()));
 
-    /// <summary>A copy for encrypting: only the sender chain and SPQR state change there.</summary>
-    public SessionState CloneForSending() => new()
+    /// <summary>A copy for encrypting: only the sender chain and SPQR state change there, so the receiving chains are shared.</summary>
+    public SessionState CloneForSending() => Copy(ReceiverChains);
+
+    private SessionState Copy(List<ReceiverChain> receiverChains) => new()
     {
         Version = Version,
         LocalIdentity = LocalIdentity,
@@ -115,7 +102,7 @@ internal sealed class SessionState
         RootKey = RootKey,
         PreviousCounter = PreviousCounter,
         Sender = Sender,
-        ReceiverChains = ReceiverChains,
+        ReceiverChains = receiverChains,
         Pending = Pending,
         LocalRegistrationId = LocalRegistrationId,
         RemoteRegistrationId = RemoteRegistrationId,

@@ -1,5 +1,4 @@
 using Parley.Crypto;
-using Parley.Crypto.Kem;
 
 namespace Parley.Protocol.Wire;
 
@@ -142,7 +141,4 @@ public sealed class PreKeySignalMessage
         message = new PreKeySignalMessage(version, registrationId ?? 0, preKeyId, signedPreKeyId.Value, kyberPreKeyId, kyberCiphertext, decodedBase!, decodedIdentity!, signalMessage!, serialized.ToArray());
         return true;
     }
-
-    internal static bool IsKyberCiphertextWellFormed(byte[] ciphertext) =>
-        ciphertext.Length == Kyber1024.Instance.CiphertextSize + 1 && ciphertext[0] == Kyber1024.TypeByte;
 }
