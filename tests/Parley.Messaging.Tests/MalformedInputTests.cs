@@ -1,0 +1,246 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Parley.Client.Messaging;
+using Parley.Contracts;
+using Parley.Contracts.Messaging;
+using Parley.Messaging.Tests.Support;
+
+namespace Parley.Messaging.Tests;
+
+/// <summary>
+/// A table of malformed REST and hub inputs. Each gets a clear error (problem type, or hub error type);
+/// afterwards the store is exactly as before and the hub connection still answers (or was closed
+/// cleanly, for a frame over the size limit).
+/// </summary>
+public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixture<SqliteMessaging>
+{
+    internal sealed record Ctx(HttpClient Http, TestUser Alice, TestUser Bob, RegisterRequest Good, string GroupId);
+
+    internal sealed record RestCase(string Name, HttpStatusCode Status, string Type, Func<Ctx, HttpRequestMessage> Build);
+
+    private static HttpRequestMessage Json(HttpMethod method, string path, string body, string? token, string contentType = "application/json")
+    {
+        var r = new HttpRequestMessage(method, path) { Content = new StringContent(body, Encoding.UTF8) };
+        r.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        if (token is not null)
+        {
+            r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return r;
+    }
+
+    private static HttpRequestMessage Get(string path, string? token)
+    {
+        var r = new HttpRequestMessage(HttpMethod.Get, path);
+        if (token is not null)
+        {
+            r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return r;
+    }
+
+    private static string Register(Ctx c, Action<JsonObject> change)
+    {
+        var node = JsonSerializer.SerializeToNode(c.Good, MessagingJsonContext.Default.RegisterRequest)!.AsObject();
+        change(node);
+        return node.ToJsonString();
+    }
+
+    private static HttpRequestMessage Reg(Ctx c, Action<JsonObject> change) => Json(HttpMethod.Post, "api/accounts", Register(c, change), null);
+
+    private static string B64(int length, byte first = 0x05) => AccountKeys.B64u([first, .. new byte[length - 1]]);
+
+
+    internal static readonly RestCase[] RestCases =
+    [
+        new("register: not JSON", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Json(HttpMethod.Post, "api/accounts", "{\"username\":", null)),
+        new("register: empty body", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Json(HttpMethod.Post, "api/accounts", "", null)),
+        new("register: JSON array", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Json(HttpMethod.Post, "api/accounts", "[]", null)),
+        new("register: text/plain", HttpStatusCode.UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, c => Json(HttpMethod.Post, "api/accounts", Register(c, _ => { }), null, "text/plain")),
+        new("register: unknown member", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Reg(c, n => n["admin"] = true)),
+        new("register: identity key missing", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Reg(c, n => n.Remove("identityKey"))),
+        new("register: identity key with type byte 0x06", HttpStatusCode.BadRequest, MessagingProblemTypes.InvalidKey, c => Reg(c, n => n["identityKey"] = B64(33, 0x06))),
+        new("register: identity key of 32 bytes", HttpStatusCode.BadRequest, MessagingProblemTypes.InvalidKey, c => Reg(c, n => n["identityKey"] = B64(32))),
+        new("register: identity key of 34 bytes", HttpStatusCode.BadRequest, MessagingProblemTypes.InvalidKey, c => Reg(c, n => n["identityKey"] = B64(34))),
+        new("register: identity key not base64url", HttpStatusCode.BadRequest, MessagingProblemTypes.InvalidKey, c => Reg(c, n => n["identityKey"] = "BQ+/" + new string('A', 40))),
+        new("register: Kyber key one byte short", HttpStatusCode.BadRequest, MessagingProblemTypes.InvalidKey, c => Reg(c, n => n["kyberLastResortPreKey"]!["publicKey"] = B64(1568, 0x08))),
+        new("register: signature of 63 bytes", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Reg(c, n => n["signedPreKey"]!["signature"] = B64(63))),
+        new("register: registration id 0", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Reg(c, n => n["registrationId"] = 0)),
+        new("register: registration id negative", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Reg(c, n => n["registrationId"] = -1)),
+        new("register: registration id as string", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Reg(c, n => n["registrationId"] = "7")),
+        new("register: 101 one-time prekeys", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Reg(c, n => n["preKeys"] = new JsonArray([.. Enumerable.Range(1, 101).Select(i => (JsonNode)new JsonObject { ["id"] = i, ["publicKey"] = B64(33) })]))),
+        new("register: repeated one-time prekey ids", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Reg(c, n => n["preKeys"] = new JsonArray(new JsonObject { ["id"] = 5, ["publicKey"] = B64(33) }, new JsonObject { ["id"] = 5, ["publicKey"] = B64(33) }))),
+        new("register: invite code in open mode", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Reg(c, n => n["inviteCode"] = "whatever-code")),
+        new("register: body over the limit", HttpStatusCode.RequestEntityTooLarge, ProblemTypes.PayloadTooLarge, c => Reg(c, n => n["proof"] = new string('A', 400_000))),
+        new("challenge: username null", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Json(HttpMethod.Post, "api/auth/challenge", "{\"username\":null}", null)),
+        new("challenge: username with a space", HttpStatusCode.BadRequest, MessagingProblemTypes.UsernameInvalid, c => Json(HttpMethod.Post, "api/auth/challenge", "{\"username\":\"a b c\"}", null)),
+        new("login: nonce not base64url", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/auth/login", $"{{\"username\":\"{c.Alice.Name}\",\"nonce\":\"***\",\"signature\":\"{B64(64)}\"}}", null)),
+        new("login: signature of 65 bytes", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/auth/login", $"{{\"username\":\"{c.Alice.Name}\",\"nonce\":\"{B64(32)}\",\"signature\":\"{B64(65)}\"}}", null)),
+        new("keys: no token", HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized, c => Get("api/keys", null)),
+        new("keys: malformed token", HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized, c => Get("api/keys", "not-a-token")),
+        new("keys: unknown token", HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized, c => Get("api/keys", B64(32, 1))),
+        new("keys: upload with nothing in it", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Put, "api/keys", "{\"signedPreKey\":null,\"kyberLastResortPreKey\":null,\"preKeys\":[],\"kyberPreKeys\":null}", c.Alice.Token)),
+        new("keys: upload of a null key", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Put, "api/keys", "{\"signedPreKey\":null,\"kyberLastResortPreKey\":null,\"preKeys\":[null],\"kyberPreKeys\":null}", c.Alice.Token)),
+        new("bundle: malformed username", HttpStatusCode.BadRequest, MessagingProblemTypes.UsernameInvalid, c => Get("api/keys/a%20b", c.Alice.Token)),
+        new("bundle: unknown user", HttpStatusCode.NotFound, ProblemTypes.NotFound, c => Get("api/keys/nobody-here", c.Alice.Token)),
+        new("send: type 0", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/messages", $"{{\"to\":\"{c.Bob.Name}\",\"type\":0,\"content\":\"AQ\"}}", c.Alice.Token)),
+        new("send: a server-only type", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/messages", $"{{\"to\":\"{c.Bob.Name}\",\"type\":100,\"content\":\"AQ\"}}", c.Alice.Token)),
+        new("send: empty content", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/messages", $"{{\"to\":\"{c.Bob.Name}\",\"type\":2,\"content\":\"\"}}", c.Alice.Token)),
+        new("send: content padded base64", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/messages", $"{{\"to\":\"{c.Bob.Name}\",\"type\":2,\"content\":\"AQ==\"}}", c.Alice.Token)),
+        new("send: content over the limit", HttpStatusCode.RequestEntityTooLarge, ProblemTypes.PayloadTooLarge,
+            c => Json(HttpMethod.Post, "api/messages", $"{{\"to\":\"{c.Bob.Name}\",\"type\":2,\"content\":\"{B64(64 * 1024 + 1, 1)}\"}}", c.Alice.Token)),
+        new("send: unknown recipient", HttpStatusCode.NotFound, MessagingProblemTypes.UnknownRecipient,
+            c => Json(HttpMethod.Post, "api/messages", "{\"to\":\"nobody-here\",\"type\":2,\"content\":\"AQ\"}", c.Alice.Token)),
+        new("send: type as float", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/messages", $"{{\"to\":\"{c.Bob.Name}\",\"type\":2.5,\"content\":\"AQ\"}}", c.Alice.Token)),
+        new("ack: no ids", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Json(HttpMethod.Post, "api/messages/ack", "{\"ids\":[]}", c.Bob.Token)),
+        new("ack: negative id", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Json(HttpMethod.Post, "api/messages/ack", "{\"ids\":[-4]}", c.Bob.Token)),
+        new("queue: limit 0", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Get("api/messages?limit=0", c.Bob.Token)),
+        new("queue: after is not a number", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Get("api/messages?after=x", c.Bob.Token)),
+        new("status: id is not a number", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Get("api/messages/abc", c.Alice.Token)),
+        new("group: empty name", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/groups", $"{{\"name\":\"  \",\"members\":[\"{c.Bob.Name}\"]}}", c.Alice.Token)),
+        new("group: unknown member", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/groups", "{\"name\":\"g\",\"members\":[\"nobody-here\"]}", c.Alice.Token)),
+        new("group: malformed id", HttpStatusCode.BadRequest, ProblemTypes.InvalidId, c => Get("api/groups/xyz", c.Alice.Token)),
+        new("group: add by a non-member", HttpStatusCode.NotFound, MessagingProblemTypes.NotGroupMember,
+            c => Json(HttpMethod.Post, $"api/groups/{c.GroupId}/members", $"{{\"usernames\":[\"{c.Bob.Name}\"]}}", c.Bob.Token)),
+    ];
+
+    private async Task<(ParleyTestServer Server, Ctx Ctx)> SetupAsync()
+    {
+        var server = await provider.GetAsync();
+        var alice = await TestUser.CreateAsync(server, preKeys: 2, kyberPreKeys: 1);
+        var bob = await TestUser.CreateAsync(server, preKeys: 2);
+        using var keys = AccountKeys.Generate();
+        var good = keys.RegisterRequest(TestUser.NewName("fresh"), alice.Api.ServerName);
+        var group = await alice.Api.CreateGroupAsync("mine", []);
+        return (server, new Ctx(server.CreateClient(), alice, bob, good, group.Id));
+    }
+
+    private static async Task<string> SnapshotAsync(ParleyTestServer server, Ctx c)
+    {
+        var store = server.MessagingStore();
+        var groups = await store.GroupsOfAsync(c.Alice.Name, default);
+        return string.Join('|', await store.CountEnvelopesAsync(default), await store.CountPreKeysAsync(c.Alice.Name, default),
+            await store.CountPreKeysAsync(c.Bob.Name, default), await store.FindAccountAsync(c.Good.Username, default) is null,
+            string.Join(',', groups.Select(g => $"{g.Name}:{string.Join('/', g.Members.Select(m => m.Username + m.Admin))}")));
+    }
+
+    [Fact]
+    public void The_table_holds_at_least_thirty_cases() => (RestCases.Length + HubCases.Length).ShouldBeGreaterThanOrEqualTo(30);
+
+    [Fact]
+    public async Task Every_malformed_rest_input_gets_its_problem_and_changes_nothing()
+    {
+        var (server, ctx) = await SetupAsync();
+        var failures = new List<string>();
+        foreach (var @case in RestCases)
+        {
+            var before = await SnapshotAsync(server, ctx);
+            using var response = await ctx.Http.SendAsync(@case.Build(ctx));
+            var body = await response.Content.ReadAsStringAsync();
+            string? type = null;
+            try
+            {
+                type = JsonDocument.Parse(body).RootElement.GetProperty("type").GetString();
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException)
+            {
+            }
+
+            if (response.StatusCode != @case.Status || type != @case.Type || response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+            {
+                failures.Add($"{@case.Name}: got {(int)response.StatusCode} {type}");
+            }
+
+            if (await SnapshotAsync(server, ctx) != before)
+            {
+                failures.Add($"{@case.Name}: state changed");
+            }
+        }
+
+        failures.ShouldBeEmpty();
+        (await ctx.Http.GetAsync(new Uri("healthz", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    internal sealed record HubCase(string Name, string? Type, string Method, Func<Ctx, object?[]> Args);
+
+    internal static readonly HubCase[] HubCases =
+    [
+        new("hub send: malformed recipient", MessagingProblemTypes.UsernameInvalid, HubNames.Send, c => ["../etc", 2, new byte[] { 1 }]),
+        new("hub send: unknown recipient", MessagingProblemTypes.UnknownRecipient, HubNames.Send, c => ["nobody-here", 2, new byte[] { 1 }]),
+        new("hub send: type 0", ProblemTypes.InvalidRequest, HubNames.Send, c => [c.Bob.Name, 0, new byte[] { 1 }]),
+        new("hub send: server-only type", ProblemTypes.InvalidRequest, HubNames.Send, c => [c.Bob.Name, EnvelopeTypes.GroupEvent, new byte[] { 1 }]),
+        new("hub send: empty content", ProblemTypes.InvalidRequest, HubNames.Send, c => [c.Bob.Name, 2, Array.Empty<byte>()]),
+        new("hub send: null content", ProblemTypes.InvalidRequest, HubNames.Send, c => [c.Bob.Name, 2, null]),
+        new("hub send: content over the envelope limit", ProblemTypes.PayloadTooLarge, HubNames.Send, c => [c.Bob.Name, 2, new byte[(64 * 1024) + 1]]),
+        new("hub send: a string where the type goes", null, HubNames.Send, c => [c.Bob.Name, "two", new byte[] { 1 }]),
+        new("hub send: missing argument", null, HubNames.Send, c => [c.Bob.Name, 2]),
+        new("hub send group: malformed id", ProblemTypes.InvalidId, HubNames.SendGroup, c => ["not-an-id", 7, new byte[] { 1 }]),
+        new("hub send group: not a member", MessagingProblemTypes.NotGroupMember, HubNames.SendGroup, c => [AccountKeys.B64u(new byte[16]), 7, new byte[] { 1 }]),
+        new("hub ack: no ids", ProblemTypes.InvalidRequest, HubNames.Ack, c => [Array.Empty<long>()]),
+        new("hub ack: 1001 ids", ProblemTypes.InvalidRequest, HubNames.Ack, c => [Enumerable.Range(1, 1001).Select(i => (long)i).ToArray()]),
+        new("hub ack: id 0", ProblemTypes.InvalidRequest, HubNames.Ack, c => [new long[] { 0 }]),
+        new("hub: unknown method", null, "DropDatabase", c => []),
+    ];
+
+    [Fact]
+    public async Task Every_malformed_hub_call_gets_an_error_and_the_connection_stays_usable()
+    {
+        var (server, ctx) = await SetupAsync();
+        var relay = await ctx.Alice.ConnectAsync();
+        var failures = new List<string>();
+        foreach (var @case in HubCases)
+        {
+            var before = await SnapshotAsync(server, ctx);
+            var e = await Should.ThrowAsync<Exception>(() => relay.InvokeAsync<object>(@case.Method, @case.Args(ctx)));
+            if (@case.Type is not null && (e is not MessagingApiException api || api.Type != @case.Type))
+            {
+                failures.Add($"{@case.Name}: got {e.GetType().Name} {e.Message}");
+            }
+
+            if (@case.Type is null && e is not MessagingApiException)
+            {
+                failures.Add($"{@case.Name}: got {e.GetType().Name} {e.Message}");
+            }
+
+            if (await SnapshotAsync(server, ctx) != before)
+            {
+                failures.Add($"{@case.Name}: state changed");
+            }
+
+            (await relay.GetPresenceAsync()).ShouldNotBeNull(); // still usable
+        }
+
+        failures.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_hub_frame_over_the_size_limit_closes_the_connection_cleanly_and_changes_nothing()
+    {
+        var (server, ctx) = await SetupAsync();
+        var relay = await ctx.Alice.ConnectAsync();
+        var before = await SnapshotAsync(server, ctx);
+        await Should.ThrowAsync<Exception>(() => relay.SendAsync(ctx.Bob.Name, 2, new byte[200 * 1024]));
+        await relay.Closed.WaitAsync(TimeSpan.FromSeconds(10));
+        (await SnapshotAsync(server, ctx)).ShouldBe(before);
+        var again = await ctx.Alice.ConnectAsync();
+        (await again.SendAsync(ctx.Bob.Name, 2, [1])).Id.ShouldBeGreaterThan(0);
+    }
+}
