@@ -25,6 +25,7 @@ public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixtur
     {
         var r = new HttpRequestMessage(method, path) { Content = new StringContent(body, Encoding.UTF8) };
         r.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        r.Headers.ExpectContinue = true; // an early 413 must not race the upload of the body
         if (token is not null)
         {
             r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
