@@ -1,0 +1,255 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Parley.Client.Messaging;
+using Parley.Contracts.Messaging;
+using Parley.Crypto;
+using Parley.Crypto.Kem;
+
+// Relay load generator (docs/benchmarks.md, "Messaging relay"). Modes:
+//   run      N pairs, each sender at a fixed rate; latency from the scheduled send time to receipt
+//   idle     connect authenticated sockets in steps and read the server's RSS after each step
+// Accounts are registered and logged in first (not timed). Sockets bind 127.0.0.1..127.0.0.K.
+var o = Args.Parse(args);
+var server = new Uri(o.Get("server", "http://127.0.0.1:5090"));
+var mode = o.Get("mode", "run");
+var sources = int.Parse(o.Get("sources", "4"), CultureInfo.InvariantCulture);
+var serverPid = int.Parse(o.Get("server-pid", "0"), CultureInfo.InvariantCulture);
+var prefix = o.Get("prefix", "b" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+var addresses = Enumerable.Range(1, sources).Select(i => IPAddress.Parse("127.0.0." + i)).ToArray();
+
+using var setupApi = new MessagingApi(server);
+var serverName = setupApi.ServerName;
+// One Kyber key (and one signed EC prekey) shared by every bench account, each signed by its own identity key.
+using var kyber = Kyber1024.Instance.GenerateKeyPair();
+var kyberBytes = kyber.PublicKey.Serialize();
+using var spk = Curve25519PrivateKey.Generate();
+var spkBytes = spk.PublicKey.Serialize();
+
+async Task<(string Name, string Token)[]> AccountsAsync(int count)
+{
+    var result = new (string, string)[count];
+    var next = -1;
+    var sw = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+    {
+        using var api = new MessagingApi(server);
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < count)
+        {
+            var name = $"{prefix}u{i}";
+            using var identity = Curve25519PrivateKey.Generate();
+            string B(byte[] b) => AccountKeys.B64u(b);
+            await api.RegisterAsync(new RegisterRequest(name, B(identity.PublicKey.Serialize()), 1 + (uint)(i % 16000),
+                B(MessagingSignatures.SignRegistration(identity, serverName, name)),
+                new SignedPreKey(1, B(spkBytes), B(identity.Sign(spkBytes))), new SignedPreKey(2, B(kyberBytes), B(identity.Sign(kyberBytes))),
+                null, null, null));
+            var login = await api.LoginAsync(name, identity);
+            result[i] = (name, login.Token);
+        }
+    }));
+    Console.WriteLine($"accounts: {count} registered and logged in in {sw.Elapsed.TotalSeconds:F1} s");
+    return result;
+}
+
+async Task<RelayClient[]> ConnectAsync((string Name, string Token)[] accounts, int offset, int concurrency)
+{
+    var clients = new RelayClient[accounts.Length];
+    var next = -1;
+    var sw = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < accounts.Length)
+        {
+            clients[i] = await RelayClient.ConnectAsync(server, accounts[i].Token,
+                new RelayClientOptions { LocalAddress = addresses[(offset + i) % addresses.Length] });
+        }
+    }));
+    var seconds = sw.Elapsed.TotalSeconds;
+    Console.WriteLine($"connected {accounts.Length} sockets in {seconds:F2} s: {accounts.Length / seconds:F0} authenticated connects/s");
+    return clients;
+}
+
+var cpu = new CpuMeter(serverPid);
+if (mode == "idle")
+{
+    var steps = o.Get("steps", "1000,5000,10000,15000,19000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+    var accounts = await AccountsAsync(steps[^1]);
+    var all = new List<RelayClient>();
+    Console.WriteLine("connections\tserver RSS MiB");
+    var points = new List<(int N, double Mib)>();
+    foreach (var step in steps)
+    {
+        all.AddRange(await ConnectAsync(accounts[all.Count..step], all.Count, 64));
+        await Task.Delay(TimeSpan.FromSeconds(double.Parse(o.Get("settle", "10"), CultureInfo.InvariantCulture)));
+        var rss = serverPid > 0 ? Proc.RssKib(serverPid) / 1024.0 : 0;
+        points.Add((step, rss));
+        Console.WriteLine($"{step}\t{rss:F1}");
+    }
+
+    var slope = (points[^1].Mib - points[0].Mib) * 1024 / (points[^1].N - points[0].N);
+    Console.WriteLine($"slope {points[0].N}→{points[^1].N}: {slope:F2} KiB per idle authenticated connection");
+    Console.WriteLine(cpu.Report());
+    foreach (var c in all)
+    {
+        await c.DisposeAsync();
+    }
+
+    return;
+}
+
+// --- run
+var pairs = int.Parse(o.Get("pairs", "1000"), CultureInfo.InvariantCulture);
+var rate = double.Parse(o.Get("rate", "2"), CultureInfo.InvariantCulture); // envelopes/s per sender
+var duration = TimeSpan.FromSeconds(double.Parse(o.Get("duration", "20"), CultureInfo.InvariantCulture));
+var warmup = TimeSpan.FromSeconds(double.Parse(o.Get("warmup", "5"), CultureInfo.InvariantCulture));
+var size = int.Parse(o.Get("size", "256"), CultureInfo.InvariantCulture);
+var accountsRun = await AccountsAsync(pairs * 2);
+var senders = await ConnectAsync(accountsRun[..pairs], 0, 64);
+var receivers = await ConnectAsync(accountsRun[pairs..], pairs, 64);
+var clock = Stopwatch.StartNew();
+var measureFrom = warmup;
+var measureTo = warmup + duration;
+var latencies = new ConcurrentBag<long[]>();
+long delivered = 0, sendErrors = 0, sent = 0;
+using var stop = new CancellationTokenSource();
+
+var receiveTasks = receivers.Select(r => Task.Run(async () =>
+{
+    var local = new List<long>(1024);
+    var ids = new List<long>(256);
+    try
+    {
+        while (await r.Envelopes.WaitToReadAsync(stop.Token))
+        {
+            ids.Clear();
+            var now = clock.Elapsed.Ticks;
+            while (ids.Count < 256 && r.Envelopes.TryRead(out var e))
+            {
+                ids.Add(e.Id);
+                var scheduled = BitConverter.ToInt64(e.Content);
+                if (scheduled >= measureFrom.Ticks && scheduled < measureTo.Ticks)
+                {
+                    local.Add(now - scheduled);
+                    Interlocked.Increment(ref delivered);
+                }
+            }
+
+            await r.AckAsync(ids);
+        }
+    }
+    catch (OperationCanceledException)
+    {
+    }
+
+    latencies.Add([.. local]);
+})).ToArray();
+
+var interval = TimeSpan.FromSeconds(1 / rate);
+var sendTasks = senders.Select((s, i) => Task.Run(async () =>
+{
+    var payload = new byte[size];
+    // Spread the senders' phases evenly over one interval.
+    var next = TimeSpan.FromTicks(interval.Ticks * i / pairs);
+    var to = accountsRun[pairs + i].Name;
+    while (next < measureTo)
+    {
+        var wait = next - clock.Elapsed;
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
+
+        BitConverter.TryWriteBytes(payload, next.Ticks);
+        try
+        {
+            await s.SendAsync(to, 2, payload);
+            Interlocked.Increment(ref sent);
+        }
+        catch (MessagingApiException)
+        {
+            Interlocked.Increment(ref sendErrors);
+        }
+
+        next += interval; // fixed schedule: a late send does not push the next one back
+    }
+})).ToArray();
+
+var cpuAtStart = (CpuMeter?)null;
+await Task.Delay(warmup);
+cpuAtStart = new CpuMeter(serverPid);
+await Task.WhenAll(sendTasks);
+var cpuReport = cpuAtStart.Report();
+await Task.Delay(TimeSpan.FromSeconds(3)); // let the last envelopes arrive
+await stop.CancelAsync();
+await Task.WhenAll(receiveTasks);
+var all2 = latencies.SelectMany(l => l).Order().ToArray();
+double Ms(double q) => all2.Length == 0 ? double.NaN : TimeSpan.FromTicks(all2[Math.Min(all2.Length - 1, (int)(q * all2.Length))]).TotalMilliseconds;
+var expected = (long)(pairs * rate * duration.TotalSeconds);
+Console.WriteLine($"pairs {pairs}, {rate} envelopes/s per sender, offered {pairs * rate:F0}/s, {size} B, measured {duration.TotalSeconds} s after {warmup.TotalSeconds} s warm-up");
+Console.WriteLine($"delivered in window {delivered} of ~{expected}: {delivered / duration.TotalSeconds:F0} envelopes/s; send errors {sendErrors}");
+Console.WriteLine($"latency from scheduled send: p50 {Ms(0.50):F1} ms, p99 {Ms(0.99):F1} ms, p99.9 {Ms(0.999):F1} ms, max {Ms(1):F1} ms");
+Console.WriteLine(cpuReport);
+foreach (var c in senders.Concat(receivers))
+{
+    await c.DisposeAsync();
+}
+
+internal sealed class Args(Dictionary<string, string> values)
+{
+    public static Args Parse(string[] args)
+    {
+        var d = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            d[args[i].TrimStart('-')] = args[i + 1];
+        }
+
+        return new Args(d);
+    }
+
+    public string Get(string key, string fallback) => values.TryGetValue(key, out var v) ? v : fallback;
+}
+
+internal static class Proc
+{
+    public static long RssKib(int pid) => Field(pid, "VmRSS:");
+
+    private static long Field(int pid, string name)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith(name, StringComparison.Ordinal))
+            {
+                return long.Parse(line[name.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>utime + stime of a process, in seconds (from /proc/pid/stat).</summary>
+    public static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+}
+
+internal sealed class CpuMeter(int serverPid)
+{
+    private readonly Stopwatch _wall = Stopwatch.StartNew();
+    private readonly double _self = Proc.CpuSeconds(Environment.ProcessId);
+    private readonly double _server = serverPid > 0 ? Proc.CpuSeconds(serverPid) : 0;
+
+    public string Report()
+    {
+        var wall = _wall.Elapsed.TotalSeconds;
+        var self = (Proc.CpuSeconds(Environment.ProcessId) - _self) / wall;
+        var server = serverPid > 0 ? (Proc.CpuSeconds(serverPid) - _server) / wall : double.NaN;
+        return $"CPU over {wall:F1} s: server {server * 100:F0}% of one core, load generator {self * 100:F0}% (2 cores = 200%)";
+    }
+}
