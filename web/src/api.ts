@@ -161,7 +161,8 @@ export const api = {
         'Content-Type': 'application/octet-stream',
         'Content-Range': `bytes ${first}-${last}/${total}`,
       },
-      body: part,
+      // A Blob body: Chromium streams it from its blob store, many times faster than an ArrayBuffer body.
+      body: new Blob([part]),
     });
     return response.status === 200;
   },

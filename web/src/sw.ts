@@ -68,7 +68,8 @@ function streamFrom(p: Pending): ReadableStream<Uint8Array> {
         p.port.close();
       },
     },
-    { highWaterMark: 1 },
+    // Up to 4 pieces (4 MiB) queued: decryption of the next pieces overlaps with the browser writing.
+    { highWaterMark: 4 },
   );
 }
 
