@@ -36,7 +36,8 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, Microsoft.
             var headers = ctx.Response.Headers;
             var isApi = ctx.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal)
                 || ctx.Request.Path.StartsWithSegments("/openapi", StringComparison.Ordinal)
-                || ctx.Request.Path.StartsWithSegments("/healthz", StringComparison.Ordinal);
+                || ctx.Request.Path.StartsWithSegments("/healthz", StringComparison.Ordinal)
+                || ctx.Request.Path.StartsWithSegments("/livez", StringComparison.Ordinal);
             headers.ContentSecurityPolicy = isApi ? ApiPolicy : pagePolicy;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";

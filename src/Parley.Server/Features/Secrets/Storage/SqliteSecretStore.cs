@@ -34,9 +34,9 @@ internal sealed class SqliteSecretStore : ISecretStore
     public async ValueTask<bool> PingAsync(CancellationToken cancellationToken) =>
         await _db.ReadAsync(0, static (s, _) => s.Command("SELECT 1").ExecuteScalar() is 1L, cancellationToken);
 
-    public ValueTask CreateAsync(NewSecret secret, CancellationToken cancellationToken)
+    public async ValueTask CreateAsync(NewSecret secret, CancellationToken cancellationToken)
     {
-        _db.Write(secret, static (s, n) =>
+        await _db.WriteBatchedAsync(secret, static (s, n) =>
         {
             var c = s.Command("""
                 INSERT INTO secrets (id, manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest,
@@ -60,7 +60,6 @@ internal sealed class SqliteSecretStore : ISecretStore
             p[13].Value = n.MaxPassphraseAttempts;
             return c.ExecuteNonQuery();
         });
-        return ValueTask.CompletedTask;
     }
 
     public async ValueTask<SecretRecord?> FindAsync(SecretId id, CancellationToken cancellationToken) =>
@@ -84,9 +83,9 @@ internal sealed class SqliteSecretStore : ISecretStore
             r.IsDBNull(17) ? null : Time(r.GetInt64(17)), r.IsDBNull(18) ? null : Time(r.GetInt64(18)));
     }
 
-    public ValueTask<ClaimedView?> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
+    public async ValueTask<ClaimedView?> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
         DateTimeOffset now, DownloadGrant grant, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_db.WriteTransaction((id, accessVerifier, passphraseVerifier, now, grant), static (s, a) =>
+        await _db.WriteBatchedAsync((id, accessVerifier, passphraseVerifier, now, grant), static (s, a) =>
         {
             var idBytes = a.id.ToByteArray();
             var c = s.Command($"""
@@ -104,7 +103,7 @@ internal sealed class SqliteSecretStore : ISecretStore
             {
                 if (!r.Read())
                 {
-                    return null;
+                    return (ClaimedView?)null;
                 }
 
                 claimed = new ClaimedView((byte[])r.GetValue(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt64(2));
@@ -127,25 +126,24 @@ internal sealed class SqliteSecretStore : ISecretStore
                 insert.ExecuteNonQuery();
             }
 
-            return claimed;
-        }));
+            return (ClaimedView?)claimed;
+        });
 
-    public ValueTask RecordWrongAccessAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
+    public async ValueTask RecordWrongAccessAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        _db.Write((id, now), static (s, a) =>
+        await _db.WriteBatchedAsync((id, now), static (s, a) =>
         {
             var c = s.Command($"UPDATE secrets SET failed_attempts = failed_attempts + 1 WHERE id = $id AND {Live}", "$id", "$now");
             c.Parameters[0].Value = a.id.ToByteArray();
             c.Parameters[1].Value = a.now.ToUnixTimeMilliseconds();
             return c.ExecuteNonQuery();
         });
-        return ValueTask.CompletedTask;
     }
 
-    public ValueTask<PassphraseFailure?> RecordWrongPassphraseAsync(SecretId id, byte[] accessVerifier, DateTimeOffset now,
+    public async ValueTask<PassphraseFailure?> RecordWrongPassphraseAsync(SecretId id, byte[] accessVerifier, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
-        var (failure, dropStream) = _db.WriteTransaction((id, accessVerifier, now), static (s, a) =>
+        var (failure, dropStream) = await _db.WriteBatchedAsync((id, accessVerifier, now), static (s, a) =>
         {
             var c = s.Command($"""
                 UPDATE secrets SET failed_attempts = failed_attempts + 1, pp_failures = pp_failures + 1,
@@ -168,15 +166,15 @@ internal sealed class SqliteSecretStore : ISecretStore
         });
         if (dropStream)
         {
-            DropStream(id);
+            await DropStreamAsync(id);
         }
 
-        return ValueTask.FromResult(failure);
+        return failure;
     }
 
-    public ValueTask<bool> DestroyAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
+    public async ValueTask<bool> DestroyAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var (destroyed, dropStream) = _db.Write((id, now), static (s, a) =>
+        var (destroyed, dropStream) = await _db.WriteBatchedAsync((id, now), static (s, a) =>
         {
             var c = s.Command("""
                 UPDATE secrets SET destroyed_at = $now, manifest = NULL
@@ -190,17 +188,17 @@ internal sealed class SqliteSecretStore : ISecretStore
         });
         if (dropStream)
         {
-            DropStream(id);
+            await DropStreamAsync(id);
         }
 
-        return ValueTask.FromResult(destroyed);
+        return destroyed;
     }
 
     /// <summary>Deletes the stream file, then marks it gone and ends its download grants (a crash in between is repaired by the sweeper).</summary>
-    private void DropStream(SecretId id)
+    private async Task DropStreamAsync(SecretId id)
     {
         File.Delete(StreamPath(id));
-        _db.Write(id, static (s, id) =>
+        await _db.WriteBatchedAsync(id, static (s, id) =>
         {
             var bytes = id.ToByteArray();
             var c = s.Command("UPDATE secrets SET stream_stored = 0 WHERE id = $id", "$id");
@@ -215,7 +213,7 @@ internal sealed class SqliteSecretStore : ISecretStore
     public async ValueTask<AppendResult> AppendStreamAsync(SecretId id, long offset, long length, Stream source,
         CancellationToken cancellationToken)
     {
-        var record = _db.Write(id, static (s, id) => Find(s, id));
+        var record = await _db.WriteBatchedAsync(id, static (s, id) => Find(s, id));
         if (record is null)
         {
             return new(AppendStatus.NotFound, 0);
@@ -250,7 +248,7 @@ internal sealed class SqliteSecretStore : ISecretStore
             }
 
             file.Flush(flushToDisk: true);
-            var committed = _db.Write((id, offset, length), static (s, a) =>
+            var committed = await _db.WriteBatchedAsync((id, offset, length), static (s, a) =>
             {
                 var c = s.Command("""
                     UPDATE secrets SET stream_received = $new
@@ -329,9 +327,9 @@ internal sealed class SqliteSecretStore : ISecretStore
             return (long)c.ExecuteScalar()! == 1;
         }, cancellationToken);
 
-    public ValueTask<bool> EndDownloadGrantAsync(SecretId id, byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
+    public async ValueTask<bool> EndDownloadGrantAsync(SecretId id, byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var (removed, drop) = _db.WriteTransaction((id, tokenHash, now), static (s, a) =>
+        var (removed, drop) = await _db.WriteBatchedAsync((id, tokenHash, now), static (s, a) =>
         {
             var idBytes = a.id.ToByteArray();
             var d = s.Command("DELETE FROM secret_downloads WHERE token_hash = $t AND secret_id = $id AND expires_at > $now",
@@ -354,44 +352,44 @@ internal sealed class SqliteSecretStore : ISecretStore
         });
         if (drop)
         {
-            DropStream(id);
+            await DropStreamAsync(id);
         }
 
-        return ValueTask.FromResult(removed);
+        return removed;
     }
 
-    public ValueTask<SweepResult> SweepAsync(SweepPolicy policy, CancellationToken cancellationToken)
+    public async ValueTask<SweepResult> SweepAsync(SweepPolicy policy, CancellationToken cancellationToken)
     {
         var now = policy.Now.ToUnixTimeMilliseconds();
         var uploadCutoff = (policy.Now - policy.UploadWindow).ToUnixTimeMilliseconds();
         var purgeCutoff = (policy.Now - policy.TombstoneRetention).ToUnixTimeMilliseconds();
 
         // Abandoned uploads go whole (record and stream); the upload in progress right now is spared.
-        var abandoned = SelectIds("""
+        var abandoned = (await SelectIdsAsync("""
             SELECT id FROM secrets WHERE stream_bytes IS NOT NULL AND stream_received < stream_bytes
               AND destroyed_at IS NULL AND created_at <= $a LIMIT 1000
-            """, uploadCutoff, now).Where(id => !_uploading.ContainsKey(id)).ToList();
+            """, uploadCutoff, now)).Where(id => !_uploading.ContainsKey(id)).ToList();
         foreach (var id in abandoned)
         {
             File.Delete(StreamPath(id));
-            DeleteRecord(id);
+            await DeleteRecordAsync(id);
         }
 
-        var contents = _db.Write(now, static (s, now) =>
+        var contents = await _db.WriteBatchedAsync(now, static (s, now) =>
         {
             var c = s.Command("UPDATE secrets SET manifest = NULL WHERE manifest IS NOT NULL AND expires_at <= $now", "$now");
             c.Parameters[0].Value = now;
             return c.ExecuteNonQuery();
         });
 
-        var grants = _db.Write(now, static (s, now) =>
+        var grants = await _db.WriteBatchedAsync(now, static (s, now) =>
         {
             var c = s.Command("DELETE FROM secret_downloads WHERE expires_at <= $now", "$now");
             c.Parameters[0].Value = now;
             return c.ExecuteNonQuery();
         });
 
-        var streams = SelectIds("""
+        var streams = await SelectIdsAsync("""
             SELECT id FROM secrets WHERE stream_stored = 1
               AND (destroyed_at IS NOT NULL OR burned_at IS NOT NULL OR views_left <= 0 OR expires_at <= $b)
               AND NOT EXISTS (SELECT 1 FROM secret_downloads d WHERE d.secret_id = secrets.id AND d.expires_at > $b)
@@ -399,10 +397,10 @@ internal sealed class SqliteSecretStore : ISecretStore
             """, 0, now);
         foreach (var id in streams)
         {
-            DropStream(id);
+            await DropStreamAsync(id);
         }
 
-        var purged = SelectIds("""
+        var purged = await SelectIdsAsync("""
             SELECT id FROM secrets WHERE expires_at <= $a
               AND NOT EXISTS (SELECT 1 FROM secret_downloads d WHERE d.secret_id = secrets.id AND d.expires_at > $b)
             LIMIT 1000
@@ -410,17 +408,17 @@ internal sealed class SqliteSecretStore : ISecretStore
         foreach (var id in purged)
         {
             File.Delete(StreamPath(id));
-            DeleteRecord(id);
+            await DeleteRecordAsync(id);
         }
 
-        return ValueTask.FromResult(new SweepResult(abandoned.Count, contents, streams.Count, grants, purged.Count));
+        return new SweepResult(abandoned.Count, contents, streams.Count, grants, purged.Count);
     }
 
     public async ValueTask<long> CountAsync(CancellationToken cancellationToken) =>
         await _db.ReadAsync(0, static (s, _) => (long)s.Command("SELECT count(*) FROM secrets").ExecuteScalar()!, cancellationToken);
 
-    private List<SecretId> SelectIds(string sql, long a, long b) =>
-        _db.Write((sql, a, b), static (s, q) =>
+    private Task<List<SecretId>> SelectIdsAsync(string sql, long a, long b) =>
+        _db.WriteBatchedAsync((sql, a, b), static (s, q) =>
         {
             var c = s.Command(q.sql, "$a", "$b");
             c.Parameters[0].Value = q.a;
@@ -435,8 +433,8 @@ internal sealed class SqliteSecretStore : ISecretStore
             return ids;
         });
 
-    private void DeleteRecord(SecretId id) =>
-        _db.Write(id, static (s, id) =>
+    private Task<int> DeleteRecordAsync(SecretId id) =>
+        _db.WriteBatchedAsync(id, static (s, id) =>
         {
             var c = s.Command("DELETE FROM secrets WHERE id = $id", "$id");
             c.Parameters[0].Value = id.ToByteArray();

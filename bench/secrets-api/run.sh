@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Secrets API load benchmark: wrk + Lua against the built Parley.Server on this machine.
+#
+#   bench/secrets-api/run.sh                 SQLite and PostgreSQL, 10 s per measurement
+#   bench/secrets-api/run.sh sqlite 20       one provider, 20 s
+#
+# For each provider: the bare /livez endpoint (the ceiling), create (1 KiB manifest) and open (each a
+# single-view secret's last view), each after a warm-up. Prints req/s, p50/p99 latency, CPU of the
+# server, of wrk and (PostgreSQL) of the database, and every rate as a share of the ceiling.
+# Environment: PARLEY_BENCH_CONNECTIONS (default 64), PARLEY_BENCH_THREADS (wrk threads, default 1).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+providers=${1:-"sqlite postgres"}
+duration=${2:-10}
+connections=${PARLEY_BENCH_CONNECTIONS:-64}
+threads=${PARLEY_BENCH_THREADS:-1}
+command -v wrk >/dev/null || { echo "wrk is required: apt-get install wrk" >&2; exit 1; }
+work=$(mktemp -d /tmp/parley-bench.XXXXXX)
+chmod 755 "$work"
+export PARLEY_BENCH_DIR="$here" PARLEY_THREADS="$threads"
+export PARLEY_VERIFIER_HEX=$(printf '%.0s*' {1..32} | sha256sum | cut -d' ' -f1)
+server_pid="" pg_bin="" pg_dir="$work/pg" pg_pid=""
+
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  if [ -n "$pg_bin" ] && [ -d "$pg_dir/data" ]; then
+    su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D $pg_dir/data -m immediate stop >/dev/null 2>&1" || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { local p=$1; while (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done; echo "$p"; }
+ticks() { local t=0; for pid in "$@"; do [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$t"; }
+pg_pids() { [ -n "$pg_pid" ] && { echo "$pg_pid"; pgrep -P "$pg_pid" || true; }; }
+hz=$(getconf CLK_TCK)
+
+start_postgres() {
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  local port; port=$(free_port 5600)
+  mkdir -p "$pg_dir" && chown postgres:postgres "$pg_dir"
+  su postgres -s /bin/sh -c "$pg_bin/initdb -D $pg_dir/data -U postgres --auth=trust >$pg_dir/initdb.log 2>&1"
+  # Durable commits (fsync on, synchronous_commit on): the figures are for a configuration one would run.
+  su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D $pg_dir/data -o \"-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB\" -l $pg_dir/pg.log -w start >/dev/null"
+  pg_pid=$(head -1 "$pg_dir/data/postmaster.pid")
+  conn="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Max Pool Size=64"
+}
+
+start_server() { # provider [connection string]; sets server_pid and url
+  local port; port=$(free_port 5090)
+  mkdir -p "$work/data-$1"
+  DOTNET_ENVIRONMENT=Production dotnet "$root/src/Parley.Server/bin/Release/net10.0/Parley.Server.dll" \
+    --urls "http://127.0.0.1:$port" --contentRoot "$root/src/Parley.Server/bin/Release/net10.0" \
+    --Parley:Storage:Provider="$1" --Parley:Storage:DataDirectory="$work/data-$1" \
+    ${2:+--Parley:Storage:PostgresConnectionString="$2"} \
+    --Parley:Secrets:CreatePerMinute=0 --Logging:LogLevel:Default=Warning >"$work/server-$1.log" 2>&1 &
+  server_pid=$!
+  url="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do curl -sf "$url/healthz" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  cat "$work/server-$1.log" >&2; return 1
+}
+
+measure() { # label script seconds url
+  local label=$1 script=$2 seconds=$3 url=$4 before_s before_pg start end out
+  before_s=$(ticks "$server_pid"); before_pg=$(ticks $(pg_pids))
+  start=$(date +%s.%N)
+  out=$( { TIMEFORMAT='WRKCPU %U %S'; time wrk -t"$threads" -c"$connections" -d"${seconds}s" -s "$here/$script" "$url"; } 2>&1 )
+  end=$(date +%s.%N)
+  local wall; wall=$(echo "$end - $start" | bc -l)
+  local server_cpu pg_cpu wrk_cpu
+  server_cpu=$(echo "($(ticks "$server_pid") - $before_s) / $hz / $wall * 100" | bc -l)
+  pg_cpu=$(echo "($(ticks $(pg_pids)) - $before_pg) / $hz / $wall * 100" | bc -l)
+  wrk_cpu=$(echo "$out" | awk '/^WRKCPU/ {print ($2 + $3)}')
+  wrk_cpu=$(echo "$wrk_cpu / $wall * 100" | bc -l)
+  local result; result=$(echo "$out" | grep '^RESULT') || { echo "$out" >&2; return 1; }
+  printf '%s %s server_cpu=%.0f%% db_cpu=%.0f%% wrk_cpu=%.0f%%\n' "$label" "${result#RESULT }" "$server_cpu" "$pg_cpu" "$wrk_cpu"
+}
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), wrk -t$threads -c$connections -d${duration}s"
+dotnet build "$root/src/Parley.Server" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
+for provider in $providers; do
+  conn=""
+  if [ "$provider" = postgres ]; then start_postgres; fi
+  start_server "$provider" "$conn"
+  rm -f "$work"/ids-*.txt
+  PARLEY_IDS_DIR="" measure "warmup-livez" ok.lua 3 "$url" >/dev/null
+  PARLEY_IDS_DIR="" measure "warmup-create" create.lua 3 "$url" >/dev/null
+  ceiling=$(measure "$provider livez" ok.lua "$duration" "$url"); echo "$ceiling"
+  # Create for longer than open runs, so that every open takes a fresh single-view secret.
+  create=$(PARLEY_IDS_DIR="$work" measure "$provider create" create.lua "$((duration * 2))" "$url"); echo "$create"
+  open=$(PARLEY_IDS_DIR="$work" measure "$provider open" open.lua "$duration" "$url"); echo "$open"
+  base=$(echo "$ceiling" | sed -E 's/.*rps=([0-9]+).*/\1/')
+  for line in "$create" "$open"; do
+    rps=$(echo "$line" | sed -E 's/.*rps=([0-9]+).*/\1/')
+    printf '%s: %s req/s = %.2f of the ceiling (%s req/s)\n' "$(echo "$line" | cut -d' ' -f1-2)" "$rps" "$(echo "$rps / $base" | bc -l)" "$base"
+  done
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+done
