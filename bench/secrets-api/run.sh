@@ -44,7 +44,7 @@ start_postgres() {
   # Durable commits (fsync on, synchronous_commit on): the figures are for a configuration one would run.
   su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D $pg_dir/data -o \"-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB\" -l $pg_dir/pg.log -w start >/dev/null"
   pg_pid=$(head -1 "$pg_dir/data/postmaster.pid")
-  conn="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Max Pool Size=64"
+  conn="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Maximum Pool Size=64"
 }
 
 start_server() { # provider [connection string]; sets server_pid and url
