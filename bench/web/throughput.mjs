@@ -42,13 +42,19 @@ try {
     const save = reader.getByRole('button', { name: /^Save / });
     await save.waitFor();
     const t1 = performance.now();
+    // The page's JavaScript heap, sampled while the file streams: it must stay far below the file size.
+    let peakHeap = 0;
+    const sampler = setInterval(() => {
+      reader.evaluate(() => performance.memory.usedJSHeapSize).then((h) => { peakHeap = Math.max(peakHeap, h); }, () => {});
+    }, 250);
     const [download] = await Promise.all([reader.waitForEvent('download', { timeout: 600_000 }), save.click()]);
     const path = await download.path();
+    clearInterval(sampler);
     const downloadMs = performance.now() - t1;
     const failure = await download.failure();
     if (failure || statSync(path).size !== bytes) throw new Error(`download failed: ${failure ?? 'wrong size'}`);
     await readerContext.close();
-    console.log(JSON.stringify({ run, bytes, encryptUploadMs: Math.round(upload), encryptUploadMBps: mbps(upload), downloadDecryptMs: Math.round(downloadMs), downloadDecryptMBps: mbps(downloadMs) }));
+    console.log(JSON.stringify({ run, bytes, encryptUploadMs: Math.round(upload), encryptUploadMBps: mbps(upload), downloadDecryptMs: Math.round(downloadMs), downloadDecryptMBps: mbps(downloadMs), peakPageHeapMiB: Math.round(peakHeap / 1048576) }));
   }
 } finally {
   await browser.close();
