@@ -61,6 +61,20 @@ internal sealed class RelayConnections(IMessagingStore store, IHubContext<RelayH
 
     public bool IsOnline(string user) => _users.TryGetValue(user, out var list) && list.Count > 0;
 
+    /// <summary>The ids of the user's connections on this node (SignalR's own user lookup scans every connection).</summary>
+    public IReadOnlyList<string> ConnectionIds(string user)
+    {
+        if (!_users.TryGetValue(user, out var list))
+        {
+            return [];
+        }
+
+        lock (list)
+        {
+            return [.. list.Select(p => p.ConnectionId)];
+        }
+    }
+
     public IEnumerable<string> OnlineUsers => _users.Keys;
 
     public int ConnectionCount => _users.Values.Sum(l => l.Count);
@@ -141,6 +155,8 @@ internal sealed class DeliveryPump
     }
 
     public string User { get; }
+
+    public string ConnectionId => _context.ConnectionId;
 
     public byte[] TokenHash { get; }
 

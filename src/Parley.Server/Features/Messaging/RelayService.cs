@@ -35,6 +35,7 @@ internal sealed class RelayService(
     private const int ContactCacheLimit = 200_000;
     private readonly MessagingOptions _o = options.Value;
     private readonly ConcurrentDictionary<(string, string), byte> _knownContacts = new();
+    private readonly bool _backplane = !string.IsNullOrWhiteSpace(options.Value.Redis);
 
     public MessagingOptions Options => _o;
 
@@ -114,9 +115,9 @@ internal sealed class RelayService(
         foreach (var bySender in acked.GroupBy(a => a.Sender))
         {
             // Server events (sender "") have nobody to tell.
-            if (bySender.Key.Length > 0)
+            if (bySender.Key.Length > 0 && To([bySender.Key]) is { } proxy)
             {
-                await hub.Clients.User(bySender.Key).SendAsync(HubNames.DeliveredEvent,
+                await proxy.SendAsync(HubNames.DeliveredEvent,
                     new HubDeliveryReceipt { Recipient = recipient, Ids = [.. bySender.Select(a => a.Id)], At = at }, CancellationToken.None);
             }
         }
@@ -139,6 +140,21 @@ internal sealed class RelayService(
         }
     }
 
+    /// <summary>
+    /// The connections of <paramref name="users"/>: across nodes through the backplane when there is one,
+    /// otherwise this node's connections by id (null when none is connected).
+    /// </summary>
+    private IClientProxy? To(IReadOnlyList<string> users)
+    {
+        if (_backplane)
+        {
+            return hub.Clients.Users(users);
+        }
+
+        var ids = users.SelectMany(connections.ConnectionIds).ToList();
+        return ids.Count == 0 ? null : hub.Clients.Clients(ids);
+    }
+
     /// <summary>Tells the users allowed to see <paramref name="user"/> that it came online or went offline.</summary>
     public async Task AnnouncePresenceAsync(string user, bool online, string connectionId)
     {
@@ -150,9 +166,9 @@ internal sealed class RelayService(
                 break;
             case PresenceVisibility.Contacts:
                 var contacts = await store.ContactsAsync(user, CancellationToken.None);
-                if (contacts.Count > 0)
+                if (contacts.Count > 0 && To(contacts) is { } proxy)
                 {
-                    await hub.Clients.Users(contacts).SendAsync(HubNames.PresenceEvent, message);
+                    await proxy.SendAsync(HubNames.PresenceEvent, message);
                 }
 
                 break;
