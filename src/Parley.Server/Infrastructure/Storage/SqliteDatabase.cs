@@ -98,39 +98,20 @@ public sealed class SqliteDatabase : IDisposable
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
+            while (batch.Count < MaxBatch && reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
             Exception? commitFailure = null;
             try
             {
-                Write(batch, (session, items) =>
+                // Optimistic: one transaction, no savepoints. Writes almost never throw; when one does,
+                // the batch is undone and run again with a savepoint around each write.
+                if (!Write(batch, static (session, items) => RunBatch(session, items, isolate: false)))
                 {
-                    session.Command("BEGIN IMMEDIATE").ExecuteNonQuery();
-                    try
-                    {
-                        while (items.Count < MaxBatch && _batched.Reader.TryRead(out var item))
-                        {
-                            items.Add(item);
-                            session.Command("SAVEPOINT w").ExecuteNonQuery();
-                            if (item.Run(session))
-                            {
-                                session.Command("RELEASE w").ExecuteNonQuery();
-                            }
-                            else
-                            {
-                                session.Command("ROLLBACK TO w").ExecuteNonQuery();
-                                session.Command("RELEASE w").ExecuteNonQuery();
-                            }
-                        }
-
-                        session.Command("COMMIT").ExecuteNonQuery();
-                    }
-                    catch
-                    {
-                        session.Command("ROLLBACK").ExecuteNonQuery();
-                        throw;
-                    }
-
-                    return 0;
-                });
+                    Write(batch, static (session, items) => RunBatch(session, items, isolate: true));
+                }
             }
             catch (Exception e)
             {
@@ -141,6 +122,45 @@ public sealed class SqliteDatabase : IDisposable
             {
                 item.Complete(commitFailure);
             }
+        }
+    }
+
+    /// <summary>Runs a batch in one transaction; false (rolled back) when a write threw and <paramref name="isolate"/> is off.</summary>
+    private static bool RunBatch(SqliteSession session, List<IBatchedWrite> items, bool isolate)
+    {
+        session.Command("BEGIN IMMEDIATE").ExecuteNonQuery();
+        try
+        {
+            foreach (var item in items)
+            {
+                if (isolate)
+                {
+                    session.Command("SAVEPOINT w").ExecuteNonQuery();
+                }
+
+                var ok = item.Run(session);
+                if (isolate)
+                {
+                    session.Command(ok ? "RELEASE w" : "ROLLBACK TO w").ExecuteNonQuery();
+                    if (!ok)
+                    {
+                        session.Command("RELEASE w").ExecuteNonQuery();
+                    }
+                }
+                else if (!ok)
+                {
+                    session.Command("ROLLBACK").ExecuteNonQuery();
+                    return false;
+                }
+            }
+
+            session.Command("COMMIT").ExecuteNonQuery();
+            return true;
+        }
+        catch
+        {
+            session.Command("ROLLBACK").ExecuteNonQuery();
+            throw;
         }
     }
 
@@ -162,6 +182,7 @@ public sealed class SqliteDatabase : IDisposable
 
         public bool Run(SqliteSession session)
         {
+            _failure = null;
             try
             {
                 _result = work(session, state);
