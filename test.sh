@@ -100,5 +100,10 @@ if [ $status = 0 ]; then
     --report-trx --results-directory "$results" --timeout 40m "$@" || status=1
 fi
 
+if [ $status = 0 ] && [ "${PARLEY_TEST_SKIP_RUN_SMOKE:-0}" != 1 ]; then
+  log "run command smoke test"
+  scripts/smoke-run.sh || status=1
+fi
+
 scripts/test-summary.sh "$results" "$status"
 exit $status
