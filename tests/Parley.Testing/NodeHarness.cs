@@ -20,6 +20,7 @@ public sealed class NodeHarness : IDisposable
     private readonly Lock _gate = new();
     private long _nextId;
     private bool _disposed;
+    private string? _broken;
 
     private NodeHarness(Process process)
     {
@@ -111,6 +112,12 @@ public sealed class NodeHarness : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_broken is not null)
+            {
+                // An earlier call left an unread answer on the pipe; nothing after it can be trusted.
+                throw new InvalidOperationException($"harness unusable since {_broken}");
+            }
+
             var id = ++_nextId;
             var request = new JsonObject
             {
@@ -124,6 +131,15 @@ public sealed class NodeHarness : IDisposable
             var readTask = _process.StandardOutput.ReadLineAsync();
             if (!readTask.Wait(CallTimeout))
             {
+                _broken = $"op {op} timed out";
+                try
+                {
+                    _process.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                }
+
                 throw new TimeoutException($"harness op {op} did not answer within {CallTimeout.TotalSeconds} s. stderr: {StandardError}");
             }
 

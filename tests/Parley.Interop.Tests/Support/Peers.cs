@@ -5,6 +5,7 @@ using Parley.Crypto.Kem;
 using Parley.Protocol;
 using Parley.Protocol.Groups;
 using Parley.Protocol.Keys;
+using Parley.Protocol.Ratchet;
 using Parley.Protocol.Storage;
 using Parley.Protocol.Wire;
 using Parley.Testing;
@@ -35,8 +36,11 @@ internal interface IPeer
 
     IReadOnlyList<Envelope> EncryptMany(IPeer remote, string prefix, int start, int count);
 
-    /// <summary>Encrypts <paramref name="count"/> messages but returns only those at <paramref name="keep"/> (relative to 0).</summary>
-    IReadOnlyList<Envelope> EncryptKeeping(IPeer remote, string prefix, int count, IReadOnlyCollection<int> keep);
+    /// <summary>
+    /// Moves the sending state on as if <paramref name="count"/> messages had been sent and lost,
+    /// without encrypting them (both ratchets' sending chains step <paramref name="count"/> times).
+    /// </summary>
+    void SkipSending(IPeer remote, int count);
 
     IReadOnlyList<Outcome> DecryptMany(IPeer remote, IReadOnlyList<Envelope> envelopes);
 
@@ -111,20 +115,22 @@ internal sealed class ParleyPeer : IPeer
         return result;
     }
 
-    public IReadOnlyList<Envelope> EncryptKeeping(IPeer remote, string prefix, int count, IReadOnlyCollection<int> keep)
+    public void SkipSending(IPeer remote, int count)
     {
-        var result = new List<Envelope>();
+        // The same derivations Encrypt uses (RatchetKdf, SpqrChainDirection), without the encryption.
+        var record = Store.LoadSession(remote.Address)!.Copy();
+        var state = record.Current!.CloneForSending();
+        var sender = state.Sender!;
+        var chainKey = sender.ChainKey;
         for (var i = 0; i < count; i++)
         {
-            var text = prefix + i;
-            var message = Cipher.Encrypt(remote.Address, Encoding.UTF8.GetBytes(text)).Value;
-            if (keep.Contains(i))
-            {
-                result.Add(new Envelope(message.Type, message.Serialized, text));
-            }
+            chainKey = RatchetKdf.NextChainKey(chainKey);
+            state.Spqr.Chain.Send.NextKey();
         }
 
-        return result;
+        state.Sender = sender with { ChainKey = chainKey, Index = sender.Index + (uint)count };
+        record.SetCurrent(state);
+        Store.StoreSession(remote.Address, record);
     }
 
     public IReadOnlyList<Outcome> DecryptMany(IPeer remote, IReadOnlyList<Envelope> envelopes) =>
@@ -199,14 +205,8 @@ internal sealed class LibsignalPeer : IPeer
             prefix + (start + i))).ToList();
     }
 
-    public IReadOnlyList<Envelope> EncryptKeeping(IPeer remote, string prefix, int count, IReadOnlyCollection<int> keep)
-    {
-        var result = _node.Call("party.encryptMany", new { name = Address.Name, remote = remote.Address.Name, remoteDevice = remote.Address.DeviceId, prefix, start = 0, count, keep = keep.ToArray() });
-        return result["messages"]!.AsArray().Select(m => new Envelope(
-            (CiphertextMessageType)m!["type"]!.GetValue<int>(),
-            NodeHarness.Bytes(m["body"]),
-            prefix + m["index"]!.GetValue<int>())).ToList();
-    }
+    public void SkipSending(IPeer remote, int count) =>
+        _node.Call("party.skipSending", new { name = Address.Name, remote = remote.Address.Name, remoteDevice = remote.Address.DeviceId, count });
 
     public IReadOnlyList<Outcome> DecryptMany(IPeer remote, IReadOnlyList<Envelope> envelopes)
     {

@@ -1,5 +1,7 @@
 // Session, group and safety-number operations: libsignal plays one party with in-memory stores.
+import { createHmac, hkdfSync } from 'node:crypto';
 import * as signal from '@signalapp/libsignal-client';
+import { decodeFields, editNested, encodeFields, put, single } from './proto.mjs';
 import { b64, bytes } from './util.mjs';
 
 const addressKey = (address) => `${address.name()}.${address.deviceId()}`;
@@ -193,17 +195,60 @@ export const ops = {
     return { type: m.type(), body: b64(m.serialize()) };
   },
 
-  // Encrypts `count` messages whose plaintexts are `${prefix}${i}`; returns them all, or only the
-  // ones whose i is listed in `keep` (to skip far ahead without shipping every message).
-  'party.encryptMany': async ({ name, remote, remoteDevice, prefix, start = 0, count, keep = null }) => {
+  // Encrypts `count` messages whose plaintexts are `${prefix}${i}` and returns them all.
+  'party.encryptMany': async ({ name, remote, remoteDevice, prefix, start = 0, count }) => {
     const p = party(name);
-    const wanted = keep ? new Set(keep) : null;
     const out = [];
     for (let i = start; i < start + count; i++) {
       const m = await signal.signalEncrypt(Buffer.from(`${prefix}${i}`), address(remote, remoteDevice), p.address, p.stores.sessionStore, p.stores.identityStore);
-      if (!wanted || wanted.has(i)) out.push({ index: i, type: m.type(), body: b64(m.serialize()) });
+      out.push({ index: i, type: m.type(), body: b64(m.serialize()) });
     }
     return { messages: out };
+  },
+
+  // Moves libsignal's sending state on as if `count` messages had been encrypted and lost, without
+  // encrypting them (a 25,000-message jump would otherwise cost 25,000 encryptions): the Double
+  // Ratchet sender chain steps `count` times (CK' = HMAC(CK, 0x02)) and so does SPQR's epoch-0 send
+  // chain (spqr chain.rs next_key). The next real encryption then carries the counters it would
+  // have had; a wrong edit makes that message undecryptable, so tests that read it check this.
+  'party.skipSending': async ({ name, remote, remoteDevice, count }) => {
+    const p = party(name);
+    const remoteAddress = address(remote, remoteDevice);
+    const record = await p.stores.sessionStore.getSession(remoteAddress);
+    if (!record) throw new Error('no session');
+    const fields = decodeFields(record.serialize());
+    editNested(fields, 1, (session) => {
+      editNested(session, 6, (senderChain) => editNested(senderChain, 3, (chainKey) => {
+        let key = single(chainKey, 2).value;
+        for (let i = 0; i < count; i++) key = createHmac('sha256', key).update(Uint8Array.of(0x02)).digest();
+        put(chainKey, 1, 0, (single(chainKey, 1)?.value ?? 0n) + BigInt(count));
+        put(chainKey, 2, 2, key);
+      }));
+      const pq = single(session, 15);
+      if (!pq) throw new Error('session has no SPQR state');
+      const state = decodeFields(pq.value);
+      editNested(state, 2, (chain) => {
+        const links = chain.filter((f) => f.field === 3);
+        if (links.length !== 1 || (single(chain, 2)?.value ?? 0n) !== 0n) throw new Error('SPQR has left epoch 0');
+        editNested(chain, 3, (epoch) => editNested(epoch, 1, (send) => {
+          const label = Buffer.from('Signal PQ Ratchet V1 Chain Next');
+          let ctr = Number(single(send, 1)?.value ?? 0n);
+          let next = single(send, 2).value;
+          for (let i = 0; i < count; i++) {
+            ctr += 1;
+            const info = Buffer.alloc(4 + label.length);
+            info.writeUInt32BE(ctr, 0);
+            label.copy(info, 4);
+            next = new Uint8Array(hkdfSync('sha256', next, new Uint8Array(32), info, 64)).subarray(0, 32);
+          }
+          put(send, 1, 0, BigInt(ctr));
+          put(send, 2, 2, next);
+        }));
+      });
+      pq.value = encodeFields(state);
+    });
+    await p.stores.sessionStore.saveSession(remoteAddress, signal.SessionRecord.deserialize(encodeFields(fields)));
+    return {};
   },
 
   'party.decrypt': async ({ name, remote, remoteDevice, type, body }) => {
