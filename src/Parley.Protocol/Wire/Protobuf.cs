@@ -66,11 +66,27 @@ internal sealed class ProtoWriter
     }
 }
 
-/// <summary>A forward-only protobuf reader over a span. Malformed input throws <see cref="FormatException"/>.</summary>
+/// <summary>
+/// A forward-only protobuf reader over a span that accepts exactly what prost (libsignal's protobuf
+/// library) accepts: tags up to 2^32 − 1 with field numbers from 1, varints of at most 10 bytes that fit
+/// in 64 bits, unknown fields of every valid wire type skipped (groups included, nested at most
+/// <see cref="MaxGroupNesting"/> deep). Malformed input throws <see cref="FormatException"/>.
+/// </summary>
 internal ref struct ProtoReader(ReadOnlySpan<byte> data)
 {
+    /// <summary>prost's recursion limit, which bounds how deeply unknown groups may nest.</summary>
+    public const int MaxGroupNesting = 100;
+
+    private const int WireVarint = 0;
+    private const int WireFixed64 = 1;
+    private const int WireLengthDelimited = 2;
+    private const int WireStartGroup = 3;
+    private const int WireEndGroup = 4;
+    private const int WireFixed32 = 5;
+
     private readonly ReadOnlySpan<byte> _data = data;
     private int _position;
+    private int _lastField;
 
     public readonly bool End => _position >= _data.Length;
 
@@ -84,21 +100,15 @@ internal ref struct ProtoReader(ReadOnlySpan<byte> data)
             return false;
         }
 
-        var tag = ReadVarint();
-        field = (int)(tag >> 3);
-        wireType = (int)(tag & 7);
-        if (field <= 0 || tag >> 3 > int.MaxValue)
-        {
-            throw new FormatException("invalid protobuf field number");
-        }
-
+        (field, wireType) = ReadTag();
+        _lastField = field;
         return true;
     }
 
     public ulong ReadVarint()
     {
         ulong result = 0;
-        for (var shift = 0; shift < 70; shift += 7)
+        for (var shift = 0; ; shift += 7)
         {
             if (_position >= _data.Length)
             {
@@ -106,35 +116,34 @@ internal ref struct ProtoReader(ReadOnlySpan<byte> data)
             }
 
             var b = _data[_position++];
-            if (shift < 64)
+            if (shift == 63 && b > 1)
             {
-                result |= (ulong)(b & 0x7F) << shift;
+                throw new FormatException("varint does not fit in 64 bits");
             }
 
+            result |= (ulong)(b & 0x7F) << shift;
             if ((b & 0x80) == 0)
             {
                 return result;
             }
         }
-
-        throw new FormatException("varint too long");
     }
 
     public uint ReadUInt32(int wireType)
     {
-        Expect(wireType, 0);
+        Expect(wireType, WireVarint);
         return (uint)ReadVarint();
     }
 
     public ulong ReadUInt64(int wireType)
     {
-        Expect(wireType, 0);
+        Expect(wireType, WireVarint);
         return ReadVarint();
     }
 
     public ReadOnlySpan<byte> ReadBytes(int wireType)
     {
-        Expect(wireType, 2);
+        Expect(wireType, WireLengthDelimited);
         var length = ReadVarint();
         if (length > (ulong)(_data.Length - _position))
         {
@@ -146,25 +155,79 @@ internal ref struct ProtoReader(ReadOnlySpan<byte> data)
         return result;
     }
 
-    public void Skip(int wireType)
+    /// <summary>Skips the value of the field whose tag was read last.</summary>
+    public void Skip(int wireType) => Skip(_lastField, wireType, nesting: 0);
+
+    private void Skip(int field, int wireType, int nesting)
     {
+        if (nesting >= MaxGroupNesting)
+        {
+            throw new FormatException("protobuf groups nested too deeply");
+        }
+
         switch (wireType)
         {
-            case 0:
+            case WireVarint:
                 ReadVarint();
                 break;
-            case 1:
+            case WireFixed64:
                 Advance(8);
                 break;
-            case 2:
-                ReadBytes(2);
+            case WireLengthDelimited:
+                ReadBytes(WireLengthDelimited);
                 break;
-            case 5:
+            case WireFixed32:
                 Advance(4);
                 break;
+            case WireStartGroup:
+                while (true)
+                {
+                    if (End)
+                    {
+                        throw new FormatException("unterminated protobuf group");
+                    }
+
+                    var (innerField, innerWire) = ReadTag();
+                    if (innerWire == WireEndGroup)
+                    {
+                        if (innerField != field)
+                        {
+                            throw new FormatException("protobuf group closed by another field");
+                        }
+
+                        break;
+                    }
+
+                    Skip(innerField, innerWire, nesting + 1);
+                }
+
+                break;
             default:
-                throw new FormatException("unsupported protobuf wire type");
+                throw new FormatException("unexpected protobuf end group");
         }
+    }
+
+    private (int Field, int WireType) ReadTag()
+    {
+        var tag = ReadVarint();
+        if (tag > uint.MaxValue)
+        {
+            throw new FormatException("invalid protobuf tag");
+        }
+
+        var wireType = (int)(tag & 7);
+        if (wireType > WireFixed32)
+        {
+            throw new FormatException("invalid protobuf wire type");
+        }
+
+        var field = (int)(tag >> 3);
+        if (field == 0)
+        {
+            throw new FormatException("invalid protobuf field number");
+        }
+
+        return (field, wireType);
     }
 
     private void Advance(int n)
