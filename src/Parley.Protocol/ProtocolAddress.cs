@@ -18,7 +18,10 @@ public sealed record ProtocolAddress
 
     /// <summary>
     /// The 17-byte fixed-width ServiceId for <see cref="Name"/> (kind byte 0x00 for an ACI — a bare
-    /// UUID — or 0x01 for "PNI:uuid", then the 16 UUID bytes), or null when the name is not one.
+    /// UUID — or 0x01 for "PNI:uuid", then the 16 UUID bytes), or null when the name is not one. As in
+    /// libsignal (<c>ServiceId::parse_from_service_id_string</c>) only the 36-character hyphenated UUID
+    /// form counts: both sides must agree on which names are ServiceIds, or the address binding of a
+    /// PreKeySignalMessage fails to verify.
     /// </summary>
     internal byte[]? ServiceIdFixedWidth()
     {
@@ -35,7 +38,7 @@ public sealed record ProtocolAddress
             uuidText = Name;
         }
 
-        if (!Guid.TryParseExact(uuidText, "D", out var uuid) && !Guid.TryParseExact(uuidText, "N", out uuid))
+        if (!Guid.TryParseExact(uuidText, "D", out var uuid))
         {
             return null;
         }

@@ -193,6 +193,17 @@ public sealed class GroupAndFingerprintTests(HarnessFixture fixture)
         device2.DecryptMany(libsignal, [bound])[0].Plaintext.ShouldBe("x0");
     }
 
+    [Fact]
+    public void A_name_libsignal_does_not_read_as_a_service_id_gets_no_address_binding()
+    {
+        // 32 hex digits without hyphens: a UUID to .NET, not a ServiceId to libsignal. Had Parley bound
+        // addresses here, libsignal would have nothing to compare them with and refuse the message.
+        var parley = new ParleyPeer(Guid.NewGuid().ToString("N"));
+        var libsignal = new LibsignalPeer(Node, Guid.NewGuid().ToString());
+        parley.ProcessBundle(libsignal, libsignal.NewBundle()).ShouldBe(ProtocolFailure.None);
+        libsignal.DecryptMany(parley, parley.EncryptMany(libsignal, "p", 0, 1))[0].Plaintext.ShouldBe("p0");
+    }
+
     /// <summary>A delivery order over n messages with repeats: returns indices and whether each is a first delivery.</summary>
     private static (List<int> Order, List<bool> First) Scramble(int n, int seed)
     {

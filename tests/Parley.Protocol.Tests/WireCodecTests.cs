@@ -51,6 +51,39 @@ public sealed class WireCodecTests
     }
 
     [Theory]
+    [InlineData("9d0652a8-1a2b-4c3d-8e4f-5a6b7c8d9e0f", "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", true)]
+    [InlineData("9D0652A8-1A2B-4C3D-8E4F-5A6B7C8D9E0F", "PNI:0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", true)]
+    [InlineData("9d0652a81a2b4c3d8e4f5a6b7c8d9e0f", "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", false)] // 32 digits, no hyphens
+    [InlineData("{9d0652a8-1a2b-4c3d-8e4f-5a6b7c8d9e0f}", "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", false)]
+    [InlineData("9d0652a8-1a2b-4c3d-8e4f-5a6b7c8d9e0f", "PNI:0f1e2d3c4b5a49688776a5b4c3d2e1f0", false)]
+    [InlineData("ACI:9d0652a8-1a2b-4c3d-8e4f-5a6b7c8d9e0f", "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", false)]
+    public void Only_hyphenated_uuid_names_are_service_ids_as_in_libsignal(string aliceName, string bobName, bool bound)
+    {
+        // libsignal ServiceId::parse_from_service_id_string: a 36-character hyphenated UUID, optionally
+        // after "PNI:". A name libsignal does not parse must not get an address binding from Parley,
+        // or libsignal (which then has no addresses to compare) refuses the message.
+        var alice = new Party(aliceName);
+        var bob = new Party(bobName);
+        alice.Cipher.ProcessPreKeyBundle(bob.Address, bob.NewBundle()).IsSuccess.ShouldBeTrue();
+        var first = alice.Send(bob, "hi");
+        PreKeySignalMessage.TryParse(first.Serialized, out var m, out _).ShouldBeTrue();
+        if (bound)
+        {
+            var addresses = m!.Message.Addresses.ShouldNotBeNull();
+            addresses.Length.ShouldBe(36);
+            addresses[0].ShouldBe((byte)0x00); // ACI
+            addresses[17].ShouldBe((byte)1);
+            addresses[18].ShouldBe(bobName.StartsWith("PNI:", StringComparison.Ordinal) ? (byte)0x01 : (byte)0x00);
+        }
+        else
+        {
+            m!.Message.Addresses.ShouldBeNull();
+        }
+
+        bob.ReceiveText(alice, first).ShouldBe("hi");
+    }
+
+    [Theory]
     [InlineData(0x24, ProtocolFailure.LegacyMessageVersion)]
     [InlineData(0x54, ProtocolFailure.UnrecognizedMessageVersion)]
     public void Message_versions_outside_3_to_4_are_refused(byte first, ProtocolFailure expected)
