@@ -116,18 +116,49 @@ var latencies = new ConcurrentBag<long[]>();
 long delivered = 0, sendErrors = 0, sent = 0;
 using var stop = new CancellationTokenSource();
 
+// Receivers record arrival at once and acknowledge in batches, as a client that stores before it
+// acknowledges would: every ackEvery ms, or as soon as 256 are waiting.
+var ackEvery = TimeSpan.FromMilliseconds(double.Parse(o.Get("ack-ms", "100"), CultureInfo.InvariantCulture));
 var receiveTasks = receivers.Select(r => Task.Run(async () =>
 {
     var local = new List<long>(1024);
     var ids = new List<long>(256);
+    var firstPending = TimeSpan.Zero;
     try
     {
-        while (await r.Envelopes.WaitToReadAsync(stop.Token))
+        while (true)
         {
-            ids.Clear();
-            var now = clock.Elapsed.Ticks;
-            while (ids.Count < 256 && r.Envelopes.TryRead(out var e))
+            var wait = ids.Count == 0 ? Timeout.InfiniteTimeSpan : firstPending + ackEvery - clock.Elapsed;
+            var ready = false;
+            if (wait == Timeout.InfiniteTimeSpan || wait > TimeSpan.Zero)
             {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                if (wait != Timeout.InfiniteTimeSpan)
+                {
+                    timeout.CancelAfter(wait);
+                }
+
+                try
+                {
+                    ready = await r.Envelopes.WaitToReadAsync(timeout.Token);
+                    if (!ready)
+                    {
+                        break;
+                    }
+                }
+                catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+                {
+                }
+            }
+
+            var now = clock.Elapsed.Ticks;
+            while (r.Envelopes.TryRead(out var e))
+            {
+                if (ids.Count == 0)
+                {
+                    firstPending = clock.Elapsed;
+                }
+
                 ids.Add(e.Id);
                 var scheduled = BitConverter.ToInt64(e.Content);
                 if (scheduled >= measureFrom.Ticks && scheduled < measureTo.Ticks)
@@ -137,7 +168,11 @@ var receiveTasks = receivers.Select(r => Task.Run(async () =>
                 }
             }
 
-            await r.AckAsync(ids);
+            if (ids.Count >= 256 || (ids.Count > 0 && clock.Elapsed - firstPending >= ackEvery))
+            {
+                await r.AckAsync(ids);
+                ids.Clear();
+            }
         }
     }
     catch (OperationCanceledException)
