@@ -187,9 +187,9 @@ internal sealed class DeliveryPump
         var token = _stop.Token;
         try
         {
-            var drained = await DrainAsync(token);
+            HashSet<long>? drained = await DrainAsync(token);
             var drainedAt = Environment.TickCount64;
-            var batch = new List<HubEnvelope>(Batch);
+            List<HubEnvelope>? batch = null; // allocated on first use: idle connections stay small
             while (await _live.Reader.WaitToReadAsync(token))
             {
                 if (_overflowed)
@@ -205,15 +205,16 @@ internal sealed class DeliveryPump
                 }
 
                 // Envelopes the drain already sent can only be notified shortly after it; forget them then.
-                if (drained.Count > 0 && Environment.TickCount64 - drainedAt > 10_000)
+                if (drained is not null && (drained.Count == 0 || Environment.TickCount64 - drainedAt > 10_000))
                 {
-                    drained.Clear();
+                    drained = null;
                 }
 
+                batch ??= new List<HubEnvelope>(16);
                 batch.Clear();
                 while (batch.Count < Batch && _live.Reader.TryRead(out var e))
                 {
-                    if (!drained.Remove(e.Id))
+                    if (drained is null || !drained.Remove(e.Id))
                     {
                         batch.Add(ToHub(e));
                     }
