@@ -349,7 +349,10 @@ public abstract class AccountsContract(MessagingServer provider)
         });
         await using var a = await TestUser.CreateAsync(server, login: false);
         await using var b = await TestUser.CreateAsync(server, login: false);
-        (await Refused(() => TestUser.CreateAsync(server))).Status.ShouldBe(429);
+        var limited = await Refused(() => TestUser.CreateAsync(server));
+        limited.Status.ShouldBe(429);
+        limited.Detail.ShouldNotBeNull();
+        limited.Detail.ShouldNotContain("secret");
         for (var i = 0; i < 3; i++)
         {
             await a.Api.ChallengeAsync(a.Name);

@@ -30,7 +30,7 @@ internal static class HttpSetup
                 }
 
                 await Problems.Create(StatusCodes.Status429TooManyRequests, ProblemTypes.RateLimited, "Too many requests.",
-                    "This address has created too many secrets; wait before trying again.").ExecuteAsync(context.HttpContext);
+                    "Too many requests from this client for this action; wait before trying again (see Retry-After).").ExecuteAsync(context.HttpContext);
             };
         });
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(k =>
