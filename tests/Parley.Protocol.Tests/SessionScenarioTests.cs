@@ -170,7 +170,7 @@ public sealed class SessionScenarioTests
         // Both ratchets cap the jump at 25,000: the Double Ratchet per chain, SPQR over every message of
         // the session. After Established, Bob has read SPQR index 1, so index 25,001 is the last he accepts.
         var (alice, bob) = Established();
-        for (var i = 0; i < SessionLimitsUnderTest.MaxForwardJumps - 1; i++)
+        for (var i = 0; i < 25_000 - 1; i++)
         {
             alice.Send(bob, "skipped");
         }
@@ -199,17 +199,82 @@ public sealed class SessionScenarioTests
     public void Only_five_receiving_chains_are_kept()
     {
         var (alice, bob) = Established();
-        var stale = alice.Send(bob, "from the oldest chain");
+        CiphertextMessage? stale = null, oldestKept = null;
         for (var i = 0; i < 6; i++)
         {
+            // Each round Alice sends on a new ratchet key, so Bob gains a receiving chain.
+            if (i == 0)
+            {
+                stale = alice.Send(bob, "from a chain six turns old");
+            }
+
+            if (i == 1)
+            {
+                oldestKept = alice.Send(bob, "from a chain five turns old");
+            }
+
             bob.ReceiveText(alice, alice.Send(bob, "turn")).ShouldBe("turn");
             alice.ReceiveText(bob, bob.Send(alice, "turn")).ShouldBe("turn");
         }
 
-        // Bob has moved through five newer Alice ratchet keys; the chain of `stale` is gone.
+        // Bob has the five newest of Alice's six chains: the oldest is gone, the next still works.
         var before = bob.Snapshot();
-        bob.Receive(alice, stale).Failure.ShouldBe(ProtocolFailure.InvalidMessage);
+        bob.Receive(alice, stale!).Failure.ShouldBe(ProtocolFailure.InvalidMessage);
         bob.Snapshot().ShouldBe(before);
+        bob.ReceiveText(alice, oldestKept!).ShouldBe("from a chain five turns old");
+    }
+
+    [Fact]
+    public void Previous_counter_is_the_last_index_of_the_sending_chain_before_the_turn()
+    {
+        var (alice, bob) = Pair();
+        var first = Enumerable.Range(0, 3).Select(i => alice.Send(bob, $"a{i}")).ToList();
+        first.Select(m => Inner(m).Counter).ShouldBe([0u, 1u, 2u]);
+        first.ShouldAllBe(m => Inner(m).PreviousCounter == 0);
+        first.ForEach(m => bob.ReceiveText(alice, m));
+
+        // Bob's first chain (his signed prekey's) sent nothing: 0, by libsignal's saturating subtraction.
+        var replies = Enumerable.Range(0, 2).Select(i => bob.Send(alice, $"b{i}")).ToList();
+        replies.Select(m => (Inner(m).Counter, Inner(m).PreviousCounter)).ShouldBe([(0u, 0u), (1u, 0u)]);
+        replies.ForEach(m => alice.ReceiveText(bob, m));
+
+        // Alice sent indices 0..2 on her old chain, Bob 0..1 on his.
+        var next = alice.Send(bob, "a3");
+        (Inner(next).Counter, Inner(next).PreviousCounter).ShouldBe((0u, 2u));
+        bob.ReceiveText(alice, next);
+        var back = bob.Send(alice, "b2");
+        (Inner(back).Counter, Inner(back).PreviousCounter).ShouldBe((0u, 1u));
+
+        // After a chain that sent one message (index 0), 0 again.
+        alice.ReceiveText(bob, back);
+        bob.ReceiveText(alice, alice.Send(bob, "a4"));
+        alice.ReceiveText(bob, bob.Send(alice, "b3"));
+        var afterOne = alice.Send(bob, "a5");
+        Inner(afterOne).PreviousCounter.ShouldBe(0u);
+    }
+
+    [Fact]
+    public void Forty_archived_sessions_are_kept_and_the_oldest_dropped()
+    {
+        var alice = new Party("alice");
+        var bob = new Party("bob");
+        var late = new List<CiphertextMessage>();
+        // libsignal consts.rs ARCHIVED_STATES_MAX_LENGTH = 40 (a literal here, so a changed constant fails).
+        for (var session = 0; session < 42; session++)
+        {
+            // Each new session from Alice archives Bob's previous one.
+            alice.Cipher.ProcessPreKeyBundle(bob.Address, bob.NewBundle(withOneTimePreKey: false)).IsSuccess.ShouldBeTrue();
+            bob.ReceiveText(alice, alice.Send(bob, "start"));
+            alice.ReceiveText(bob, bob.Send(alice, "ok"));
+            late.Add(alice.Send(bob, $"late in session {session}"));
+        }
+
+        bob.Store.LoadSession(alice.Address)!.ArchivedSessionCount.ShouldBe(40);
+        var before = bob.Snapshot();
+        bob.Receive(alice, late[0]).Failure.ShouldBe(ProtocolFailure.InvalidMessage);
+        bob.Snapshot().ShouldBe(before);
+        bob.ReceiveText(alice, late[1]).ShouldBe("late in session 1");
+        bob.Store.LoadSession(alice.Address)!.ArchivedSessionCount.ShouldBe(40);
     }
 
     [Fact]
@@ -277,18 +342,35 @@ public sealed class SessionScenarioTests
     {
         var (alice, bob) = Pair();
         alice.Send(bob, "still fresh").Type.ShouldBe(CiphertextMessageType.PreKey);
-        alice.Time.Advance(TimeSpan.FromDays(30) + TimeSpan.FromSeconds(1));
+        alice.Time.Advance(TimeSpan.FromDays(30));
+        alice.Store.LoadSession(bob.Address)!.HasUsableSenderChain(alice.Time.GetUtcNow()).ShouldBeTrue();
+        var lastDay = alice.Send(bob, "thirty days exactly");
+        lastDay.Type.ShouldBe(CiphertextMessageType.PreKey);
+
+        alice.Time.Advance(TimeSpan.FromSeconds(1));
         alice.Store.LoadSession(bob.Address)!.HasUsableSenderChain(alice.Time.GetUtcNow()).ShouldBeFalse();
+        var before = alice.Snapshot();
         alice.Cipher.Encrypt(bob.Address, "stale"u8).Failure.ShouldBe(ProtocolFailure.SessionNotFound);
+        alice.Snapshot().ShouldBe(before);
+
+        // A reply acknowledges the session: it is no longer pending and never goes stale.
+        bob.ReceiveText(alice, lastDay);
+        alice.ReceiveText(bob, bob.Send(alice, "got it"));
+        alice.Time.Advance(TimeSpan.FromDays(400));
+        alice.Send(bob, "a year later").Type.ShouldBe(CiphertextMessageType.Whisper);
     }
 
     [Fact]
-    public void Encrypting_without_a_session_fails_cleanly()
+    public void Encrypting_or_decrypting_without_a_session_fails_cleanly()
     {
-        var alice = new Party("alice");
-        var bob = new Party("bob");
-        alice.Cipher.Encrypt(bob.Address, "x"u8).Failure.ShouldBe(ProtocolFailure.SessionNotFound);
-        bob.Cipher.Decrypt(alice.Address, CiphertextMessageType.Whisper, new byte[40]).Failure.ShouldNotBe(ProtocolFailure.None);
+        var (alice, bob) = Established();
+        var carol = new Party("carol");
+        carol.Cipher.Encrypt(bob.Address, "x"u8).Failure.ShouldBe(ProtocolFailure.SessionNotFound);
+
+        // A genuine message from Alice reaches Carol, who has no session with her.
+        var before = carol.Snapshot();
+        carol.Receive(alice, alice.Send(bob, "for bob")).Failure.ShouldBe(ProtocolFailure.SessionNotFound);
+        carol.Snapshot().ShouldBe(before);
     }
 
     [Fact]
@@ -336,10 +418,18 @@ public sealed class SessionScenarioTests
         }
     }
 
-    private static PreKeyBundle ChangeIdentity(PreKeyBundle bundle, Party other) => bundle with { IdentityKey = other.Identity.PublicKey };
-}
+    /// <summary>The SignalMessage of a Whisper message, or the one inside a PreKey message.</summary>
+    private static SignalMessage Inner(CiphertextMessage message)
+    {
+        if (message.Type == CiphertextMessageType.PreKey)
+        {
+            PreKeySignalMessage.TryParse(message.Serialized, out var preKey, out _).ShouldBeTrue();
+            return preKey!.Message;
+        }
 
-internal static class SessionLimitsUnderTest
-{
-    public const int MaxForwardJumps = Parley.Protocol.Ratchet.SessionLimits.MaxForwardJumps;
+        SignalMessage.TryParse(message.Serialized, out var signal, out _).ShouldBeTrue();
+        return signal!;
+    }
+
+    private static PreKeyBundle ChangeIdentity(PreKeyBundle bundle, Party other) => bundle with { IdentityKey = other.Identity.PublicKey };
 }
