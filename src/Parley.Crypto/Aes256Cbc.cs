@@ -18,7 +18,7 @@ public static class Aes256Cbc
     {
         CheckKeyAndIv(key, iv);
         using var aes = Aes.Create();
-        aes.Key = key.ToArray();
+        aes.SetKey(key); // no temporary copy of the key on the heap
         return aes.EncryptCbc(plaintext, iv, PaddingMode.PKCS7);
     }
 
@@ -27,7 +27,7 @@ public static class Aes256Cbc
     {
         CheckKeyAndIv(key, iv);
         using var aes = Aes.Create();
-        aes.Key = key.ToArray();
+        aes.SetKey(key); // no temporary copy of the key on the heap
         return aes.EncryptCbc(plaintext, iv, destination, PaddingMode.PKCS7);
     }
 
@@ -46,7 +46,7 @@ public static class Aes256Cbc
         }
 
         using var aes = Aes.Create();
-        aes.Key = key.ToArray();
+        aes.SetKey(key); // no temporary copy of the key on the heap
         var buffer = new byte[ciphertext.Length];
         try
         {

@@ -142,12 +142,19 @@ public sealed class Curve25519PrivateKey : IDisposable
         }
     }
 
+    /// <summary>
+    /// Zeroes a key that was dropped without <see cref="Dispose"/> (ratchet keys are shared between
+    /// session records, which are values, so no single owner can dispose them).
+    /// </summary>
+    ~Curve25519PrivateKey() => CryptographicOperations.ZeroMemory(_key);
+
     public void Dispose()
     {
         if (!_disposed)
         {
             CryptographicOperations.ZeroMemory(_key);
             _disposed = true;
+            GC.SuppressFinalize(this);
         }
     }
 

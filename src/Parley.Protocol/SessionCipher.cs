@@ -115,30 +115,37 @@ public sealed class SessionCipher
         var identity = _store.GetIdentityKeyPair();
         var selfSession = IsSameAccount(identity.PublicKey, bundle.IdentityKey, remote);
 
-        var baseKey = Curve25519PrivateKey.Generate(_random);
+        // The base key's private half is needed for PQXDH only; the sending key lives on in the session.
+        using var baseKey = Curve25519PrivateKey.Generate(_random);
         var (keys, kyberCiphertext) = Pqxdh.Initiate(identity.PrivateKey, baseKey, bundle.IdentityKey, bundle.SignedPreKeyPublic, bundle.PreKeyPublic, bundle.KyberPreKeyPublic, _random);
-
-        // Alice's first sending chain ratchets against Bob's signed prekey; her receiving chain for
-        // that key starts from the PQXDH chain key.
-        var sendingKey = Curve25519PrivateKey.Generate(_random);
-        var (rootKey, sendingChainKey) = RatchetKdf.CreateChain(keys.RootKey, sendingKey, bundle.SignedPreKeyPublic);
-        var state = new SessionState
+        SessionState state;
+        try
         {
-            Version = MessageVersions.Current,
-            LocalIdentity = identity.PublicKey,
-            RemoteIdentity = bundle.IdentityKey,
-            RootKey = rootKey,
-            Sender = new SenderChain(sendingKey, sendingChainKey, 0),
-            AliceBaseKey = baseKey.PublicKey.Serialize(),
-            Spqr = SpqrState.Create(keys.SpqrAuthKey, SpqrDirection.A2B, selfSession),
-            SelfSession = selfSession,
-            LocalRegistrationId = _store.GetLocalRegistrationId(),
-            RemoteRegistrationId = bundle.RegistrationId,
-            Pending = new PendingPreKey(bundle.PreKeyId, bundle.SignedPreKeyId, baseKey.PublicKey, (ulong)_time.GetUtcNow().ToUnixTimeSeconds(), bundle.KyberPreKeyId, kyberCiphertext),
-        };
-        state.ReceiverChains.Add(new ReceiverChain(bundle.SignedPreKeyPublic, keys.ChainKey, 0, []));
-        CryptographicOperations.ZeroMemory(keys.RootKey);
-        baseKey.Dispose();
+            // Alice's first sending chain ratchets against Bob's signed prekey; her receiving chain for
+            // that key starts from the PQXDH chain key.
+            var sendingKey = Curve25519PrivateKey.Generate(_random);
+            var (rootKey, sendingChainKey) = RatchetKdf.CreateChain(keys.RootKey, sendingKey, bundle.SignedPreKeyPublic);
+            state = new SessionState
+            {
+                Version = MessageVersions.Current,
+                LocalIdentity = identity.PublicKey,
+                RemoteIdentity = bundle.IdentityKey,
+                RootKey = rootKey,
+                Sender = new SenderChain(sendingKey, sendingChainKey, 0),
+                AliceBaseKey = baseKey.PublicKey.Serialize(),
+                Spqr = SpqrState.Create(keys.SpqrAuthKey, SpqrDirection.A2B, selfSession),
+                SelfSession = selfSession,
+                LocalRegistrationId = _store.GetLocalRegistrationId(),
+                RemoteRegistrationId = bundle.RegistrationId,
+                Pending = new PendingPreKey(bundle.PreKeyId, bundle.SignedPreKeyId, baseKey.PublicKey, (ulong)_time.GetUtcNow().ToUnixTimeSeconds(), bundle.KyberPreKeyId, kyberCiphertext),
+            };
+            state.ReceiverChains.Add(new ReceiverChain(bundle.SignedPreKeyPublic, keys.ChainKey, 0, []));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(keys.RootKey);
+            CryptographicOperations.ZeroMemory(keys.SpqrAuthKey);
+        }
 
         _store.SaveIdentity(remote, bundle.IdentityKey);
         record.Promote(state);
@@ -277,6 +284,8 @@ public sealed class SessionCipher
         var identity = _store.GetIdentityKeyPair();
         var keys = Pqxdh.Accept(identity.PrivateKey, signedPreKey.KeyPair, oneTimePreKey?.KeyPair, kyberPreKey.KeyPair.SecretKey, message.IdentityKey, message.BaseKey, message.KyberCiphertext!);
         var selfSession = IsSameAccount(identity.PublicKey, message.IdentityKey, remote);
+        var spqr = SpqrState.Create(keys.SpqrAuthKey, SpqrDirection.B2A, selfSession);
+        CryptographicOperations.ZeroMemory(keys.SpqrAuthKey); // stage 1 keeps only the chain made from it
 
         // Bob sends with his signed prekey as the first ratchet key and the PQXDH chain key.
         var state = new SessionState
@@ -287,7 +296,7 @@ public sealed class SessionCipher
             RootKey = keys.RootKey,
             Sender = new SenderChain(signedPreKey.KeyPair, keys.ChainKey, 0),
             AliceBaseKey = message.BaseKey.Serialize(),
-            Spqr = SpqrState.Create(keys.SpqrAuthKey, SpqrDirection.B2A, selfSession),
+            Spqr = spqr,
             SelfSession = selfSession,
             LocalRegistrationId = _store.GetLocalRegistrationId(),
             RemoteRegistrationId = message.RegistrationId,
@@ -429,25 +438,15 @@ public sealed class SessionCipher
         }
 
         // Keep the seeds of skipped messages; of all kept, only the newest MaxMessageKeys survive.
-        var chainKey = chain.ChainKey;
-        var firstKept = counter >= SessionLimits.MaxMessageKeys ? counter - SessionLimits.MaxMessageKeys : 0;
-        for (var index = chain.Index; index < counter; index++)
-        {
-            if (index >= firstKept)
-            {
-                chain.Skipped.Add((index, RatchetKdf.MessageSeed(chainKey)));
-            }
-
-            chainKey = RatchetKdf.NextChainKey(chainKey);
-        }
-
-        if (chain.Skipped.Count > SessionLimits.MaxMessageKeys)
-        {
-            chain.Skipped.RemoveRange(0, chain.Skipped.Count - SessionLimits.MaxMessageKeys);
-        }
-
+        var start = chain.ChainKey;
+        var chainKey = RatchetKdf.Advance(start, chain.Index, counter, SessionLimits.MaxMessageKeys, chain.Skipped);
         var result = RatchetKdf.MessageSeed(chainKey);
         chain.ChainKey = RatchetKdf.NextChainKey(chainKey);
+        if (!ReferenceEquals(chainKey, start))
+        {
+            CryptographicOperations.ZeroMemory(chainKey);
+        }
+
         chain.Index = counter + 1;
         return result;
     }

@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using Parley.Crypto.Kem;
 
 namespace Parley.Crypto.Tests;
@@ -77,4 +79,44 @@ public sealed class KeyHygieneTests
         Should.Throw<ArgumentException>(() => Curve25519PublicKey.FromRawBytes(new byte[31]));
         Should.Throw<ArgumentException>(() => Curve25519PrivateKey.Import(new byte[33]));
     }
+
+    [Fact]
+    public void Secret_keys_dropped_without_dispose_are_zeroed_when_collected()
+    {
+        // Ratchet keys are shared between session records (values), so nobody disposes them: the
+        // finalizer must wipe them once they are unreachable.
+        var (curveBuffer, kemBuffer) = MakeAndDropKeys();
+        curveBuffer.ShouldContain(b => b != 0);
+        kemBuffer.ShouldContain(b => b != 0);
+        for (var i = 0; i < 3 && (curveBuffer.Any(b => b != 0) || kemBuffer.Any(b => b != 0)); i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        curveBuffer.ShouldAllBe(b => b == 0);
+        kemBuffer.ShouldAllBe(b => b == 0);
+    }
+
+    [Fact]
+    public void Disposed_keys_are_zeroed_at_once()
+    {
+        var key = Curve25519PrivateKey.Generate();
+        var buffer = KeyBuffer(key);
+        buffer.ShouldContain(b => b != 0);
+        key.Dispose();
+        buffer.ShouldAllBe(b => b == 0);
+    }
+
+    /// <summary>Makes keys and returns only their internal buffers, so the keys themselves become garbage.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (byte[] Curve, byte[] Kem) MakeAndDropKeys()
+    {
+        var curve = Curve25519PrivateKey.Generate();
+        var kem = Kyber1024.Instance.GenerateKeyPair().SecretKey;
+        return (KeyBuffer(curve), KeyBuffer(kem));
+    }
+
+    private static byte[] KeyBuffer(object key) =>
+        (byte[])key.GetType().GetField("_key", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(key)!;
 }

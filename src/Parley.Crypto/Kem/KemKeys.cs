@@ -117,12 +117,16 @@ public sealed class KemSecretKey : IDisposable
         }
     }
 
+    /// <summary>Zeroes a key that was dropped without <see cref="Dispose"/>.</summary>
+    ~KemSecretKey() => CryptographicOperations.ZeroMemory(_key);
+
     public void Dispose()
     {
         if (!_disposed)
         {
             CryptographicOperations.ZeroMemory(_key);
             _disposed = true;
+            GC.SuppressFinalize(this);
         }
     }
 

@@ -191,30 +191,20 @@ public sealed class GroupCipher
             throw ProtocolFailureException.InvalidMessage("group message from too far into the future");
         }
 
-        var chainKey = state.ChainKey;
-        var firstKept = iteration >= SessionLimits.MaxMessageKeys ? iteration - SessionLimits.MaxMessageKeys : 0;
-        for (var i = state.Iteration; i < iteration; i++)
-        {
-            if (i >= firstKept)
-            {
-                state.Skipped.Add((i, RatchetKdf.MessageSeed(chainKey)));
-            }
-
-            chainKey = RatchetKdf.NextChainKey(chainKey);
-        }
-
-        if (state.Skipped.Count > SessionLimits.MaxMessageKeys)
-        {
-            state.Skipped.RemoveRange(0, state.Skipped.Count - SessionLimits.MaxMessageKeys);
-        }
-
         if (iteration == uint.MaxValue)
         {
             throw new ProtocolFailureException(ProtocolFailure.InvalidSenderKeySession, "sender chain is too long");
         }
 
+        var start = state.ChainKey;
+        var chainKey = RatchetKdf.Advance(start, state.Iteration, iteration, SessionLimits.MaxMessageKeys, state.Skipped);
         var result = RatchetKdf.MessageSeed(chainKey);
         state.ChainKey = RatchetKdf.NextChainKey(chainKey);
+        if (!ReferenceEquals(chainKey, start))
+        {
+            CryptographicOperations.ZeroMemory(chainKey);
+        }
+
         state.Iteration = iteration + 1;
         return result;
     }

@@ -25,11 +25,11 @@ internal static class Pqxdh
         KemPublicKey theirKyberPreKey,
         IRandomSource random)
     {
-        var secrets = new byte[32 * 6];
+        Span<byte> secrets = stackalloc byte[32 * 6]; // on the stack: never copied by the GC, zeroed below
         var length = 0;
         try
         {
-            secrets.AsSpan(0, 32).Fill(0xFF);
+            secrets[..32].Fill(0xFF);
             length = 32;
             Agree(ourIdentity, theirSignedPreKey, secrets, ref length);
             Agree(ourBaseKey, theirIdentity, secrets, ref length);
@@ -39,9 +39,9 @@ internal static class Pqxdh
                 Agree(ourBaseKey, theirOneTimePreKey, secrets, ref length);
             }
 
-            var ciphertext = Kyber1024.Instance.Encapsulate(theirKyberPreKey, secrets.AsSpan(length, 32), random);
+            var ciphertext = Kyber1024.Instance.Encapsulate(theirKyberPreKey, secrets.Slice(length, 32), random);
             length += 32;
-            return (Derive(secrets.AsSpan(0, length)), ciphertext);
+            return (Derive(secrets[..length]), ciphertext);
         }
         finally
         {
@@ -63,11 +63,11 @@ internal static class Pqxdh
             throw ProtocolFailureException.InvalidMessage("incoming base key is invalid");
         }
 
-        var secrets = new byte[32 * 6];
+        Span<byte> secrets = stackalloc byte[32 * 6];
         var length = 0;
         try
         {
-            secrets.AsSpan(0, 32).Fill(0xFF);
+            secrets[..32].Fill(0xFF);
             length = 32;
             Agree(ourSignedPreKey, theirIdentity, secrets, ref length);
             Agree(ourIdentity, theirBaseKey, secrets, ref length);
@@ -77,13 +77,13 @@ internal static class Pqxdh
                 Agree(ourOneTimePreKey, theirBaseKey, secrets, ref length);
             }
 
-            if (!Kyber1024.Instance.TryDecapsulate(ourKyberPreKey, kyberCiphertext, secrets.AsSpan(length, 32)))
+            if (!Kyber1024.Instance.TryDecapsulate(ourKyberPreKey, kyberCiphertext, secrets.Slice(length, 32)))
             {
                 throw ProtocolFailureException.InvalidMessage("bad Kyber ciphertext");
             }
 
             length += 32;
-            return Derive(secrets.AsSpan(0, length));
+            return Derive(secrets[..length]);
         }
         finally
         {
@@ -91,9 +91,9 @@ internal static class Pqxdh
         }
     }
 
-    private static void Agree(Curve25519PrivateKey ours, Curve25519PublicKey theirs, byte[] secrets, ref int length)
+    private static void Agree(Curve25519PrivateKey ours, Curve25519PublicKey theirs, Span<byte> secrets, ref int length)
     {
-        if (!ours.TryAgree(theirs, secrets.AsSpan(length, 32)))
+        if (!ours.TryAgree(theirs, secrets.Slice(length, 32)))
         {
             throw new ProtocolFailureException(ProtocolFailure.InvalidKey, "low-order key in key agreement");
         }

@@ -36,6 +36,41 @@ internal static class RatchetKdf
         return next;
     }
 
+    /// <summary>
+    /// Steps a chain (1:1 or sender key) from index <paramref name="from"/> to <paramref name="to"/>,
+    /// keeping the seeds of the skipped indices in <paramref name="skipped"/> (oldest first), of which only
+    /// the newest <paramref name="maxKept"/> survive (libsignal keeps the same ones, evicting as it goes).
+    /// Returns the chain key at <paramref name="to"/>. The intermediate chain keys are zeroed; the starting
+    /// key is not, since it belongs to the stored state.
+    /// </summary>
+    public static byte[] Advance(byte[] chainKey, uint from, uint to, int maxKept, List<(uint Index, byte[] Seed)> skipped)
+    {
+        var firstKept = to >= (uint)maxKept ? to - (uint)maxKept : 0;
+        var current = chainKey;
+        for (var index = from; index < to; index++)
+        {
+            if (index >= firstKept)
+            {
+                skipped.Add((index, MessageSeed(current)));
+            }
+
+            var next = NextChainKey(current);
+            if (!ReferenceEquals(current, chainKey))
+            {
+                CryptographicOperations.ZeroMemory(current);
+            }
+
+            current = next;
+        }
+
+        if (skipped.Count > maxKept)
+        {
+            skipped.RemoveRange(0, skipped.Count - maxKept);
+        }
+
+        return current;
+    }
+
     /// <summary>(RK', CK) = HKDF(salt = RK, ikm = DH(ours, theirs), "WhisperRatchet", 64).</summary>
     public static (byte[] RootKey, byte[] ChainKey) CreateChain(ReadOnlySpan<byte> rootKey, Curve25519PrivateKey ours, Curve25519PublicKey theirs)
     {
