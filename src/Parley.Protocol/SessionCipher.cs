@@ -438,17 +438,9 @@ public sealed class SessionCipher
         }
 
         // Keep the seeds of skipped messages; of all kept, only the newest MaxMessageKeys survive.
-        var start = chain.ChainKey;
-        var chainKey = RatchetKdf.Advance(start, chain.Index, counter, SessionLimits.MaxMessageKeys, chain.Skipped);
-        var result = RatchetKdf.MessageSeed(chainKey);
-        chain.ChainKey = RatchetKdf.NextChainKey(chainKey);
-        if (!ReferenceEquals(chainKey, start))
-        {
-            CryptographicOperations.ZeroMemory(chainKey);
-        }
-
+        (var next, chain.ChainKey) = RatchetKdf.Consume(chain.ChainKey, chain.Index, counter, SessionLimits.MaxMessageKeys, chain.Skipped);
         chain.Index = counter + 1;
-        return result;
+        return next;
     }
 
     /// <summary>libsignal <c>is_same_account</c>: the same identity key and the same ServiceId.</summary>

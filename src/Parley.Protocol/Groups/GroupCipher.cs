@@ -196,16 +196,8 @@ public sealed class GroupCipher
             throw new ProtocolFailureException(ProtocolFailure.InvalidSenderKeySession, "sender chain is too long");
         }
 
-        var start = state.ChainKey;
-        var chainKey = RatchetKdf.Advance(start, state.Iteration, iteration, SessionLimits.MaxMessageKeys, state.Skipped);
-        var result = RatchetKdf.MessageSeed(chainKey);
-        state.ChainKey = RatchetKdf.NextChainKey(chainKey);
-        if (!ReferenceEquals(chainKey, start))
-        {
-            CryptographicOperations.ZeroMemory(chainKey);
-        }
-
+        (var next, state.ChainKey) = RatchetKdf.Consume(state.ChainKey, state.Iteration, iteration, SessionLimits.MaxMessageKeys, state.Skipped);
         state.Iteration = iteration + 1;
-        return result;
+        return next;
     }
 }

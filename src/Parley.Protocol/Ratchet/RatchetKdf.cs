@@ -37,13 +37,14 @@ internal static class RatchetKdf
     }
 
     /// <summary>
-    /// Steps a chain (1:1 or sender key) from index <paramref name="from"/> to <paramref name="to"/>,
-    /// keeping the seeds of the skipped indices in <paramref name="skipped"/> (oldest first), of which only
-    /// the newest <paramref name="maxKept"/> survive (libsignal keeps the same ones, evicting as it goes).
-    /// Returns the chain key at <paramref name="to"/>. The intermediate chain keys are zeroed; the starting
-    /// key is not, since it belongs to the stored state.
+    /// The message seed for index <paramref name="to"/> of a chain (1:1 or sender key) now at index
+    /// <paramref name="from"/> with <paramref name="chainKey"/>, and the chain key after it. The seeds of
+    /// the skipped indices go to <paramref name="skipped"/> (oldest first), of which only the newest
+    /// <paramref name="maxKept"/> survive (libsignal keeps the same ones, evicting as it goes). The
+    /// intermediate chain keys are zeroed; <paramref name="chainKey"/> is not, since it belongs to the
+    /// stored state.
     /// </summary>
-    public static byte[] Advance(byte[] chainKey, uint from, uint to, int maxKept, List<(uint Index, byte[] Seed)> skipped)
+    public static (byte[] Seed, byte[] NextChainKey) Consume(byte[] chainKey, uint from, uint to, int maxKept, List<(uint Index, byte[] Seed)> skipped)
     {
         var firstKept = to >= (uint)maxKept ? to - (uint)maxKept : 0;
         var current = chainKey;
@@ -55,11 +56,7 @@ internal static class RatchetKdf
             }
 
             var next = NextChainKey(current);
-            if (!ReferenceEquals(current, chainKey))
-            {
-                CryptographicOperations.ZeroMemory(current);
-            }
-
+            Forget(current, chainKey);
             current = next;
         }
 
@@ -68,7 +65,17 @@ internal static class RatchetKdf
             skipped.RemoveRange(0, skipped.Count - maxKept);
         }
 
-        return current;
+        var result = (MessageSeed(current), NextChainKey(current));
+        Forget(current, chainKey);
+        return result;
+    }
+
+    private static void Forget(byte[] intermediate, byte[] start)
+    {
+        if (!ReferenceEquals(intermediate, start))
+        {
+            CryptographicOperations.ZeroMemory(intermediate);
+        }
     }
 
     /// <summary>(RK', CK) = HKDF(salt = RK, ikm = DH(ours, theirs), "WhisperRatchet", 64).</summary>
