@@ -86,7 +86,7 @@ public sealed class DecoderFuzzTests
         var identity = IdentityKeyPair.Generate(random);
         var decoders = new (string Name, byte[] Seed, Action<byte[]> Decode)[]
         {
-            ("session", alice.Store.LoadSession(bob.Address)!.Serialize(), b => SessionRecord.Deserialize(b)),
+            ("session", alice.Store.LoadSession(bob.Address)!.Serialize(), b => UseSession(alice, bob, SessionRecord.Deserialize(b), skipped[0])),
             ("sender key", bob.Store.LoadSenderKey(bob.Address, group)!.Serialize(), b => SenderKeyRecord.Deserialize(b)),
             ("prekey", PreKeyRecord.Generate(1, random).Serialize(), b => PreKeyRecord.Deserialize(b)),
             ("signed prekey", SignedPreKeyRecord.Generate(2, identity, 5, random).Serialize(), b => SignedPreKeyRecord.Deserialize(b)),
@@ -114,6 +114,31 @@ public sealed class DecoderFuzzTests
 
             refused.ShouldBeGreaterThan(total / 10, name);
         }
+    }
+
+    [Fact]
+    public void Stored_pending_prekey_time_outside_the_calendar_is_a_format_error()
+    {
+        // The time is only read when encrypting; a value DateTimeOffset cannot hold would throw there.
+        var alice = new Party("alice");
+        var bob = new Party("bob");
+        alice.Cipher.ProcessPreKeyBundle(bob.Address, bob.NewBundle()).IsSuccess.ShouldBeTrue();
+        var record = alice.Store.LoadSession(bob.Address)!.Copy();
+        var state = record.Current!.Clone();
+        state.Pending = state.Pending! with { TimestampSeconds = ulong.MaxValue };
+        record.SetCurrent(state);
+        Should.Throw<FormatException>(() => SessionRecord.Deserialize(record.Serialize()));
+    }
+
+    /// <summary>A record that decoded is used: every outcome must be a result, never an exception.</summary>
+    private static void UseSession(Party owner, Party peer, SessionRecord record, CiphertextMessage fromPeer)
+    {
+        owner.Store.StoreSession(peer.Address, record);
+        _ = record.HasUsableSenderChain(owner.Time.GetUtcNow());
+        _ = record.IsAwaitingFirstReply;
+        _ = owner.Cipher.Encrypt(peer.Address, "x"u8);
+        _ = owner.Cipher.Decrypt(peer.Address, fromPeer);
+        _ = owner.Cipher.Encrypt(peer.Address, "y"u8);
     }
 
     /// <summary>Runs <paramref name="operation"/> on every variant of the seeds; a failure must leave <paramref name="party"/>'s stores as they were.</summary>

@@ -437,6 +437,11 @@ internal static class SessionStateCodec
             }
         }
 
+        if (timestamp > (ulong)DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+        {
+            throw new FormatException("pending prekey time out of range");
+        }
+
         return new PendingPreKey(preKeyId, signedId, baseKey ?? throw new FormatException("missing base key"), timestamp, kyberId, ciphertext ?? throw new FormatException("missing Kyber ciphertext"));
     }
 
