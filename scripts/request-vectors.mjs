@@ -47,6 +47,7 @@ function makeCase(name, text, files) {
   const A = publicOf(a);
   const E = publicOf(e);
   const RT = hkdf(a, REQUEST, Buffer.from('token'));
+  const ST = hkdf(A, REQUEST, Buffer.from('send-token'));
   const Z = x25519(e, A);
   const Zr = x25519(a, E);
   if (!Z.equals(Zr)) throw new Error('X25519 disagrees');
@@ -71,6 +72,8 @@ function makeCase(name, text, files) {
       A: b64u(A),
       RT: b64u(RT),
       tokenVerifier: b64u(sha256(RT)),
+      ST: b64u(ST),
+      sendVerifier: b64u(sha256(ST)),
       E: b64u(E),
       Z: b64u(Z),
       K: b64u(K),

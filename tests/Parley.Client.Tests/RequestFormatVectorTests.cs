@@ -39,6 +39,9 @@ public sealed class RequestFormatVectorTests
         var token = RequestFormat.RequestToken(a);
         token.ShouldBe(B(d, "RT"));
         SHA256.HashData(token).ShouldBe(B(d, "tokenVerifier"));
+        var sendToken = RequestFormat.SendToken(B(d, "A"));
+        sendToken.ShouldBe(B(d, "ST"));
+        SHA256.HashData(sendToken).ShouldBe(B(d, "sendVerifier"));
 
         var (ephemeralPublic, responderKey) = RequestFormat.Respond(B(d, "A"), e);
         ephemeralPublic.ShouldBe(B(d, "E"));
@@ -50,6 +53,55 @@ public sealed class RequestFormatVectorTests
         keys.AccessVerifier().ShouldBe(B(d, "accessVerifier"));
         keys.ManifestKey.ToArray().ShouldBe(B(d, "MK"));
         keys.FileKey.ToArray().ShouldBe(B(d, "FK"));
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void Links_are_written_and_parsed_as_published(string name)
+    {
+        var c = Root.Value.GetProperty("cases").EnumerateArray().Single(x => x.GetProperty("name").GetString() == name);
+        var inputs = c.GetProperty("inputs");
+        var links = c.GetProperty("links");
+        var server = inputs.GetProperty("server").GetString()!;
+        var id = inputs.GetProperty("id").GetString()!;
+        var sendText = links.GetProperty("send").GetString()!;
+        var privateText = links.GetProperty("private").GetString()!;
+
+        new SendLink(server, id, B(c.GetProperty("derived"), "A")).Format().ShouldBe(sendText);
+        using (var written = new PrivateLink(server, id, B(inputs, "a")))
+        {
+            written.Format().ShouldBe(privateText);
+            written.ToString().ShouldNotContain(inputs.GetProperty("a").GetString()!);
+        }
+
+        var send = RequestLinks.ParseSend(sendText);
+        (send.Server, send.Id).ShouldBe((server, id));
+        send.PublicKey.ToArray().ShouldBe(B(c.GetProperty("derived"), "A"));
+        using var opened = RequestLinks.ParsePrivate(privateText);
+        (opened.Server, opened.Id).ShouldBe((server, id));
+        opened.PrivateKey.ToArray().ShouldBe(B(inputs, "a"));
+        RequestLinks.KindOf(sendText).ShouldBe(RequestLinkKind.Send);
+        RequestLinks.KindOf(privateText).ShouldBe(RequestLinkKind.Private);
+
+        Should.Throw<DamagedLinkException>(() => RequestLinks.ParseSend(privateText)).Message.ShouldContain("private link");
+        Should.Throw<DamagedLinkException>(() => RequestLinks.ParsePrivate(sendText)).Message.ShouldContain("request link");
+    }
+
+    [Fact]
+    public void Damaged_links_are_refused_without_repeating_them()
+    {
+        var damaged = Root.Value.GetProperty("damagedLinks").EnumerateArray().Select(x => x.GetString()!).ToList();
+        damaged.Count.ShouldBeGreaterThan(5);
+        foreach (var link in damaged)
+        {
+            RequestLinks.KindOf(link).ShouldBeNull(link);
+            var e = Should.Throw<DamagedLinkException>(() => RequestLinks.ParseSend(link), link);
+            e.Message.ShouldNotContain("AAAAAAAAAA");
+            Should.Throw<DamagedLinkException>(() => RequestLinks.ParsePrivate(link), link);
+            RequestLinks.LooksLikeRequestLink(link).ShouldBeTrue(link);
+        }
+
+        RequestLinks.LooksLikeRequestLink("https://parley.example.org/s/AAAAAAAAAAAAAAAAAAAAAA#x").ShouldBeFalse();
     }
 
     [Fact]

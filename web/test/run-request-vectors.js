@@ -32,6 +32,9 @@ export async function runRequestVectors(f, v) {
       const RT = await request.requestToken(a);
       same(at('RT'), b64u.encode(RT), d.RT);
       same(at('token verifier'), b64u.encode(await secret.sha256(RT)), d.tokenVerifier);
+      const ST = await request.sendToken(A);
+      same(at('ST'), b64u.encode(ST), d.ST);
+      same(at('send verifier'), b64u.encode(await secret.sha256(ST)), d.sendVerifier);
       const responder = await request.responderLinkKey(A, e);
       same(at('E'), b64u.encode(responder.ephemeralPublic), d.E);
       same(at('Z'), b64u.encode(await request.agree(e, A)), d.Z);

@@ -16,6 +16,7 @@ public static class RequestFormat
 
     private static readonly byte[] Label = Encoding.ASCII.GetBytes("parley/request/v1");
     private static readonly byte[] TokenInfo = Encoding.ASCII.GetBytes("token");
+    private static readonly byte[] SendTokenInfo = Encoding.ASCII.GetBytes("send-token");
     private static readonly byte[] LinkKeyInfo = Encoding.ASCII.GetBytes("link-key");
 
     /// <summary><c>A = X25519(a, 9)</c>.</summary>
@@ -31,6 +32,13 @@ public static class RequestFormat
     {
         CheckSize(requesterPrivate, nameof(requesterPrivate));
         return HkdfSha256.DeriveKey(requesterPrivate, Label, TokenInfo, KeySize);
+    }
+
+    /// <summary><c>ST = HKDF(A, "parley/request/v1", "send-token", 32)</c>: proves to the server that the caller holds the send link.</summary>
+    public static byte[] SendToken(ReadOnlySpan<byte> requesterPublic)
+    {
+        CheckSize(requesterPublic, nameof(requesterPublic));
+        return HkdfSha256.DeriveKey(requesterPublic, Label, SendTokenInfo, KeySize);
     }
 
     /// <summary>The responder's side: <c>E</c> and <c>K</c> from a fresh (or given) ephemeral key.</summary>

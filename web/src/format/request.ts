@@ -9,6 +9,7 @@ import { type Bytes, FormatError, concat, hkdf } from './secret';
 export const KEY_BYTES = 32;
 const LABEL = new TextEncoder().encode('parley/request/v1') as Bytes;
 const TOKEN_INFO = new TextEncoder().encode('token') as Bytes;
+const SEND_TOKEN_INFO = new TextEncoder().encode('send-token') as Bytes;
 const LINK_KEY_INFO = new TextEncoder().encode('link-key') as Bytes;
 const X25519 = { name: 'X25519' } as const;
 
@@ -44,6 +45,12 @@ export async function publicKeyOf(privateKey: Bytes): Promise<Bytes> {
 export function requestToken(privateKey: Bytes): Promise<Bytes> {
   if (privateKey.length !== KEY_BYTES) throw new FormatError('an X25519 private key is 32 bytes');
   return hkdf(privateKey, LABEL, TOKEN_INFO, 32);
+}
+
+/** `ST = HKDF(A, "parley/request/v1", "send-token", 32)`: proves to the server that the caller holds the send link. */
+export function sendToken(requesterPublic: Bytes): Promise<Bytes> {
+  if (requesterPublic.length !== KEY_BYTES) throw new FormatError('an X25519 public key is 32 bytes');
+  return hkdf(requesterPublic, LABEL, SEND_TOKEN_INFO, 32);
 }
 
 /** `Z = X25519(priv, peer)`, refusing the all-zero result of a low-order public key. */
