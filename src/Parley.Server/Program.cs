@@ -1,5 +1,6 @@
 using Parley.Server.Features.Health;
 using Parley.Server.Features.Messaging;
+using Parley.Server.Features.Requests;
 using Parley.Server.Features.Secrets;
 using Parley.Server.Features.WebUi;
 using Parley.Server.Infrastructure.Http;
@@ -12,6 +13,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddParleyHttp();
 builder.Services.AddParleyStorage();
 builder.Services.AddSecrets();
+builder.Services.AddRequests();
 builder.Services.AddMessaging(builder.Configuration);
 
 var app = builder.Build();
@@ -19,6 +21,7 @@ app.UseParleyHttp();
 app.UseWebUi();
 app.MapHealthEndpoints();
 app.MapSecretsEndpoints();
+app.MapRequestsEndpoints();
 app.MapMessagingEndpoints();
 app.Run();
 

@@ -13,7 +13,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
 {
     private const int OpenBodyLimit = 4 * 1024;
     private readonly SecretsOptions _o = options.Value;
-    private readonly long _createBodyLimit = Base64Url.EncodedLength(options.Value.MaxManifestBytes) + (8 * 1024);
+    private readonly long _createBodyLimit = SecretContent.BodyLimit(options.Value);
     private readonly SecretsConfigResponse _config = BuildConfig(options.Value);
 
     public IResult Config() => TypedResults.Json(_config, ParleyJsonContext.Default.SecretsConfigResponse);
@@ -34,25 +34,11 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
         var errors = new Dictionary<string, string[]>();
         void Error(string member, string message) => errors[member] = [message];
 
-        if (request!.Manifest.Length > Base64Url.EncodedLength(_o.MaxManifestBytes))
+        var tooLarge = SecretContent.Check(request!.Manifest, request.AccessVerifier, request.StreamBytes, _o, errors,
+            out var manifest, out var accessVerifier);
+        if (tooLarge is not null)
         {
-            return Problems.PayloadTooLarge($"The sealed manifest is limited to {_o.MaxManifestBytes} bytes.");
-        }
-
-        var manifest = Base64Url.TryDecode(request.Manifest, _o.MaxManifestBytes);
-        if (manifest is null)
-        {
-            Error("manifest", "must be base64url without padding");
-        }
-        else if (!StreamFormat.IsValidManifest(manifest))
-        {
-            Error("manifest", "must be a sealed v1 manifest: 0x01, nonce, 256·m bytes of ciphertext, tag");
-        }
-
-        var accessVerifier = new byte[SecretTokens.HashBytes];
-        if (!Base64Url.TryDecodeExact(request.AccessVerifier, accessVerifier))
-        {
-            Error("accessVerifier", "must be 32 bytes, base64url");
+            return tooLarge;
         }
 
         PassphraseRecord? passphrase = null;
@@ -81,19 +67,6 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
             }
 
             passphrase = new PassphraseRecord(salt, pp.Iterations, verifier);
-        }
-
-        if (request.StreamBytes is { } streamBytes)
-        {
-            if (streamBytes > _o.MaxStreamBytes)
-            {
-                return Problems.PayloadTooLarge($"File streams are limited to {_o.MaxStreamBytes} bytes.");
-            }
-
-            if (!StreamFormat.IsValidStreamLength(streamBytes))
-            {
-                Error("streamBytes", "is not the length of a sealed v1 file stream");
-            }
         }
 
         if (errors.Count > 0)
