@@ -1,7 +1,9 @@
 using System.Net;
+using System.Security.Cryptography;
 using Parley.Contracts;
 using Parley.Contracts.Requests;
 using Parley.Contracts.Secrets;
+using Parley.Server.Features.Requests;
 using Parley.Server.Features.Secrets;
 using Parley.Server.Tests.Support;
 
@@ -406,15 +408,15 @@ public abstract class RequestsApiContract(ProviderServer provider)
     }
 
     [Fact]
-    public async Task Forty_racing_answers_to_one_request_have_exactly_one_winner()
+    public async Task A_hundred_racing_answers_to_one_request_have_exactly_one_winner()
     {
         var (server, _) = await ServerAsync();
         using var http = server.CreateClient();
         var racer = new RequestsHttp(http);
-        for (var round = 0; round < 20; round++)
+        for (var round = 0; round < 5; round++)
         {
             var request = await racer.CreateAsync(new TestRequest());
-            var answers = Enumerable.Range(0, 40).Select(_ => new TestAnswer(new TestSecret())).ToList();
+            var answers = Enumerable.Range(0, 100).Select(_ => new TestAnswer(new TestSecret())).ToList();
             var results = await Task.WhenAll(answers.Select(a => Task.Run(async () =>
             {
                 using var response = await racer.AnswerAsync(request, a);
@@ -461,6 +463,75 @@ public abstract class RequestsApiContract(ProviderServer provider)
         {
             logs.ShouldNotContain(secretValue, Case.Insensitive);
         }
+    }
+
+    [Fact]
+    public async Task Requests_and_answers_count_toward_the_creation_rate_limit_and_a_limited_answer_changes_nothing()
+    {
+        await using var server = await provider.StartAsync(new Dictionary<string, string?> { ["Parley:Secrets:CreatePerMinute"] = "2" });
+        var api = server.Requests();
+        server.Time!.SetUtcNow(new DateTimeOffset(2026, 1, 1, 0, 1, 0, TimeSpan.Zero));
+        var request = await api.CreateAsync(new TestRequest());
+        await api.Secrets.CreateAsync(new TestSecret());
+        var before = (await server.RequestRecordAsync(request.Id)).Describe();
+        var secrets = await server.Store().CountAsync(CancellationToken.None);
+
+        using (var limited = await api.AnswerAsync(request, new TestAnswer(new TestSecret())))
+        {
+            await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests, ProblemTypes.RateLimited);
+            limited.Headers.RetryAfter.ShouldNotBeNull();
+        }
+
+        using (var limited = await api.Secrets.PostJsonAsync("api/requests", new TestRequest().ToRequest(), RequestsJsonContext.Default.CreateRequestRequest))
+        {
+            await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests, ProblemTypes.RateLimited);
+        }
+
+        (await server.RequestRecordAsync(request.Id)).Describe().ShouldBe(before);
+        (await server.Store().CountAsync(CancellationToken.None)).ShouldBe(secrets);
+        (await server.RequestStore().CountAsync(CancellationToken.None)).ShouldBe(1);
+
+        server.Time.Advance(TimeSpan.FromMinutes(1));
+        await api.AnswerOkAsync(request, new TestAnswer(new TestSecret()));
+    }
+
+    [Fact]
+    public async Task Closed_creation_refuses_new_requests_but_a_request_made_before_can_still_be_answered()
+    {
+        await using var server = await provider.StartAsync(new Dictionary<string, string?> { ["Parley:Secrets:CreationOpen"] = "false" });
+        var api = server.Requests();
+        using (var refused = await api.Secrets.PostJsonAsync("api/requests", new TestRequest().ToRequest(), RequestsJsonContext.Default.CreateRequestRequest))
+        {
+            await refused.ShouldBeProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.CreationClosed);
+        }
+
+        (await server.RequestStore().CountAsync(CancellationToken.None)).ShouldBe(0);
+
+        // A request stored while creation was open (written straight into the store).
+        var earlier = new TestRequest();
+        var now = server.Time!.GetUtcNow();
+        var id = SecretId.New();
+        await server.RequestStore().CreateAsync(new NewRequest(id, SHA256.HashData(earlier.RequestToken), SHA256.HashData(earlier.SendToken),
+            null, now, now.AddHours(1)), CancellationToken.None);
+        var request = new CreatedRequest(earlier, id.ToString(), now.AddHours(1));
+        await api.AnswerOkAsync(request, new TestAnswer(new TestSecret()));
+        (await api.StatusOfAsync(request)).State.ShouldBe(RequestStates.Answered);
+    }
+
+    [Fact]
+    public async Task OpenApi_document_describes_the_requests_api()
+    {
+        var (server, _) = await ServerAsync();
+        using var response = await server.Client.GetAsync("openapi/v1.json");
+        using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var paths = document.RootElement.GetProperty("paths");
+        paths.GetProperty("/api/requests").GetProperty("post").GetProperty("requestBody").GetProperty("content")
+            .TryGetProperty("application/json", out _).ShouldBeTrue();
+        paths.GetProperty("/api/requests/{id}").TryGetProperty("get", out _).ShouldBeTrue();
+        paths.GetProperty("/api/requests/{id}").TryGetProperty("delete", out _).ShouldBeTrue();
+        paths.GetProperty("/api/requests/{id}/answer").TryGetProperty("post", out _).ShouldBeTrue();
+        paths.GetProperty("/api/requests/{id}/answer").TryGetProperty("get", out _).ShouldBeTrue();
+        paths.GetProperty("/api/requests/{id}/manage").TryGetProperty("get", out _).ShouldBeTrue();
     }
 
     public static TheoryData<string> MalformedCases => [.. MalformedRequests.Cases.Select(c => c.Name)];
