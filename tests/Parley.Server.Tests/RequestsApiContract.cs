@@ -438,6 +438,34 @@ public abstract class RequestsApiContract(ProviderServer provider)
     }
 
     [Fact]
+    public async Task The_stores_compare_and_set_lets_exactly_one_of_a_hundred_racing_answers_in()
+    {
+        // The HTTP race above depends on timing; this one hits the store's single statement directly,
+        // all racers having read the request while it had no answer.
+        var (server, api) = await ServerAsync();
+        var store = server.RequestStore();
+        for (var round = 0; round < 5; round++)
+        {
+            var request = await api.CreateAsync(new TestRequest());
+            SecretId.TryParse(request.Id, out var id).ShouldBeTrue();
+            var now = server.Time!.GetUtcNow();
+            var answers = Enumerable.Range(0, 100).Select(_ => new RequestAnswer(SecretId.New(), RandomNumberGenerator.GetBytes(32), now)).ToList();
+            using var start = new ManualResetEventSlim();
+            var racers = answers.Select(a => Task.Run(async () =>
+            {
+                start.Wait();
+                return (a, Won: await store.TryAnswerAsync(id, null, a, now, CancellationToken.None));
+            })).ToList();
+            start.Set();
+            var results = await Task.WhenAll(racers);
+            var winner = results.Where(r => r.Won).ShouldHaveSingleItem($"round {round}").a;
+            var record = await server.RequestRecordAsync(request.Id);
+            record.Answer.ShouldNotBeNull().SecretId.ShouldBe(winner.SecretId);
+            record.Answer.EphemeralKey.ShouldBe(winner.EphemeralKey);
+        }
+    }
+
+    [Fact]
     public async Task Logs_never_carry_ids_tokens_keys_or_labels()
     {
         var (server, api) = await ServerAsync();
