@@ -408,6 +408,20 @@ public abstract class RequestsApiContract(ProviderServer provider)
     }
 
     [Fact]
+    public async Task The_sweeper_runs_by_itself_on_the_servers_clock()
+    {
+        var (server, api) = await ServerAsync();
+        var request = await api.CreateAsync(new TestRequest(expiresInSeconds: 300));
+        server.Time!.Advance(TimeSpan.FromSeconds(301));
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await server.RequestRecordAsync(request.Id)).Label is not null)
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "the timer-driven sweep did not drop the expired request's label");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
     public async Task A_hundred_racing_answers_to_one_request_have_exactly_one_winner()
     {
         var (server, _) = await ServerAsync();

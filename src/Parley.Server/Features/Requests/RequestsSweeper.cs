@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Parley.Server.Features.Secrets;
+using Parley.Server.Infrastructure.Hosting;
 
 namespace Parley.Server.Features.Requests;
 
@@ -23,25 +24,6 @@ internal sealed class RequestsSweeper(IRequestStore store, IOptions<SecretsOptio
         return result;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await SweepOnceAsync(stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    RequestsLog.SweepFailed(logger, e);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicSweep.RunAsync(options.Value.SweepInterval, time, SweepOnceAsync, e => RequestsLog.SweepFailed(logger, e), stoppingToken);
 }

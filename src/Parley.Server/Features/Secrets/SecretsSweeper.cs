@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Parley.Server.Infrastructure.Hosting;
 
 namespace Parley.Server.Features.Secrets;
 
@@ -34,27 +35,8 @@ internal sealed class SecretsSweeper(ISecretStore store, IOptions<SecretsOptions
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await SweepOnceAsync(stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    SecretsLog.SweepFailed(logger, e);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicSweep.RunAsync(options.Value.SweepInterval, time, SweepOnceAsync, e => SecretsLog.SweepFailed(logger, e), stoppingToken);
 
     public override void Dispose()
     {
