@@ -7,7 +7,8 @@
 
 import type { Bytes } from './format/secret';
 
-export type PieceSource = AsyncIterable<Bytes>;
+/** The plaintext of a file, in order, as batches of pieces (each piece its own buffer). */
+export type PieceSource = AsyncIterable<Bytes[]>;
 
 /** Largest file offered through an in-memory Blob when nothing can stream. */
 export const BLOB_LIMIT_BYTES = 512 * 1024 * 1024;
@@ -76,6 +77,9 @@ function startDownload(href: string): void {
   setTimeout(() => frame.remove(), 60_000);
 }
 
+/** Batches the page decrypts ahead of the download worker's requests. */
+const QUEUED_BATCHES = 4;
+
 async function viaWorker(reg: ServiceWorkerRegistration, name: string, size: number, pieces: PieceSource): Promise<void> {
   const worker = reg.active;
   if (!worker) throw new Error('the download worker is not active');
@@ -94,31 +98,63 @@ async function viaWorker(reg: ServiceWorkerRegistration, name: string, size: num
     worker.postMessage({ type: 'parley-download', id, name, size }, [channel.port2]);
   });
   const keepAlive = setInterval(() => worker.postMessage({ type: 'parley-keepalive' }), 10000);
+  // The page decrypts ahead of the worker's requests (up to QUEUED_BATCHES batches), so decrypting
+  // and the browser's writing overlap. A request takes everything queued; the pieces' buffers are
+  // transferred, not copied.
+  const queue: Bytes[][] = [];
+  let wanted = false;
+  let ended = false;
+  let stopped = false;
+  let space: (() => void) | null = null;
   try {
     await new Promise<void>((resolve, reject) => {
-      port.onmessage = async (m: MessageEvent) => {
-        const type = (m.data as { type?: string }).type;
-        if (type === 'cancel') {
-          await iterator.return?.();
-          reject(new Error('the download was cancelled'));
+      const flush = (): void => {
+        if (!wanted) return;
+        if (queue.length > 0) {
+          const batch = queue.splice(0).flat();
+          port.postMessage({ type: 'pieces', pieces: batch }, batch.map((p) => p.buffer));
+        } else if (ended) {
+          port.postMessage({ type: 'end' });
+          resolve();
+        } else {
           return;
         }
-        if (type !== 'pull') return;
-        try {
-          const next = await iterator.next();
-          if (next.done) {
-            port.postMessage({ type: 'end' });
-            resolve();
-          } else {
-            const copy = next.value.slice();
-            port.postMessage({ type: 'chunk', bytes: copy }, [copy.buffer]);
-          }
-        } catch (e) {
-          port.postMessage({ type: 'error' });
-          reject(e instanceof Error ? e : new Error(String(e)));
+        wanted = false;
+        space?.();
+      };
+      port.onmessage = (m: MessageEvent) => {
+        const type = (m.data as { type?: string }).type;
+        if (type === 'pull') {
+          wanted = true;
+          flush();
+        } else if (type === 'cancel') {
+          stopped = true;
+          space?.();
+          reject(new Error('the download was cancelled'));
         }
       };
       startDownload(`/app/dl/${id}/${encodeURIComponent(name)}`);
+      void (async () => {
+        try {
+          while (!stopped) {
+            while (queue.length >= QUEUED_BATCHES && !stopped) await new Promise<void>((r) => (space = r));
+            if (stopped) break;
+            const next = await iterator.next();
+            if (next.done) {
+              ended = true;
+              flush();
+              return;
+            }
+            queue.push(next.value);
+            flush();
+          }
+          await iterator.return?.(undefined);
+        } catch (e) {
+          stopped = true;
+          port.postMessage({ type: 'error' });
+          reject(e instanceof Error ? e : new Error(String(e)));
+        }
+      })();
     });
   } finally {
     clearInterval(keepAlive);
@@ -127,7 +163,7 @@ async function viaWorker(reg: ServiceWorkerRegistration, name: string, size: num
 }
 
 interface FileHandle {
-  createWritable(): Promise<{ write(b: BufferSource): Promise<void>; close(): Promise<void>; abort(): Promise<void> }>;
+  createWritable(): Promise<{ write(b: BufferSource | Blob): Promise<void>; close(): Promise<void>; abort(): Promise<void> }>;
 }
 type SaveFilePicker = (o: { suggestedName: string }) => Promise<FileHandle>;
 
@@ -135,7 +171,7 @@ async function viaFileSystem(picker: SaveFilePicker, name: string, pieces: Piece
   const handle = await picker({ suggestedName: name });
   const writable = await handle.createWritable();
   try {
-    for await (const piece of pieces) await writable.write(piece);
+    for await (const batch of pieces) await writable.write(new Blob(batch));
     await writable.close();
   } catch (e) {
     await writable.abort().catch(() => undefined);
@@ -145,7 +181,7 @@ async function viaFileSystem(picker: SaveFilePicker, name: string, pieces: Piece
 
 async function viaBlob(name: string, type: string, pieces: PieceSource): Promise<void> {
   const parts: Bytes[] = [];
-  for await (const piece of pieces) parts.push(piece.slice());
+  for await (const batch of pieces) parts.push(...batch);
   const url = URL.createObjectURL(new Blob(parts, { type: 'application/octet-stream' }));
   void type;
   clickLink(url, name);

@@ -43,15 +43,20 @@ function contentDisposition(name: string): string {
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
+/** Bytes the worker asks the page for ahead of the browser's writing. */
+const QUEUED_BYTES = 4 * 1024 * 1024;
+
 function streamFrom(p: Pending): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
     {
       pull(controller) {
+        // One request at a time: the page answers with every piece it has decrypted so far.
         return new Promise<void>((resolve) => {
           p.port.onmessage = (m: MessageEvent) => {
-            const d = m.data as { type?: string; bytes?: Uint8Array };
-            if (d.type === 'chunk' && d.bytes instanceof Uint8Array) controller.enqueue(d.bytes);
-            else if (d.type === 'end') {
+            const d = m.data as { type?: string; pieces?: unknown };
+            if (d.type === 'pieces' && Array.isArray(d.pieces) && d.pieces.every((x) => x instanceof Uint8Array)) {
+              for (const piece of d.pieces as Uint8Array[]) controller.enqueue(piece);
+            } else if (d.type === 'end') {
               controller.close();
               p.port.close();
             } else {
@@ -68,8 +73,8 @@ function streamFrom(p: Pending): ReadableStream<Uint8Array> {
         p.port.close();
       },
     },
-    // Up to 4 pieces (4 MiB) queued: decryption of the next pieces overlaps with the browser writing.
-    { highWaterMark: 4 },
+    // Up to 4 MiB queued: the page decrypts the next pieces while the browser writes these.
+    { highWaterMark: QUEUED_BYTES, size: (chunk) => chunk.byteLength },
   );
 }
 
