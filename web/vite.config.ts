@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // Built into the server's static files: src/Parley.Server/wwwroot/app/ (gitignored), served under
-// /app/. The server answers /, /s/{id}, /m/{id} and /r/... with app/index.html.
+// /app/. The server answers /, /s/{id}, /m/{id}, /request and /r/... with app/index.html.
 export default defineConfig({
   base: '/app/',
   build: {

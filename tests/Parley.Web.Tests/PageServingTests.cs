@@ -13,7 +13,9 @@ public sealed partial class PageServingTests(BrowserFixture browser, WebServer s
     [InlineData("/")]
     [InlineData("/s/" + SampleId)]
     [InlineData("/m/" + SampleId)]
+    [InlineData("/request")]
     [InlineData("/r/" + SampleId)]
+    [InlineData("/r/" + SampleId + "/answer")]
     public async Task Every_app_route_serves_the_page_with_no_inline_script_or_style(string path)
     {
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
@@ -65,6 +67,12 @@ public sealed partial class PageServingTests(BrowserFixture browser, WebServer s
     [InlineData("/s/" + SampleId + "#" + "AAAA", "the part after # is damaged or incomplete")]
     [InlineData("/s/tooShort#" + SampleKey, "the secret id in the link is damaged")]
     [InlineData("/m/" + SampleId + "#" + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA!", "the part after # is damaged or incomplete")]
+    [InlineData("/r/" + SampleId, "the part after # is missing")]
+    [InlineData("/r/tooShort#" + SampleKey, "the request id in the link is damaged")]
+    [InlineData("/r/" + SampleId + "/answer#" + "AAAA", "the part after # is damaged or incomplete")]
+    [InlineData("/r/" + SampleId + "/extra#" + SampleKey, "the address does not have the shape of a Parley request link")]
+    // All zero bytes: a low-order X25519 public key, refused before anything is typed or sent.
+    [InlineData("/r/" + SampleId + "#" + SampleKey, "the key in the link is not usable")]
     public async Task A_damaged_link_is_reported_without_any_request_to_the_api(string path, string reason)
     {
         browser.RequireBrowser();

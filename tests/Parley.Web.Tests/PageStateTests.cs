@@ -10,20 +10,7 @@ public sealed class PageStateTests(BrowserFixture browser, WebServer server) : I
 {
     private readonly List<string> _problems = [];
 
-    private async Task CheckAsync(IPage page, string state)
-    {
-        foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
-        {
-            await page.EmulateMediaAsync(new() { ColorScheme = scheme });
-            var name = $"{state}-{(scheme == ColorScheme.Dark ? "dark" : "light")}";
-            foreach (var violation in await WebApp.AxeAsync(page))
-            {
-                _problems.Add($"{name}: {violation}");
-            }
-
-            await WebApp.ScreenshotAsync(page, name);
-        }
-    }
+    private Task CheckAsync(IPage page, string state) => WebApp.CheckStateAsync(page, state, _problems);
 
     [Fact]
     public async Task Every_page_state_is_accessible_and_csp_clean_in_light_and_dark()

@@ -154,5 +154,24 @@ public static class WebApp
         await page.ScreenshotAsync(new() { Path = Path.Combine(dir.FullName, name + ".png"), FullPage = true });
     }
 
+    /// <summary>
+    /// In light and then dark: runs axe-core (serious and critical violations go to <paramref name="problems"/>)
+    /// and saves a screenshot named <c>{state}-light</c> / <c>{state}-dark</c>.
+    /// </summary>
+    public static async Task CheckStateAsync(IPage page, string state, List<string> problems)
+    {
+        foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
+        {
+            await page.EmulateMediaAsync(new() { ColorScheme = scheme });
+            var name = $"{state}-{(scheme == ColorScheme.Dark ? "dark" : "light")}";
+            foreach (var violation in await AxeAsync(page))
+            {
+                problems.Add($"{name}: {violation}");
+            }
+
+            await ScreenshotAsync(page, name);
+        }
+    }
+
     public static byte[] RandomBytes(int length) => System.Security.Cryptography.RandomNumberGenerator.GetBytes(length);
 }

@@ -71,6 +71,60 @@ export interface StatusResponse {
   destroyedAt: string | null;
 }
 
+// Request-a-secret (docs/api.md "Requests", docs/request-format.md).
+
+export interface CreateRequestRequest {
+  tokenVerifier: string;
+  sendVerifier: string;
+  label: string | null;
+  expiresInSeconds: number;
+}
+
+export interface CreateRequestResponse {
+  id: string;
+  expiresAt: string;
+}
+
+export interface RequestLookResponse {
+  id: string;
+  state: string;
+  label: string | null;
+  expiresAt: string;
+}
+
+export interface AnswerRequestRequest {
+  sendToken: string;
+  ephemeralKey: string;
+  manifest: string;
+  accessVerifier: string;
+  streamBytes: number | null;
+}
+
+export interface AnswerRequestResponse {
+  secretId: string;
+  uploadToken: string;
+  expiresAt: string;
+  uploadRequired: boolean;
+}
+
+export interface RequestAnswerResponse {
+  secretId: string;
+  ephemeralKey: string;
+  answeredAt: string;
+}
+
+export interface RequestStatusResponse {
+  id: string;
+  state: string;
+  label: string | null;
+  createdAt: string;
+  expiresAt: string;
+  answeredAt: string | null;
+  openedAt: string[];
+  failedAttempts: number;
+  destroyedAt: string | null;
+}
+
 /** A problem details answer. `slug` is the part after `urn:parley:problem:`. */
 export class ProblemError extends Error {
   constructor(
@@ -192,5 +246,24 @@ export const api = {
 
   destroy: async (id: string, manageToken: string): Promise<void> => {
     await send(`/api/secrets/${id}`, { method: 'DELETE', headers: bearer(manageToken) });
+  },
+
+  createRequest: (req: CreateRequestRequest): Promise<CreateRequestResponse> => json('/api/requests', jsonBody(req)),
+
+  /** What the responder sees: the request's label, while it waits for its answer. Changes nothing. */
+  lookRequest: (id: string, sendToken: string): Promise<RequestLookResponse> =>
+    json(`/api/requests/${id}`, { headers: { 'Parley-Access': sendToken } }),
+
+  answerRequest: (id: string, req: AnswerRequestRequest): Promise<AnswerRequestResponse> => json(`/api/requests/${id}/answer`, jsonBody(req)),
+
+  /** Where the answer is and the responder's ephemeral key. Changes nothing: opening is the secret's. */
+  requestAnswer: (id: string, requestToken: string): Promise<RequestAnswerResponse> =>
+    json(`/api/requests/${id}/answer`, { headers: bearer(requestToken) }),
+
+  requestStatus: (id: string, requestToken: string): Promise<RequestStatusResponse> =>
+    json(`/api/requests/${id}/manage`, { headers: bearer(requestToken) }),
+
+  destroyRequest: async (id: string, requestToken: string): Promise<void> => {
+    await send(`/api/requests/${id}`, { method: 'DELETE', headers: bearer(requestToken) });
   },
 };

@@ -101,3 +101,77 @@ export function field(id: string, label: string, control: HTMLElement, hint?: st
   if (hintEl) control.setAttribute('aria-describedby', hintEl.id);
   return h('div', { class: 'field' }, h('label', { for: id, text: label }), control, hintEl);
 }
+
+/**
+ * A danger button that asks before it acts: the first click shows `question` with a confirm and a
+ * keep button; only the confirm runs `act`. A failure of `act` is shown in the box by `failed`.
+ */
+export function confirmButton(
+  label: string,
+  question: string,
+  confirmLabel: string,
+  act: () => Promise<void>,
+  failed: (e: unknown) => HTMLElement,
+): { button: HTMLButtonElement; box: HTMLElement } {
+  const button = h('button', { type: 'button', class: 'button danger', text: label });
+  const box = h('div', { class: 'confirm', hidden: true });
+  const yes = h('button', { type: 'button', class: 'button danger', text: confirmLabel });
+  const no = h('button', { type: 'button', class: 'button secondary', text: 'Keep it' });
+  box.append(h('p', { text: question }), yes, no);
+  button.addEventListener('click', () => {
+    box.hidden = false;
+    no.focus();
+  });
+  no.addEventListener('click', () => {
+    box.hidden = true;
+    button.focus();
+  });
+  yes.addEventListener('click', () => {
+    void (async () => {
+      yes.disabled = true;
+      try {
+        await act();
+      } catch (e) {
+        box.replaceChildren(failed(e));
+      }
+    })();
+  });
+  return { button, box };
+}
+
+export interface SubmitOptions {
+  form: HTMLFormElement;
+  submit: HTMLButtonElement;
+  /** Where problems are shown. */
+  error: HTMLElement;
+  /** Checked first: a notice to show instead of submitting, or null. */
+  check?: () => HTMLElement | null;
+  work: () => Promise<void>;
+  /** What to show in `error` when `work` throws, or null when it handled the failure itself. */
+  failed: (e: unknown) => HTMLElement | null;
+}
+
+/** Submits a form once at a time: the button is disabled and the form marked busy while `work` runs; after a failure the form is usable again. */
+export function onSubmit(o: SubmitOptions): void {
+  o.form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void (async () => {
+      o.error.replaceChildren();
+      const problem = o.check?.() ?? null;
+      if (problem) {
+        o.error.replaceChildren(problem);
+        return;
+      }
+      o.submit.disabled = true;
+      o.form.setAttribute('aria-busy', 'true');
+      try {
+        await o.work();
+      } catch (err) {
+        const shown = o.failed(err);
+        if (shown) o.error.replaceChildren(shown);
+        o.submit.disabled = false;
+        o.form.removeAttribute('aria-busy');
+      }
+    })();
+  });
+}

@@ -1,7 +1,7 @@
 import { type StatusResponse, api } from '../api';
 import { encode } from '../format/b64u';
 import { DamagedLinkError, parseLocation } from '../format/link';
-import { h, notice, plural, show, time } from '../ui';
+import { confirmButton, h, notice, plural, show, time } from '../ui';
 import { damagedLink, describeProblem } from './problems';
 
 const TITLE = 'Secret status';
@@ -68,32 +68,18 @@ function render(id: string, token: string, s: StatusResponse, message?: HTMLElem
   const actions = h('div', { class: 'actions' }, refresh);
 
   if (live) {
-    const destroy = h('button', { type: 'button', class: 'button danger', text: 'Destroy now' });
-    const confirmBox = h('div', { class: 'confirm', hidden: true });
-    const yes = h('button', { type: 'button', class: 'button danger', text: 'Yes, destroy it' });
-    const no = h('button', { type: 'button', class: 'button secondary', text: 'Keep it' });
-    confirmBox.append(h('p', { text: 'Destroy the secret now? The link will stop working. This cannot be undone.' }), yes, no);
-    destroy.addEventListener('click', () => {
-      confirmBox.hidden = false;
-      no.focus();
-    });
-    no.addEventListener('click', () => {
-      confirmBox.hidden = true;
-      destroy.focus();
-    });
-    yes.addEventListener('click', () => {
-      void (async () => {
-        yes.disabled = true;
-        try {
-          await api.destroy(id, token);
-          await load(id, token, notice('success', 'The secret was destroyed.'));
-        } catch (e) {
-          confirmBox.replaceChildren(describeProblem(e, 'manage'));
-        }
-      })();
-    });
-    actions.append(destroy);
-    show(h('h1', { text: TITLE }), ...(message ? [message] : []), h('section', { class: 'card' }, list), actions, confirmBox,
+    const destroy = confirmButton(
+      'Destroy now',
+      'Destroy the secret now? The link will stop working. This cannot be undone.',
+      'Yes, destroy it',
+      async () => {
+        await api.destroy(id, token);
+        await load(id, token, notice('success', 'The secret was destroyed.'));
+      },
+      (e) => describeProblem(e, 'manage'),
+    );
+    actions.append(destroy.button);
+    show(h('h1', { text: TITLE }), ...(message ? [message] : []), h('section', { class: 'card' }, list), actions, destroy.box,
       h('p', { class: 'hint', text: `Keep this page's link to yourself. ${plural(s.viewsLeft, 'view', 'views')} left.` }));
   } else {
     show(h('h1', { text: TITLE }), ...(message ? [message] : []), h('section', { class: 'card' }, list), actions);

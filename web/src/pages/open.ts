@@ -4,6 +4,7 @@ import { DamagedLinkError, type ParsedLink, parseLocation } from '../format/link
 import {
   type Bytes,
   type Manifest,
+  type PassphraseInput,
   FormatError,
   deriveKeyBytes,
   deriveKeys,
@@ -16,7 +17,7 @@ import {
 import { prepareStreaming, saveFile } from '../save';
 import { type StreamTicket, decryptRange } from '../transfer';
 import { copyButton, field, formatBytes, h, notice, plural, show, time } from '../ui';
-import { damagedLink, describeProblem } from './problems';
+import { type Context, damagedLink, describeProblem } from './problems';
 
 const TITLE = 'Open a secret';
 
@@ -66,7 +67,7 @@ async function existsWithoutKey(id: string): Promise<boolean> {
   }
 }
 
-function describeContents(look: LookResponse): string {
+export function describeContents(look: LookResponse): string {
   if (look.streamBytes === null) return 'It holds a text message.';
   const plain = plainLengthOf(look.streamBytes);
   const size = plain === null ? '' : ` (${formatBytes(plain)} in total)`;
@@ -100,7 +101,12 @@ function renderWaiting(link: ParsedLink, accessKey: string, look: LookResponse):
       form.setAttribute('aria-busy', 'true');
       status.textContent = passphrase ? 'Checking the passphrase…' : 'Opening…';
       try {
-        await reveal_(link, accessKey, look, passphrase?.value ?? null);
+        const pass = look.passphrase && passphrase
+          ? { passphrase: passphrase.value, salt: decode(look.passphrase.salt) as Bytes, iterations: look.passphrase.iterations }
+          : null;
+        await revealSecret(link.id, link.secret, accessKey, pass);
+        // The view is used from here on; the key stays only in memory while the page is open.
+        window.history.replaceState(null, '', window.location.pathname);
       } catch (err) {
         status.textContent = '';
         reveal.disabled = false;
@@ -132,40 +138,53 @@ function renderWaiting(link: ParsedLink, accessKey: string, look: LookResponse):
   );
 }
 
-async function reveal_(link: ParsedLink, accessKey: string, look: LookResponse, passphrase: string | null): Promise<void> {
-  const pass = look.passphrase && passphrase !== null
-    ? { passphrase, salt: decode(look.passphrase.salt) as Bytes, iterations: look.passphrase.iterations }
-    : null;
-  const keys = await deriveKeys(link.secret, pass);
+/** How the revealed content is named: a secret someone shared, or the answer to a request. */
+export interface RevealWords {
+  /** Heading of the page when something goes wrong. */
+  title: string;
+  /** Heading of the revealed content. */
+  heading: string;
+  /** What it is, in "This … is now deleted". */
+  noun: string;
+  context: Context;
+}
+
+const SECRET_WORDS: RevealWords = { title: TITLE, heading: 'Your secret', noun: 'secret', context: 'open' };
+
+/**
+ * Opens secret `id` (the view is used from here on), decrypts its manifest and shows its text and
+ * files. Problems the server answers are thrown to the caller; a manifest or stream that does not
+ * match the key is shown as such.
+ */
+export async function revealSecret(id: string, linkKey: Bytes, accessKey: string, pass: PassphraseInput | null, words: RevealWords = SECRET_WORDS): Promise<void> {
+  const keys = await deriveKeys(linkKey, pass);
   const proof = keys.passphraseProof ? encode(keys.passphraseProof) : null;
   keys.accessKey.fill(0);
   keys.passphraseProof?.fill(0);
-  const opened: OpenResponse = await api.open(link.id, accessKey, proof);
-  // The view is used from here on; the key stays only in memory while the page is open.
-  window.history.replaceState(null, '', window.location.pathname);
+  const opened: OpenResponse = await api.open(id, accessKey, proof);
   let manifest: Manifest;
   try {
     manifest = await openManifest(keys.manifestKey, decode(opened.manifest) as Bytes);
   } catch (e) {
-    show(h('h1', { text: TITLE }), describeProblem(e instanceof FormatError ? e : new FormatError('bad manifest'), 'open'));
+    show(h('h1', { text: words.title }), describeProblem(e instanceof FormatError ? e : new FormatError('bad manifest'), words.context));
     return;
   }
   const total = manifest.files.reduce((n, f) => n + f.size, 0);
   if (manifest.files.length > 0 && (opened.stream === null || opened.stream.bytes !== streamLength(total))) {
-    show(h('h1', { text: TITLE }), describeProblem(new FormatError('stream size mismatch'), 'open'));
+    show(h('h1', { text: words.title }), describeProblem(new FormatError('stream size mismatch'), words.context));
     return;
   }
   const ticket: StreamTicket | null = opened.stream
-    ? { id: link.id, downloadToken: opened.stream.downloadToken, fileKey: keys.fileKey, plainBytes: total }
+    ? { id, downloadToken: opened.stream.downloadToken, fileKey: keys.fileKey, plainBytes: total }
     : null;
-  renderRevealed(manifest, opened, ticket);
+  renderRevealed(manifest, opened, ticket, words);
 }
 
-function renderRevealed(manifest: Manifest, opened: OpenResponse, ticket: StreamTicket | null): void {
-  const parts: Node[] = [h('h1', { text: 'Your secret' })];
+function renderRevealed(manifest: Manifest, opened: OpenResponse, ticket: StreamTicket | null, words: RevealWords): void {
+  const parts: Node[] = [h('h1', { text: words.heading })];
   parts.push(
     opened.viewsLeft === 0
-      ? notice('info', 'This secret is now deleted from the server.', h('p', { text: 'Copy or save what you need before you leave this page: the link will not work again.' }))
+      ? notice('info', `This ${words.noun} is now deleted from the server.`, h('p', { text: 'Copy or save what you need before you leave this page: the link will not work again.' }))
       : notice('info', `It can still be opened ${plural(opened.viewsLeft, 'more time', 'more times')}.`),
   );
   if (manifest.text !== null && manifest.text !== '') {

@@ -6,7 +6,7 @@ namespace Parley.Server.Features.WebUi;
 /// <summary>
 /// Serves the browser app that web/ builds into <c>wwwroot/app/</c>: its static files under
 /// <c>/app/</c>, and its one HTML page for the app's routes (<c>/</c>, <c>/s/{id}</c>, <c>/m/{id}</c>,
-/// <c>/r/…</c>). The page decides what to show from the path and the fragment, which the server never
+/// <c>/request</c>, <c>/r/…</c>). The page decides what to show from the path and the fragment, which the server never
 /// sees; serving it changes nothing, whoever asks how often.
 /// </summary>
 public static class WebUiEndpoints
@@ -15,7 +15,7 @@ public static class WebUiEndpoints
     private const string IndexFile = "index.html";
 
     /// <summary>The app's routes that answer with its page.</summary>
-    public static readonly IReadOnlyList<string> PageRoutes = ["/", "/s/{id}", "/m/{id}", "/r/{**rest}"];
+    public static readonly IReadOnlyList<string> PageRoutes = ["/", "/s/{id}", "/m/{id}", "/request", "/r/{**rest}"];
 
     public static WebApplication UseWebUi(this WebApplication app)
     {
