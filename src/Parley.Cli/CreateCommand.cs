@@ -9,8 +9,6 @@ namespace Parley.Cli;
 /// <summary><c>parley secret create</c>.</summary>
 internal static class CreateCommand
 {
-    private const int MaxStdinBytes = 64 * 1024 * 1024;
-
     public static Command Build(Option<string?> server)
     {
         var text = new Option<string?>("--text", "-t") { Description = "The secret text ('-' reads standard input). Without --text and --file, standard input is read.", HelpName = "text" };
@@ -31,13 +29,7 @@ internal static class CreateCommand
         {
             // 1. Everything that can be checked locally, before any request.
             var serverUrl = ParleyCommand.ResolveServer(parse.GetValue(server));
-            var expiresText = parse.GetValue(expires);
-            int? expirySeconds = null;
-            if (expiresText is not null)
-            {
-                expirySeconds = Durations.TryParse(expiresText, out var s) ? s
-                    : throw CliException.Usage($"--expires: '{expiresText}' is not a duration (use seconds, or e.g. 30m, 1h, 1d, 7d)");
-            }
+            var expirySeconds = SecretInput.Expiry(parse.GetValue(expires));
 
             var viewCount = parse.GetValue(views);
             if (viewCount is <= 0)
@@ -45,40 +37,10 @@ internal static class CreateCommand
                 throw CliException.Usage("--views must be a positive number");
             }
 
-            long? partBytes = null;
-            if (parse.GetValue(partSize) is { } partText)
-            {
-                partBytes = Sizes.TryParse(partText, out var b) && b >= 64 * 1024 ? b
-                    : throw CliException.Usage("--upload-part-size must be a size of at least 64k (e.g. 8m)");
-            }
+            var partBytes = SecretInput.PartSize(parse.GetValue(partSize));
 
-            var sources = (parse.GetValue(files) ?? []).Select(CheckFile).ToList();
             var terminal = new Terminal();
-            var textValue = parse.GetValue(text);
-            if (textValue == "-" || (textValue is null && sources.Count == 0))
-            {
-                if (terminal.InputIsTerminal)
-                {
-                    Terminal.Note("Type the secret, then press Ctrl-D on a new line:");
-                }
-
-                textValue = Terminal.ReadAllInput(MaxStdinBytes);
-            }
-
-            if (textValue is { Length: 0 })
-            {
-                if (sources.Count == 0)
-                {
-                    throw CliException.Usage("nothing to share: give text (--text or standard input) or --file");
-                }
-
-                textValue = null;
-            }
-
-            if (textValue is not null && !SecretKeys.IsWellFormed(textValue))
-            {
-                throw CliException.Usage("the text is not valid Unicode");
-            }
+            var (textValue, sources) = SecretInput.Read(parse.GetValue(text), parse.GetValue(files), terminal, "share");
 
             string? secretPassphrase = null;
             var wantsPassphrase = parse.GetValue(passphrase);
@@ -162,35 +124,6 @@ internal static class CreateCommand
             return ExitCodes.Ok;
         }, ct));
         return command;
-    }
-
-    private static FileSource CheckFile(string path)
-    {
-        if (Directory.Exists(path))
-        {
-            throw CliException.Usage($"--file: {path} is a folder (share an archive of it instead)");
-        }
-
-        if (!File.Exists(path))
-        {
-            throw CliException.Usage($"--file: no such file: {path}");
-        }
-
-        try
-        {
-            using (File.OpenRead(path))
-            {
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw CliException.Usage($"--file: cannot read {path}: {e.Message}");
-        }
-
-        var source = FileSource.FromPath(path);
-        return System.Text.Encoding.UTF8.GetByteCount(source.Name) > SecretFormat.MaxFileNameBytes
-            ? throw CliException.Usage($"--file: the name of {path} is longer than {SecretFormat.MaxFileNameBytes} bytes")
-            : source;
     }
 
     internal static string QrText(string link)

@@ -16,6 +16,7 @@ internal static class ExitCodes
     public const int Network = 10;
     public const int Tampered = 11;
     public const int Refused = 12;
+    public const int NotAnswered = 13;
     public const int Interrupted = 130;
 
     public static readonly (int Code, string Meaning)[] Table =
@@ -23,16 +24,17 @@ internal static class ExitCodes
         (Ok, "success"),
         (Error, "unexpected error (server error, unreadable file, disk full, ...)"),
         (Usage, "bad usage: an invalid argument or option; nothing was sent"),
-        (NotFound, "no such secret (or it is gone and the link's key was not proven)"),
-        (AlreadyOpened, "the secret was already opened: every view is used"),
+        (NotFound, "no such secret or request (or it is gone and the link's key was not proven)"),
+        (AlreadyOpened, "already used: the secret was opened (every view is used), or the request already has its answer"),
         (WrongPassphrase, "wrong passphrase (the attempt was counted)"),
-        (Expired, "the secret expired"),
-        (Destroyed, "the secret was destroyed by its creator"),
+        (Expired, "the secret or request expired"),
+        (Destroyed, "the secret was destroyed by its creator, or the request withdrawn by its requester"),
         (Burned, "too many wrong passphrases: the secret is gone"),
         (DamagedLink, "damaged link: malformed, cut short, or its key/token does not match"),
         (Network, "network error: the server could not be reached or the transfer failed"),
         (Tampered, "the content failed authentication (modified or truncated); nothing was saved"),
         (Refused, "the server refused: rate limited, creation closed, too large, not ready"),
+        (NotAnswered, "the request has no answer yet (try again later)"),
         (Interrupted, "interrupted (Ctrl-C)"),
     ];
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Parley.Client.Requests;
 using Parley.Client.Secrets;
 using Parley.Client.Secrets.Api;
 
@@ -10,19 +11,21 @@ internal static class OpenCommand
 {
     public static Command Build()
     {
-        var link = new Argument<string>("link") { Description = "The share link (…/s/{id}#{key}); quote it in the shell" };
+        var link = new Argument<string>("link") { Description = "The share link (…/s/{id}#{key}), or the private link of your request (…/r/{id}/answer#{key}) to open its answer; quote it in the shell" };
         var output = new Option<string?>("--out", "-o") { Description = "Folder for the secret's files (created if missing; default: the current folder)", HelpName = "folder" };
         var force = new Option<bool>("--force") { Description = "Replace existing files in --out instead of saving under a new name" };
         var passphraseFile = new Option<string?>("--passphrase-file") { Description = $"Read the passphrase from this file's first line (else ${ParleyCommand.PassphraseVariable}, else a prompt)", HelpName = "path" };
         var json = new Option<bool>("--json") { Description = "Print the text and the saved files as JSON on stdout" };
 
-        var command = new Command("open", "Open a secret: the text goes to stdout, files into --out. This uses one of its views.")
+        var command = new Command("open", "Open a secret, or the answer to your request: the text goes to stdout, files into --out. This uses one of its views.")
         {
             link, output, force, passphraseFile, json,
         };
         command.SetAction((parse, ct) => ParleyCommand.GuardAsync(async token =>
         {
-            using var share = SecretLinks.ParseShare(parse.GetValue(link) ?? string.Empty);
+            var linkText = parse.GetValue(link) ?? string.Empty;
+            using var privateLink = RequestLinks.LooksLikeRequestLink(linkText) ? RequestLinks.ParsePrivate(linkText) : null;
+            using var direct = privateLink is null ? SecretLinks.ParseShare(linkText) : null;
             var folder = parse.GetValue(output) ?? ".";
             if (File.Exists(folder))
             {
@@ -33,8 +36,11 @@ internal static class OpenCommand
             var terminal = new Terminal();
             var asJson = parse.GetValue(json);
 
-            using var api = new SecretsApi(share.Server);
+            using var api = new SecretsApi(privateLink?.Server ?? direct!.Server);
             var client = new SecretsClient(api);
+            using var answerLink = privateLink is null ? null
+                : (await RequestCommand.AboutRequestAsync(() => new RequestsClient(api).FindAnswerAsync(privateLink, token)).ConfigureAwait(false)).Answer;
+            var share = answerLink ?? direct!;
             var look = await client.LookAsync(share, token).ConfigureAwait(false);
             string? passphrase = null;
             if (look.Passphrase is not null)

@@ -38,11 +38,13 @@ internal static class ParleyCommand
         var root = new RootCommand("parley: one-time secrets, end to end encrypted. The server never sees the key, the passphrase or the content.");
         root.Options.Add(server);
 
-        var secret = new Command("secret", "Share text and files as a one-time link, open one, check or destroy it.");
+        var secret = new Command("secret", "Share text and files as a one-time link, open one, check or destroy it; request a secret from someone and answer a request.");
         secret.Subcommands.Add(CreateCommand.Build(server));
         secret.Subcommands.Add(OpenCommand.Build());
         secret.Subcommands.Add(StatusCommand.Build(destroy: false));
         secret.Subcommands.Add(StatusCommand.Build(destroy: true));
+        secret.Subcommands.Add(RequestCommand.Build(server));
+        secret.Subcommands.Add(RespondCommand.Build());
         root.Subcommands.Add(secret);
 
         foreach (var help in root.Options.OfType<HelpOption>())
@@ -134,7 +136,8 @@ internal static class ParleyCommand
     internal static int ExitCodeOf(SecretsApiException e) => e.Failure switch
     {
         ApiFailure.NotFound => ExitCodes.NotFound,
-        ApiFailure.AlreadyOpened => ExitCodes.AlreadyOpened,
+        ApiFailure.AlreadyOpened or ApiFailure.AlreadyAnswered => ExitCodes.AlreadyOpened,
+        ApiFailure.NotAnswered => ExitCodes.NotAnswered,
         ApiFailure.WrongPassphrase => ExitCodes.WrongPassphrase,
         ApiFailure.Expired => ExitCodes.Expired,
         ApiFailure.Destroyed => ExitCodes.Destroyed,
@@ -167,6 +170,10 @@ internal static class ParleyCommand
         ApiFailure.CreationClosed => "this server does not accept new secrets",
         ApiFailure.PayloadTooLarge => "the server refused the secret as too large",
         ApiFailure.NotReady => "the secret's files are still being uploaded; try again shortly",
+        ApiFailure.AlreadyAnswered => e.At is { } at
+            ? $"this request was already answered, on {When(at)}; it takes one answer"
+            : "this request was already answered; it takes one answer",
+        ApiFailure.NotAnswered => "the request has no answer yet; try again later",
         _ => OneLine(e.Message),
     };
 

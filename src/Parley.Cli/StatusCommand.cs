@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
+using Parley.Client.Requests;
 using Parley.Client.Secrets;
 using Parley.Client.Secrets.Api;
 using Parley.Contracts;
+using Parley.Contracts.Requests;
 
 namespace Parley.Cli;
 
@@ -11,14 +13,21 @@ internal static class StatusCommand
 {
     public static Command Build(bool destroy)
     {
-        var link = new Argument<string>("manage-link") { Description = "The manage link (…/m/{id}#{token}) that 'create' printed; quote it in the shell" };
+        var link = new Argument<string>("manage-link") { Description = "The manage link (…/m/{id}#{token}) that 'create' printed, or the private link (…/r/{id}/answer#{key}) that 'request' printed; quote it in the shell" };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout" };
         var command = destroy
-            ? new Command("destroy", "Destroy a secret now, before anyone (else) opens it.") { link, json }
-            : new Command("status", "Show whether a secret was opened (and when), expired or destroyed.") { link, json };
+            ? new Command("destroy", "Destroy a secret now, before anyone (else) opens it; or withdraw a request (and its unopened answer).") { link, json }
+            : new Command("status", "Show whether a secret was opened (and when), expired or destroyed; or whether a request was answered.") { link, json };
         command.SetAction((parse, ct) => ParleyCommand.GuardAsync(async token =>
         {
-            var manage = SecretLinks.ParseManage(parse.GetValue(link) ?? string.Empty);
+            var text = parse.GetValue(link) ?? string.Empty;
+            if (RequestLinks.LooksLikeRequestLink(text))
+            {
+                using var privateLink = RequestLinks.ParsePrivate(text);
+                return await RequestAsync(privateLink, destroy, parse.GetValue(json), token).ConfigureAwait(false);
+            }
+
+            var manage = SecretLinks.ParseManage(text);
             using var api = new SecretsApi(manage.Server);
             if (destroy)
             {
@@ -66,5 +75,62 @@ internal static class StatusCommand
             return ExitCodes.Ok;
         }, ct));
         return command;
+    }
+    private static async Task<int> RequestAsync(PrivateLink link, bool destroy, bool json, CancellationToken token)
+    {
+        using var api = new SecretsApi(link.Server);
+        var client = new RequestsClient(api);
+        if (destroy)
+        {
+            await RequestCommand.AboutRequestAsync(async () =>
+            {
+                await client.DestroyAsync(link, token).ConfigureAwait(false);
+                return true;
+            }).ConfigureAwait(false);
+            if (json)
+            {
+                Terminal.WriteOut($"{{\"id\":\"{link.Id}\",\"destroyed\":true}}\n");
+            }
+            else
+            {
+                Console.Out.WriteLine("Withdrawn: the request takes no answer, and an unopened answer is destroyed.");
+            }
+
+            return ExitCodes.Ok;
+        }
+
+        var status = await RequestCommand.AboutRequestAsync(() => client.StatusAsync(link, token)).ConfigureAwait(false);
+        if (json)
+        {
+            Terminal.WriteOut(JsonSerializer.Serialize(status, RequestsJsonContext.Default.RequestStatusResponse) + "\n");
+            return ExitCodes.Ok;
+        }
+
+        var o = Console.Out;
+        o.WriteLine($"State:            {status.State}");
+        if (status.Label is { } label)
+        {
+            o.WriteLine($"Label:            {new string([.. label.Where(c => !char.IsControl(c))])}");
+        }
+
+        o.WriteLine($"Created:          {ParleyCommand.When(status.CreatedAt)}");
+        o.WriteLine($"Expires:          {ParleyCommand.When(status.ExpiresAt)}");
+        if (status.AnsweredAt is { } answeredAt)
+        {
+            o.WriteLine($"Answered:         {ParleyCommand.When(answeredAt)}");
+        }
+
+        foreach (var at in status.OpenedAt)
+        {
+            o.WriteLine($"Opened:           {ParleyCommand.When(at)}");
+        }
+
+        o.WriteLine($"Failed attempts:  {status.FailedAttempts}");
+        if (status.DestroyedAt is { } destroyedAt)
+        {
+            o.WriteLine($"Withdrawn:        {ParleyCommand.When(destroyedAt)}");
+        }
+
+        return ExitCodes.Ok;
     }
 }

@@ -45,6 +45,13 @@ public sealed record NewSecret
             return $"the server offers these view counts: {string.Join(", ", config.ViewChoices)}";
         }
 
+        return ContentProblemWith(config);
+    }
+
+    /// <summary>Why the server's limits would refuse this content (text, files, passphrase), whatever the expiry and views; or null.</summary>
+    public string? ContentProblemWith(SecretsConfigResponse config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
         if (Files.Count > config.MaxFiles)
         {
             return $"the server takes at most {config.MaxFiles} files per secret";
@@ -116,6 +123,12 @@ public sealed class OpenedSecret : IDisposable
     public override string ToString() => $"OpenedSecret({Id}, {Manifest})";
 }
 
+/// <summary>A sealed secret as the server takes it: every member b64u, nothing the server could open.</summary>
+internal sealed record SealedSecret(string Manifest, string AccessVerifier, PassphraseParameters? Passphrase, long? StreamBytes);
+
+/// <summary>What the server answered to a sealed secret: its id, the token that uploads its stream, and the caller's result.</summary>
+internal sealed record PostedSecret<T>(string Id, string UploadToken, bool UploadRequired, T Result);
+
 /// <summary>
 /// Creates and opens secrets the way docs/secret-format.md §5 describes, over <see cref="SecretsApi"/>.
 /// Keys are made and used here and never leave the process.
@@ -141,59 +154,72 @@ public sealed class SecretsClient(SecretsApi api)
         {
             var iterations = secret.Iterations ?? config.Passphrase.DefaultIterations;
             var kdf = secret.Passphrase is null ? null : new PassphraseKdf(RandomNumberGenerator.GetBytes(SecretFormat.SaltSize), iterations);
-            using var keys = SecretKeys.Derive(linkKey, secret.Passphrase, kdf);
-            var manifest = secret.Manifest();
-            var sealedManifest = ManifestCodec.Seal(manifest, keys.ManifestKey);
-            long? streamBytes = secret.Files.Count > 0 ? SecretFormat.StreamLength(manifest.TotalFileBytes) : null;
-            var request = new CreateSecretRequest(
-                Base64UrlStrict.Encode(sealedManifest),
-                Base64UrlStrict.Encode(keys.AccessVerifier()),
-                kdf is null ? null : new PassphraseParameters(PassphraseParameters.Pbkdf2Sha256, Base64UrlStrict.Encode(kdf.Salt.Span),
-                    kdf.Iterations, Base64UrlStrict.Encode(keys.PassphraseVerifier())),
-                secret.ExpiresInSeconds,
-                secret.MaxViews,
-                streamBytes);
-            var created = await Api.CreateAsync(request, cancellationToken).ConfigureAwait(false);
-            ManageLink manage;
-            ShareLink share;
-            try
+            return await SealAndPostAsync(secret, linkKey, kdf, async (sealedSecret, ct) =>
             {
-                manage = new ManageLink(Api.Server, created.Id, created.ManageToken);
-                share = new ShareLink(Api.Server, created.Id, linkKey);
-            }
-            catch (ArgumentException e)
-            {
-                throw new SecretsApiException(ApiFailure.UnexpectedResponse, "The server returned an id or token that does not follow the Parley API.", e);
-            }
-
-            if (streamBytes is { } total)
-            {
+                var request = new CreateSecretRequest(sealedSecret.Manifest, sealedSecret.AccessVerifier, sealedSecret.Passphrase,
+                    secret.ExpiresInSeconds, secret.MaxViews, sealedSecret.StreamBytes);
+                var created = await Api.CreateAsync(request, ct).ConfigureAwait(false);
                 try
                 {
-                    if (!created.UploadRequired)
-                    {
-                        throw new SecretsApiException(ApiFailure.UnexpectedResponse, "The server did not ask for the file stream.");
-                    }
-
-                    await using var source = new ConcatenatedStream(secret.Files);
-                    await using var encryptor = new SecretStreamEncryptor(source, manifest.TotalFileBytes, keys.FileKey);
-                    await Api.UploadStreamAsync(created.Id, created.ManageToken, encryptor, total, secret.UploadPartSize, uploadProgress, cancellationToken)
-                        .ConfigureAwait(false);
+                    var manage = new ManageLink(Api.Server, created.Id, created.ManageToken);
+                    var result = new CreatedSecret(new ShareLink(Api.Server, created.Id, linkKey), manage, created.ExpiresAt, secret.MaxViews);
+                    return new PostedSecret<CreatedSecret>(created.Id, created.ManageToken, created.UploadRequired, result);
                 }
-                catch
+                catch (ArgumentException e)
                 {
-                    share.Dispose();
-                    await TryDestroyAsync(created.Id, created.ManageToken).ConfigureAwait(false);
-                    throw;
+                    throw new SecretsApiException(ApiFailure.UnexpectedResponse, "The server returned an id or token that does not follow the Parley API.", e);
                 }
-            }
-
-            return new CreatedSecret(share, manage, created.ExpiresAt, secret.MaxViews);
+            }, uploadProgress, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(linkKey);
         }
+    }
+
+    /// <summary>
+    /// Seals <paramref name="secret"/> with the keys of <paramref name="linkKey"/> (docs/secret-format.md),
+    /// lets <paramref name="post"/> make it on the server, then uploads the file stream with the token
+    /// <paramref name="post"/> returned. If the upload fails, the half-made secret is destroyed (and the
+    /// result disposed when it is disposable). Used for secrets and for the answers to requests.
+    /// </summary>
+    internal async Task<T> SealAndPostAsync<T>(NewSecret secret, byte[] linkKey, PassphraseKdf? kdf,
+        Func<SealedSecret, CancellationToken, Task<PostedSecret<T>>> post, IProgress<long>? uploadProgress, CancellationToken cancellationToken)
+    {
+        using var keys = SecretKeys.Derive(linkKey, secret.Passphrase, kdf);
+        var manifest = secret.Manifest();
+        var sealedManifest = ManifestCodec.Seal(manifest, keys.ManifestKey);
+        long? streamBytes = secret.Files.Count > 0 ? SecretFormat.StreamLength(manifest.TotalFileBytes) : null;
+        var sealedSecret = new SealedSecret(
+            Base64UrlStrict.Encode(sealedManifest),
+            Base64UrlStrict.Encode(keys.AccessVerifier()),
+            kdf is null ? null : new PassphraseParameters(PassphraseParameters.Pbkdf2Sha256, Base64UrlStrict.Encode(kdf.Salt.Span),
+                kdf.Iterations, Base64UrlStrict.Encode(keys.PassphraseVerifier())),
+            streamBytes);
+        var posted = await post(sealedSecret, cancellationToken).ConfigureAwait(false);
+        if (streamBytes is { } total)
+        {
+            try
+            {
+                if (!posted.UploadRequired)
+                {
+                    throw new SecretsApiException(ApiFailure.UnexpectedResponse, "The server did not ask for the file stream.");
+                }
+
+                await using var source = new ConcatenatedStream(secret.Files);
+                await using var encryptor = new SecretStreamEncryptor(source, manifest.TotalFileBytes, keys.FileKey);
+                await Api.UploadStreamAsync(posted.Id, posted.UploadToken, encryptor, total, secret.UploadPartSize, uploadProgress, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch
+            {
+                (posted.Result as IDisposable)?.Dispose();
+                await TryDestroyAsync(posted.Id, posted.UploadToken).ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        return posted.Result;
     }
 
     /// <summary>

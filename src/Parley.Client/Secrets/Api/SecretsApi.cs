@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Parley.Contracts;
+using Parley.Contracts.Requests;
 using Parley.Contracts.Secrets;
 
 namespace Parley.Client.Secrets.Api;
@@ -69,13 +70,43 @@ public sealed class SecretsApi : IDisposable
         SendJsonAsync(HttpMethod.Get, SecretPath(id) + "/manage", null, ParleyJsonContext.Default.SecretStatusResponse, cancellationToken,
             r => r.Headers.Authorization = Bearer(manageToken));
 
-    public async Task DestroyAsync(string id, string manageToken, CancellationToken cancellationToken = default)
+    public Task DestroyAsync(string id, string manageToken, CancellationToken cancellationToken = default) =>
+        DeleteAsync(SecretPath(id), manageToken, cancellationToken);
+
+    private async Task DeleteAsync(string path, string token, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Delete, SecretPath(id));
-        request.Headers.Authorization = Bearer(manageToken);
+        using var request = new HttpRequestMessage(HttpMethod.Delete, path);
+        request.Headers.Authorization = Bearer(token);
         using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken, CallTimeout).ConfigureAwait(false);
         await EnsureStatusAsync(response, HttpStatusCode.NoContent, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary><c>POST /api/requests</c> (docs/api.md, "Requests").</summary>
+    public Task<CreateRequestResponse> CreateRequestAsync(CreateRequestRequest request, CancellationToken cancellationToken = default) =>
+        SendJsonAsync(HttpMethod.Post, "api/requests", JsonContent.Create(request, RequestsJsonContext.Default.CreateRequestRequest),
+            RequestsJsonContext.Default.CreateRequestResponse, cancellationToken);
+
+    /// <summary><c>GET /api/requests/{id}</c> with the send token; changes nothing.</summary>
+    public Task<RequestLookResponse> LookAtRequestAsync(string id, string sendToken, CancellationToken cancellationToken = default) =>
+        SendJsonAsync(HttpMethod.Get, RequestPath(id), null, RequestsJsonContext.Default.RequestLookResponse, cancellationToken,
+            r => r.Headers.Add(SecretHeaders.Access, Token(sendToken)));
+
+    /// <summary><c>POST /api/requests/{id}/answer</c>: the request's one answer.</summary>
+    public Task<AnswerRequestResponse> AnswerRequestAsync(string id, AnswerRequestRequest answer, CancellationToken cancellationToken = default) =>
+        SendJsonAsync(HttpMethod.Post, RequestPath(id) + "/answer", JsonContent.Create(answer, RequestsJsonContext.Default.AnswerRequestRequest),
+            RequestsJsonContext.Default.AnswerRequestResponse, cancellationToken);
+
+    /// <summary><c>GET /api/requests/{id}/answer</c> with the request token: where the answer is.</summary>
+    public Task<RequestAnswerResponse> GetRequestAnswerAsync(string id, string requestToken, CancellationToken cancellationToken = default) =>
+        SendJsonAsync(HttpMethod.Get, RequestPath(id) + "/answer", null, RequestsJsonContext.Default.RequestAnswerResponse, cancellationToken,
+            r => r.Headers.Authorization = Bearer(requestToken));
+
+    public Task<RequestStatusResponse> GetRequestStatusAsync(string id, string requestToken, CancellationToken cancellationToken = default) =>
+        SendJsonAsync(HttpMethod.Get, RequestPath(id) + "/manage", null, RequestsJsonContext.Default.RequestStatusResponse, cancellationToken,
+            r => r.Headers.Authorization = Bearer(requestToken));
+
+    public Task DestroyRequestAsync(string id, string requestToken, CancellationToken cancellationToken = default) =>
+        DeleteAsync(RequestPath(id), requestToken, cancellationToken);
 
     /// <summary>
     /// Uploads the sealed file stream: the whole body in one request, or with
@@ -162,13 +193,8 @@ public sealed class SecretsApi : IDisposable
     }
 
     /// <summary>Asks the server to drop the stream now that it has been decrypted (best effort by nature).</summary>
-    public async Task DeleteStreamAsync(string id, string downloadToken, CancellationToken cancellationToken = default)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Delete, SecretPath(id) + "/stream");
-        request.Headers.Authorization = Bearer(downloadToken);
-        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken, CallTimeout).ConfigureAwait(false);
-        await EnsureStatusAsync(response, HttpStatusCode.NoContent, cancellationToken).ConfigureAwait(false);
-    }
+    public Task DeleteStreamAsync(string id, string downloadToken, CancellationToken cancellationToken = default) =>
+        DeleteAsync(SecretPath(id) + "/stream", downloadToken, cancellationToken);
 
     public void Dispose()
     {
@@ -180,9 +206,13 @@ public sealed class SecretsApi : IDisposable
 
     private static string SecretPath(string id) => "api/secrets/" + SecretLinks.RequireId(id);
 
-    private static AuthenticationHeaderValue Bearer(string token) =>
+    private static string RequestPath(string id) => "api/requests/" + SecretLinks.RequireId(id);
+
+    private static AuthenticationHeaderValue Bearer(string token) => new("Bearer", Token(token));
+
+    private static string Token(string token) =>
         Base64UrlStrict.TryDecode(token, SecretFormat.ManageTokenSize, out _)
-            ? new AuthenticationHeaderValue("Bearer", token)
+            ? token
             : throw new ArgumentException("A token is 32 bytes of base64url.", nameof(token));
 
     private async Task<T> SendJsonAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> type,
@@ -192,7 +222,9 @@ public sealed class SecretsApi : IDisposable
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         configure?.Invoke(request);
         using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken, CallTimeout).ConfigureAwait(false);
-        var expected = method == HttpMethod.Post && path == "api/secrets" ? HttpStatusCode.Created : HttpStatusCode.OK;
+        var expected = method == HttpMethod.Post && (path is "api/secrets" or "api/requests" || path.EndsWith("/answer", StringComparison.Ordinal))
+            ? HttpStatusCode.Created
+            : HttpStatusCode.OK;
         return await ReadJsonAsync(response, expected, type, cancellationToken).ConfigureAwait(false);
     }
 
@@ -316,7 +348,7 @@ public sealed class SecretsApi : IDisposable
             ProblemType = type,
             AttemptsLeft = isProblem ? Int(problem, "attemptsLeft") : null,
             OpenedAt = isProblem ? Times(problem, "openedAt") : [],
-            At = isProblem ? Time(problem, "expiredAt") ?? Time(problem, "destroyedAt") ?? Time(problem, "burnedAt") : null,
+            At = isProblem ? Time(problem, "expiredAt") ?? Time(problem, "destroyedAt") ?? Time(problem, "burnedAt") ?? Time(problem, "answeredAt") : null,
             Received = isProblem && problem.TryGetProperty("received", out var r) && r.TryGetInt64(out var rv) ? rv : null,
             RetryAfter = response.Headers.RetryAfter?.Delta,
             Errors = isProblem ? Errors(problem) : new Dictionary<string, string[]>(),

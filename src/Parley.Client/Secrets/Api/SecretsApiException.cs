@@ -1,4 +1,5 @@
 using Parley.Contracts;
+using Parley.Contracts.Requests;
 
 namespace Parley.Client.Secrets.Api;
 
@@ -24,6 +25,12 @@ public enum ApiFailure
     CreationClosed,
     MethodNotAllowed,
     RangeNotSatisfiable,
+
+    /// <summary>The request already has its answer (<c>already-answered</c>).</summary>
+    AlreadyAnswered,
+
+    /// <summary>The request has no answer yet (<c>not-answered</c>).</summary>
+    NotAnswered,
 
     /// <summary>5xx, or <c>internal-error</c>.</summary>
     ServerError,
@@ -60,6 +67,8 @@ public sealed class SecretsApiException : Exception
         [ProblemTypes.MethodNotAllowed] = ApiFailure.MethodNotAllowed,
         [ProblemTypes.RangeNotSatisfiable] = ApiFailure.RangeNotSatisfiable,
         [ProblemTypes.InternalError] = ApiFailure.ServerError,
+        [RequestProblemTypes.AlreadyAnswered] = ApiFailure.AlreadyAnswered,
+        [RequestProblemTypes.NotAnswered] = ApiFailure.NotAnswered,
     };
 
     public SecretsApiException(ApiFailure failure, string message, Exception? innerException = null)
@@ -94,7 +103,7 @@ public sealed class SecretsApiException : Exception
     /// <summary><c>openedAt</c> of <c>already-opened</c>.</summary>
     public IReadOnlyList<DateTimeOffset> OpenedAt { get; init; } = [];
 
-    /// <summary><c>expiredAt</c>, <c>destroyedAt</c> or <c>burnedAt</c>, whichever the failure carries.</summary>
+    /// <summary><c>expiredAt</c>, <c>destroyedAt</c>, <c>burnedAt</c> or <c>answeredAt</c>, whichever the failure carries.</summary>
     public DateTimeOffset? At { get; init; }
 
     /// <summary><c>received</c> of <c>upload-conflict</c>.</summary>

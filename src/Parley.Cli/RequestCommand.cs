@@ -1,0 +1,234 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Parley.Client.Requests;
+using Parley.Client.Secrets;
+using Parley.Client.Secrets.Api;
+using Parley.Contracts.Requests;
+
+namespace Parley.Cli;
+
+/// <summary><c>parley secret request</c>: ask someone for a secret that only you can open.</summary>
+internal static class RequestCommand
+{
+    public static Command Build(Option<string?> server)
+    {
+        var label = new Option<string?>("--label", "-l")
+        {
+            Description = $"What you are asking for, shown to the responder (at most {RequestLimits.MaxLabelLength} characters; NOT encrypted: the server can read it)",
+            HelpName = "text",
+        };
+        var expires = new Option<string?>("--expires", "-e") { Description = "How long the request (and its answer) lasts: one of the server's choices, as seconds or 30m, 1h, 1d, 7d (default: the server's)", HelpName = "time" };
+        var qr = new Option<bool>("--qr") { Description = "Also print the request link as a QR code" };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout" };
+        var command = new Command("request", "Ask someone for a secret: prints a request link to send them and a private link that opens their answer, once.")
+        {
+            label, expires, qr, json,
+        };
+        command.SetAction((parse, ct) => ParleyCommand.GuardAsync(async token =>
+        {
+            var serverUrl = ParleyCommand.ResolveServer(parse.GetValue(server));
+            var expirySeconds = SecretInput.Expiry(parse.GetValue(expires));
+            var labelText = parse.GetValue(label);
+            if (labelText is not null && LabelProblem(labelText) is { } why)
+            {
+                throw CliException.Usage($"--label {why}");
+            }
+
+            using var api = new SecretsApi(serverUrl);
+            var config = await api.GetConfigAsync(token).ConfigureAwait(false);
+            if (!config.CreationOpen)
+            {
+                throw new CliException(ExitCodes.Refused, "this server does not accept new requests");
+            }
+
+            var seconds = expirySeconds ?? config.DefaultExpirySeconds;
+            if (!config.ExpiryChoices.Any(c => c.Seconds == seconds))
+            {
+                throw CliException.Usage($"the server offers these expiry times: {string.Join(", ", config.ExpiryChoices.Select(c => Durations.Format(c.Seconds)))}");
+            }
+
+            using var created = await new RequestsClient(api).CreateAsync(labelText, seconds, token).ConfigureAwait(false);
+            var send = created.Send.Format();
+            var privateLink = created.Private.Format();
+            var asJson = parse.GetValue(json);
+            if (asJson)
+            {
+                WriteJson(created, send, privateLink);
+            }
+            else
+            {
+                Console.Error.WriteLine("Request link (send it to the person who has the secret):");
+                Console.Out.WriteLine(send);
+                Console.Out.Flush();
+                Console.Error.WriteLine("Private link (keep it to yourself: it opens the answer, once):");
+                Console.Out.WriteLine(privateLink);
+                Console.Out.Flush();
+                Console.Error.WriteLine($"Expires {ParleyCommand.When(created.ExpiresAt)}. Open the answer with: parley secret open '<private link>'");
+            }
+
+            if (parse.GetValue(qr))
+            {
+                var code = CreateCommand.QrText(send);
+                if (asJson)
+                {
+                    Console.Error.Write(code);
+                }
+                else
+                {
+                    Console.Out.Write(code);
+                }
+            }
+
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    /// <summary>
+    /// Runs a call about a request, turning the failures whose secret wording would mislead
+    /// (not found, expired, destroyed, wrong token) into request wording with the same exit code.
+    /// </summary>
+    public static async Task<T> AboutRequestAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (SecretsApiException e) when (RequestMessage(e) is { } message)
+        {
+            throw new CliException(ParleyCommand.ExitCodeOf(e), message);
+        }
+    }
+
+    private static string? RequestMessage(SecretsApiException e) => e.Failure switch
+    {
+        ApiFailure.NotFound => "no such request: it never existed, the link is damaged, or it is gone",
+        ApiFailure.Expired => e.At is { } at ? $"this request expired on {ParleyCommand.When(at)}" : "this request expired",
+        ApiFailure.Destroyed => e.At is { } at
+            ? $"this request was withdrawn by the requester on {ParleyCommand.When(at)}"
+            : "this request was withdrawn by the requester",
+        ApiFailure.Unauthorized => "the private link's key does not match this request: the link is damaged or incomplete",
+        _ => null,
+    };
+
+    /// <summary>Why the server would refuse a label (docs/api.md, "Requests"), or null.</summary>
+    internal static string? LabelProblem(string label)
+    {
+        if (string.IsNullOrWhiteSpace(label))
+        {
+            return "must hold visible text";
+        }
+
+        if (!SecretKeys.IsWellFormed(label))
+        {
+            return "must be valid Unicode";
+        }
+
+        if (label.EnumerateRunes().Any(r => Rune.IsControl(r) || IsDirectionControl(r.Value)))
+        {
+            return "must not contain control or text-direction characters";
+        }
+
+        return label.EnumerateRunes().Count() > RequestLimits.MaxLabelLength
+            ? $"must be at most {RequestLimits.MaxLabelLength} characters"
+            : null;
+    }
+
+    private static bool IsDirectionControl(int c) => c is 0x061C or 0x200E or 0x200F or (>= 0x202A and <= 0x202E) or (>= 0x2066 and <= 0x2069);
+
+    private static void WriteJson(CreatedRequest created, string send, string privateLink)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("id", created.Send.Id);
+            w.WriteString("requestLink", send);
+            w.WriteString("privateLink", privateLink);
+            w.WriteString("expiresAt", created.ExpiresAt.ToUniversalTime());
+            if (created.Label is null)
+            {
+                w.WriteNull("label");
+            }
+            else
+            {
+                w.WriteString("label", created.Label);
+            }
+
+            w.WriteEndObject();
+        }
+
+        stdout.WriteByte((byte)'\n');
+    }
+}
+
+/// <summary><c>parley secret respond &lt;request-link&gt;</c>: answer a request with text and files, encrypted to the requester's key.</summary>
+internal static class RespondCommand
+{
+    public static Command Build()
+    {
+        var link = new Argument<string>("request-link") { Description = "The request link you were sent (…/r/{id}#{key}); quote it in the shell" };
+        var text = new Option<string?>("--text", "-t") { Description = "The answer's text ('-' reads standard input). Without --text and --file, standard input is read.", HelpName = "text" };
+        var files = new Option<string[]>("--file", "-f") { Description = "A file to send (repeatable)", HelpName = "path", AllowMultipleArgumentsPerToken = false };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout" };
+        var partSize = new Option<string?>("--upload-part-size") { Description = "Upload files in parts of this size (e.g. 8m), for proxies that limit request bodies", HelpName = "size" };
+        var command = new Command("respond", "Answer a request: text and/or files are encrypted so that only the requester can open them, once. A request takes one answer.")
+        {
+            link, text, files, json, partSize,
+        };
+        command.SetAction((parse, ct) => ParleyCommand.GuardAsync(async token =>
+        {
+            // 1. Everything that can be checked locally, before any request.
+            var send = RequestLinks.ParseSend(parse.GetValue(link) ?? string.Empty);
+            var partBytes = SecretInput.PartSize(parse.GetValue(partSize));
+            var terminal = new Terminal();
+            var (textValue, sources) = SecretInput.Read(parse.GetValue(text), parse.GetValue(files), terminal, "send");
+
+            // 2. The request must be waiting, and the answer within the server's limits.
+            using var api = new SecretsApi(send.Server);
+            var client = new RequestsClient(api);
+            var look = await RequestCommand.AboutRequestAsync(() => client.LookAsync(send, token)).ConfigureAwait(false);
+            var config = await api.GetConfigAsync(token).ConfigureAwait(false);
+            var answer = new NewSecret
+            {
+                Text = textValue,
+                Files = sources,
+                ExpiresInSeconds = config.DefaultExpirySeconds,
+                MaxViews = 1,
+                UploadPartSize = partBytes,
+            };
+            if (answer.ContentProblemWith(config) is { } problem)
+            {
+                throw CliException.Usage(problem);
+            }
+
+            var asJson = parse.GetValue(json);
+            if (!asJson)
+            {
+                Console.Error.WriteLine(look.Label is { } l ? $"Answering the request \"{Printable(l)}\"." : "Answering the request.");
+            }
+
+            // 3. Encrypt to the requester's key, post the one answer, upload.
+            var total = sources.Count > 0 ? SecretFormat.StreamLength(sources.Sum(f => f.Size)) : 0;
+            var answered = await Transfers.RunAsync(terminal, sources.Count > 0, "Encrypting and uploading", total,
+                progress => RequestCommand.AboutRequestAsync(() => client.RespondAsync(send, answer, progress, token))).ConfigureAwait(false);
+            if (asJson)
+            {
+                Terminal.WriteOut(string.Create(CultureInfo.InvariantCulture,
+                    $"{{\"id\":\"{answered.RequestId}\",\"answered\":true,\"files\":{sources.Count},\"expiresAt\":\"{answered.ExpiresAt.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}\"}}\n"));
+            }
+            else
+            {
+                Console.Error.WriteLine($"Sent. Only the requester can open it, once; it expires {ParleyCommand.When(answered.ExpiresAt)}.");
+            }
+
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    /// <summary>A label from the server, without control characters (a hostile server cannot drive the terminal).</summary>
+    private static string Printable(string s) => new([.. s.Where(c => !char.IsControl(c))]);
+}
