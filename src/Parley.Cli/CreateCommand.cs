@@ -97,12 +97,7 @@ internal static class CreateCommand
             }
             else
             {
-                Console.Error.WriteLine("Share link (send it to the recipient):");
-                Console.Out.WriteLine(share);
-                Console.Out.Flush();
-                Console.Error.WriteLine("Manage link (keep it: status and early destruction):");
-                Console.Out.WriteLine(manage);
-                Console.Out.Flush();
+                PrintLinks("Share link (send it to the recipient):", share, "Manage link (keep it: status and early destruction):", manage);
                 Console.Error.WriteLine(
                     $"Expires {ParleyCommand.When(created.ExpiresAt)}; {created.MaxViews} view{(created.MaxViews == 1 ? "" : "s")}"
                     + (secretPassphrase is null ? "." : "; passphrase required (send it by another channel)."));
@@ -110,15 +105,7 @@ internal static class CreateCommand
 
             if (parse.GetValue(qr))
             {
-                var code = QrText(share);
-                if (asJson)
-                {
-                    Console.Error.Write(code);
-                }
-                else
-                {
-                    Console.Out.Write(code);
-                }
+                PrintQr(share, asJson);
             }
 
             return ExitCodes.Ok;
@@ -126,7 +113,32 @@ internal static class CreateCommand
         return command;
     }
 
-    internal static string QrText(string link)
+    /// <summary>The two links on stdout (the one to send first), each after its label on stderr.</summary>
+    internal static void PrintLinks(string sendLabel, string send, string keepLabel, string keep)
+    {
+        Console.Error.WriteLine(sendLabel);
+        Console.Out.WriteLine(send);
+        Console.Out.Flush();
+        Console.Error.WriteLine(keepLabel);
+        Console.Out.WriteLine(keep);
+        Console.Out.Flush();
+    }
+
+    /// <summary>The link as a QR code: on stdout, or on stderr when stdout carries JSON.</summary>
+    internal static void PrintQr(string link, bool asJson)
+    {
+        var code = QrText(link);
+        if (asJson)
+        {
+            Console.Error.Write(code);
+        }
+        else
+        {
+            Console.Out.Write(code);
+        }
+    }
+
+    private static string QrText(string link)
     {
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(link, QRCodeGenerator.ECCLevel.L);

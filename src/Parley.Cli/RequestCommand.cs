@@ -59,26 +59,14 @@ internal static class RequestCommand
             }
             else
             {
-                Console.Error.WriteLine("Request link (send it to the person who has the secret):");
-                Console.Out.WriteLine(send);
-                Console.Out.Flush();
-                Console.Error.WriteLine("Private link (keep it to yourself: it opens the answer, once):");
-                Console.Out.WriteLine(privateLink);
-                Console.Out.Flush();
+                CreateCommand.PrintLinks("Request link (send it to the person who has the secret):", send,
+                    "Private link (keep it to yourself: it opens the answer, once):", privateLink);
                 Console.Error.WriteLine($"Expires {ParleyCommand.When(created.ExpiresAt)}. Open the answer with: parley secret open '<private link>'");
             }
 
             if (parse.GetValue(qr))
             {
-                var code = CreateCommand.QrText(send);
-                if (asJson)
-                {
-                    Console.Error.Write(code);
-                }
-                else
-                {
-                    Console.Out.Write(code);
-                }
+                CreateCommand.PrintQr(send, asJson);
             }
 
             return ExitCodes.Ok;
