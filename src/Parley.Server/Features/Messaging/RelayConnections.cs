@@ -61,17 +61,23 @@ internal sealed class RelayConnections(IMessagingStore store, IHubContext<RelayH
 
     public bool IsOnline(string user) => _users.TryGetValue(user, out var list) && list.Count > 0;
 
-    /// <summary>The ids of the user's connections on this node (SignalR's own user lookup scans every connection).</summary>
-    public IReadOnlyList<string> ConnectionIds(string user)
+    /// <summary>Sends an event to each of the user's connections on this node, by direct reference.</summary>
+    public async Task SendAsync(string user, string method, object message)
     {
         if (!_users.TryGetValue(user, out var list))
         {
-            return [];
+            return;
         }
 
+        DeliveryPump[] pumps;
         lock (list)
         {
-            return [.. list.Select(p => p.ConnectionId)];
+            pumps = [.. list];
+        }
+
+        foreach (var pump in pumps)
+        {
+            await pump.Client.SendAsync(method, message, CancellationToken.None);
         }
     }
 
@@ -157,6 +163,9 @@ internal sealed class DeliveryPump
     public string User { get; }
 
     public string ConnectionId => _context.ConnectionId;
+
+    /// <summary>This connection's proxy (sends go straight to it, no lookup).</summary>
+    public ISingleClientProxy Client => _client;
 
     public byte[] TokenHash { get; }
 

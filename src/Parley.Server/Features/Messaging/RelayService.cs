@@ -112,13 +112,30 @@ internal sealed class RelayService(
         }
 
         var at = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (acked.Count == 1 || AllFrom(acked))
+        {
+            // The common case (one sender per acknowledgement): no grouping.
+            if (acked[0].Sender.Length > 0)
+            {
+                var done = new long[acked.Count];
+                for (var i = 0; i < done.Length; i++)
+                {
+                    done[i] = acked[i].Id;
+                }
+
+                await SendToAsync(acked[0].Sender, HubNames.DeliveredEvent, new HubDeliveryReceipt { Recipient = recipient, Ids = done, At = at });
+            }
+
+            return acked.Count;
+        }
+
         foreach (var bySender in acked.GroupBy(a => a.Sender))
         {
             // Server events (sender "") have nobody to tell.
-            if (bySender.Key.Length > 0 && To([bySender.Key]) is { } proxy)
+            if (bySender.Key.Length > 0)
             {
-                await proxy.SendAsync(HubNames.DeliveredEvent,
-                    new HubDeliveryReceipt { Recipient = recipient, Ids = [.. bySender.Select(a => a.Id)], At = at }, CancellationToken.None);
+                await SendToAsync(bySender.Key, HubNames.DeliveredEvent,
+                    new HubDeliveryReceipt { Recipient = recipient, Ids = [.. bySender.Select(a => a.Id)], At = at });
             }
         }
 
@@ -140,19 +157,40 @@ internal sealed class RelayService(
         }
     }
 
+    private static bool AllFrom(IReadOnlyList<AckedEnvelope> acked)
+    {
+        var sender = acked[0].Sender;
+        for (var i = 1; i < acked.Count; i++)
+        {
+            if (!string.Equals(acked[i].Sender, sender, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>
-    /// The connections of <paramref name="users"/>: across nodes through the backplane when there is one,
-    /// otherwise this node's connections by id (null when none is connected).
+    /// Sends an event to every connection of <paramref name="user"/>: across nodes through the backplane
+    /// when there is one, otherwise straight to this node's connections (SignalR's own lookups by user
+    /// or by a list of connection ids scan every connection of the node).
     /// </summary>
-    private IClientProxy? To(IReadOnlyList<string> users)
+    private Task SendToAsync(string user, string method, object message) =>
+        _backplane ? hub.Clients.User(user).SendAsync(method, message) : connections.SendAsync(user, method, message);
+
+    private async Task SendToAsync(IReadOnlyList<string> users, string method, object message)
     {
         if (_backplane)
         {
-            return hub.Clients.Users(users);
+            await hub.Clients.Users(users).SendAsync(method, message);
+            return;
         }
 
-        var ids = users.SelectMany(connections.ConnectionIds).ToList();
-        return ids.Count == 0 ? null : hub.Clients.Clients(ids);
+        foreach (var user in users)
+        {
+            await connections.SendAsync(user, method, message);
+        }
     }
 
     /// <summary>Tells the users allowed to see <paramref name="user"/> that it came online or went offline.</summary>
@@ -166,9 +204,9 @@ internal sealed class RelayService(
                 break;
             case PresenceVisibility.Contacts:
                 var contacts = await store.ContactsAsync(user, CancellationToken.None);
-                if (contacts.Count > 0 && To(contacts) is { } proxy)
+                if (contacts.Count > 0)
                 {
-                    await proxy.SendAsync(HubNames.PresenceEvent, message);
+                    await SendToAsync(contacts, HubNames.PresenceEvent, message);
                 }
 
                 break;
