@@ -58,6 +58,54 @@ public abstract class RelayContract(MessagingServer provider)
     }
 
     [Fact]
+    public async Task A_batch_send_queues_its_envelopes_in_order_and_refuses_only_the_bad_ones()
+    {
+        var server = await Provider.GetAsync();
+        await using var alice = await TestUser.CreateAsync(server);
+        await using var bob = await TestUser.CreateAsync(server);
+        await using var carol = await TestUser.CreateAsync(server);
+        var a = await alice.ConnectAsync();
+        var b = await bob.ConnectAsync();
+        HubOutgoingEnvelope To(string name, int i, int type = 2) => new() { To = name, Type = type, Content = Payload(i) };
+        var results = await a.SendBatchAsync(
+        [
+            To(bob.Name, 0), To(carol.Name, 1), To("nobody-here", 2), To(bob.Name, 3, type: 0), To("../x", 4),
+            new HubOutgoingEnvelope { To = bob.Name, Type = 2, Content = [] }, To(bob.Name.ToUpperInvariant(), 6), To(bob.Name, 7),
+        ]);
+
+        results.Length.ShouldBe(8);
+        results[2].Problem!.ShouldStartWith(MessagingProblemTypes.UnknownRecipient + ": ");
+        results[3].Problem!.ShouldStartWith(ProblemTypes.InvalidRequest + ": ");
+        results[4].Problem!.ShouldStartWith(MessagingProblemTypes.UsernameInvalid + ": ");
+        results[5].Problem!.ShouldStartWith(ProblemTypes.InvalidRequest + ": ");
+        int[] queued = [0, 1, 6, 7];
+        foreach (var i in queued)
+        {
+            results[i].Problem.ShouldBeNull();
+            results[i].Id.ShouldBeGreaterThan(0);
+            results[i].ServerTimestamp.ShouldBe(server.Time!.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+
+        foreach (var i in new[] { 2, 3, 4, 5 })
+        {
+            results[i].Id.ShouldBe(0);
+        }
+
+        results[0].Id.ShouldBeLessThan(results[6].Id);
+        results[6].Id.ShouldBeLessThan(results[7].Id);
+        var got = await b.ReceiveAsync(3);
+        got.Select(Index).ShouldBe([0, 6, 7]);
+        got.Select(e => e.Id).ShouldBe([results[0].Id, results[6].Id, results[7].Id]);
+        got.ShouldAllBe(e => e.Sender == alice.Name);
+        (await b.Envelopes.StaysQuietAsync(TimeSpan.FromMilliseconds(300))).ShouldBeTrue();
+
+        var c = await carol.ConnectAsync();
+        (await c.ReceiveAsync(1)).Single().Id.ShouldBe(results[1].Id);
+        (await b.AckAsync([.. got.Select(e => e.Id)])).ShouldBe(3);
+        (await a.Receipts.NextAsync()).Ids.ShouldBe([results[0].Id, results[6].Id, results[7].Id]);
+    }
+
+    [Fact]
     public async Task Unacknowledged_envelopes_come_again_after_a_reconnect_and_acknowledged_ones_never()
     {
         var server = await Provider.GetAsync();

@@ -154,6 +154,16 @@ public sealed class RelayClient : IAsyncDisposable
     public Task<HubSendResult> SendAsync(string to, int type, byte[] content, CancellationToken cancellationToken = default) =>
         InvokeAsync<HubSendResult>(HubNames.Send, [to, type, content], cancellationToken);
 
+    /// <summary>
+    /// Sends several envelopes in one hub call (1 to <see cref="HubNames.MaxSendBatch"/>, and all of them within
+    /// one hub message): each gets its own result, in the same order; a refused one carries its problem text.
+    /// </summary>
+    public Task<HubBatchSendResult[]> SendBatchAsync(IReadOnlyList<HubOutgoingEnvelope> envelopes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(envelopes);
+        return InvokeAsync<HubBatchSendResult[]>(HubNames.SendBatch, [envelopes as HubOutgoingEnvelope[] ?? [.. envelopes]], cancellationToken);
+    }
+
     public Task<HubGroupSendResult> SendGroupAsync(string groupId, int type, byte[] content, CancellationToken cancellationToken = default) =>
         InvokeAsync<HubGroupSendResult>(HubNames.SendGroup, [groupId, type, content], cancellationToken);
 

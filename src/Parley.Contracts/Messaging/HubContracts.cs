@@ -28,6 +28,30 @@ public sealed class HubSendResult
     public long ServerTimestamp { get; set; }
 }
 
+/// <summary>One envelope of a <c>SendBatch</c> call.</summary>
+public sealed class HubOutgoingEnvelope
+{
+    public string To { get; set; } = string.Empty;
+
+    public int Type { get; set; }
+
+    public byte[] Content { get; set; } = [];
+}
+
+/// <summary>
+/// The outcome of one envelope of a <c>SendBatch</c> call: queued (<see cref="Id"/> set, <see cref="Problem"/>
+/// null) or refused (<see cref="Id"/> 0, <see cref="Problem"/> the same "urn:parley:problem:slug: detail" text
+/// that <c>Send</c> would have failed with).
+/// </summary>
+public sealed class HubBatchSendResult
+{
+    public long Id { get; set; }
+
+    public long ServerTimestamp { get; set; }
+
+    public string? Problem { get; set; }
+}
+
 /// <summary>What <c>SendGroup</c> returns.</summary>
 public sealed class HubGroupSendResult
 {
@@ -58,12 +82,16 @@ public sealed class HubPresence
 public static class HubNames
 {
     public const string Send = "Send";
+    public const string SendBatch = "SendBatch";
     public const string SendGroup = "SendGroup";
     public const string Ack = "Ack";
     public const string GetPresence = "GetPresence";
     public const string EnvelopesEvent = "Envelopes";
     public const string DeliveredEvent = "Delivered";
     public const string PresenceEvent = "Presence";
+
+    /// <summary>Most envelopes one <c>SendBatch</c> call carries (and the whole call must fit in one hub message).</summary>
+    public const int MaxSendBatch = 256;
 
     /// <summary>Hub errors arrive as this prefix, the problem slug, ": " and a detail.</summary>
     public const string ErrorPrefix = ProblemTypes.Prefix;

@@ -45,6 +45,22 @@ internal interface IMessagingStore
     /// <summary>Queues one envelope unless the recipient is unknown or their queue holds <paramref name="maxQueued"/>.</summary>
     ValueTask<EnqueueResult> EnqueueAsync(NewEnvelope envelope, int maxQueued, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Queues several envelopes, in order, each as <see cref="EnqueueAsync"/> would (one refused envelope does
+    /// not stop the others); results in the same order. Providers may do it in one write.
+    /// </summary>
+    async ValueTask<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IReadOnlyList<NewEnvelope> envelopes, int maxQueued,
+        CancellationToken cancellationToken)
+    {
+        var results = new EnqueueResult[envelopes.Count];
+        for (var i = 0; i < results.Length; i++)
+        {
+            results[i] = await EnqueueAsync(envelopes[i], maxQueued, cancellationToken);
+        }
+
+        return results;
+    }
+
     /// <summary>Up to <paramref name="max"/> unexpired envelopes of <paramref name="recipient"/> with ids above <paramref name="afterId"/>, in queue order.</summary>
     ValueTask<IReadOnlyList<StoredEnvelope>> ReadQueueAsync(string recipient, long afterId, int max, DateTimeOffset now,
         CancellationToken cancellationToken);

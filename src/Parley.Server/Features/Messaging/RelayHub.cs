@@ -55,6 +55,56 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
         return new HubSendResult { Id = envelope!.Id, ServerTimestamp = envelope.ServerTimestamp.ToUnixTimeMilliseconds() };
     }
 
+    /// <summary>
+    /// Queues several envelopes in one call (in array order), each with its own outcome: one refused
+    /// envelope does not stop the others.
+    /// </summary>
+    public async Task<HubBatchSendResult[]> SendBatch(HubOutgoingEnvelope[] envelopes)
+    {
+        if (envelopes is null || envelopes.Length is 0 or > HubNames.MaxSendBatch || Array.IndexOf(envelopes, null) >= 0)
+        {
+            throw Error(ProblemTypes.InvalidRequest, $"envelopes must hold 1 to {HubNames.MaxSendBatch} envelopes");
+        }
+
+        var results = new HubBatchSendResult[envelopes.Length];
+        var accepted = new List<(int Index, string Recipient)>(envelopes.Length);
+        for (var i = 0; i < envelopes.Length; i++)
+        {
+            var e = envelopes[i];
+            if (Usernames.Canonical(e.To) is not { } recipient)
+            {
+                results[i] = Refused(ProblemText(MessagingProblemTypes.UsernameInvalid, "to is not a valid username"));
+                continue;
+            }
+
+            var check = relay.Check(Me, e.Type, e.Content?.Length ?? 0);
+            if (check != SendStatus.Queued)
+            {
+                results[i] = Refused(Problem(check));
+                continue;
+            }
+
+            accepted.Add((i, recipient));
+        }
+
+        if (accepted.Count > 0)
+        {
+            var outcomes = await relay.SendManyAsync(Me, [.. accepted.Select(a => (a.Recipient, envelopes[a.Index].Type, envelopes[a.Index].Content))],
+                Context.ConnectionAborted);
+            for (var k = 0; k < accepted.Count; k++)
+            {
+                var (status, envelope) = outcomes[k];
+                results[accepted[k].Index] = status == SendStatus.Queued
+                    ? new HubBatchSendResult { Id = envelope!.Id, ServerTimestamp = envelope.ServerTimestamp.ToUnixTimeMilliseconds() }
+                    : Refused(Problem(status));
+            }
+        }
+
+        return results;
+    }
+
+    private static HubBatchSendResult Refused(string problem) => new() { Problem = problem };
+
     /// <summary>Queues one ciphertext for every other member of the group, atomically.</summary>
     public async Task<HubGroupSendResult> SendGroup(string groupId, int type, byte[] content)
     {
@@ -90,24 +140,26 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
 
     private static void ThrowIfRefused(SendStatus status)
     {
-        if (status == SendStatus.Queued)
+        if (status != SendStatus.Queued)
         {
-            return;
+            throw new HubException(Problem(status));
         }
-
-        throw status switch
-        {
-            SendStatus.InvalidType => Error(ProblemTypes.InvalidRequest, $"type must lie between {EnvelopeTypes.MinClient} and {EnvelopeTypes.MaxClient}"),
-            SendStatus.EmptyContent => Error(ProblemTypes.InvalidRequest, "content must not be empty"),
-            SendStatus.TooLarge => Error(ProblemTypes.PayloadTooLarge, "content is larger than the server's envelope limit"),
-            SendStatus.UnknownRecipient => Error(MessagingProblemTypes.UnknownRecipient, "no account has this username"),
-            SendStatus.QueueFull => Error(MessagingProblemTypes.QueueFull, "the recipient's queue is full"),
-            SendStatus.RateLimited => Error(ProblemTypes.RateLimited, "too many envelopes; wait before sending more"),
-            _ => Error(ProblemTypes.InternalError, "unexpected outcome"),
-        };
     }
 
-    private static HubException Error(string type, string detail) => new($"{type}: {detail}");
+    private static string Problem(SendStatus status) => status switch
+    {
+        SendStatus.InvalidType => ProblemText(ProblemTypes.InvalidRequest, $"type must lie between {EnvelopeTypes.MinClient} and {EnvelopeTypes.MaxClient}"),
+        SendStatus.EmptyContent => ProblemText(ProblemTypes.InvalidRequest, "content must not be empty"),
+        SendStatus.TooLarge => ProblemText(ProblemTypes.PayloadTooLarge, "content is larger than the server's envelope limit"),
+        SendStatus.UnknownRecipient => ProblemText(MessagingProblemTypes.UnknownRecipient, "no account has this username"),
+        SendStatus.QueueFull => ProblemText(MessagingProblemTypes.QueueFull, "the recipient's queue is full"),
+        SendStatus.RateLimited => ProblemText(ProblemTypes.RateLimited, "too many envelopes; wait before sending more"),
+        _ => ProblemText(ProblemTypes.InternalError, "unexpected outcome"),
+    };
+
+    private static string ProblemText(string type, string detail) => $"{type}: {detail}";
+
+    private static HubException Error(string type, string detail) => new(ProblemText(type, detail));
 
     internal static string? GroupIdText(byte[]? id) => id is null ? null : Base64Url.Encode(id);
 }

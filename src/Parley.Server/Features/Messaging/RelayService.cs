@@ -80,6 +80,52 @@ internal sealed class RelayService(
         return (SendStatus.Queued, stored);
     }
 
+    /// <summary>
+    /// Queues several envelopes of one sender (each already through <see cref="Check"/>) in one write of the
+    /// store; outcomes in the same order.
+    /// </summary>
+    public async Task<(SendStatus Status, StoredEnvelope? Envelope)[]> SendManyAsync(string sender,
+        IReadOnlyList<(string Recipient, int Type, byte[] Content)> items, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var envelopes = new NewEnvelope[items.Count];
+        for (var i = 0; i < envelopes.Length; i++)
+        {
+            var (recipient, type, content) = items[i];
+            envelopes[i] = new NewEnvelope(recipient, sender, type, null, now, now + _o.EnvelopeTtl, content);
+        }
+
+        var results = await store.EnqueueManyAsync(envelopes, _o.MaxQueuedEnvelopes, cancellationToken);
+        var outcomes = new (SendStatus, StoredEnvelope?)[envelopes.Length];
+        for (var i = 0; i < envelopes.Length; i++)
+        {
+            var e = envelopes[i];
+            switch (results[i].Status)
+            {
+                case EnqueueStatus.UnknownRecipient:
+                    outcomes[i] = (SendStatus.UnknownRecipient, null);
+                    continue;
+                case EnqueueStatus.QueueFull:
+                    outcomes[i] = (SendStatus.QueueFull, null);
+                    continue;
+            }
+
+            var stored = new StoredEnvelope(results[i].Id, e.Recipient, sender, e.Type, null, now, e.Content);
+            wake.Wake(stored);
+            outcomes[i] = (SendStatus.Queued, stored);
+        }
+
+        for (var i = 0; i < envelopes.Length; i++)
+        {
+            if (outcomes[i].Item1 == SendStatus.Queued)
+            {
+                await RememberContactAsync(sender, envelopes[i].Recipient, cancellationToken);
+            }
+        }
+
+        return outcomes;
+    }
+
     private async ValueTask RememberContactAsync(string a, string b, CancellationToken cancellationToken)
     {
         if (a == b)

@@ -275,6 +275,19 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
     public async ValueTask<EnqueueResult> EnqueueAsync(NewEnvelope envelope, int maxQueued, CancellationToken cancellationToken) =>
         await db.WriteBatchedAsync((envelope, maxQueued), static (s, a) => Enqueue(s, a.envelope, a.maxQueued));
 
+    public async ValueTask<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IReadOnlyList<NewEnvelope> envelopes, int maxQueued,
+        CancellationToken cancellationToken) =>
+        await db.WriteBatchedAsync((envelopes, maxQueued), static (s, a) =>
+        {
+            var results = new EnqueueResult[a.envelopes.Count];
+            for (var i = 0; i < results.Length; i++)
+            {
+                results[i] = Enqueue(s, a.envelopes[i], a.maxQueued);
+            }
+
+            return (IReadOnlyList<EnqueueResult>)results;
+        });
+
     private static EnqueueResult Enqueue(SqliteSession s, NewEnvelope e, int? maxQueued)
     {
         var count = s.Command("UPDATE msg_accounts SET queued = queued + 1 WHERE username = $u AND queued < $m", "$u", "$m");
