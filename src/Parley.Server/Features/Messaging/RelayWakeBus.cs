@@ -37,9 +37,12 @@ internal sealed class RelayWakeBus : IHostedService, IAsyncDisposable
 
         _redis = await ConnectionMultiplexer.ConnectAsync(_options.Redis);
         _subscriber = _redis.GetSubscriber();
-        await _subscriber.SubscribeAsync(Channel, (_, message) =>
+        // A message queue, not a handler: handlers may run concurrently and so hand a recipient's
+        // envelopes to its pump out of order; the queue delivers them one at a time, in order.
+        var queue = await _subscriber.SubscribeAsync(Channel);
+        queue.OnMessage(message =>
         {
-            if (Decode((byte[])message!) is { } envelope)
+            if (Decode((byte[])message.Message!) is { } envelope)
             {
                 _connections.Deliver(envelope);
             }
