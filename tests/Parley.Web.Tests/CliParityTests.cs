@@ -6,7 +6,8 @@ namespace Parley.Web.Tests;
 
 /// <summary>
 /// Format parity between the two writers and readers: secrets made in the browser open with the
-/// `parley` CLI, and secrets made with the CLI open in the browser, text and files byte for byte.
+/// `parley` CLI, and secrets made with the CLI open in the browser, text and files byte for byte;
+/// requests made on either side are answered on the other and opened where they were made.
 /// </summary>
 public sealed class CliParityTests(BrowserFixture browser, WebServer server) : IClassFixture<WebServer>, IDisposable
 {
@@ -97,6 +98,57 @@ public sealed class CliParityTests(BrowserFixture browser, WebServer server) : I
         name.ShouldBe("report.pdf");
         bytes.ShouldBe(report);
         (await WebApp.SaveFileAsync(page, "empty.txt")).Bytes.ShouldBeEmpty();
+        probe.CspViolations.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_request_made_in_the_browser_is_answered_with_the_cli_and_opened_in_the_browser()
+    {
+        browser.RequireBrowser();
+        var config = WebApp.RandomBytes((2 * 65536) + 99);
+        var configPath = Path.Combine(_work.FullName, "wg0.conf");
+        await File.WriteAllBytesAsync(configPath, config, TestContext.Current.CancellationToken);
+        var (context, page, probe) = await WebApp.OpenAsync(browser);
+        await using var c = context;
+        var links = await RequestPages.RequestAsync(page, server, "WireGuard config");
+
+        var answered = await ParleyAsync(null, "secret", "respond", links.Send, "--text", "from the CLI: ключ ✓", "--file", configPath, "--json");
+        answered.GetProperty("answered").GetBoolean().ShouldBeTrue();
+
+        await RequestPages.GoToPrivateAsync(page, links.Private);
+        await RequestPages.RevealAsync(page);
+        (await page.GetByLabel("Text", new() { Exact = true }).InputValueAsync()).ShouldBe("from the CLI: ключ ✓");
+        var (name, bytes) = await WebApp.SaveFileAsync(page, "wg0.conf");
+        name.ShouldBe("wg0.conf");
+        bytes.ShouldBe(config);
+        (await RequestPages.StatusAsync(server, links)).GetProperty("state").GetString().ShouldBe("opened");
+        probe.CspViolations.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_request_made_with_the_cli_is_answered_in_the_browser_and_opened_with_the_cli()
+    {
+        browser.RequireBrowser();
+        var key = WebApp.RandomBytes((3 * 65536) + 1);
+        var requested = await ParleyAsync(null, "secret", "request", "--label", "deploy key for CI", "--json");
+        var sendLink = requested.GetProperty("requestLink").GetString()!;
+        var privateLink = requested.GetProperty("privateLink").GetString()!;
+
+        var (context, page, probe) = await WebApp.OpenAsync(browser);
+        await using var c = context;
+        await RequestPages.GoToAsync(page, sendLink);
+        (await page.Locator("main").InnerTextAsync()).ShouldContain("They ask for: deploy key for CI");
+        await RequestPages.RespondAsync(page, sendLink, "from the browser: Grüße 🔑", [
+            new("id_ed25519", "application/octet-stream", key),
+            new("empty.txt", "text/plain", []),
+        ]);
+
+        var outDir = Path.Combine(_work.FullName, "answer");
+        var opened = await ParleyAsync(null, "secret", "open", privateLink, "--out", outDir, "--json");
+        opened.GetProperty("text").GetString().ShouldBe("from the browser: Grüße 🔑");
+        opened.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("name").GetString()).ShouldBe(["id_ed25519", "empty.txt"]);
+        (await File.ReadAllBytesAsync(Path.Combine(outDir, "id_ed25519"), TestContext.Current.CancellationToken)).ShouldBe(key);
+        (await File.ReadAllBytesAsync(Path.Combine(outDir, "empty.txt"), TestContext.Current.CancellationToken)).ShouldBeEmpty();
         probe.CspViolations.ShouldBeEmpty();
     }
 }
