@@ -21,6 +21,7 @@ server_pid=$!
 for _ in $(seq 1 100); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fs "$url/healthz" >/dev/null || { cat "$work/server.log" >&2; exit 1; }
 
+echo "== $(date -u +%FT%TZ), load:$(uptime | sed 's/.*load average://')"
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "== AES-256-GCM ceiling (openssl speed, 64 KiB blocks, one core)"
 openssl speed -evp aes-256-gcm -bytes 65536 -seconds 3 2>/dev/null | tail -1
@@ -46,3 +47,4 @@ print(json.dumps({"run": run, "encryptUploadMs": round((t1 - t0) * 1000), "encry
                   "downloadDecryptMs": round((t2 - t1) * 1000), "downloadDecryptMBps": round(mb / (t2 - t1), 1)}))
 PY
 done
+echo "== done, load:$(uptime | sed 's/.*load average://')"

@@ -4,7 +4,8 @@
 //
 //   node bench/web/throughput.mjs <server-url> <file> <runs>
 import { createRequire } from 'node:module';
-import { statSync } from 'node:fs';
+import { createReadStream, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -19,6 +20,50 @@ const browser = await chromium.launch({
   headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
+// Resident memory of every browser process this script started (Linux /proc): the sum over the
+// browser, renderer, GPU and utility processes, an upper bound (shared pages count once per process).
+function browserRssBytes() {
+  const parent = new Map();
+  const rss = new Map();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(pid, fields[1]);
+      rss.set(pid, Number(fields[21]) * 4096);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  let total = 0;
+  for (const [pid, bytes] of rss) {
+    for (let p = parent.get(pid); p && p !== '0' && p !== '1'; p = parent.get(p)) {
+      if (p === String(process.pid)) {
+        total += bytes;
+        break;
+      }
+    }
+  }
+  return total;
+}
+function sampleMemory(page) {
+  const peak = { heap: 0, rss: 0 };
+  const timer = setInterval(() => {
+    peak.rss = Math.max(peak.rss, browserRssBytes());
+    page.evaluate(() => performance.memory.usedJSHeapSize).then((h) => { peak.heap = Math.max(peak.heap, h); }, () => {});
+  }, 250);
+  return () => {
+    clearInterval(timer);
+    return peak;
+  };
+}
+const sha256 = (path) => new Promise((resolve, reject) => {
+  const h = createHash('sha256');
+  createReadStream(path).on('data', (d) => h.update(d)).on('end', () => resolve(h.digest('hex'))).on('error', reject);
+});
+const expected = await sha256(file);
+const mib = (b) => Math.round(b / 1048576);
 const mbps = (ms) => Math.round((bytes / 1e6 / (ms / 1000)) * 10) / 10;
 
 try {
@@ -28,10 +73,12 @@ try {
     await creator.goto(server + '/');
     await creator.getByRole('heading', { name: 'Share a secret' }).waitFor();
     await creator.locator('#files').setInputFiles(file);
+    const stopUpload = sampleMemory(creator);
     const t0 = performance.now();
     await creator.getByRole('button', { name: 'Create secret link' }).click();
     await creator.getByRole('heading', { name: 'Your secret link is ready' }).waitFor({ timeout: 600_000 });
     const upload = performance.now() - t0;
+    const uploadPeak = stopUpload();
     const share = await creator.locator('#share-link').inputValue();
     await creatorContext.close();
 
@@ -42,19 +89,18 @@ try {
     const save = reader.getByRole('button', { name: /^Save / });
     await save.waitFor();
     const t1 = performance.now();
-    // The page's JavaScript heap, sampled while the file streams: it must stay far below the file size.
-    let peakHeap = 0;
-    const sampler = setInterval(() => {
-      reader.evaluate(() => performance.memory.usedJSHeapSize).then((h) => { peakHeap = Math.max(peakHeap, h); }, () => {});
-    }, 250);
+    // The page's JavaScript heap and the browser's resident memory, sampled every 250 ms while the
+    // file streams: they must stay far below the file size.
+    const stopDownload = sampleMemory(reader);
     const [download] = await Promise.all([reader.waitForEvent('download', { timeout: 600_000 }), save.click()]);
     const path = await download.path();
-    clearInterval(sampler);
     const downloadMs = performance.now() - t1;
+    const downloadPeak = stopDownload();
     const failure = await download.failure();
     if (failure || statSync(path).size !== bytes) throw new Error(`download failed: ${failure ?? 'wrong size'}`);
+    if ((await sha256(path)) !== expected) throw new Error('the saved file differs from the original');
     await readerContext.close();
-    console.log(JSON.stringify({ run, bytes, encryptUploadMs: Math.round(upload), encryptUploadMBps: mbps(upload), downloadDecryptMs: Math.round(downloadMs), downloadDecryptMBps: mbps(downloadMs), peakPageHeapMiB: Math.round(peakHeap / 1048576) }));
+    console.log(JSON.stringify({ run, bytes, encryptUploadMs: Math.round(upload), encryptUploadMBps: mbps(upload), downloadDecryptMs: Math.round(downloadMs), downloadDecryptMBps: mbps(downloadMs), peakPageHeapMiB: mib(Math.max(uploadPeak.heap, downloadPeak.heap)), peakBrowserRssMiB: { upload: mib(uploadPeak.rss), download: mib(downloadPeak.rss) } }));
   }
 } finally {
   await browser.close();

@@ -25,8 +25,8 @@ export const BATCH_CHUNKS = 16;
 /** Batches decrypted ahead of the one the download is writing. */
 export const AHEAD_BATCHES = 4;
 
-/** Chunks per uploaded part: 128 × 64 KiB = 8 MiB of plaintext per request. */
-export const PART_CHUNKS = 128;
+/** Chunks per uploaded part: 256 × 64 KiB = 16 MiB of plaintext per request (fewer, larger requests upload faster; measured in docs/benchmarks.md "Web"). */
+export const PART_CHUNKS = 256;
 
 export interface UploadOptions {
   id: string;
