@@ -63,6 +63,13 @@ const sha256 = (path) => new Promise((resolve, reject) => {
   createReadStream(path).on('data', (d) => h.update(d)).on('end', () => resolve(h.digest('hex'))).on('error', reject);
 });
 const expected = await sha256(file);
+// Waits for `done`, or fails at once with the message of an error the page shows instead.
+async function untilDone(page, done) {
+  const alert = page.getByRole('alert').first();
+  const failed = alert.waitFor({ timeout: 600_000 }).then(async () => { throw new Error(`the page says: ${await alert.innerText()}`); });
+  failed.catch(() => {});
+  return Promise.race([done, failed]);
+}
 const mib = (b) => Math.round(b / 1048576);
 const mbps = (ms) => Math.round((bytes / 1e6 / (ms / 1000)) * 10) / 10;
 
@@ -76,7 +83,7 @@ try {
     const stopUpload = sampleMemory(creator);
     const t0 = performance.now();
     await creator.getByRole('button', { name: 'Create secret link' }).click();
-    await creator.getByRole('heading', { name: 'Your secret link is ready' }).waitFor({ timeout: 600_000 });
+    await untilDone(creator, creator.getByRole('heading', { name: 'Your secret link is ready' }).waitFor({ timeout: 600_000 }));
     const upload = performance.now() - t0;
     const uploadPeak = stopUpload();
     const share = await creator.locator('#share-link').inputValue();
@@ -92,7 +99,7 @@ try {
     // The page's JavaScript heap and the browser's resident memory, sampled every 250 ms while the
     // file streams: they must stay far below the file size.
     const stopDownload = sampleMemory(reader);
-    const [download] = await Promise.all([reader.waitForEvent('download', { timeout: 600_000 }), save.click()]);
+    const [download] = await Promise.all([untilDone(reader, reader.waitForEvent('download', { timeout: 600_000 })), save.click()]);
     const path = await download.path();
     const downloadMs = performance.now() - t1;
     const downloadPeak = stopDownload();
