@@ -96,6 +96,10 @@ public sealed partial class PassphrasePromptTests(ServerFixture fixture) : IClas
                 await Task.Delay(50, cts.Token);
             }
 
+            // The prompt is written just before the CLI's no-echo read starts; what a person types in
+            // that instant is echoed by the terminal itself (type-ahead). On a loaded machine the gap can
+            // be long, so give the read time to start, as a person reading the prompt would.
+            await Task.Delay(500, cts.Token);
             var answer = answered == 1 && second is not null ? second : Typed;
             await process.StandardInput.WriteAsync(answer + "\r");
             await process.StandardInput.FlushAsync();
