@@ -158,6 +158,22 @@ public abstract class AccountsContract(MessagingServer provider)
     }
 
     [Fact]
+    public async Task A_logout_right_after_connecting_still_closes_the_connection()
+    {
+        // The client sees the hub connection open before the server has registered it; a logout in
+        // that gap must not leave an authenticated connection behind.
+        var server = await Provider.GetAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            await using var user = await TestUser.CreateAsync(server);
+            var relay = await user.ConnectAsync();
+            await user.Api.LogoutAsync();
+            await relay.Closed.WaitAsync(TimeSpan.FromSeconds(10));
+            relay.State.ShouldBe(Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Disconnected);
+        }
+    }
+
+    [Fact]
     public async Task Registration_needs_a_proof_by_the_identity_key()
     {
         var server = await Provider.GetAsync();

@@ -13,7 +13,8 @@ namespace Parley.Server.Features.Messaging;
 /// problem type; the connection stays usable.
 /// </summary>
 [Authorize(Policy = MessagingFeature.Policy)]
-internal sealed class RelayHub(RelayService relay, GroupService groups, RelayConnections connections, ILogger<RelayHub> logger) : Hub
+internal sealed class RelayHub(RelayService relay, GroupService groups, RelayConnections connections, IMessagingStore store,
+    TimeProvider time, ILogger<RelayHub> logger) : Hub
 {
     private const string PumpKey = "parley:pump";
 
@@ -24,6 +25,17 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
         var pump = connections.NewPump(Context, Me, Context.User!.TokenHash());
         Context.Items[PumpKey] = pump;
         var first = connections.Add(pump);
+        // The token was checked at the WebSocket upgrade, but the client sees the connection open
+        // before this method runs: a logout or account deletion in between found nothing to close.
+        // Now that the connection is registered (a later revocation will find it), look again.
+        if (await store.FindTokenAsync(pump.TokenHash, time.GetUtcNow(), Context.ConnectionAborted) is null)
+        {
+            connections.Remove(pump);
+            Context.Items.Remove(PumpKey);
+            Context.Abort();
+            return;
+        }
+
         pump.Start();
         MessagingLog.Connected(logger, Me);
         if (first)
