@@ -208,5 +208,11 @@ public sealed class CrashAndScaleTests
         // And back the other way, from B to A.
         var reply = await onB.SendAsync(alice.Name, 2, [42]);
         (await onA.Envelopes.NextAsync(TimeSpan.FromSeconds(15))).Id.ShouldBe(reply.Id);
+
+        // A logout through node A closes bob's connection on node B.
+        using var bobOnA = new MessagingApi(nodeA.BaseUrl) { Token = bob.Token };
+        await bobOnA.LogoutAsync();
+        await onB.Closed.WaitAsync(TimeSpan.FromSeconds(15));
+        onB.State.ShouldBe(Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Disconnected);
     }
 }

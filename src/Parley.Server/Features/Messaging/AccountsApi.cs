@@ -11,7 +11,7 @@ namespace Parley.Server.Features.Messaging;
 internal sealed class AccountsApi(
     IMessagingStore store,
     GroupService groups,
-    RelayConnections connections,
+    RelayWakeBus wake,
     IOptions<MessagingOptions> options,
     TimeProvider time,
     ILogger<AccountsApi> logger)
@@ -138,7 +138,7 @@ internal sealed class AccountsApi(
         var me = context.User.Name();
         await groups.LeaveAllAsync(me, context.RequestAborted);
         await store.DeleteAccountAsync(me, context.RequestAborted);
-        connections.AbortUser(me);
+        wake.CloseUser(me);
         MessagingLog.AccountDeleted(logger);
         return TypedResults.NoContent();
     }
@@ -223,7 +223,7 @@ internal sealed class AccountsApi(
     {
         var hash = context.User.TokenHash();
         await store.DeleteTokenAsync(hash, context.RequestAborted);
-        connections.AbortToken(hash);
+        wake.CloseToken(hash);
         return TypedResults.NoContent();
     }
 

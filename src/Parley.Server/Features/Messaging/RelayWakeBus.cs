@@ -14,6 +14,9 @@ namespace Parley.Server.Features.Messaging;
 internal sealed class RelayWakeBus : IHostedService, IAsyncDisposable
 {
     private static readonly RedisChannel Channel = RedisChannel.Literal("parley:relay:wake");
+    private static readonly RedisChannel RevokeChannel = RedisChannel.Literal("parley:relay:revoke");
+    private const byte RevokeToken = 1;
+    private const byte RevokeUser = 2;
     private readonly RelayConnections _connections;
     private readonly MessagingOptions _options;
     private readonly ILogger<RelayWakeBus> _logger;
@@ -47,6 +50,63 @@ internal sealed class RelayWakeBus : IHostedService, IAsyncDisposable
                 _connections.Deliver(envelope);
             }
         });
+        var revocations = await _subscriber.SubscribeAsync(RevokeChannel);
+        revocations.OnMessage(message => ApplyRevocation((byte[])message.Message!));
+    }
+
+    /// <summary>Closes the connections opened with this token hash, on every node (logout).</summary>
+    public void CloseToken(byte[] tokenHash)
+    {
+        _connections.AbortToken(tokenHash);
+        PublishRevocation(RevokeToken, tokenHash);
+    }
+
+    /// <summary>Closes every connection of the user, on every node (account deletion).</summary>
+    public void CloseUser(string user)
+    {
+        _connections.AbortUser(user);
+        PublishRevocation(RevokeUser, Encoding.UTF8.GetBytes(user));
+    }
+
+    // node(16) ‖ kind(1) ‖ token hash or UTF-8 username
+    private void PublishRevocation(byte kind, byte[] subject)
+    {
+        if (_subscriber is null)
+        {
+            return;
+        }
+
+        var buffer = new byte[17 + subject.Length];
+        _node.TryWriteBytes(buffer);
+        buffer[16] = kind;
+        subject.CopyTo(buffer, 17);
+        try
+        {
+            _subscriber.Publish(RevokeChannel, buffer, CommandFlags.FireAndForget);
+        }
+        catch (RedisException e)
+        {
+            MessagingLog.WakeFailed(_logger, e);
+        }
+    }
+
+    private void ApplyRevocation(byte[] buffer)
+    {
+        if (buffer.Length < 18 || new Guid(buffer.AsSpan(0, 16)) == _node)
+        {
+            return; // malformed, or ours: already applied locally
+        }
+
+        var subject = buffer.AsSpan(17);
+        switch (buffer[16])
+        {
+            case RevokeToken:
+                _connections.AbortToken(subject.ToArray());
+                break;
+            case RevokeUser:
+                _connections.AbortUser(Encoding.UTF8.GetString(subject));
+                break;
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
