@@ -45,51 +45,14 @@ public sealed class SendLink
     public override string ToString() => $"{Server}/r/{Id}#…";
 }
 
-/// <summary>A private link: server, request id and the requester's private key a (zeroed on dispose; not printed by <see cref="ToString"/>).</summary>
-public sealed class PrivateLink : IDisposable
+/// <summary>A private link <c>{server}/r/{id}/answer#{b64u(a)}</c>: server, request id and the requester's private key a.</summary>
+public sealed class PrivateLink(string server, string id, ReadOnlySpan<byte> privateKey)
+    : FragmentKeyLink(server, id, privateKey, "The private key", nameof(privateKey))
 {
-    private readonly byte[] _privateKey;
-    private bool _disposed;
-
-    public PrivateLink(string server, string id, ReadOnlySpan<byte> privateKey)
-    {
-        Server = SecretLinks.NormalizeServer(server);
-        Id = SecretLinks.RequireId(id);
-        if (privateKey.Length != RequestFormat.KeySize)
-        {
-            throw new ArgumentException("The private key must be 32 bytes.", nameof(privateKey));
-        }
-
-        _privateKey = privateKey.ToArray();
-    }
-
-    public string Server { get; }
-
-    public string Id { get; }
-
     /// <summary>a, the requester's X25519 private key.</summary>
-    public ReadOnlySpan<byte> PrivateKey
-    {
-        get
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _privateKey;
-        }
-    }
+    public ReadOnlySpan<byte> PrivateKey => Secret;
 
-    /// <summary>The link text: <c>{server}/r/{id}/answer#{b64u(a)}</c>.</summary>
-    public string Format() => $"{Server}/r/{Id}/answer#{Base64UrlStrict.Encode(PrivateKey)}";
-
-    public void Dispose()
-    {
-        if (!_disposed)
-        {
-            _disposed = true;
-            CryptographicOperations.ZeroMemory(_privateKey);
-        }
-    }
-
-    public override string ToString() => $"{Server}/r/{Id}/answer#…";
+    private protected override string Path => $"/r/{Id}/answer";
 }
 
 /// <summary>Parsing of request links (docs/request-format.md §2, with the rules of docs/secret-format.md §4).</summary>

@@ -32,22 +32,25 @@ public sealed class DamagedLinkException : FormatException
     }
 }
 
-/// <summary>A share link: server, secret id and the link key K (zeroed on dispose; not printed by <see cref="ToString"/>).</summary>
-public sealed class ShareLink : IDisposable
+/// <summary>
+/// A link whose fragment holds a 32-byte secret: the normalized server, a checked id, and the secret,
+/// which is zeroed on dispose and never printed by <see cref="ToString"/>.
+/// </summary>
+public abstract class FragmentKeyLink : IDisposable
 {
-    private readonly byte[] _key;
+    private readonly byte[] _secret;
     private bool _disposed;
 
-    public ShareLink(string server, string id, ReadOnlySpan<byte> key)
+    private protected FragmentKeyLink(string server, string id, ReadOnlySpan<byte> secret, string what, string paramName)
     {
         Server = SecretLinks.NormalizeServer(server);
         Id = SecretLinks.RequireId(id);
-        if (key.Length != SecretFormat.KeySize)
+        if (secret.Length != SecretFormat.KeySize)
         {
-            throw new ArgumentException("The link key must be 32 bytes.", nameof(key));
+            throw new ArgumentException($"{what} must be {SecretFormat.KeySize} bytes.", paramName);
         }
 
-        _key = key.ToArray();
+        _secret = secret.ToArray();
     }
 
     /// <summary>The base address (scheme, host, port, optional path prefix), without a trailing '/'.</summary>
@@ -55,29 +58,43 @@ public sealed class ShareLink : IDisposable
 
     public string Id { get; }
 
-    /// <summary>K, the link key.</summary>
-    public ReadOnlySpan<byte> Key
+    /// <summary>The path after <see cref="Server"/>, e.g. <c>/s/{id}</c>.</summary>
+    private protected abstract string Path { get; }
+
+    private protected ReadOnlySpan<byte> Secret
     {
         get
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _key;
+            return _secret;
         }
     }
 
-    /// <summary>The link text: <c>{server}/s/{id}#{b64u(K)}</c>.</summary>
-    public string Format() => $"{Server}/s/{Id}#{Base64UrlStrict.Encode(Key)}";
+    /// <summary>The link text: <c>{server}{path}#{b64u(secret)}</c>.</summary>
+    public string Format() => $"{Server}{Path}#{Base64UrlStrict.Encode(Secret)}";
 
     public void Dispose()
     {
         if (!_disposed)
         {
             _disposed = true;
-            CryptographicOperations.ZeroMemory(_key);
+            CryptographicOperations.ZeroMemory(_secret);
         }
+
+        GC.SuppressFinalize(this);
     }
 
-    public override string ToString() => $"{Server}/s/{Id}#…";
+    public override string ToString() => $"{Server}{Path}#…";
+}
+
+/// <summary>A share link <c>{server}/s/{id}#{b64u(K)}</c>: server, secret id and the link key K.</summary>
+public sealed class ShareLink(string server, string id, ReadOnlySpan<byte> key)
+    : FragmentKeyLink(server, id, key, "The link key", nameof(key))
+{
+    /// <summary>K, the link key.</summary>
+    public ReadOnlySpan<byte> Key => Secret;
+
+    private protected override string Path => $"/s/{Id}";
 }
 
 /// <summary>A manage link: server, secret id and the manage token (a bearer credential; not printed by <see cref="ToString"/>).</summary>
