@@ -159,6 +159,18 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
         }
 
         var ct = context.RequestAborted;
+        // The common case first, in one store round trip: the claim checks the access key, the passphrase
+        // (when the secret has one) and availability itself, and records the download grant only when
+        // the secret has a stream. Only a claim that fails reads the record to say why.
+        var (downloadToken, grantHash) = SecretTokens.NewToken();
+        var claimedAt = time.GetUtcNow();
+        var grant = new DownloadGrant(grantHash, claimedAt + _o.DownloadWindow);
+        var claimed = await store.TryClaimAsync(secretId, accessHash, passphraseHash, claimedAt, grant, ct);
+        if (claimed is not null)
+        {
+            return Opened(claimed, downloadToken, grant);
+        }
+
         // A lost race re-reads the record and answers from its new state; three rounds always settle it.
         for (var round = 0; round < 3; round++)
         {
@@ -210,28 +222,23 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
                 return Problems.WrongPassphrase(failure.AttemptsLeft);
             }
 
-            string? downloadToken = null;
-            var grant = default(DownloadGrant);
-            if (record.StreamBytes is not null)
+            grant = grant with { ExpiresAt = now + _o.DownloadWindow };
+            claimed = await store.TryClaimAsync(secretId, accessHash, record.Passphrase is null ? null : passphraseHash, now, grant, ct);
+            if (claimed is not null)
             {
-                var (token, hash) = SecretTokens.NewToken();
-                downloadToken = token;
-                grant = new DownloadGrant(hash, now + _o.DownloadWindow);
+                return Opened(claimed, downloadToken, grant);
             }
-
-            var claimed = await store.TryClaimAsync(secretId, accessHash, record.Passphrase is null ? null : passphraseHash, now, grant, ct);
-            if (claimed is null)
-            {
-                continue;
-            }
-
-            SecretsLog.Opened(logger, claimed.ViewsLeft);
-            var ticket = claimed.StreamBytes is { } bytes ? new StreamTicket(bytes, downloadToken!, Truncate(grant.ExpiresAt)) : null;
-            var response = new OpenSecretResponse(Base64Url.Encode(claimed.Manifest), claimed.ViewsLeft, ticket);
-            return TypedResults.Json(response, ParleyJsonContext.Default.OpenSecretResponse);
         }
 
         return Problems.NotFound();
+    }
+
+    private IResult Opened(ClaimedView claimed, string downloadToken, DownloadGrant grant)
+    {
+        SecretsLog.Opened(logger, claimed.ViewsLeft);
+        var ticket = claimed.StreamBytes is { } bytes ? new StreamTicket(bytes, downloadToken, Truncate(grant.ExpiresAt)) : null;
+        var response = new OpenSecretResponse(Base64Url.Encode(claimed.Manifest), claimed.ViewsLeft, ticket);
+        return TypedResults.Json(response, ParleyJsonContext.Default.OpenSecretResponse);
     }
 
     public async Task<IResult> StatusAsync(string id, HttpContext context)
