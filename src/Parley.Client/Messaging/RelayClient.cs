@@ -4,10 +4,14 @@ using System.Net.WebSockets;
 using System.Threading.Channels;
 using MessagePack;
 using MessagePack.Resolvers;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Parley.Contracts.Messaging;
 
 namespace Parley.Client.Messaging;
@@ -89,6 +93,10 @@ public sealed class RelayClient : IAsyncDisposable
         .WithResolver(ContractlessStandardResolver.Instance)
         .WithSecurity(MessagePackSecurity.UntrustedData);
 
+    // Stateless and thread-safe: one instance serves every connection (the server shares one too).
+    private static readonly MessagePackHubProtocol Protocol =
+        new(Options.Create(new MessagePackHubProtocolOptions { SerializerOptions = SerializerOptions }));
+
     /// <summary>Envelopes pushed by the server: the queue in order on connect, then live ones.</summary>
     public ChannelReader<HubEnvelope> Envelopes => _envelopes.Reader;
 
@@ -107,34 +115,12 @@ public sealed class RelayClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(server);
         options ??= new RelayClientOptions();
         var hubUri = new Uri(new Uri(server.GetLeftPart(UriPartial.Authority)), MessagingValues.HubPath);
-        var localAddress = options.LocalAddress;
-        var connection = new HubConnectionBuilder()
-            .WithUrl(hubUri, HttpTransportType.WebSockets, o =>
-            {
-                o.SkipNegotiation = true;
-                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
-                o.WebSocketFactory = async (context, ct) =>
-                {
-                    var socket = new ClientWebSocket();
-                    socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
-                    socket.Options.KeepAliveInterval = TimeSpan.Zero; // SignalR pings on its own
-                    var handler = Handlers.GetOrAdd(localAddress?.ToString() ?? string.Empty, _ => NewHandler(localAddress));
-                    var wsUri = new UriBuilder(context.Uri) { Scheme = context.Uri.Scheme == "https" ? "wss" : context.Uri.Scheme == "http" ? "ws" : context.Uri.Scheme }.Uri;
-                    try
-                    {
-                        await socket.ConnectAsync(wsUri, new HttpMessageInvoker(handler, disposeHandler: false), ct).ConfigureAwait(false);
-                    }
-                    catch
-                    {
-                        socket.Dispose();
-                        throw;
-                    }
-
-                    return socket;
-                };
-            })
-            .AddMessagePackProtocol(o => o.SerializerOptions = SerializerOptions)
-            .Build();
+        // Built by hand rather than with HubConnectionBuilder: the builder gives every connection its own
+        // service provider, and resolving SignalR's services in a fresh provider was ~30 % of a load
+        // generator's CPU per connect (perf, docs/benchmarks.md). The protocol, the (empty) services and
+        // the logger factory are shared; the connection factory is this socket's own (token, source address).
+        var connection = new HubConnection(new WebSocketConnectionFactory(hubUri, token, options.LocalAddress), Protocol,
+            new UriEndPoint(hubUri), NoServices.Instance, NullLoggerFactory.Instance);
         connection.ServerTimeout = TimeSpan.FromSeconds(45);
         connection.HandshakeTimeout = TimeSpan.FromSeconds(15);
         var client = new RelayClient(connection);
@@ -204,4 +190,63 @@ public sealed class RelayClient : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await _connection.DisposeAsync().ConfigureAwait(false);
+
+    /// <summary>
+    /// Services for <see cref="HubConnection"/>: none (it then uses its defaults). Not disposable, so a
+    /// disposed connection leaves it usable for the others.
+    /// </summary>
+    private sealed class NoServices : IServiceProvider
+    {
+        public static readonly NoServices Instance = new();
+
+        public object? GetService(Type serviceType) => null;
+    }
+
+    /// <summary>Opens this client's WebSocket (no negotiation) with its token, from its source address.</summary>
+    private sealed class WebSocketConnectionFactory(Uri hubUri, string token, IPAddress? localAddress) : IConnectionFactory
+    {
+        public async ValueTask<ConnectionContext> ConnectAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
+        {
+            var options = new HttpConnectionOptions
+            {
+                Url = hubUri,
+                Transports = HttpTransportType.WebSockets,
+                SkipNegotiation = true,
+                DefaultTransferFormat = TransferFormat.Binary,
+                WebSocketFactory = OpenAsync,
+            };
+            var connection = new HttpConnection(options, NullLoggerFactory.Instance);
+            try
+            {
+                await connection.StartAsync(TransferFormat.Binary, cancellationToken).ConfigureAwait(false);
+                return connection;
+            }
+            catch
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        private async ValueTask<WebSocket> OpenAsync(WebSocketConnectionContext context, CancellationToken cancellationToken)
+        {
+            var socket = new ClientWebSocket();
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
+            socket.Options.KeepAliveInterval = TimeSpan.Zero; // SignalR pings on its own
+            var handler = Handlers.GetOrAdd(localAddress?.ToString() ?? string.Empty, _ => NewHandler(localAddress));
+            var scheme = context.Uri.Scheme == "https" ? "wss" : context.Uri.Scheme == "http" ? "ws" : context.Uri.Scheme;
+            var wsUri = new UriBuilder(context.Uri) { Scheme = scheme }.Uri;
+            try
+            {
+                await socket.ConnectAsync(wsUri, new HttpMessageInvoker(handler, disposeHandler: false), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+
+            return socket;
+        }
+    }
 }
