@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
@@ -22,6 +23,7 @@ internal sealed class MessagingAuthenticationHandler(
 {
     public const string SchemeName = "ParleyBearer";
     public const string TokenHashClaim = "parley:token";
+    public const string CheckedAtClaim = "parley:checked";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -48,6 +50,8 @@ internal sealed class MessagingAuthenticationHandler(
             return AuthenticateResult.Fail("malformed token");
         }
 
+        // Taken before the lookup: a revocation the lookup did not see is recorded after this instant.
+        var checkedAt = time.GetTimestamp();
         var record = await store.FindTokenAsync(hash, time.GetUtcNow(), Context.RequestAborted);
         if (record is null)
         {
@@ -55,7 +59,11 @@ internal sealed class MessagingAuthenticationHandler(
         }
 
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.NameIdentifier, record.Username), new Claim(TokenHashClaim, Convert.ToHexString(hash))], SchemeName);
+            [
+                new Claim(ClaimTypes.NameIdentifier, record.Username),
+                new Claim(TokenHashClaim, Convert.ToHexString(hash)),
+                new Claim(CheckedAtClaim, checkedAt.ToString(CultureInfo.InvariantCulture)),
+            ], SchemeName);
         // SignalR closes connections at ExpiresUtc by the wall clock; give it the time left on ours.
         var properties = new AuthenticationProperties { ExpiresUtc = DateTimeOffset.UtcNow + (record.ExpiresAt - time.GetUtcNow()) };
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), properties, SchemeName));
@@ -71,6 +79,13 @@ internal static class MessagingUser
     public static string Name(this ClaimsPrincipal user) =>
         user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("not authenticated");
 
-    public static byte[] TokenHash(this ClaimsPrincipal user) =>
-        Convert.FromHexString(user.FindFirstValue(MessagingAuthenticationHandler.TokenHashClaim) ?? throw new InvalidOperationException("not authenticated"));
+    public static byte[] TokenHash(this ClaimsPrincipal user) => Convert.FromHexString(user.TokenHashHex());
+
+    public static string TokenHashHex(this ClaimsPrincipal user) =>
+        user.FindFirstValue(MessagingAuthenticationHandler.TokenHashClaim) ?? throw new InvalidOperationException("not authenticated");
+
+    /// <summary>When the token was found valid (<see cref="TimeProvider.GetTimestamp"/> of this node).</summary>
+    public static long TokenCheckedAt(this ClaimsPrincipal user) =>
+        long.Parse(user.FindFirstValue(MessagingAuthenticationHandler.CheckedAtClaim) ?? throw new InvalidOperationException("not authenticated"),
+            CultureInfo.InvariantCulture);
 }

@@ -12,7 +12,20 @@ namespace Parley.Server.Features.Messaging;
 /// </summary>
 internal sealed class RelayConnections(IMessagingStore store, IHubContext<RelayHub> hub, TimeProvider time, ILogger<RelayConnections> logger)
 {
+    /// <summary>
+    /// How long this node remembers a revocation (logout, account deletion; its own or another node's):
+    /// far longer than a connection takes from its token check at the WebSocket upgrade to its
+    /// registration (the SignalR handshake times out after 10 s).
+    /// </summary>
+    public static readonly TimeSpan RevocationMemory = TimeSpan.FromMinutes(2);
+
     private readonly ConcurrentDictionary<string, List<DeliveryPump>> _users = new(StringComparer.Ordinal);
+
+    // Recent revocations (hex token hash or username → timestamp), so a connection that passed the token
+    // check before a revocation but registered after its scan still closes, without asking the store again.
+    private readonly ConcurrentDictionary<string, long> _revokedTokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _revokedUsers = new(StringComparer.Ordinal);
+    private long _forgottenBefore = long.MinValue;
 
     /// <summary>Adds a connection; true when it is the user's first on this node.</summary>
     public bool Add(DeliveryPump pump)
@@ -105,9 +118,65 @@ internal sealed class RelayConnections(IMessagingStore store, IHubContext<RelayH
         }
     }
 
-    public void AbortUser(string user) => Abort(p => p.User == user);
+    /// <summary>Closes the user's connections on this node and remembers the deletion for connections still on their way.</summary>
+    public void AbortUser(string user)
+    {
+        Remember(_revokedUsers, user);
+        Abort(p => p.User == user);
+    }
 
-    public void AbortToken(byte[] tokenHash) => Abort(p => p.TokenHash.AsSpan().SequenceEqual(tokenHash));
+    /// <summary>Closes the token's connections on this node and remembers the revocation for connections still on their way.</summary>
+    public void AbortToken(byte[] tokenHash)
+    {
+        Remember(_revokedTokens, Convert.ToHexString(tokenHash));
+        Abort(p => p.TokenHash.AsSpan().SequenceEqual(tokenHash));
+    }
+
+    /// <summary>
+    /// Whether a connection whose token was checked at <paramref name="authenticatedAt"/> (a
+    /// <see cref="TimeProvider.GetTimestamp"/> of this node) has had its token or account revoked since.
+    /// Call it after <see cref="Add"/>: a revocation either finds the registered connection and closes it,
+    /// or was recorded before, and is seen here. <see cref="Revocation.Unknown"/> when the check is older
+    /// than what this node still remembers; the caller then asks the store.
+    /// </summary>
+    public Revocation RevocationOf(string tokenHashHex, string user, long authenticatedAt)
+    {
+        Interlocked.MemoryBarrier(); // the registration is visible before the revocations are read (and vice versa in Remember)
+        if ((_revokedTokens.TryGetValue(tokenHashHex, out var at) && at >= authenticatedAt)
+            || (_revokedUsers.TryGetValue(user, out at) && at >= authenticatedAt))
+        {
+            return Revocation.Revoked;
+        }
+
+        // Read after the entries: one pruned in between has already moved the horizon past it.
+        return authenticatedAt < Volatile.Read(ref _forgottenBefore) ? Revocation.Unknown : Revocation.None;
+    }
+
+    private void Remember(ConcurrentDictionary<string, long> revoked, string key)
+    {
+        var now = time.GetTimestamp();
+        revoked[key] = now;
+        Interlocked.MemoryBarrier();
+        var horizon = now - (long)(RevocationMemory.TotalSeconds * time.TimestampFrequency);
+        if (Volatile.Read(ref _forgottenBefore) < horizon)
+        {
+            // The horizon moves before the entries go (see RevocationOf).
+            Volatile.Write(ref _forgottenBefore, horizon);
+            Prune(_revokedTokens, horizon);
+            Prune(_revokedUsers, horizon);
+        }
+    }
+
+    private static void Prune(ConcurrentDictionary<string, long> revoked, long horizon)
+    {
+        foreach (var (key, at) in revoked)
+        {
+            if (at < horizon)
+            {
+                revoked.TryRemove(new KeyValuePair<string, long>(key, at));
+            }
+        }
+    }
 
     private void Abort(Func<DeliveryPump, bool> match)
     {
@@ -125,6 +194,13 @@ internal sealed class RelayConnections(IMessagingStore store, IHubContext<RelayH
             }
         }
     }
+}
+
+internal enum Revocation
+{
+    None,
+    Revoked,
+    Unknown,
 }
 
 /// <summary>

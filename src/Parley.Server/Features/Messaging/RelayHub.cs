@@ -22,13 +22,19 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
 
     public override async Task OnConnectedAsync()
     {
-        var pump = connections.NewPump(Context, Me, Context.User!.TokenHash());
+        var user = Context.User!;
+        var tokenHashHex = user.TokenHashHex();
+        var pump = connections.NewPump(Context, Me, Convert.FromHexString(tokenHashHex));
         Context.Items[PumpKey] = pump;
         var first = connections.Add(pump);
         // The token was checked at the WebSocket upgrade, but the client sees the connection open
         // before this method runs: a logout or account deletion in between found nothing to close.
-        // Now that the connection is registered (a later revocation will find it), look again.
-        if (await store.FindTokenAsync(pump.TokenHash, time.GetUtcNow(), Context.ConnectionAborted) is null)
+        // Now that the connection is registered (a later revocation will find it), look at the
+        // revocations this node has seen since the check (its own and, with Redis, every node's);
+        // the store is asked only when the check is older than what the node remembers.
+        var revocation = connections.RevocationOf(tokenHashHex, pump.User, user.TokenCheckedAt());
+        if (revocation == Revocation.Revoked || (revocation == Revocation.Unknown
+            && await store.FindTokenAsync(pump.TokenHash, time.GetUtcNow(), Context.ConnectionAborted) is null))
         {
             connections.Remove(pump);
             Context.Items.Remove(PumpKey);

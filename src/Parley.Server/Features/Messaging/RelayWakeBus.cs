@@ -90,7 +90,7 @@ internal sealed class RelayWakeBus : IHostedService, IAsyncDisposable
         }
     }
 
-    private void ApplyRevocation(byte[] buffer)
+    internal void ApplyRevocation(byte[] buffer)
     {
         if (buffer.Length < 18 || new Guid(buffer.AsSpan(0, 16)) == _node)
         {
