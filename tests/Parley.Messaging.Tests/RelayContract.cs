@@ -211,6 +211,39 @@ public abstract class RelayContract(MessagingServer provider)
     }
 
     [Fact]
+    public async Task A_full_batch_that_overflows_the_queue_queues_exactly_what_fits_in_order()
+    {
+        // 120 envelopes into a queue with room for 77 (cap 80, 3 queued): the first 77 go in, in order, with
+        // growing ids; the other 43 are refused as queue-full, as single sends would be.
+        var server = await Provider.StartAsync(new Dictionary<string, string?> { ["Parley:Messaging:MaxQueuedEnvelopes"] = "80" });
+        await using var alice = await TestUser.CreateAsync(server);
+        await using var bob = await TestUser.CreateAsync(server);
+        var a = await alice.ConnectAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await a.SendAsync(bob.Name, 2, Payload(1000 + i));
+        }
+
+        var results = await a.SendBatchAsync([.. Enumerable.Range(0, 120).Select(i => new HubOutgoingEnvelope { To = bob.Name, Type = 2, Content = Payload(i) })]);
+        results.Take(77).ShouldAllBe(r => r.Problem == null && r.Id > 0);
+        results.Take(77).Select(r => r.Id).ShouldBeInOrder(SortDirection.Ascending);
+        results.Take(77).Select(r => r.Id).Distinct().Count().ShouldBe(77);
+        results.Skip(77).ShouldAllBe(r => r.Id == 0 && r.Problem!.StartsWith(MessagingProblemTypes.QueueFull + ": "));
+
+        var b = await bob.ConnectAsync();
+        var got = await b.ReceiveAsync(80);
+        got.Select(Index).ShouldBe([1000, 1001, 1002, .. Enumerable.Range(0, 77)]);
+        got.Skip(3).Select(e => e.Id).ShouldBe(results.Take(77).Select(r => r.Id));
+        (await b.Envelopes.StaysQuietAsync(TimeSpan.FromMilliseconds(300))).ShouldBeTrue();
+
+        // Acknowledging frees the slots again: a second full batch of 40 fits whole.
+        (await b.AckAsync([.. got.Select(e => e.Id)])).ShouldBe(80);
+        var again = await a.SendBatchAsync([.. Enumerable.Range(0, 40).Select(i => new HubOutgoingEnvelope { To = bob.Name, Type = 2, Content = Payload(500 + i) })]);
+        again.ShouldAllBe(r => r.Problem == null);
+        (await b.ReceiveAsync(40)).Select(e => e.Id).ShouldBe(again.Select(r => r.Id));
+    }
+
+    [Fact]
     public async Task Envelopes_expire_after_their_time_to_live()
     {
         var server = await Provider.GetAsync();

@@ -23,6 +23,8 @@ public sealed class SqliteDatabase : IDisposable
     private readonly Channel<IBatchedWrite> _batched = Channel.CreateUnbounded<IBatchedWrite>(
         new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
     private readonly Lazy<Task> _batchLoop;
+    private readonly CancellationTokenSource _stopCheckpoints = new();
+    private Task? _checkpoints;
     private bool _disposed;
 
     public SqliteDatabase(IOptions<StorageOptions> options, IEnumerable<FeatureSchema> schemas)
@@ -38,6 +40,12 @@ public sealed class SqliteDatabase : IDisposable
 
     /// <summary>Most writes one group commit takes.</summary>
     public const int MaxBatch = 512;
+
+    /// <summary>How often the background checkpoint copies the WAL into the database file.</summary>
+    public static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>WAL frames after which the checkpoint waits for readers and restarts the log (bounds the WAL).</summary>
+    public const int RestartFrames = 16_384;
 
     public string FilePath { get; }
 
@@ -243,8 +251,60 @@ public sealed class SqliteDatabase : IDisposable
     {
         var session = new SqliteSession(Open(readOnly: false));
         session.Execute("PRAGMA journal_mode=WAL");
+        // SQLite's automatic checkpoint runs inside the commit that crosses 1000 WAL pages: it copies
+        // pages and syncs the database file while every write waiting for the group commit waits too.
+        // Here a background connection checkpoints instead (RunCheckpointsAsync).
+        session.Execute("PRAGMA wal_autocheckpoint=0");
         Migrate(session);
+        _checkpoints = Task.Run(RunCheckpointsAsync);
         return session;
+    }
+
+    /// <summary>
+    /// Checkpoints the WAL on its own connection every <see cref="CheckpointInterval"/>, beside the writer
+    /// (PASSIVE: never blocks it). Commits stay durable in the WAL either way (synchronous=NORMAL); this
+    /// only moves pages into the database file and lets the writer start the WAL over. Should readers keep
+    /// a PASSIVE checkpoint from finishing while the WAL grows past <see cref="RestartFrames"/>, a RESTART
+    /// checkpoint waits for them, which bounds the WAL.
+    /// </summary>
+    private async Task RunCheckpointsAsync()
+    {
+        var token = _stopCheckpoints.Token;
+        try
+        {
+            using var connection = Open(readOnly: false);
+            using var passive = connection.CreateCommand();
+            passive.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+            using var restart = connection.CreateCommand();
+            restart.CommandText = "PRAGMA wal_checkpoint(RESTART)";
+            using var timer = new PeriodicTimer(CheckpointInterval);
+            while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
+            {
+                try
+                {
+                    long frames;
+                    using (var r = passive.ExecuteReader())
+                    {
+                        frames = r.Read() ? r.GetInt64(1) : 0;
+                    }
+
+                    if (frames > RestartFrames)
+                    {
+                        restart.ExecuteNonQuery();
+                    }
+                }
+                catch (SqliteException)
+                {
+                    // Busy or locked: the next tick tries again.
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     private SqliteConnection Open(bool readOnly)
@@ -304,6 +364,12 @@ public sealed class SqliteDatabase : IDisposable
     public void Dispose()
     {
         _batched.Writer.TryComplete();
+        if (!_stopCheckpoints.IsCancellationRequested)
+        {
+            _stopCheckpoints.Cancel();
+        }
+
+        _checkpoints?.Wait(TimeSpan.FromSeconds(10));
         if (_batchLoop.IsValueCreated)
         {
             _batchLoop.Value.Wait(TimeSpan.FromSeconds(10));
@@ -329,6 +395,7 @@ public sealed class SqliteDatabase : IDisposable
         }
 
         _readerSlots.Dispose();
+        _stopCheckpoints.Dispose();
     }
 }
 

@@ -280,13 +280,98 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
         await db.WriteBatchedAsync((envelopes, maxQueued), static (s, a) =>
         {
             var results = new EnqueueResult[a.envelopes.Count];
-            for (var i = 0; i < results.Length; i++)
+            // Runs of envelopes to one recipient (a batch usually has one) take their queue slots in one
+            // statement and go in with multi-row inserts; a run that does not fit whole goes one by one,
+            // so the queue cap refuses exactly the envelopes beyond it, as single sends would.
+            for (var start = 0; start < results.Length;)
             {
-                results[i] = Enqueue(s, a.envelopes[i], a.maxQueued);
+                var end = start + 1;
+                while (end < results.Length && string.Equals(a.envelopes[end].Recipient, a.envelopes[start].Recipient, StringComparison.Ordinal))
+                {
+                    end++;
+                }
+
+                if (end - start == 1 || !TakeSlots(s, a.envelopes[start].Recipient, end - start, a.maxQueued))
+                {
+                    for (var i = start; i < end; i++)
+                    {
+                        results[i] = Enqueue(s, a.envelopes[i], a.maxQueued);
+                    }
+                }
+                else
+                {
+                    InsertRun(s, a.envelopes, start, end, results);
+                }
+
+                start = end;
             }
 
             return (IReadOnlyList<EnqueueResult>)results;
         });
+
+    private static bool TakeSlots(SqliteSession s, string recipient, int count, int maxQueued)
+    {
+        var c = s.Command("UPDATE msg_accounts SET queued = queued + $n WHERE username = $u AND queued <= $m - $n", "$u", "$n", "$m");
+        c.Parameters[0].Value = recipient;
+        c.Parameters[1].Value = count;
+        c.Parameters[2].Value = maxQueued;
+        return c.ExecuteNonQuery() == 1;
+    }
+
+    // Multi-row inserts of 32, 8 and 1 rows: few statements per batch, few prepared shapes.
+    private static readonly int[] InsertChunks = [32, 8, 1];
+    private static readonly string[] InsertSql = [.. InsertChunks.Select(InsertStatement)];
+    private static readonly string[][] InsertParameters = [.. InsertChunks.Select(n => Enumerable.Range(0, n * 7).Select(i => "$p" + i).ToArray())];
+
+    private static string InsertStatement(int rows) =>
+        "INSERT INTO msg_envelopes (recipient, sender, type, group_id, server_ts, expires_at, content) VALUES "
+        + string.Join(", ", Enumerable.Range(0, rows).Select(r => "(" + string.Join(", ", Enumerable.Range(r * 7, 7).Select(i => "$p" + i)) + ")"))
+        + " RETURNING id";
+
+    private static void InsertRun(SqliteSession s, IReadOnlyList<NewEnvelope> envelopes, int start, int end, EnqueueResult[] results)
+    {
+        var at = start;
+        var ids = new List<long>(InsertChunks[0]);
+        foreach (var (rows, k) in InsertChunks.Select((n, k) => (n, k)))
+        {
+            while (end - at >= rows)
+            {
+                var c = s.Command(InsertSql[k], InsertParameters[k]);
+                var p = c.Parameters;
+                for (var r = 0; r < rows; r++)
+                {
+                    var e = envelopes[at + r];
+                    p[r * 7].Value = e.Recipient;
+                    p[(r * 7) + 1].Value = e.Sender;
+                    p[(r * 7) + 2].Value = e.Type;
+                    p[(r * 7) + 3].Value = (object?)e.GroupId ?? DBNull.Value;
+                    p[(r * 7) + 4].Value = e.Now.ToUnixTimeMilliseconds();
+                    p[(r * 7) + 5].Value = e.ExpiresAt.ToUnixTimeMilliseconds();
+                    p[(r * 7) + 6].Value = e.Content;
+                }
+
+                ids.Clear();
+                using (var reader = c.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        ids.Add(reader.GetInt64(0));
+                    }
+                }
+
+                // One statement inserts its rows in VALUES order on the single writer, and AUTOINCREMENT
+                // ids only grow: sorted, the returned ids are the rows' ids in order (RETURNING itself
+                // promises no order).
+                ids.Sort();
+                for (var r = 0; r < rows; r++)
+                {
+                    results[at + r] = new EnqueueResult(EnqueueStatus.Queued, ids[r]);
+                }
+
+                at += rows;
+            }
+        }
+    }
 
     private static EnqueueResult Enqueue(SqliteSession s, NewEnvelope e, int? maxQueued)
     {
@@ -339,22 +424,26 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
         }, cancellationToken);
 
     public async ValueTask<IReadOnlyList<AckedEnvelope>> AckAsync(string recipient, IReadOnlyList<long> ids, CancellationToken cancellationToken) =>
-        await db.WriteBatchedAsync((recipient, ids), static (s, a) =>
+        await db.WriteBatchedAsync((recipient, Json: IdList(ids)), static (s, a) =>
         {
-            var delete = s.Command("DELETE FROM msg_envelopes WHERE id = $i AND recipient = $r RETURNING sender", "$i", "$r");
-            delete.Parameters[1].Value = a.recipient;
+            // One statement for the whole acknowledgement (ids as a JSON array; repeated ids delete once).
+            var delete = s.Command("""
+                DELETE FROM msg_envelopes WHERE recipient = $r AND id IN (SELECT value FROM json_each($i)) RETURNING id, sender
+                """, "$r", "$i");
+            delete.Parameters[0].Value = a.recipient;
+            delete.Parameters[1].Value = a.Json;
             var acked = new List<AckedEnvelope>();
-            foreach (var id in a.ids)
+            using (var r = delete.ExecuteReader())
             {
-                delete.Parameters[0].Value = id;
-                if (delete.ExecuteScalar() is string sender)
+                while (r.Read())
                 {
-                    acked.Add(new AckedEnvelope(id, sender));
+                    acked.Add(new AckedEnvelope(r.GetInt64(0), r.GetString(1)));
                 }
             }
 
             if (acked.Count > 0)
             {
+                acked.Sort(static (x, y) => x.Id.CompareTo(y.Id));
                 var count = s.Command("UPDATE msg_accounts SET queued = queued - $n WHERE username = $u", "$n", "$u");
                 count.Parameters[0].Value = acked.Count;
                 count.Parameters[1].Value = a.recipient;
@@ -363,6 +452,22 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
 
             return (IReadOnlyList<AckedEnvelope>)acked;
         });
+
+    private static string IdList(IReadOnlyList<long> ids)
+    {
+        var text = new System.Text.StringBuilder((ids.Count * 8) + 2).Append('[');
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (i > 0)
+            {
+                text.Append(',');
+            }
+
+            text.Append(ids[i].ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return text.Append(']').ToString();
+    }
 
     public async ValueTask<bool> IsQueuedAsync(long id, string sender, CancellationToken cancellationToken) =>
         await db.ReadAsync((id, sender), static (s, a) =>
