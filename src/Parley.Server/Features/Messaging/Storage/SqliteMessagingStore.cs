@@ -337,17 +337,9 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
             while (end - at >= rows)
             {
                 var c = s.Command(InsertSql[k], InsertParameters[k]);
-                var p = c.Parameters;
                 for (var r = 0; r < rows; r++)
                 {
-                    var e = envelopes[at + r];
-                    p[r * 7].Value = e.Recipient;
-                    p[(r * 7) + 1].Value = e.Sender;
-                    p[(r * 7) + 2].Value = e.Type;
-                    p[(r * 7) + 3].Value = (object?)e.GroupId ?? DBNull.Value;
-                    p[(r * 7) + 4].Value = e.Now.ToUnixTimeMilliseconds();
-                    p[(r * 7) + 5].Value = e.ExpiresAt.ToUnixTimeMilliseconds();
-                    p[(r * 7) + 6].Value = e.Content;
+                    BindRow(c.Parameters, r, envelopes[at + r]);
                 }
 
                 ids.Clear();
@@ -385,19 +377,22 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
             return new EnqueueResult(exists.ExecuteScalar() is null ? EnqueueStatus.UnknownRecipient : EnqueueStatus.QueueFull, 0);
         }
 
-        var insert = s.Command("""
-            INSERT INTO msg_envelopes (recipient, sender, type, group_id, server_ts, expires_at, content)
-            VALUES ($r, $s, $t, $g, $n, $e, $c) RETURNING id
-            """, "$r", "$s", "$t", "$g", "$n", "$e", "$c");
-        var p = insert.Parameters;
-        p[0].Value = e.Recipient;
-        p[1].Value = e.Sender;
-        p[2].Value = e.Type;
-        p[3].Value = (object?)e.GroupId ?? DBNull.Value;
-        p[4].Value = e.Now.ToUnixTimeMilliseconds();
-        p[5].Value = e.ExpiresAt.ToUnixTimeMilliseconds();
-        p[6].Value = e.Content;
+        var insert = s.Command(InsertSql[^1], InsertParameters[^1]); // the one-row shape
+        BindRow(insert.Parameters, 0, e);
         return new EnqueueResult(EnqueueStatus.Queued, (long)insert.ExecuteScalar()!);
+    }
+
+    /// <summary>Sets the seven parameters of row <paramref name="row"/> of an <see cref="InsertStatement"/>.</summary>
+    private static void BindRow(Microsoft.Data.Sqlite.SqliteParameterCollection p, int row, NewEnvelope e)
+    {
+        var at = row * 7;
+        p[at].Value = e.Recipient;
+        p[at + 1].Value = e.Sender;
+        p[at + 2].Value = e.Type;
+        p[at + 3].Value = (object?)e.GroupId ?? DBNull.Value;
+        p[at + 4].Value = e.Now.ToUnixTimeMilliseconds();
+        p[at + 5].Value = e.ExpiresAt.ToUnixTimeMilliseconds();
+        p[at + 6].Value = e.Content;
     }
 
     public async ValueTask<IReadOnlyList<StoredEnvelope>> ReadQueueAsync(string recipient, long afterId, int max, DateTimeOffset now,
