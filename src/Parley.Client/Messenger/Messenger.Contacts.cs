@@ -84,6 +84,13 @@ public sealed partial class Messenger
         return new Verification(contact, SafetyNumberWith(contact));
     }, cancellationToken);
 
+    /// <summary>The users this profile may see online now (the server decides who may see whom).</summary>
+    public Task<IReadOnlyList<string>> OnlineAsync(CancellationToken cancellationToken = default) => ExclusiveAsync(async () =>
+    {
+        var presence = await _server.CallAsync((api, ct) => api.GetPresenceAsync(ct), cancellationToken).ConfigureAwait(false);
+        return (IReadOnlyList<string>)[.. presence.Online.Order(StringComparer.Ordinal)];
+    }, cancellationToken);
+
     /// <summary>The 60-digit safety number (libsignal's fingerprint, version 1, with usernames as the stable ids).</summary>
     private SafetyNumber SafetyNumberWith(Contact contact) => SafetyNumber.Create(1, SafetyNumber.DefaultIterations,
         Encoding.UTF8.GetBytes(Username), _identity.PublicKey, Encoding.UTF8.GetBytes(contact.Username), Curve25519PublicKey.Decode(contact.IdentityKey));

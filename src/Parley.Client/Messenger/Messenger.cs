@@ -46,6 +46,8 @@ public sealed partial class Messenger : IAsyncDisposable
 
     public string Username => _account.Username;
 
+    public uint RegistrationId => _account.RegistrationId;
+
     public Uri Server => _server.Server;
 
     public ProfileStore Profile => _profile;
@@ -69,7 +71,7 @@ public sealed partial class Messenger : IAsyncDisposable
         var canonical = ConversationId.CanonicalUsername(username)
             ?? throw new MessengerException(MessengerFailure.InvalidArgument,
                 "a username is 3 to 32 letters, digits, '_', '.' or '-', starts with a letter, and has no two marks in a row");
-        var profile = ProfileStore.Create(profileName, passphrase, options.KdfMemoryKiB, options.KdfIterations);
+        var profile = ProfileStore.Create(profileName, passphrase, options.ProfilesRoot, options.KdfMemoryKiB, options.KdfIterations);
         Messenger? messenger = null;
         try
         {
@@ -98,7 +100,7 @@ public sealed partial class Messenger : IAsyncDisposable
                 profile.Dispose();
             }
 
-            ProfileDirectory.Delete(profileName);
+            ProfileDirectory.Delete(profileName, options.ProfilesRoot);
             throw;
         }
     }
@@ -107,7 +109,7 @@ public sealed partial class Messenger : IAsyncDisposable
     public static Messenger Open(string profileName, string passphrase, MessengerOptions? options = null)
     {
         options ??= new MessengerOptions();
-        var profile = ProfileStore.Open(profileName, passphrase, options.LockWait);
+        var profile = ProfileStore.Open(profileName, passphrase, options.ProfilesRoot, options.LockWait);
         try
         {
             var account = profile.Get(ItemKind.Account, AccountRecord.Name, ProfileCodecs.Account);
@@ -255,6 +257,9 @@ public sealed partial class Messenger : IAsyncDisposable
 public sealed class MessengerOptions
 {
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The folder that holds the profiles; null: <see cref="ProfileDirectory.Root"/> (XDG data directory).</summary>
+    public string? ProfilesRoot { get; init; }
 
     /// <summary>How long opening waits for another process to release the profile.</summary>
     public TimeSpan LockWait { get; init; } = ProfileStore.DefaultLockWait;

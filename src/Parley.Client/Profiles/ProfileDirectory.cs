@@ -39,32 +39,34 @@ public static class ProfileDirectory
         name is { Length: >= 1 and <= 64 } && name[0] is not ('.' or '-')
         && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 
-    public static string PathOf(string name) => Path.Combine(Root, name);
+    public static string PathOf(string name, string? root = null) => Path.Combine(root ?? Root, name);
 
     /// <summary>The names of the profiles that exist, sorted.</summary>
-    public static IReadOnlyList<string> List()
+    public static IReadOnlyList<string> List(string? root = null)
     {
-        if (!Directory.Exists(Root))
+        root ??= Root;
+        if (!Directory.Exists(root))
         {
             return [];
         }
 
-        return [.. Directory.EnumerateDirectories(Root)
+        return [.. Directory.EnumerateDirectories(root)
             .Select(Path.GetFileName)
-            .Where(n => IsValidName(n) && File.Exists(Path.Combine(Root, n!, ProfileStore.DatabaseFile)))
+            .Where(n => IsValidName(n) && File.Exists(Path.Combine(root, n!, ProfileStore.DatabaseFile)))
             .Order(StringComparer.Ordinal)!];
     }
 
     /// <summary>Creates the profile's folder, readable by its owner only; refuses an existing profile.</summary>
-    internal static string CreateFolder(string name)
+    internal static string CreateFolder(string name, string? root)
     {
-        var path = PathOf(name);
+        root ??= Root;
+        var path = PathOf(name, root);
         if (File.Exists(Path.Combine(path, ProfileStore.DatabaseFile)))
         {
             throw new ProfileException(ProfileFailure.AlreadyExists, $"profile '{name}' already exists");
         }
 
-        Directory.CreateDirectory(Root);
+        Directory.CreateDirectory(root);
         Directory.CreateDirectory(path);
         if (!OperatingSystem.IsWindows())
         {
@@ -75,9 +77,9 @@ public static class ProfileDirectory
     }
 
     /// <summary>Deletes a profile's folder and everything in it.</summary>
-    public static void Delete(string name)
+    public static void Delete(string name, string? root = null)
     {
-        var path = PathOf(name);
+        var path = PathOf(name, root);
         if (!Directory.Exists(path))
         {
             throw new ProfileException(ProfileFailure.NotFound, $"no profile named '{name}'");

@@ -41,14 +41,15 @@ public sealed class ProfileStore : IDisposable
 
     /// <summary>Creates a new, empty profile protected by <paramref name="passphrase"/>.</summary>
     /// <exception cref="ProfileException">The name is taken or invalid.</exception>
-    public static ProfileStore Create(string name, string passphrase, int kdfMemoryKiB = ProfileKeyring.DefaultMemoryKiB, int kdfIterations = ProfileKeyring.DefaultIterations)
+    public static ProfileStore Create(string name, string passphrase, string? root = null,
+        int kdfMemoryKiB = ProfileKeyring.DefaultMemoryKiB, int kdfIterations = ProfileKeyring.DefaultIterations)
     {
         if (!ProfileDirectory.IsValidName(name))
         {
             throw new ProfileException(ProfileFailure.InvalidName, "invalid profile name");
         }
 
-        var folder = ProfileDirectory.CreateFolder(name);
+        var folder = ProfileDirectory.CreateFolder(name, root);
         var fileLock = ProfileLock.Acquire(folder, TimeSpan.Zero);
         var path = Path.Combine(folder, DatabaseFile);
         var dataKey = RandomNumberGenerator.GetBytes(ProfileKeys.DataKeySize);
@@ -97,14 +98,14 @@ public sealed class ProfileStore : IDisposable
 
     /// <summary>Opens and unlocks an existing profile.</summary>
     /// <exception cref="ProfileException">Not found, in use, wrong passphrase, damaged, or newer than this Parley.</exception>
-    public static ProfileStore Open(string name, string passphrase, TimeSpan? lockWait = null)
+    public static ProfileStore Open(string name, string passphrase, string? root = null, TimeSpan? lockWait = null)
     {
         if (!ProfileDirectory.IsValidName(name))
         {
             throw new ProfileException(ProfileFailure.InvalidName, "invalid profile name");
         }
 
-        var folder = ProfileDirectory.PathOf(name);
+        var folder = ProfileDirectory.PathOf(name, root);
         var path = Path.Combine(folder, DatabaseFile);
         if (!File.Exists(path))
         {
