@@ -20,6 +20,7 @@ internal static class AccountCommands
             Console.Error.WriteLine($"Logged out {m.Username} from {m.Server.Authority}.");
         });
         yield return WhoAmI();
+        yield return Unregister();
     }
 
     private static Command Register(Option<string?> server)
@@ -66,6 +67,46 @@ internal static class AccountCommands
             }
 
             return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    private static Command Unregister()
+    {
+        var yes = new Option<bool>("--yes") { Description = "Do not ask (for scripts)" };
+        var passphraseFile = MessengerSession.PassphraseFile();
+        var command = new Command("unregister", "Delete your account on the server and this profile (keys, contacts, history). The username becomes free.")
+        {
+            yes, passphraseFile,
+        };
+        command.SetAction((parse, ct) => MessengerSession.GuardAsync(async token =>
+        {
+            var m = MessengerSession.Open(parse, passphraseFile);
+            try
+            {
+                if (!parse.GetValue(yes))
+                {
+                    if (Console.IsInputRedirected)
+                    {
+                        throw CliException.Usage("unregister needs --yes when there is no terminal to ask");
+                    }
+
+                    Console.Error.Write($"Delete the account {m.Username} on {m.Server.Authority} and this profile? Type the username to confirm: ");
+                    if (Console.ReadLine()?.Trim() != m.Username)
+                    {
+                        throw CliException.Usage("not confirmed; nothing was deleted");
+                    }
+                }
+
+                var who = m.Username;
+                await m.UnregisterAsync(token).ConfigureAwait(false);
+                Console.Error.WriteLine($"Deleted the account {who} and its profile.");
+                return ExitCodes.Ok;
+            }
+            finally
+            {
+                await m.DisposeAsync().ConfigureAwait(false);
+            }
         }, ct));
         return command;
     }

@@ -30,6 +30,7 @@ public sealed partial class Messenger : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private AccountRecord _account;
+    private bool _disposed;
 
     private Messenger(ProfileStore profile, AccountRecord account, Curve25519PrivateKey identity, TimeProvider time, HttpMessageHandler? handler)
     {
@@ -200,6 +201,28 @@ public sealed partial class Messenger : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Deletes the account on the server (keys, queue, memberships) and then this profile. The username
+    /// becomes free; contacts who register it again later see a new safety number.
+    /// </summary>
+    public async Task UnregisterAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _server.CallAsync((api, ct) => api.DeleteAccountAsync(ct), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        var name = _profile.Name;
+        var root = Path.GetDirectoryName(_profile.Folder);
+        await DisposeAsync().ConfigureAwait(false);
+        ProfileDirectory.Delete(name, root);
+    }
+
     /// <summary>Runs <paramref name="work"/> alone (one operation at a time on the profile).</summary>
     private async Task<T> ExclusiveAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
     {
@@ -239,6 +262,12 @@ public sealed partial class Messenger : IAsyncDisposable
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
             FlushAcknowledged();
             await _server.DisposeAsync().ConfigureAwait(false);
             _identity.Dispose();
