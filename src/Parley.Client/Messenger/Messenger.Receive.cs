@@ -100,7 +100,6 @@ public sealed partial class Messenger
             }
             catch (EnvelopeDropException e)
             {
-                events.AddRange(local); // what was kept before the drop (a key change seen while decrypting)
                 events.Add(new EnvelopeDropped(envelope.Id, envelope.Sender, e.Message));
             }
 
@@ -113,7 +112,7 @@ public sealed partial class Messenger
         return events;
     }
 
-    /// <summary>One envelope into <paramref name="write"/>: decrypt (keeping the session's advance even if the content is then refused), then apply.</summary>
+    /// <summary>One envelope into <paramref name="write"/> (a nested write: a drop discards everything it did).</summary>
     private void HandleEnvelope(ProfileWrite write, IncomingEnvelope envelope, List<MessengerEvent> events)
     {
         var sender = ConversationId.CanonicalUsername(envelope.Sender);
@@ -145,8 +144,7 @@ public sealed partial class Messenger
             throw new EnvelopeDropException("a 1:1 message from this profile's own account");
         }
 
-        var session = write.Nest();
-        _protocol.Write = session;
+        _protocol.Write = write;
         _protocol.IdentityChanges.Clear();
         ProtocolResult<byte[]> result;
         try
@@ -163,58 +161,45 @@ public sealed partial class Messenger
             throw new EnvelopeDropException($"could not be decrypted ({result.Failure})");
         }
 
+        // A message that decrypts but carries nothing usable is dropped like any other: the session
+        // stays where it was (its key for this message is kept as a skipped one, then ages out).
+        var content = MessageContent.TryDecode(result.Value)
+            ?? throw new EnvelopeDropException("not a Parley message");
+        var conversation = ConversationId.Direct(sender);
+        switch (content.Kind)
+        {
+            case MessageContent.KindText when content.Group is null && !string.IsNullOrEmpty(content.Text):
+                StoreIncoming(write, conversation, sender, content, envelope, events);
+                break;
+            case MessageContent.KindSenderKey:
+                AcceptSenderKey(write, sender, content);
+                break;
+            case MessageContent.KindGroupInvite:
+                AcceptInvitationNote(write, sender, content);
+                break;
+            case MessageContent.KindReset:
+                events.Add(new MessageReceived(AddNotice(write, conversation, $"{sender} reset the secure session.", envelope.ServerTimestamp)));
+                break;
+            default:
+                throw new EnvelopeDropException($"unexpected message kind '{content.Kind}'");
+        }
+
         if (envelope.Type == (int)CiphertextMessageType.PreKey)
         {
             _preKeysUsed = true;
         }
 
-        // From here on the session moved forward: that stays, even if the content is refused below.
-        session.MergeIntoParent();
-        var conversation = ConversationId.Direct(sender);
         foreach (var changed in _protocol.IdentityChanges)
         {
-            events.Add(new IdentityChanged(changed));
+            events.Insert(0, new IdentityChanged(changed));
             events.Add(new MessageReceived(AddNotice(write, ConversationId.Direct(changed), IdentityChangeNotice(changed), envelope.ServerTimestamp)));
-        }
-
-        var content = MessageContent.TryDecode(result.Value)
-            ?? throw new EnvelopeDropException("not a Parley message");
-        var effects = write.Nest();
-        try
-        {
-            switch (content.Kind)
-            {
-                case MessageContent.KindText when content.Group is null && !string.IsNullOrEmpty(content.Text):
-                    StoreIncoming(effects, conversation, sender, content, envelope, events);
-                    break;
-                case MessageContent.KindSenderKey:
-                    AcceptSenderKey(effects, sender, content);
-                    break;
-                case MessageContent.KindGroupInvite:
-                    AcceptInvitationNote(effects, sender, content);
-                    break;
-                case MessageContent.KindReset:
-                    events.Add(new MessageReceived(AddNotice(effects, conversation, $"{sender} reset the secure session.", envelope.ServerTimestamp)));
-                    break;
-                default:
-                    throw new EnvelopeDropException($"unexpected message kind '{content.Kind}'");
-            }
-
-            effects.MergeIntoParent();
-        }
-        catch (EnvelopeDropException)
-        {
-            // The content is refused (its effects are dropped with the nested write), but the session's
-            // step is kept, so the same ciphertext stays a duplicate.
-            write.MergeIntoParent();
-            throw;
         }
     }
 
     private void HandleGroupMessage(ProfileWrite write, string sender, IncomingEnvelope envelope, List<MessengerEvent> events)
     {
-        var attempt = write.Nest();
-        _protocol.Write = attempt;
+        // Decrypting first: a message nobody here holds the key for fails on the key (it says so), before membership is looked at.
+        _protocol.Write = write;
         var result = _groups.Decrypt(AddressOf(sender), envelope.Content);
         if (!result.IsSuccess)
         {
@@ -238,7 +223,6 @@ public sealed partial class Messenger
             throw new EnvelopeDropException("not a Parley group message");
         }
 
-        attempt.MergeIntoParent();
         var conversation = ConversationId.Group(group.Id);
         switch (content.Kind)
         {
