@@ -16,47 +16,32 @@ internal sealed class PresenceApi(PresenceService presence, IMessagingStore stor
             MessagingJsonContext.Default.PresenceAllowedResponse);
 
     /// <summary><c>PUT /api/presence/allowed/{username}</c>: let this user see my presence.</summary>
-    public async Task<IResult> AllowAsync(string username, HttpContext context)
-    {
-        var (viewer, problem) = await ViewerAsync(username, context);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        await presence.AllowAsync(context.User.Name(), viewer!, context.RequestAborted);
-        return TypedResults.NoContent();
-    }
+    public Task<IResult> AllowAsync(string username, HttpContext context) => ChangeAsync(username, context, presence.AllowAsync);
 
     /// <summary><c>DELETE /api/presence/allowed/{username}</c>: this user stops seeing my presence, at once.</summary>
-    public async Task<IResult> WithdrawAsync(string username, HttpContext context)
-    {
-        var (viewer, problem) = await ViewerAsync(username, context);
-        if (problem is not null)
-        {
-            return problem;
-        }
+    public Task<IResult> WithdrawAsync(string username, HttpContext context) => ChangeAsync(username, context, presence.WithdrawAsync);
 
-        await presence.WithdrawAsync(context.User.Name(), viewer!, context.RequestAborted);
-        return TypedResults.NoContent();
-    }
-
-    /// <summary>The route's username as a viewer: valid, not the caller, an account.</summary>
-    private async Task<(string? Viewer, IResult? Problem)> ViewerAsync(string username, HttpContext context)
+    /// <summary>Checks the route's username (valid, not the caller's own, an account), then applies the change to it.</summary>
+    private async Task<IResult> ChangeAsync(string username, HttpContext context, Func<string, string, CancellationToken, Task> change)
     {
         var viewer = Usernames.Canonical(username);
         if (viewer is null)
         {
-            return (null, MessagingProblems.UsernameInvalid());
+            return MessagingProblems.UsernameInvalid();
         }
 
-        if (viewer == context.User.Name())
+        var me = context.User.Name();
+        if (viewer == me)
         {
-            return (null, MessagingProblems.Invalid("username", "is your own; you always see yourself"));
+            return MessagingProblems.Invalid("username", "is your own; you always see yourself");
         }
 
-        return await store.FindAccountAsync(viewer, context.RequestAborted) is null
-            ? (null, MessagingProblems.NotFound("account"))
-            : (viewer, null);
+        if (await store.FindAccountAsync(viewer, context.RequestAborted) is null)
+        {
+            return MessagingProblems.NotFound("account");
+        }
+
+        await change(me, viewer, context.RequestAborted);
+        return TypedResults.NoContent();
     }
 }
