@@ -140,8 +140,8 @@ public sealed class MessagingApi : IDisposable
         SendAsync(HttpMethod.Post, $"api/groups/{groupId}/accept", null, MessagingJsonContext.Default.GroupResponse, cancellationToken);
 
     /// <summary>
-    /// An admin removes a member or revokes an invitation; with its own name, a member leaves and an invitee
-    /// declines.
+    /// An admin removes a member or revokes an invitation; with its own name (or <c>"me"</c>), a member leaves
+    /// and an invitee declines.
     /// </summary>
     public Task RemoveMemberAsync(string groupId, string username, CancellationToken cancellationToken = default) =>
         SendAsync<object>(HttpMethod.Delete, $"api/groups/{groupId}/members/{Uri.EscapeDataString(username)}", null, null, cancellationToken);

@@ -11,6 +11,7 @@ internal sealed class RelayApi(RelayService relay, GroupService groups, IMessagi
     public const int MaxStatusBatch = 1000;
 
     private const int SmallBody = 64 * 1024;
+    private const string MeAlias = "me";
 
     private long SendBodyLimit => Base64Url.EncodedLength(relay.Options.MaxEnvelopeBytes) + 1024;
 
@@ -210,7 +211,8 @@ internal sealed class RelayApi(RelayService relay, GroupService groups, IMessagi
             return Problems.InvalidId();
         }
 
-        var subject = Usernames.Canonical(username);
+        // "me" (never a username: too short, and reserved) names the caller, who leaves or declines.
+        var subject = username == MeAlias ? context.User.Name() : Usernames.Canonical(username);
         if (subject is null)
         {
             return MessagingProblems.UsernameInvalid();
