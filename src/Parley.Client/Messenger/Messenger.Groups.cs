@@ -276,15 +276,16 @@ public sealed partial class Messenger
     private async Task<string?> SendGroupEnvelopeAsync(ProfileWrite write, (long Sequence, OutboxEntry Entry) item, string groupId, CancellationToken cancellationToken)
     {
         var (sequence, entry) = item;
+        IReadOnlyList<long> ids;
         try
         {
             if (_server.Hub is { } hub)
             {
-                await hub.SendGroupAsync(groupId, entry.Type, entry.Content, cancellationToken).ConfigureAwait(false);
+                ids = (await hub.SendGroupAsync(groupId, entry.Type, entry.Content, cancellationToken).ConfigureAwait(false)).Ids;
             }
             else
             {
-                await _server.CallAsync((api, ct) => api.SendGroupAsync(groupId, entry.Type, entry.Content, ct), cancellationToken).ConfigureAwait(false);
+                ids = (await _server.CallAsync((api, ct) => api.SendGroupAsync(groupId, entry.Type, entry.Content, ct), cancellationToken).ConfigureAwait(false)).Ids;
             }
         }
         catch (MessagingApiException e) when (e.Type == MessagingApiException.NetworkType || e.Status >= 500)
@@ -303,7 +304,16 @@ public sealed partial class Messenger
         }
 
         write.RemoveOutbox(sequence);
-        UpdateOutgoing(write, entry.MessageUid, DeliveryState.Sent);
+        if (entry.MessageUid.Length > 0)
+        {
+            foreach (var id in ids)
+            {
+                write.MapSent(id, entry.MessageUid); // one envelope per recipient: each receipt counts one delivery
+            }
+
+            UpdateOutgoing(write, entry.MessageUid, DeliveryState.Sent);
+        }
+
         return null;
     }
 
@@ -328,10 +338,10 @@ public sealed partial class Messenger
     };
 
     /// <summary>The group as the server describes it, keeping what only this profile knows (name, sender-key state).</summary>
-    private GroupRecord FromServer(GroupResponse response, GroupRecord? known)
+    private GroupRecord FromServer(GroupResponse response, GroupRecord? known, IReadOnlyList<string>? invitedOverride = null)
     {
         var members = response.Members.Where(m => m.Role != RoleInvited).Select(m => new GroupMemberRecord(m.Username, m.Role)).ToList();
-        var invited = response.Members.Where(m => m.Role == RoleInvited).Select(m => m.Username).ToList();
+        var invited = invitedOverride?.ToList() ?? response.Members.Where(m => m.Role == RoleInvited).Select(m => m.Username).ToList();
         var standing = members.Any(m => m.Username == Username) ? GroupStanding.Member
             : invited.Contains(Username) ? GroupStanding.Invited : GroupStanding.Gone;
         var group = known ?? new GroupRecord(response.Id, null, standing, [], [], Guid.Empty, false, [], _time.GetUtcNow());
@@ -379,7 +389,7 @@ public sealed partial class Messenger
 
     private static string InvitedText(IReadOnlyList<string> invitees) => invitees.Count == 0 ? "" : " and invited " + string.Join(", ", invitees);
 
-    private const string RoleInvited = "invited";
+    private const string RoleInvited = MessagingValues.RoleInvited;
 
     // ---- incoming: the server's membership events and members' group-related messages ----
 
@@ -402,8 +412,23 @@ public sealed partial class Messenger
         }
 
         var known = write.Get(ItemKind.Group, e.GroupId, ProfileCodecs.Group);
-        var group = FromServer(new GroupResponse(e.GroupId, ServerGroupLabel, e.Members), known);
         var subjects = e.Subjects.ToList();
+        // An event lists the members; who is invited follows from the events themselves.
+        var invited = (known?.Invited ?? []).ToList();
+        switch (e.Kind)
+        {
+            case GroupEvent.Created or GroupEvent.Invited:
+                invited.AddRange(subjects.Where(s => !invited.Contains(s)));
+                break;
+            case GroupEvent.Joined:
+                invited.Remove(e.Actor);
+                break;
+            case GroupEvent.Declined or GroupEvent.Removed:
+                invited.RemoveAll(subjects.Contains);
+                break;
+        }
+
+        var group = FromServer(new GroupResponse(e.GroupId, ServerGroupLabel, e.Members), known, invited);
         if (e.Kind is GroupEvent.Removed or GroupEvent.Left && (subjects.Contains(Username) || (e.Kind == GroupEvent.Left && e.Actor == Username)))
         {
             group = group with { Standing = GroupStanding.Gone };
@@ -431,11 +456,10 @@ public sealed partial class Messenger
         {
             GroupEvent.Created when e.Subjects.Contains(Username) => $"{actor} invited you to a group (accept with 'parley group accept #{group.Id}')",
             GroupEvent.Created => null,
-            "invited" when e.Subjects.Contains(Username) => $"{actor} invited you to a group (accept with 'parley group accept #{group.Id}')",
-            "invited" => $"{actor} invited {subjects}.",
-            "joined" => $"{(e.Actor == Username ? "You" : e.Actor)} joined the group.",
-            "declined" => $"{subjects} declined the invitation.",
-            GroupEvent.Added => $"{actor} added {subjects}.",
+            GroupEvent.Invited when e.Subjects.Contains(Username) => $"{actor} invited you to a group (accept with 'parley group accept #{group.Id}')",
+            GroupEvent.Invited => $"{actor} invited {subjects}.",
+            GroupEvent.Joined => $"{actor} joined the group.",
+            GroupEvent.Declined => $"{subjects} declined the invitation.",
             GroupEvent.Removed => $"{actor} removed {subjects}.",
             GroupEvent.Left => $"{actor} left the group.",
             GroupEvent.Promoted => $"{actor} made {subjects} an admin.",

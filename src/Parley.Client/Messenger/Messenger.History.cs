@@ -60,17 +60,17 @@ public sealed partial class Messenger
         }
 
         var queued = await _server.CallAsync((api, ct) => api.QueryQueuedAsync(outstanding, ct), cancellationToken).ConfigureAwait(false);
-        var still = queued.ToHashSet();
+        var gone = outstanding.Except(queued.Queued).ToHashSet();
         var write = _profile.BeginWrite();
-        foreach (var id in outstanding.Where(id => !still.Contains(id)))
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in gone)
         {
-            if (_profile.MessageOfEnvelope(id) is { } message)
+            write.UnmapSent(id);
+            // A group message went out as one envelope per member: it is delivered once all of them are gone.
+            if (_profile.MessageOfEnvelope(id) is { } message && done.Add(message.Uid)
+                && _profile.ReadUndeliveredOf(message.Uid).All(gone.Contains))
             {
                 events.AddRange(MarkDelivered(write, message.Uid, null, id));
-            }
-            else
-            {
-                write.UnmapSent(id);
             }
         }
 
@@ -104,9 +104,10 @@ public sealed partial class Messenger
             yield break;
         }
 
-        var who = recipient ?? (message.Recipients.Count == 1 ? message.Recipients[0] : null);
-        var delivered = who is null || message.DeliveredTo.Contains(who) ? message.DeliveredTo : [.. message.DeliveredTo, who];
-        var state = delivered.Count >= message.Recipients.Count || who is null ? DeliveryState.Delivered : message.State;
+        // Without a name (a refresh over REST found every envelope of the message gone), all recipients have it.
+        var delivered = recipient is null ? message.Recipients
+            : message.DeliveredTo.Contains(recipient) ? message.DeliveredTo : [.. message.DeliveredTo, recipient];
+        var state = delivered.Count >= message.Recipients.Count ? DeliveryState.Delivered : message.State;
         if (state == message.State && delivered.Count == message.DeliveredTo.Count)
         {
             yield break;

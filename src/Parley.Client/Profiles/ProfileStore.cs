@@ -444,6 +444,18 @@ public sealed class ProfileStore : IDisposable
         return result;
     }, ("$n", limit));
 
+    /// <summary>The envelopes of a message (one per recipient) whose delivery is not known yet.</summary>
+    public IReadOnlyList<long> ReadUndeliveredOf(string uid) => Query("SELECT envelope FROM sent WHERE uid = $u", r =>
+    {
+        var result = new List<long>();
+        while (r.Read())
+        {
+            result.Add(r.GetInt64(0));
+        }
+
+        return result;
+    }, ("$u", MessageUidKey(uid)));
+
     /// <summary>The message a sent envelope carries, or null when it is not (or no longer) tracked.</summary>
     public StoredMessage? MessageOfEnvelope(long envelopeId) =>
         Query("SELECT m.id, m.conv, m.uid, m.v FROM sent s JOIN messages m ON m.uid = s.uid WHERE s.envelope = $e",
