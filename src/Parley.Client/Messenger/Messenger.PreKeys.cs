@@ -104,7 +104,7 @@ public sealed partial class Messenger
 
         var config = await _server.Api.GetConfigAsync(cancellationToken).ConfigureAwait(false);
         var room = config.MaxStoredPreKeys - Math.Max(counts.PreKeys, counts.KyberPreKeys);
-        var batch = low ? Math.Clamp(Math.Min(config.MaxPreKeysPerUpload, room), 0, 100) : 0;
+        var batch = low ? Math.Clamp(Math.Min(config.MaxPreKeysPerUpload, room), 0, _preKeyBatch) : 0;
         var write = _profile.BeginWrite();
         _protocol.Write = write;
         var keys = NewPreKeys(batch, signed: rotate, lastResort: rotate);

@@ -29,11 +29,14 @@ public sealed partial class Messenger : IAsyncDisposable
     private readonly ServerLink _server;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly int _preKeyBatch;
     private AccountRecord _account;
     private bool _disposed;
 
-    private Messenger(ProfileStore profile, AccountRecord account, Curve25519PrivateKey identity, TimeProvider time, HttpMessageHandler? handler)
+    private Messenger(ProfileStore profile, AccountRecord account, Curve25519PrivateKey identity, MessengerOptions options)
     {
+        var time = options.Time;
+        _preKeyBatch = options.PreKeyBatch;
         _profile = profile;
         _account = account;
         _time = time;
@@ -42,7 +45,7 @@ public sealed partial class Messenger : IAsyncDisposable
         Self = new ProtocolAddress(account.Username, DeviceId);
         _sessions = new SessionCipher(_protocol, Self, time);
         _groups = new GroupCipher(_protocol);
-        _server = new ServerLink(profile, new Uri(account.Server), account.Username, identity, time, handler);
+        _server = new ServerLink(profile, new Uri(account.Server), account.Username, identity, time, options.HttpHandler);
     }
 
     public string Username => _account.Username;
@@ -86,8 +89,8 @@ public sealed partial class Messenger : IAsyncDisposable
             write.Put(ItemKind.Account, AccountRecord.Name, account, ProfileCodecs.Account);
             write.Commit();
 
-            messenger = new Messenger(profile, account, identity, time, options.HttpHandler);
-            await messenger.RegisterOnServerAsync(inviteCode, options.PreKeyBatch, cancellationToken).ConfigureAwait(false);
+            messenger = new Messenger(profile, account, identity, options);
+            await messenger.RegisterOnServerAsync(inviteCode, cancellationToken).ConfigureAwait(false);
             return messenger;
         }
         catch
@@ -121,7 +124,7 @@ public sealed partial class Messenger : IAsyncDisposable
                     $"profile '{profileName}' holds no registered account (register again with 'parley register <username>')");
             }
 
-            return new Messenger(profile, account, identity, options.Time, options.HttpHandler);
+            return new Messenger(profile, account, identity, options);
         }
         catch
         {
@@ -130,10 +133,10 @@ public sealed partial class Messenger : IAsyncDisposable
         }
     }
 
-    private async Task RegisterOnServerAsync(string? inviteCode, int preKeyBatch, CancellationToken cancellationToken)
+    private async Task RegisterOnServerAsync(string? inviteCode, CancellationToken cancellationToken)
     {
         var config = await _server.Api.GetConfigAsync(cancellationToken).ConfigureAwait(false);
-        var count = Math.Min(preKeyBatch, config.MaxPreKeysPerUpload);
+        var count = Math.Min(_preKeyBatch, config.MaxPreKeysPerUpload);
         var write = _profile.BeginWrite();
         _protocol.Write = write;
         var keys = NewPreKeys(count, signed: true, lastResort: true);
