@@ -209,7 +209,12 @@ public sealed class ProfileStore : IDisposable
 
         var row = _keys.Index(kind, name);
         using var command = Command("SELECT v FROM items WHERE kind = $kind AND k = $k", ("$kind", (int)kind), ("$k", row));
-        var value = Guard(() => command.ExecuteScalar()) is byte[] sealedValue ? Decode(kind, row, sealedValue, codec) : null;
+        var value = Guard(() => command.ExecuteScalar()) switch
+        {
+            null => null,
+            byte[] sealedValue => Decode(kind, row, sealedValue, codec),
+            _ => throw ProfileException.Damaged(kind.ToString()), // a value that is not even bytes
+        };
         _cache[(kind, name)] = value;
         return value;
     }
@@ -226,8 +231,12 @@ public sealed class ProfileStore : IDisposable
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                var row = (byte[])reader.GetValue(0);
-                result[Convert.ToHexString(row)] = Decode(kind, row, (byte[])reader.GetValue(1), codec);
+                if (reader.GetValue(0) is not byte[] row || reader.GetValue(1) is not byte[] sealedValue)
+                {
+                    throw ProfileException.Damaged(kind.ToString());
+                }
+
+                result[Convert.ToHexString(row)] = Decode(kind, row, sealedValue, codec);
             }
 
             return 0;
