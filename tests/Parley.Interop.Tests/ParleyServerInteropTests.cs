@@ -125,9 +125,8 @@ public sealed class ParleyServerInteropTests(HarnessFixture harness, ParleyServe
     {
         var history = await cli.HistoryAsync(lib.Username);
 
-        // libsignal acknowledged every message, so each is "delivered" once the CLI learns of it; over REST
-        // the client cannot ask the server yet (PendingServerApi.QueryQueuedAsync), so "sent" is accepted too.
-        history.Where(m => m.Direction == "out").ShouldAllBe(m => m.State == Sent || m.State == "delivered");
+        // libsignal acknowledged every message it received: history asks the server and shows them delivered.
+        history.Where(m => m.Direction == "out").ShouldAllBe(m => m.State == "delivered");
         history.Select(m => m.Direction == "out" ? m with { State = Sent } : m).ShouldBe(_expected);
         _expected.Select(m => m.Id).ShouldBeUnique();
     }
