@@ -15,8 +15,8 @@ internal static class GroupCommands
             WithUsers("invite", "Invite users (admins only); each becomes a member on accepting.", "Invited", (m, g, users, ct) => m.InviteAsync(g, users, ct)),
             WithGroup("accept", "Accept an invitation.", "Joined", (m, g, ct) => m.AcceptInvitationAsync(g, ct)),
             WithGroup("leave", "Leave a group, or decline an invitation.", "Left", (m, g, ct) => m.LeaveGroupAsync(g, ct)),
-            WithUser("remove", "Remove a member (admins only); everyone else replaces their keys before sending again.", "Removed", (m, g, u, ct) => m.RemoveMemberAsync(g, u, ct)),
-            WithUser("promote", "Make a member an admin (admins only).", "Promoted", (m, g, u, ct) => m.PromoteAsync(g, u, ct)),
+            WithUser("remove", "Remove a member (admins only); everyone else replaces their keys before sending again.", "Removed {0} from \"{1}\".", (m, g, u, ct) => m.RemoveMemberAsync(g, u, ct)),
+            WithUser("promote", "Make a member an admin (admins only).", "Made {0} an admin of \"{1}\".", (m, g, u, ct) => m.PromoteAsync(g, u, ct)),
             Rename(),
             List(),
             WithGroup("rekey", "Replace your key for the group now and hand it to every member.", "Replaced your key in", (m, g, ct) => m.RekeyGroupAsync(g, ct)),
@@ -117,7 +117,7 @@ internal static class GroupCommands
         {
             await using var m = MessengerSession.Open(parse, passphraseFile);
             var g = await work(m, parse.GetValue(group)!, parse.GetValue(user)!, token).ConfigureAwait(false);
-            Console.Error.WriteLine($"{done} {parse.GetValue(user)} in \"{g.DisplayName}\".");
+            Console.Error.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, done, parse.GetValue(user), g.DisplayName));
             return ExitCodes.Ok;
         }, ct));
         return command;
