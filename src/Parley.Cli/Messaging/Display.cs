@@ -23,11 +23,40 @@ internal static class Display
     public static string Line(StoredMessage m, string? conversationTitle)
     {
         var where = conversationTitle is null ? "" : conversationTitle + "  ";
-        var text = m.Text.ReplaceLineEndings("\n    ");
+        var text = Safe(m.Text).ReplaceLineEndings("\n    ");
         return m.Kind == StoredMessage.KindNotice
             ? $"[{Time(m.ReceivedAt)}] {where}* {text}"
             : $"[{Time(m.SentAt)}] {where}{(m.Direction == MessageDirection.Outgoing ? "you" : m.Author)}: {text}{Mark(m)}";
     }
+
+    /// <summary>
+    /// Text from someone else, made harmless for a terminal: control characters (escape sequences could
+    /// move the cursor, rewrite earlier lines or fake a warning) and invisible format characters (bidi
+    /// overrides could disguise a line) become U+FFFD; line breaks, tabs and the zero-width joiners stay.
+    /// </summary>
+    public static string Safe(string text)
+    {
+        if (!text.Any(Unsafe))
+        {
+            return text;
+        }
+
+        var chars = text.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (Unsafe(chars[i]))
+            {
+                chars[i] = '\uFFFD';
+            }
+        }
+
+        return new string(chars);
+    }
+
+    private static bool Unsafe(char c) =>
+        (char.IsControl(c) && c is not ('\n' or '\t' or '\r'))
+        || (char.GetUnicodeCategory(c) == UnicodeCategory.Format && c is not ('\u200C' or '\u200D')) // joiners build emoji and scripts
+        || c is '\u2028' or '\u2029';
 
     /// <summary>How a conversation is named for people: <c>@bob</c>, or <c>#Team</c> (the group's name).</summary>
     public static string Title(string conversation, IReadOnlyList<GroupRecord> groups)
@@ -38,7 +67,7 @@ internal static class Display
         }
 
         var id = ConversationId.Subject(conversation);
-        return groups.FirstOrDefault(g => g.Id == id) is { Name: { Length: > 0 } name } ? "#" + name : "#" + id;
+        return groups.FirstOrDefault(g => g.Id == id) is { Name: { Length: > 0 } name } ? "#" + Safe(name) : "#" + id;
     }
 
     public static void Event(MessengerEvent e, IReadOnlyList<GroupRecord> groups, bool verbose)
@@ -52,7 +81,7 @@ internal static class Display
                 Console.Error.WriteLine($"parley: WARNING: {c.User}'s safety number has changed. Sending to {c.User} is blocked until you run 'parley contacts trust {c.User}' (compare first with 'parley verify {c.User}').");
                 break;
             case EnvelopeDropped d:
-                Console.Error.WriteLine($"parley: dropped a message from {d.Sender}: {d.Reason}");
+                Console.Error.WriteLine($"parley: dropped a message from {Safe(d.Sender)}: {d.Reason}");
                 break;
             case DeliveryChanged d when verbose:
                 Console.WriteLine($"{Title(d.Conversation, groups)}: message {d.Uid} {JsonLines.StateName(d.State)}");
