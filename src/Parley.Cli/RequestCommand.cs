@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Parley.Client.Requests;
 using Parley.Client.Secrets;
 using Parley.Client.Secrets.Api;
+using Parley.Contracts;
 using Parley.Contracts.Requests;
 
 namespace Parley.Cli;
@@ -31,7 +31,7 @@ internal static class RequestCommand
             var serverUrl = ParleyCommand.ResolveServer(parse.GetValue(server));
             var expirySeconds = SecretInput.Expiry(parse.GetValue(expires));
             var labelText = parse.GetValue(label);
-            if (labelText is not null && LabelProblem(labelText) is { } why)
+            if (labelText is not null && VisibleText.Problem(labelText, RequestLimits.MaxLabelLength) is { } why)
             {
                 throw CliException.Usage($"--label {why}");
             }
@@ -100,31 +100,6 @@ internal static class RequestCommand
         ApiFailure.Unauthorized => "the private link's key does not match this request: the link is damaged or incomplete",
         _ => null,
     };
-
-    /// <summary>Why the server would refuse a label (docs/api.md, "Requests"), or null.</summary>
-    internal static string? LabelProblem(string label)
-    {
-        if (string.IsNullOrWhiteSpace(label))
-        {
-            return "must hold visible text";
-        }
-
-        if (!SecretKeys.IsWellFormed(label))
-        {
-            return "must be valid Unicode";
-        }
-
-        if (label.EnumerateRunes().Any(r => Rune.IsControl(r) || IsDirectionControl(r.Value)))
-        {
-            return "must not contain control or text-direction characters";
-        }
-
-        return label.EnumerateRunes().Count() > RequestLimits.MaxLabelLength
-            ? $"must be at most {RequestLimits.MaxLabelLength} characters"
-            : null;
-    }
-
-    private static bool IsDirectionControl(int c) => c is 0x061C or 0x200E or 0x200F or (>= 0x202A and <= 0x202E) or (>= 0x2066 and <= 0x2069);
 
     private static void WriteJson(CreatedRequest created, string send, string privateLink)
     {
