@@ -218,6 +218,9 @@ public sealed class CliRequestTests(ServerFixture fixture) : IClassFixture<Serve
                      ["--label", "   "],
                      ["--label", new string('x', 201)],
                      ["--label", "invoice \u202Efdp.exe"],
+                     ["--label", "pay\u200Bpal"],
+                     ["--label", "\uFEFFVPN password"],
+                     ["--label", "VPN\u2028password"],
                      ["--expires", "soon"],
                  })
         {
