@@ -12,6 +12,7 @@ internal sealed class AccountsApi(
     IMessagingStore store,
     GroupService groups,
     RelayWakeBus wake,
+    MessagingServerName serverName,
     IOptions<MessagingOptions> options,
     TimeProvider time,
     ILogger<AccountsApi> logger)
@@ -22,14 +23,22 @@ internal sealed class AccountsApi(
     // Each one-time Kyber key is ~2.3 KB of JSON; EC keys ~70 bytes.
     private long KeysBodyLimit => 16 * 1024 + ((long)_o.MaxPreKeysPerUpload * (2400 + 100));
 
-    private string ServerName(HttpContext context) =>
-        string.IsNullOrEmpty(_o.ServerName) ? context.Request.Host.Value ?? string.Empty : _o.ServerName;
-
     public async Task<IResult> RegisterAsync(HttpContext context)
     {
         if (_o.Registration == RegistrationMode.Closed)
         {
             return MessagingProblems.RegistrationClosed();
+        }
+
+        if (serverName.Unavailable() is { } unavailable)
+        {
+            return unavailable;
+        }
+
+        if (serverName.NameFor(context.Request) is not { } name)
+        {
+            MessagingLog.RegistrationRefused(logger, "the Host is not this server's name");
+            return MessagingProblems.WrongServerName();
         }
 
         var (request, problem) = await JsonBody.ReadAsync(context.Request, MessagingJsonContext.Default.RegisterRequest, KeysBodyLimit);
@@ -59,7 +68,7 @@ internal sealed class AccountsApi(
         }
 
         var identity = Curve25519PublicKey.Decode(identityBytes);
-        KeyChecks.Signature(identity, LoginMessage.ForRegistration(ServerName(context), username, identityBytes), request.Proof, "proof", verdict);
+        KeyChecks.Signature(identity, LoginMessage.ForRegistration(name, username, identityBytes), request.Proof, "proof", verdict);
         var signed = KeyChecks.SignedCurve(identity, request.SignedPreKey, "signedPreKey", verdict);
         var lastResort = KeyChecks.SignedKyber(identity, request.KyberLastResortPreKey, "kyberLastResortPreKey", verdict);
         var preKeys = KeyChecks.OneTimeCurves(request.PreKeys, _o.MaxPreKeysPerUpload, verdict);
@@ -145,6 +154,17 @@ internal sealed class AccountsApi(
 
     public async Task<IResult> ChallengeAsync(HttpContext context)
     {
+        if (serverName.Unavailable() is { } unavailable)
+        {
+            return unavailable;
+        }
+
+        if (serverName.NameFor(context.Request) is not { } name)
+        {
+            MessagingLog.ChallengeRefused(logger, "the Host is not this server's name");
+            return MessagingProblems.WrongServerName();
+        }
+
         var (request, problem) = await JsonBody.ReadAsync(context.Request, MessagingJsonContext.Default.ChallengeRequest, SmallBody);
         if (problem is not null)
         {
@@ -165,11 +185,23 @@ internal sealed class AccountsApi(
             await store.StoreChallengeAsync(username, hash, expiresAt, context.RequestAborted);
         }
 
-        return TypedResults.Json(new ChallengeResponse(nonce, ServerName(context), Truncate(expiresAt)), MessagingJsonContext.Default.ChallengeResponse);
+        return TypedResults.Json(new ChallengeResponse(nonce, name, Truncate(expiresAt)), MessagingJsonContext.Default.ChallengeResponse);
     }
 
     public async Task<IResult> LoginAsync(HttpContext context)
     {
+        if (serverName.Unavailable() is { } unavailable)
+        {
+            return unavailable;
+        }
+
+        // An answer relayed through a Host that is not ours fails like any wrong answer, and spends nothing.
+        if (serverName.NameFor(context.Request) is not { } name)
+        {
+            MessagingLog.LoginRefused(logger, "the Host is not this server's name");
+            return MessagingProblems.LoginFailed();
+        }
+
         var (request, problem) = await JsonBody.ReadAsync(context.Request, MessagingJsonContext.Default.LoginRequest, SmallBody);
         if (problem is not null)
         {
@@ -205,7 +237,7 @@ internal sealed class AccountsApi(
 
         var account = await store.FindAccountAsync(username, context.RequestAborted);
         if (account is null
-            || !XEdDsa.Verify(Curve25519PublicKey.Decode(account.IdentityKey), LoginMessage.ForLogin(ServerName(context), username, nonce), signature))
+            || !XEdDsa.Verify(Curve25519PublicKey.Decode(account.IdentityKey), LoginMessage.ForLogin(name, username, nonce), signature))
         {
             MessagingLog.LoginRefused(logger, "signature");
             return MessagingProblems.LoginFailed();

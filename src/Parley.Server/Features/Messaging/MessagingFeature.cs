@@ -33,6 +33,8 @@ public static class MessagingFeature
         services.AddHostedService(sp => sp.GetRequiredService<RelayWakeBus>());
         services.AddSingleton<RelayService>();
         services.AddSingleton<GroupService>();
+        services.AddSingleton<MessagingServerName>();
+        services.AddHostedService(sp => sp.GetRequiredService<MessagingServerName>());
         services.AddSingleton<AccountsApi>();
         services.AddSingleton<RelayApi>();
         services.AddSingleton<MessagingSweeper>();
@@ -80,13 +82,14 @@ public static class MessagingFeature
 
         api.MapPost("/accounts", (HttpContext c, AccountsApi a) => a.RegisterAsync(c)).WithName("Register")
             .RequireRateLimiting(RegisterLimit).Accepts<RegisterRequest>("application/json").Produces<AccountResponse>(201)
-            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429);
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(421)
+            .ProducesProblem(429).ProducesProblem(503);
         api.MapPost("/auth/challenge", (HttpContext c, AccountsApi a) => a.ChallengeAsync(c)).WithName("GetChallenge")
             .RequireRateLimiting(LoginLimit).Accepts<ChallengeRequest>("application/json").Produces<ChallengeResponse>()
-            .ProducesProblem(400).ProducesProblem(415).ProducesProblem(429);
+            .ProducesProblem(400).ProducesProblem(415).ProducesProblem(421).ProducesProblem(429).ProducesProblem(503);
         api.MapPost("/auth/login", (HttpContext c, AccountsApi a) => a.LoginAsync(c)).WithName("Login")
             .RequireRateLimiting(LoginLimit).Accepts<LoginRequest>("application/json").Produces<LoginResponse>()
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(415).ProducesProblem(429);
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503);
 
         var authed = api.MapGroup("").RequireAuthorization(Policy).RequireRateLimiting(AccountLimit).ProducesProblem(401).ProducesProblem(429);
         authed.MapPost("/auth/logout", (HttpContext c, AccountsApi a) => a.LogoutAsync(c)).WithName("Logout").Produces(204);

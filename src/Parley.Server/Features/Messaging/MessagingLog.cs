@@ -41,4 +41,11 @@ internal static partial class MessagingLog
 
     [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "Cross-node wake-up failed; the envelope stays queued for the next connect")]
     public static partial void WakeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "Parley:Messaging:ServerName is not set and the server does not listen on loopback only ({Addresses}): "
+        + "registration and login answer 503 server-name-required until it names the host clients connect to")]
+    public static partial void ServerNameRequired(ILogger logger, string addresses);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Information, Message = "Challenge refused: {Reason}")]
+    public static partial void ChallengeRefused(ILogger logger, string reason);
 }
