@@ -125,6 +125,95 @@ public abstract class AccountsContract(MessagingServer provider)
         }
     }
 
+    private static LoginRequest Answer(TestUser user, ChallengeResponse challenge, string signedFor) =>
+        new(user.Name, challenge.Nonce, AccountKeys.B64u(MessagingSignatures.SignLogin(user.Keys.Identity, signedFor, user.Name,
+            System.Buffers.Text.Base64Url.DecodeFromChars(challenge.Nonce))));
+
+    [Fact]
+    public async Task A_login_relayed_under_another_host_name_is_refused()
+    {
+        // The relay: a server the victim logs in to asks this one for a challenge under its own name
+        // (Host: evil.example), has the victim sign for evil.example, and replays the answer the same way.
+        var server = await Provider.GetAsync();
+        await using var alice = await TestUser.CreateAsync(server, login: false);
+        using var relay = new MessagingApi(server.BaseAddress, new HostHeaderHandler("evil.example"));
+        var challenge = await Refused(() => relay.ChallengeAsync(alice.Name));
+        challenge.Status.ShouldBe(421);
+        challenge.Type.ShouldBe(MessagingProblemTypes.WrongServerName);
+
+        // A nonce fetched under the right name does not help: under the relay's Host every answer fails,
+        // whatever name it was signed for, and spends nothing.
+        var honest = await alice.Api.ChallengeAsync(alice.Name);
+        foreach (var signedFor in new[] { "evil.example", alice.Api.ServerName })
+        {
+            var login = await Refused(() => relay.LoginAsync(Answer(alice, honest, signedFor)));
+            login.Status.ShouldBe(401);
+            login.Type.ShouldBe(MessagingProblemTypes.LoginFailed);
+        }
+
+        (await alice.Api.LoginAsync(Answer(alice, honest, alice.Api.ServerName))).Token.ShouldNotBeNullOrEmpty();
+    }
+
+    [Fact]
+    public async Task A_registration_proof_for_another_host_name_is_refused_and_creates_nothing()
+    {
+        var server = await Provider.GetAsync();
+        using var keys = AccountKeys.Generate();
+        using var relay = new MessagingApi(server.BaseAddress, new HostHeaderHandler("evil.example"));
+        var name = TestUser.NewName();
+        var e = await Refused(() => relay.RegisterAsync(keys.RegisterRequest(name, "evil.example")));
+        e.Status.ShouldBe(421);
+        e.Type.ShouldBe(MessagingProblemTypes.WrongServerName);
+        (await server.MessagingStore().FindAccountAsync(name, default)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Without_a_configured_name_every_loopback_name_of_the_server_works()
+    {
+        var server = await Provider.GetAsync();
+        foreach (var host in new[] { "localhost", "127.0.0.1", "127.0.0.2", "[::1]" })
+        {
+            var serverName = $"{host}:{server.BaseAddress.Port}";
+            using var api = new MessagingApi(server.BaseAddress, new HostHeaderHandler(serverName));
+            using var keys = AccountKeys.Generate();
+            var name = TestUser.NewName();
+            (await api.RegisterAsync(keys.RegisterRequest(name, serverName))).Username.ShouldBe(name);
+            var challenge = await api.ChallengeAsync(name);
+            challenge.ServerName.ShouldBe(serverName);
+            var nonce = System.Buffers.Text.Base64Url.DecodeFromChars(challenge.Nonce);
+            var answer = new LoginRequest(name, challenge.Nonce, AccountKeys.B64u(MessagingSignatures.SignLogin(keys.Identity, serverName, name, nonce)));
+            (await api.LoginAsync(answer)).Token.ShouldNotBeNullOrEmpty();
+        }
+    }
+
+    [Fact]
+    public async Task A_configured_server_name_is_the_only_name_signed_and_checked()
+    {
+        var server = await Provider.StartAsync(new Dictionary<string, string?> { ["Parley:Messaging:ServerName"] = "parley.example" });
+        using var direct = new MessagingApi(server.BaseAddress);
+        using var relay = new MessagingApi(server.BaseAddress, new HostHeaderHandler("evil.example"));
+        using var keys = AccountKeys.Generate();
+        var name = TestUser.NewName();
+        (await Refused(() => relay.RegisterAsync(keys.RegisterRequest(name, "evil.example")))).Type.ShouldBe(MessagingProblemTypes.BadSignature);
+        (await Refused(() => direct.RegisterAsync(keys.RegisterRequest(name, direct.ServerName)))).Type.ShouldBe(MessagingProblemTypes.BadSignature);
+        (await relay.RegisterAsync(keys.RegisterRequest(name, "parley.example"))).Username.ShouldBe(name);
+
+        foreach (var signedFor in new[] { "evil.example", direct.ServerName })
+        {
+            var challenge = await relay.ChallengeAsync(name);
+            challenge.ServerName.ShouldBe("parley.example");
+            var nonce = System.Buffers.Text.Base64Url.DecodeFromChars(challenge.Nonce);
+            var answer = new LoginRequest(name, challenge.Nonce, AccountKeys.B64u(MessagingSignatures.SignLogin(keys.Identity, signedFor, name, nonce)));
+            (await Refused(() => relay.LoginAsync(answer))).Type.ShouldBe(MessagingProblemTypes.LoginFailed);
+        }
+
+        var right = await direct.ChallengeAsync(name);
+        right.ServerName.ShouldBe("parley.example");
+        var rightNonce = System.Buffers.Text.Base64Url.DecodeFromChars(right.Nonce);
+        (await direct.LoginAsync(new LoginRequest(name, right.Nonce,
+            AccountKeys.B64u(MessagingSignatures.SignLogin(keys.Identity, "parley.example", name, rightNonce))))).Token.ShouldNotBeNullOrEmpty();
+    }
+
     [Fact]
     public async Task Unknown_users_get_a_nonce_that_never_logs_in()
     {
