@@ -265,6 +265,48 @@ public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixtur
     }
 
     [Fact]
+    public async Task Malformed_hub_calls_are_not_logged_as_server_errors_and_a_flood_does_not_flood_the_log()
+    {
+        var server = await provider.StartAsync(new Dictionary<string, string?>());
+        await using var alice = await TestUser.CreateAsync(server);
+        await using var bob = await TestUser.CreateAsync(server);
+        var ctx = new Ctx(server.CreateClient(), alice, bob, null!, AccountKeys.B64u(new byte[16]));
+        var relay = await alice.ConnectAsync();
+        var connected = server.Logs.Lines.Count;
+        foreach (var @case in HubCases)
+        {
+            await Should.ThrowAsync<Exception>(() => relay.InvokeAsync<object>(@case.Method, @case.Args(ctx)));
+        }
+
+        var afterTable = server.Logs.Lines.Count;
+        for (var i = 0; i < 300; i++)
+        {
+            await Should.ThrowAsync<MessagingApiException>(() => relay.SendAsync(bob.Name, 0, [1]));
+        }
+
+        (await relay.GetPresenceAsync()).ShouldNotBeNull();
+        var oversized = await alice.ConnectAsync();
+        await Should.ThrowAsync<Exception>(() => oversized.SendAsync(bob.Name, 2, new byte[200 * 1024]));
+        await oversized.Closed.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var lines = server.Logs.Lines.Skip(connected).ToList();
+        lines.Where(l => l.StartsWith("Error ", StringComparison.Ordinal) || l.StartsWith("Critical ", StringComparison.Ordinal)
+            || l.StartsWith("Warning ", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal)
+            || l.Contains(".cs:line", StringComparison.Ordinal)).Select(l => l.Split('\n')[0]).Take(3).ShouldBeEmpty();
+        lines.ShouldContain(l => l.Contains("Hub call Send refused: urn:parley:problem:", StringComparison.Ordinal));
+
+        // 300 more refusals inside the window add no line; the first line after it counts them.
+        server.Logs.Lines.Skip(afterTable).Count(l => l.Contains(" refused", StringComparison.Ordinal)).ShouldBe(0);
+        var afterFlood = server.Logs.Lines.Count;
+        server.Time!.Advance(Parley.Server.Features.Messaging.HubCallLogging.Window);
+        await Should.ThrowAsync<MessagingApiException>(() => relay.SendAsync(bob.Name, 0, [1]));
+        var next = server.Logs.Lines.Skip(afterFlood).Single(l => l.Contains("Hub call Send refused", StringComparison.Ordinal));
+        int.Parse(System.Text.RegularExpressions.Regex.Match(next, @"\((\d+) other refused").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+            .ShouldBeGreaterThanOrEqualTo(300);
+        next.ShouldStartWith("Debug ");
+    }
+
+    [Fact]
     public async Task A_hub_frame_over_the_size_limit_closes_the_connection_cleanly_and_changes_nothing()
     {
         var (server, ctx) = await SetupAsync();

@@ -3,6 +3,7 @@ using MessagePack;
 using MessagePack.Resolvers;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Parley.Contracts.Messaging;
 using Parley.Server.Features.Messaging.Storage;
@@ -48,8 +49,12 @@ public static class MessagingFeature
             .RequireAuthenticatedUser());
 
         var options = configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
+        services.AddSingleton<HubCallLogging>();
+        // HubCallLogging logs failed hub calls instead: the dispatcher logs a caller's mistake as an error.
+        services.AddLogging(l => l.AddFilter(HubCallLogging.DispatcherCategory, LogLevel.None));
         var signalR = services.AddSignalR(o =>
         {
+            o.AddFilter<HubCallLogging>();
             o.EnableDetailedErrors = false;
             o.MaximumReceiveMessageSize = options.MaxHubMessageBytes;
             o.MaximumParallelInvocationsPerClient = 1;

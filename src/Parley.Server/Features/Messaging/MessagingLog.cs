@@ -48,4 +48,10 @@ internal static partial class MessagingLog
 
     [LoggerMessage(EventId = 3014, Level = LogLevel.Information, Message = "Challenge refused: {Reason}")]
     public static partial void ChallengeRefused(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Debug, Message = "Hub call {Method} refused: {ProblemType} ({Unlogged} other refused hub calls since the last such line)")]
+    public static partial void HubCallRefused(ILogger logger, string method, string problemType, int unlogged);
+
+    [LoggerMessage(EventId = 3016, Level = LogLevel.Error, Message = "Hub call {Method} failed")]
+    public static partial void HubCallFailed(ILogger logger, string method, Exception exception);
 }
