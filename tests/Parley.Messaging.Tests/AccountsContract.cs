@@ -380,6 +380,40 @@ public abstract class AccountsContract(MessagingServer provider)
     }
 
     [Fact]
+    public async Task Only_a_presented_and_refused_messaging_bearer_is_logged()
+    {
+        var server = await Provider.StartAsync(new Dictionary<string, string?>());
+        var before = server.Logs.Lines.Count;
+        string[] AuthLines() => [.. server.Logs.Lines.Skip(before).Where(l =>
+            l.Contains("Authentication", StringComparison.Ordinal) || l.Contains("ParleyBearer", StringComparison.Ordinal)
+            || l.Contains("Bearer token refused", StringComparison.Ordinal))];
+
+        // Secret routes carry their own bearer tokens (manage, upload, download): nothing about them is messaging's business.
+        using var secrets = new Parley.Client.Secrets.Api.SecretsApi(server.BaseAddress.ToString());
+        var config = await secrets.GetConfigAsync();
+        using var created = await new Parley.Client.Secrets.SecretsClient(secrets).CreateAsync(
+            new Parley.Client.Secrets.NewSecret { Text = "x", ExpiresInSeconds = config.DefaultExpirySeconds, MaxViews = 1 }, config);
+        (await secrets.GetStatusAsync(created.Manage.Id, created.Manage.ManageToken)).State.ShouldBe("unread");
+        await secrets.DestroyAsync(created.Manage.Id, created.Manage.ManageToken);
+        await Should.ThrowAsync<Exception>(() => secrets.DestroyAsync(created.Manage.Id, AccountKeys.B64u(new byte[32])));
+        AuthLines().ShouldBeEmpty();
+
+        // A messaging route without a bearer: 401, nothing to log.
+        using var anonymous = new MessagingApi(server.BaseAddress);
+        (await Refused(() => anonymous.CountPreKeysAsync())).Status.ShouldBe(401);
+        AuthLines().ShouldBeEmpty();
+
+        // A bearer that was presented and refused: one Information line, without the token.
+        var token = AccountKeys.B64u(new byte[32]);
+        anonymous.Token = token;
+        (await Refused(() => anonymous.CountPreKeysAsync())).Status.ShouldBe(401);
+        var line = AuthLines().ShouldHaveSingleItem();
+        line.ShouldStartWith("Information ");
+        line.ShouldContain("unknown or expired token");
+        line.ShouldNotContain(token);
+    }
+
+    [Fact]
     public async Task Deleting_an_account_deletes_everything_queued_for_it()
     {
         var server = await Provider.GetAsync();

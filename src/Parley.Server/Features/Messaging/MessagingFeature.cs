@@ -41,6 +41,9 @@ public static class MessagingFeature
         services.AddSingleton<MessagingSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<MessagingSweeper>());
 
+        // One registered scheme would become the default and run on every request, the secret routes'
+        // own bearer tokens included; the messaging policy names its scheme instead.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
         services.AddAuthentication()
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, MessagingAuthenticationHandler>(
                 MessagingAuthenticationHandler.SchemeName, null);

@@ -54,4 +54,7 @@ internal static partial class MessagingLog
 
     [LoggerMessage(EventId = 3016, Level = LogLevel.Error, Message = "Hub call {Method} failed")]
     public static partial void HubCallFailed(ILogger logger, string method, Exception exception);
+
+    [LoggerMessage(EventId = 3017, Level = LogLevel.Information, Message = "Bearer token refused on a messaging route: {Reason}")]
+    public static partial void BearerRefused(ILogger logger, string reason);
 }
