@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Parley.Contracts.Messaging;
 using Parley.Server.Features.Messaging.Storage;
+using Parley.Server.Infrastructure.Http;
 using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Features.Messaging;
@@ -85,7 +86,7 @@ public static class MessagingFeature
     public static RouteGroupBuilder MapMessagingEndpoints(this IEndpointRouteBuilder routes)
     {
         var options = routes.ServiceProvider.GetRequiredService<IOptions<MessagingOptions>>().Value;
-        var api = routes.MapGroup("/api").WithTags("Messaging");
+        var api = routes.MapGroup("/api").WithTags("Messaging").AnswerHeadLikeGet();
         api.MapGet("/messaging/config", (AccountsApi a) => a.Config()).WithName("GetMessagingConfig").Produces<MessagingConfigResponse>();
 
         api.MapPost("/accounts", (HttpContext c, AccountsApi a) => a.RegisterAsync(c)).WithName("Register")
@@ -108,7 +109,7 @@ public static class MessagingFeature
         authed.MapPut("/keys", (HttpContext c, AccountsApi a) => a.UploadPreKeysAsync(c)).WithName("UploadPreKeys")
             .Accepts<UploadPreKeysRequest>("application/json").Produces(204).ProducesProblem(400).ProducesProblem(409).ProducesProblem(413);
         authed.MapGet("/keys/{username}", (string username, HttpContext c, AccountsApi a, MessagingLimits l) => a.GetBundleAsync(username, c, l))
-            .WithName("GetPreKeyBundle").Produces<PreKeyBundleResponse>().ProducesProblem(400).ProducesProblem(404);
+            .WithName("GetPreKeyBundle").GetOnly().Produces<PreKeyBundleResponse>().ProducesProblem(400).ProducesProblem(404);
 
         authed.MapPost("/messages", (HttpContext c, RelayApi r) => r.SendAsync(c)).WithName("SendMessage")
             .Accepts<SendMessageRequest>("application/json").Produces<SendMessageResponse>(201)
