@@ -414,6 +414,31 @@ public abstract class AccountsContract(MessagingServer provider)
     }
 
     [Fact]
+    public async Task Head_answers_on_messaging_reads_but_not_on_the_bundle_fetch_that_consumes_keys()
+    {
+        var server = await Provider.GetAsync();
+        await using var bob = await TestUser.CreateAsync(server, preKeys: 2, kyberPreKeys: 1);
+        using var http = server.CreateClient();
+        async Task<HttpResponseMessage> Head(string path)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Head, path);
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bob.Token);
+            return await http.SendAsync(request);
+        }
+
+        foreach (var path in new[] { "api/messaging/config", "api/keys", $"api/accounts/{bob.Name}", "api/messages", "api/presence", "api/groups" })
+        {
+            using var head = await Head(path);
+            head.StatusCode.ShouldBe(HttpStatusCode.OK, path);
+            (await head.Content.ReadAsByteArrayAsync()).ShouldBeEmpty(path);
+        }
+
+        using var bundle = await Head($"api/keys/{bob.Name}");
+        bundle.StatusCode.ShouldBe(HttpStatusCode.MethodNotAllowed);
+        (await bob.Api.CountPreKeysAsync()).ShouldBe(new PreKeyCountResponse(2, 1));
+    }
+
+    [Fact]
     public async Task Deleting_an_account_deletes_everything_queued_for_it()
     {
         var server = await Provider.GetAsync();
@@ -502,6 +527,24 @@ public abstract class AccountsContract(MessagingServer provider)
         }
 
         (await Refused(() => a.Api.ChallengeAsync(a.Name))).Type.ShouldBe(ProblemTypes.RateLimited);
+    }
+
+    [Fact]
+    public async Task Refused_registrations_use_up_the_address_allowance_too()
+    {
+        // Decided and documented (docs/messaging-api.md): a refused registration costs the server the same
+        // signature and key checks as a good one, so it counts; the window frees the address again.
+        var server = await Provider.StartAsync(new Dictionary<string, string?> { ["Parley:Messaging:RegistrationsPerHour"] = "3" });
+        using var api = new MessagingApi(server.BaseAddress);
+        using var keys = AccountKeys.Generate();
+        await using var taken = await TestUser.CreateAsync(server, login: false);
+        var good = keys.RegisterRequest(TestUser.NewName(), api.ServerName);
+        (await Refused(() => api.RegisterAsync(good with { Proof = good.KyberLastResortPreKey.Signature }))).Type.ShouldBe(MessagingProblemTypes.BadSignature);
+        (await Refused(() => api.RegisterAsync(keys.RegisterRequest(taken.Name, api.ServerName)))).Type.ShouldBe(MessagingProblemTypes.UsernameTaken);
+        (await Refused(() => api.RegisterAsync(good))).Status.ShouldBe(429);
+        (await server.MessagingStore().FindAccountAsync(good.Username, default)).ShouldBeNull();
+        server.Time!.Advance(TimeSpan.FromHours(1));
+        (await api.RegisterAsync(good)).Username.ShouldBe(good.Username);
     }
 
     [Fact]
