@@ -80,10 +80,6 @@ if [ "${PARLEY_TEST_SKIP_INSTALL:-0}" != 1 ]; then
 fi
 [ $status = 0 ] && { start_servers || status=1; }
 
-if [ -d "$root/../shared/vectors" ]; then
-  export PARLEY_VECTORS="$(cd "$root/../shared/vectors" && pwd)"
-fi
-
 rm -rf "$results"
 mkdir -p "$results"
 if [ $status = 0 ] && [ -d web/node_modules ]; then
