@@ -78,17 +78,34 @@ internal static class RequestCommand
     /// Runs a call about a request, turning the failures whose secret wording would mislead
     /// (not found, expired, destroyed, wrong token) into request wording with the same exit code.
     /// </summary>
-    public static async Task<T> AboutRequestAsync<T>(Func<Task<T>> call)
+    public static Task<T> AboutRequestAsync<T>(Func<Task<T>> call) => RewordedAsync(call, RequestMessage);
+
+    /// <summary>Runs a call on the answer to a request (its one-time secret), saying "answer" where the secret wording would say "secret".</summary>
+    public static Task<T> AboutAnswerAsync<T>(Func<Task<T>> call) => RewordedAsync(call, AnswerMessage);
+
+    private static async Task<T> RewordedAsync<T>(Func<Task<T>> call, Func<SecretsApiException, string?> reword)
     {
         try
         {
             return await call().ConfigureAwait(false);
         }
-        catch (SecretsApiException e) when (RequestMessage(e) is { } message)
+        catch (SecretsApiException e) when (reword(e) is { } message)
         {
             throw new CliException(ParleyCommand.ExitCodeOf(e), message);
         }
     }
+
+    private static string? AnswerMessage(SecretsApiException e) => e.Failure switch
+    {
+        ApiFailure.AlreadyOpened => e.OpenedAt.Count > 0
+            ? $"the answer to this request was already opened, on {string.Join(", ", e.OpenedAt.Select(ParleyCommand.When))}; if that was not you, someone else read it"
+            : "the answer to this request was already opened",
+        ApiFailure.NotFound => "the answer to this request is gone: it expired or was withdrawn",
+        ApiFailure.Expired => e.At is { } at ? $"the answer to this request expired on {ParleyCommand.When(at)}" : "the answer to this request expired",
+        ApiFailure.Destroyed => "the answer to this request was withdrawn",
+        ApiFailure.AccessDenied => "the private link's key does not open this answer: the link is damaged or incomplete",
+        _ => null,
+    };
 
     private static string? RequestMessage(SecretsApiException e) => e.Failure switch
     {
