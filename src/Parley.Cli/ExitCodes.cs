@@ -17,6 +17,13 @@ internal static class ExitCodes
     public const int Tampered = 11;
     public const int Refused = 12;
     public const int NotAnswered = 13;
+    public const int NoProfile = 14;
+    public const int ProfileInUse = 15;
+    public const int WrongProfilePassphrase = 16;
+    public const int ProfileDamaged = 17;
+    public const int IdentityChanged = 18;
+    public const int SafetyNumberMismatch = 19;
+    public const int LoginRefused = 20;
     public const int Interrupted = 130;
 
     public static readonly (int Code, string Meaning)[] Table =
@@ -24,7 +31,7 @@ internal static class ExitCodes
         (Ok, "success"),
         (Error, "unexpected error (server error, unreadable file, disk full, ...)"),
         (Usage, "bad usage: an invalid argument or option; nothing was sent"),
-        (NotFound, "no such secret or request (or it is gone and the link's key was not proven)"),
+        (NotFound, "no such secret or request (or it is gone and the link's key was not proven); messaging: no such user or group"),
         (AlreadyOpened, "already used: the secret was opened (every view is used), or the request already has its answer"),
         (WrongPassphrase, "wrong passphrase (the attempt was counted)"),
         (Expired, "the secret or request expired"),
@@ -33,8 +40,15 @@ internal static class ExitCodes
         (DamagedLink, "damaged link: malformed, cut short, or its key/token does not match"),
         (Network, "network error: the server could not be reached or the transfer failed"),
         (Tampered, "the content failed authentication (modified or truncated); nothing was saved"),
-        (Refused, "the server refused: rate limited, creation closed, too large, not ready"),
+        (Refused, "the server refused: rate limited, creation closed, too large, not ready; messaging: username taken, not a group admin, ..."),
         (NotAnswered, "the request has no answer yet (try again later)"),
+        (NoProfile, "messaging: no such profile, or it holds no registered account (parley register)"),
+        (ProfileInUse, "messaging: the profile is in use by another parley process"),
+        (WrongProfilePassphrase, "messaging: wrong profile passphrase (nothing was changed)"),
+        (ProfileDamaged, "messaging: the profile is damaged or was tampered with (nothing was read from the damaged part)"),
+        (IdentityChanged, "messaging: a contact's safety number changed; sending is blocked until 'parley contacts trust <user>'"),
+        (SafetyNumberMismatch, "messaging: the safety numbers differ (verify --compare)"),
+        (LoginRefused, "messaging: the server refused this profile's login (account deleted or replaced)"),
         (Interrupted, "interrupted (Ctrl-C)"),
     ];
 }

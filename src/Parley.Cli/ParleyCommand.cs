@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Globalization;
+using Parley.Cli.Messaging;
 using Parley.Client.Secrets;
 using Parley.Client.Secrets.Api;
 
@@ -35,8 +36,9 @@ internal static class ParleyCommand
             Recursive = true,
             HelpName = "url",
         };
-        var root = new RootCommand("parley: one-time secrets, end to end encrypted. The server never sees the key, the passphrase or the content.");
+        var root = new RootCommand("parley: one-time secrets and end-to-end encrypted messaging. The server never sees a key, a passphrase or the content.");
         root.Options.Add(server);
+        root.Options.Add(MessengerSession.Profile);
 
         var secret = new Command("secret", "Share text and files as a one-time link, open one, check or destroy it; request a secret from someone and answer a request.");
         secret.Subcommands.Add(CreateCommand.Build(server));
@@ -46,6 +48,14 @@ internal static class ParleyCommand
         secret.Subcommands.Add(RequestCommand.Build(server));
         secret.Subcommands.Add(RespondCommand.Build());
         root.Subcommands.Add(secret);
+        foreach (var command in AccountCommands.Build(server)
+            .Concat(ContactCommands.Build())
+            .Concat(MessageCommands.Build())
+            .Append(GroupCommands.Build())
+            .Concat(ProfileCommands.Build()))
+        {
+            root.Subcommands.Add(command);
+        }
 
         foreach (var help in root.Options.OfType<HelpOption>())
         {
@@ -67,7 +77,9 @@ internal static class ParleyCommand
             var o = parseResult.InvocationConfiguration.Output;
             o.WriteLine("Environment:");
             o.WriteLine($"  {ServerVariable,-20}server address when --server is not given");
-            o.WriteLine($"  {PassphraseVariable,-20}passphrase for scripts (used by 'open' when one is needed, by 'create' with --passphrase)");
+            o.WriteLine($"  {PassphraseVariable,-20}passphrase for scripts: a secret's ('open', 'create --passphrase'), or the messaging profile's");
+            o.WriteLine($"  {Parley.Client.Profiles.ProfileDirectory.ProfileVariable,-20}messaging profile when --profile is not given (default 'default')");
+            o.WriteLine($"  {"XDG_DATA_HOME",-20}profiles live in $XDG_DATA_HOME/parley/profiles (default ~/.local/share/parley/profiles)");
             o.WriteLine();
             o.WriteLine("Exit codes:");
             foreach (var (code, meaning) in ExitCodes.Table)

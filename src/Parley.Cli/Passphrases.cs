@@ -53,9 +53,9 @@ internal static class Passphrases
     }
 
     /// <summary>Prompts on the terminal; twice when <paramref name="confirm"/>.</summary>
-    public static string Prompt(bool confirm)
+    public static string Prompt(bool confirm, string prompt = "Passphrase: ")
     {
-        var first = Check(Terminal.ReadSecret("Passphrase: "), "passphrase");
+        var first = Check(Terminal.ReadSecret(prompt), "passphrase");
         if (confirm && Terminal.ReadSecret("Repeat passphrase: ") != first)
         {
             throw CliException.Usage("the two passphrases differ");

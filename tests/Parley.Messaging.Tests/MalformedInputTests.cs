@@ -17,7 +17,8 @@ namespace Parley.Messaging.Tests;
 /// </summary>
 public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixture<SqliteMessaging>
 {
-    internal sealed record Ctx(HttpClient Http, TestUser Alice, TestUser Bob, RegisterRequest Good, string GroupId);
+    /// <summary><see cref="GroupId"/>: Alice's group; <see cref="InvitedGroupId"/>: Alice's group that Bob is invited to.</summary>
+    internal sealed record Ctx(HttpClient Http, TestUser Alice, TestUser Bob, RegisterRequest Good, string GroupId, string InvitedGroupId);
 
     internal sealed record RestCase(string Name, HttpStatusCode Status, string Type, Func<Ctx, HttpRequestMessage> Build);
 
@@ -34,9 +35,11 @@ public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixtur
         return r;
     }
 
-    private static HttpRequestMessage Get(string path, string? token)
+    private static HttpRequestMessage Get(string path, string? token) => Bare(HttpMethod.Get, path, token);
+
+    private static HttpRequestMessage Bare(HttpMethod method, string path, string? token)
     {
-        var r = new HttpRequestMessage(HttpMethod.Get, path);
+        var r = new HttpRequestMessage(method, path);
         if (token is not null)
         {
             r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -146,6 +149,41 @@ public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixtur
         new("group: malformed id", HttpStatusCode.BadRequest, ProblemTypes.InvalidId, c => Get("api/groups/xyz", c.Alice.Token)),
         new("group: add by a non-member", HttpStatusCode.NotFound, MessagingProblemTypes.NotGroupMember,
             c => Json(HttpMethod.Post, $"api/groups/{c.GroupId}/members", $"{{\"usernames\":[\"{c.Bob.Name}\"]}}", c.Bob.Token)),
+        new("group: invite by an invitee", HttpStatusCode.NotFound, MessagingProblemTypes.NotGroupMember,
+            c => Json(HttpMethod.Post, $"api/groups/{c.InvitedGroupId}/members", $"{{\"usernames\":[\"{c.Alice.Name}\"]}}", c.Bob.Token)),
+        new("group: send by an invitee", HttpStatusCode.NotFound, MessagingProblemTypes.NotGroupMember,
+            c => Json(HttpMethod.Post, $"api/groups/{c.InvitedGroupId}/messages", "{\"type\":7,\"content\":\"AQ\"}", c.Bob.Token)),
+        new("group: promote by an invitee", HttpStatusCode.NotFound, MessagingProblemTypes.NotGroupMember,
+            c => Bare(HttpMethod.Post, $"api/groups/{c.InvitedGroupId}/admins/{c.Bob.Name}", c.Bob.Token)),
+        new("group: an invitee removes the admin", HttpStatusCode.NotFound, MessagingProblemTypes.NotGroupMember,
+            c => Bare(HttpMethod.Delete, $"api/groups/{c.InvitedGroupId}/members/{c.Alice.Name}", c.Bob.Token)),
+        new("group: promote an invitee", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Bare(HttpMethod.Post, $"api/groups/{c.InvitedGroupId}/admins/{c.Bob.Name}", c.Alice.Token)),
+        new("group accept: malformed id", HttpStatusCode.BadRequest, ProblemTypes.InvalidId, c => Bare(HttpMethod.Post, "api/groups/xyz/accept", c.Bob.Token)),
+        new("group accept: not invited", HttpStatusCode.NotFound, MessagingProblemTypes.NotGroupMember,
+            c => Bare(HttpMethod.Post, $"api/groups/{c.GroupId}/accept", c.Bob.Token)),
+        new("group accept: unknown group", HttpStatusCode.NotFound, MessagingProblemTypes.NotGroupMember,
+            c => Bare(HttpMethod.Post, $"api/groups/{AccountKeys.B64u(new byte[16])}/accept", c.Bob.Token)),
+        new("group accept: no token", HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized, c => Bare(HttpMethod.Post, $"api/groups/{c.InvitedGroupId}/accept", null)),
+        new("status batch: no ids", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Json(HttpMethod.Post, "api/messages/status", "{\"ids\":[]}", c.Alice.Token)),
+        new("status batch: 1001 ids", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/messages/status", $"{{\"ids\":[{string.Join(',', Enumerable.Range(1, 1001))}]}}", c.Alice.Token)),
+        new("status batch: id 0", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Json(HttpMethod.Post, "api/messages/status", "{\"ids\":[5,0]}", c.Alice.Token)),
+        new("status batch: ids null", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Json(HttpMethod.Post, "api/messages/status", "{\"ids\":null}", c.Alice.Token)),
+        new("status batch: an id as a string", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/messages/status", "{\"ids\":[\"7\"]}", c.Alice.Token)),
+        new("status batch: text/plain", HttpStatusCode.UnsupportedMediaType, ProblemTypes.UnsupportedMediaType,
+            c => Json(HttpMethod.Post, "api/messages/status", "{\"ids\":[1]}", c.Alice.Token, "text/plain")),
+        new("presence allow: malformed username", HttpStatusCode.BadRequest, MessagingProblemTypes.UsernameInvalid,
+            c => Bare(HttpMethod.Put, "api/presence/allowed/a%20b", c.Alice.Token)),
+        new("presence allow: unknown user", HttpStatusCode.NotFound, ProblemTypes.NotFound, c => Bare(HttpMethod.Put, "api/presence/allowed/nobody-here", c.Alice.Token)),
+        new("presence allow: myself", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Bare(HttpMethod.Put, $"api/presence/allowed/{c.Alice.Name.ToUpperInvariant()}", c.Alice.Token)),
+        new("presence allow: no token", HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized, c => Bare(HttpMethod.Put, $"api/presence/allowed/{c.Bob.Name}", null)),
+        new("presence withdraw: malformed username", HttpStatusCode.BadRequest, MessagingProblemTypes.UsernameInvalid,
+            c => Bare(HttpMethod.Delete, "api/presence/allowed/9lives", c.Alice.Token)),
+        new("presence withdraw: unknown user", HttpStatusCode.NotFound, ProblemTypes.NotFound,
+            c => Bare(HttpMethod.Delete, "api/presence/allowed/nobody-here", c.Alice.Token)),
     ];
 
     private async Task<(ParleyTestServer Server, Ctx Ctx)> SetupAsync()
@@ -156,7 +194,8 @@ public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixtur
         using var keys = AccountKeys.Generate();
         var good = keys.RegisterRequest(TestUser.NewName("fresh"), alice.Api.ServerName);
         var group = await alice.Api.CreateGroupAsync("mine", []);
-        return (server, new Ctx(server.CreateClient(), alice, bob, good, group.Id));
+        var invited = await alice.Api.CreateGroupAsync("with bob", [bob.Name]);
+        return (server, new Ctx(server.CreateClient(), alice, bob, good, group.Id, invited.Id));
     }
 
     private static async Task<string> SnapshotAsync(ParleyTestServer server, Ctx c)
@@ -165,7 +204,8 @@ public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixtur
         var groups = await store.GroupsOfAsync(c.Alice.Name, default);
         return string.Join('|', await store.CountEnvelopesAsync(default), await store.CountPreKeysAsync(c.Alice.Name, default),
             await store.CountPreKeysAsync(c.Bob.Name, default), await store.FindAccountAsync(c.Good.Username, default) is null,
-            string.Join(',', groups.Select(g => $"{g.Name}:{string.Join('/', g.Members.Select(m => m.Username + m.Admin))}")));
+            string.Join(',', groups.Select(g => $"{g.Name}:{string.Join('/', g.Members.Concat(g.Invitees).Select(m => m.Username + m.Role))}")),
+            string.Join(',', await store.PresenceViewersAsync(c.Alice.Name, default)), string.Join(',', await store.PresenceViewersAsync(c.Bob.Name, default)));
     }
 
     [Fact]
@@ -220,6 +260,8 @@ public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixtur
         new("hub send: missing argument", null, HubNames.Send, c => [c.Bob.Name, 2]),
         new("hub send group: malformed id", ProblemTypes.InvalidId, HubNames.SendGroup, c => ["not-an-id", 7, new byte[] { 1 }]),
         new("hub send group: not a member", MessagingProblemTypes.NotGroupMember, HubNames.SendGroup, c => [AccountKeys.B64u(new byte[16]), 7, new byte[] { 1 }]),
+        new("hub send group: type 0", ProblemTypes.InvalidRequest, HubNames.SendGroup, c => [c.GroupId, 0, new byte[] { 1 }]),
+        new("hub send group: null content", ProblemTypes.InvalidRequest, HubNames.SendGroup, c => [c.GroupId, 7, null]),
         new("hub send batch: no envelopes", ProblemTypes.InvalidRequest, HubNames.SendBatch, c => [Array.Empty<HubOutgoingEnvelope>()]),
         new("hub send batch: 257 envelopes", ProblemTypes.InvalidRequest, HubNames.SendBatch,
             c => [Enumerable.Range(0, 257).Select(_ => new HubOutgoingEnvelope { To = c.Bob.Name, Type = 2, Content = [1] }).ToArray()]),

@@ -183,10 +183,7 @@ public abstract class RelayContract(MessagingServer provider)
         }
 
         (await store.ReadQueueAsync(bob.Name, 0, 1000, server.Time!.GetUtcNow(), default)).ShouldBeEmpty();
-        foreach (var e in received)
-        {
-            (await store.IsQueuedAsync(e.Id, alice.Name, default)).ShouldBeFalse();
-        }
+        (await store.QueuedOfAsync(alice.Name, [.. received.Select(e => e.Id)], server.Time!.GetUtcNow(), default)).ShouldBeEmpty();
     }
 
     [Fact]
@@ -250,13 +247,16 @@ public abstract class RelayContract(MessagingServer provider)
         await using var alice = await TestUser.CreateAsync(server);
         await using var bob = await TestUser.CreateAsync(server);
         var sent = await alice.Api.SendAsync(bob.Name, 2, Payload(1));
-        (await server.MessagingStore().IsQueuedAsync(sent.Id, alice.Name, default)).ShouldBeTrue();
+        (await server.IsQueuedAsync(sent.Id, alice.Name)).ShouldBeTrue();
         server.Time!.Advance(TimeSpan.FromDays(30));
         await alice.Api.LoginAsync(alice.Name, alice.Keys.Identity);
         await bob.Api.LoginAsync(bob.Name, bob.Keys.Identity);
         (await bob.Api.ReadQueueAsync()).Envelopes.ShouldBeEmpty();
+        // Expired is gone for the sender at once, swept or not.
+        (await alice.Api.GetStatusAsync(sent.Id)).State.ShouldBe(MessagingValues.StateGone);
+        (await alice.Api.QueryQueuedAsync([sent.Id])).Queued.ShouldBeEmpty();
         await server.MessagingSweeper().SweepOnceAsync(); // the timer may have swept already
-        (await server.MessagingStore().IsQueuedAsync(sent.Id, alice.Name, default)).ShouldBeFalse();
+        (await server.IsQueuedAsync(sent.Id, alice.Name)).ShouldBeFalse();
         await alice.Api.SendAsync(bob.Name, 2, Payload(2));
         (await bob.Api.ReadQueueAsync()).Envelopes.Count.ShouldBe(1);
     }
@@ -281,6 +281,32 @@ public abstract class RelayContract(MessagingServer provider)
         rest.Envelopes.Select(e => e.Id).ShouldBe(sent.Skip(3));
         (await bob.Api.AckAsync(sent)).Deleted.ShouldBe(5);
         (await bob.Api.ReadQueueAsync()).Envelopes.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_sender_learns_which_of_its_envelopes_are_still_queued_and_nothing_about_anyone_elses()
+    {
+        var server = await Provider.GetAsync();
+        await using var alice = await TestUser.CreateAsync(server);
+        await using var bob = await TestUser.CreateAsync(server);
+        await using var carol = await TestUser.CreateAsync(server);
+        var mine = new List<long>();
+        for (var i = 0; i < 4; i++)
+        {
+            mine.Add((await alice.Api.SendAsync(bob.Name, 2, Payload(i))).Id);
+        }
+
+        var carols = (await carol.Api.SendAsync(bob.Name, 2, Payload(9))).Id;
+        var toAlice = (await bob.Api.SendAsync(alice.Name, 2, Payload(8))).Id;
+        (await bob.Api.AckAsync([mine[1], mine[2]])).Deleted.ShouldBe(2);
+
+        // Repeated, foreign, unknown and acknowledged ids are all simply absent; the rest come once, ascending.
+        var answer = await alice.Api.QueryQueuedAsync([mine[3], mine[0], mine[1], mine[3], carols, toAlice, long.MaxValue]);
+        answer.Queued.ShouldBe([mine[0], mine[3]]);
+        (await carol.Api.QueryQueuedAsync([.. mine, carols])).Queued.ShouldBe([carols]);
+        (await bob.Api.QueryQueuedAsync([.. mine, carols])).Queued.ShouldBeEmpty(); // the recipient is not the sender
+        var thousand = await alice.Api.QueryQueuedAsync([.. Enumerable.Range(0, 1000).Select(i => mine[0] + i)]); // the most one call takes
+        thousand.Queued.ShouldBe([mine[0], mine[3]]);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ import readline from 'node:readline';
 import { cryptoOps } from './ops/crypto.mjs';
 
 const ops = { ...cryptoOps };
-const extraModules = ['./ops/protocol.mjs', './ops/wire.mjs'];
+const extraModules = ['./ops/protocol.mjs', './ops/wire.mjs', './ops/client.mjs'];
 for (const path of extraModules) {
   try {
     const mod = await import(path);

@@ -94,8 +94,31 @@ public sealed class MessagingApi : IDisposable
     public Task<MessageStatusResponse> GetStatusAsync(long id, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, $"api/messages/{id}", null, MessagingJsonContext.Default.MessageStatusResponse, cancellationToken);
 
+    /// <summary>
+    /// Which of these envelopes I sent still wait in their recipient's queue (1 to 1000 positive ids). An id
+    /// left out was acknowledged or expired — or is not mine, or unknown: the server tells nothing about those.
+    /// </summary>
+    public Task<QueuedQueryResponse> QueryQueuedAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "api/messages/status", Json(new QueuedQueryRequest(ids), MessagingJsonContext.Default.QueuedQueryRequest),
+            MessagingJsonContext.Default.QueuedQueryResponse, cancellationToken);
+
     public Task<PresenceResponse> GetPresenceAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, "api/presence", null, MessagingJsonContext.Default.PresenceResponse, cancellationToken);
+
+    /// <summary>Lets <paramref name="username"/> see when I am online (under the server's <c>contacts</c> presence rule).</summary>
+    public Task AllowPresenceAsync(string username, CancellationToken cancellationToken = default) =>
+        SendAsync<object>(HttpMethod.Put, "api/presence/allowed/" + Uri.EscapeDataString(username), null, null, cancellationToken);
+
+    /// <summary>
+    /// <paramref name="username"/> stops seeing when I am online, at once — also if it could because I sent it
+    /// messages, and it stays so until <see cref="AllowPresenceAsync"/>.
+    /// </summary>
+    public Task DisallowPresenceAsync(string username, CancellationToken cancellationToken = default) =>
+        SendAsync<object>(HttpMethod.Delete, "api/presence/allowed/" + Uri.EscapeDataString(username), null, null, cancellationToken);
+
+    /// <summary>The users who may see when I am online.</summary>
+    public Task<PresenceAllowedResponse> ListPresenceAllowedAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "api/presence/allowed", null, MessagingJsonContext.Default.PresenceAllowedResponse, cancellationToken);
 
     public Task<GroupResponse> CreateGroupAsync(string name, IReadOnlyList<string> members, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, "api/groups", Json(new CreateGroupRequest(name, members), MessagingJsonContext.Default.CreateGroupRequest),
@@ -107,11 +130,19 @@ public sealed class MessagingApi : IDisposable
     public Task<GroupResponse> GetGroupAsync(string groupId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, "api/groups/" + groupId, null, MessagingJsonContext.Default.GroupResponse, cancellationToken);
 
+    /// <summary>An admin invites users; each becomes a member when it accepts (<see cref="AcceptGroupInvitationAsync"/>).</summary>
     public Task<GroupResponse> AddMembersAsync(string groupId, IReadOnlyList<string> usernames, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"api/groups/{groupId}/members", Json(new AddMembersRequest(usernames), MessagingJsonContext.Default.AddMembersRequest),
             MessagingJsonContext.Default.GroupResponse, cancellationToken);
 
-    /// <summary>An admin removes a member; a member passes its own name to leave.</summary>
+    /// <summary>An invitee accepts the group's invitation and becomes a member.</summary>
+    public Task<GroupResponse> AcceptGroupInvitationAsync(string groupId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"api/groups/{groupId}/accept", null, MessagingJsonContext.Default.GroupResponse, cancellationToken);
+
+    /// <summary>
+    /// An admin removes a member or revokes an invitation; with its own name (or <c>"me"</c>), a member leaves
+    /// and an invitee declines.
+    /// </summary>
     public Task RemoveMemberAsync(string groupId, string username, CancellationToken cancellationToken = default) =>
         SendAsync<object>(HttpMethod.Delete, $"api/groups/{groupId}/members/{Uri.EscapeDataString(username)}", null, null, cancellationToken);
 

@@ -150,6 +150,11 @@ public sealed class RelayClient : IAsyncDisposable
         return InvokeAsync<HubBatchSendResult[]>(HubNames.SendBatch, [envelopes as HubOutgoingEnvelope[] ?? [.. envelopes]], cancellationToken);
     }
 
+    /// <summary>
+    /// Queues one ciphertext for every other member of the group. The result pairs each recipient
+    /// (<see cref="HubGroupSendResult.RecipientNames"/>) with its envelope id (<see cref="HubGroupSendResult.Ids"/>),
+    /// the ids <c>Delivered</c> receipts name. Each recipient counts against the sender's rate limit.
+    /// </summary>
     public Task<HubGroupSendResult> SendGroupAsync(string groupId, int type, byte[] content, CancellationToken cancellationToken = default) =>
         InvokeAsync<HubGroupSendResult>(HubNames.SendGroup, [groupId, type, content], cancellationToken);
 

@@ -15,12 +15,30 @@ public static class EnvelopeTypes
     public static bool IsClientType(int type) => type is >= MinClient and <= MaxClient;
 }
 
-/// <summary>The content of a <see cref="EnvelopeTypes.GroupEvent"/> envelope.</summary>
+/// <summary>
+/// The content of a <see cref="EnvelopeTypes.GroupEvent"/> envelope: <see cref="Actor"/> did <see cref="Kind"/> to
+/// <see cref="Subjects"/>; <see cref="Members"/> are the group's members after the change (invitees are not members).
+/// </summary>
 public sealed record GroupEvent(string GroupId, string Kind, string Actor, IReadOnlyList<string> Subjects, IReadOnlyList<GroupMember> Members)
 {
+    /// <summary>The actor made the group; the subjects are invited.</summary>
     public const string Created = "created";
-    public const string Added = "added";
+
+    /// <summary>An admin invited the subjects.</summary>
+    public const string Invited = "invited";
+
+    /// <summary>The subject accepted an invitation and is a member now.</summary>
+    public const string Joined = "joined";
+
+    /// <summary>The subject's invitation is gone: the subject declined it, or an admin revoked it.</summary>
+    public const string Declined = "declined";
+
+    /// <summary>An admin removed the subject.</summary>
     public const string Removed = "removed";
+
+    /// <summary>The subject left (when no member is left, the group is gone).</summary>
     public const string Left = "left";
+
+    /// <summary>The subject became an admin.</summary>
     public const string Promoted = "promoted";
 }

@@ -52,12 +52,20 @@ public sealed class HubBatchSendResult
     public string? Problem { get; set; }
 }
 
-/// <summary>What <c>SendGroup</c> returns.</summary>
+/// <summary>
+/// What <c>SendGroup</c> returns: <see cref="Ids"/>[i] is the envelope queued for <see cref="RecipientNames"/>[i]
+/// (the ids a <c>Delivered</c> receipt names), recipients in ordinal order of their usernames.
+/// </summary>
 public sealed class HubGroupSendResult
 {
     public long ServerTimestamp { get; set; }
 
+    /// <summary>How many members got the envelope (the length of <see cref="RecipientNames"/>).</summary>
     public int Recipients { get; set; }
+
+    public string[] RecipientNames { get; set; } = [];
+
+    public long[] Ids { get; set; } = [];
 }
 
 /// <summary>Event <c>Delivered</c>: the recipient's device acknowledged these envelopes of mine.</summary>

@@ -76,9 +76,19 @@ public sealed record AckResponse(int Deleted);
 /// <summary><c>GET /api/messages/{id}</c> for the sender: whether the envelope still waits in the recipient's queue.</summary>
 public sealed record MessageStatusResponse(long Id, string State);
 
+/// <summary><c>POST /api/messages/status</c>: which of these envelopes of mine still wait in a recipient's queue.</summary>
+public sealed record QueuedQueryRequest(IReadOnlyList<long> Ids);
+
+/// <summary>
+/// The ids of the request that are envelopes I sent and still queued, ascending; every other id (acknowledged,
+/// expired, someone else's, unknown) is absent.
+/// </summary>
+public sealed record QueuedQueryResponse(IReadOnlyList<long> Queued);
+
 /// <summary><c>POST /api/groups</c>.</summary>
 public sealed record CreateGroupRequest(string Name, IReadOnlyList<string> Members);
 
+/// <summary>A member (<see cref="MessagingValues.RoleAdmin"/>, <see cref="MessagingValues.RoleMember"/>) or an invitee (<see cref="MessagingValues.RoleInvited"/>).</summary>
 public sealed record GroupMember(string Username, string Role);
 
 public sealed record GroupResponse(string Id, string Name, IReadOnlyList<GroupMember> Members);
@@ -91,10 +101,17 @@ public sealed record AddMembersRequest(IReadOnlyList<string> Usernames);
 /// <summary><c>POST /api/groups/{id}/messages</c>: one ciphertext for every other member.</summary>
 public sealed record SendGroupMessageRequest(int Type, string Content);
 
-public sealed record SendGroupMessageResponse(DateTimeOffset ServerTimestamp, int Recipients);
+/// <summary>
+/// <see cref="Ids"/>[i] is the envelope queued for <see cref="RecipientNames"/>[i] (recipients in ordinal order);
+/// <see cref="Recipients"/> is how many there are.
+/// </summary>
+public sealed record SendGroupMessageResponse(DateTimeOffset ServerTimestamp, int Recipients, IReadOnlyList<string> RecipientNames, IReadOnlyList<long> Ids);
 
 /// <summary><c>GET /api/presence</c>.</summary>
 public sealed record PresenceResponse(IReadOnlyList<string> Online);
+
+/// <summary><c>GET /api/presence/allowed</c>: the users who may see my presence.</summary>
+public sealed record PresenceAllowedResponse(IReadOnlyList<string> Usernames);
 
 /// <summary><c>GET /api/messaging/config</c>: the operator's limits, so clients can stay inside them.</summary>
 public sealed record MessagingConfigResponse(
@@ -113,6 +130,7 @@ public static class MessagingValues
 {
     public const string RoleAdmin = "admin";
     public const string RoleMember = "member";
+    public const string RoleInvited = "invited";
     public const string StateQueued = "queued";
     public const string StateGone = "gone";
     public const string HubPath = "/api/hub";

@@ -27,6 +27,8 @@ namespace Parley.Contracts.Messaging;
 [JsonSerializable(typeof(AckRequest))]
 [JsonSerializable(typeof(AckResponse))]
 [JsonSerializable(typeof(MessageStatusResponse))]
+[JsonSerializable(typeof(QueuedQueryRequest))]
+[JsonSerializable(typeof(QueuedQueryResponse))]
 [JsonSerializable(typeof(CreateGroupRequest))]
 [JsonSerializable(typeof(GroupResponse))]
 [JsonSerializable(typeof(GroupListResponse))]
@@ -34,6 +36,7 @@ namespace Parley.Contracts.Messaging;
 [JsonSerializable(typeof(SendGroupMessageRequest))]
 [JsonSerializable(typeof(SendGroupMessageResponse))]
 [JsonSerializable(typeof(PresenceResponse))]
+[JsonSerializable(typeof(PresenceAllowedResponse))]
 [JsonSerializable(typeof(MessagingConfigResponse))]
 [JsonSerializable(typeof(GroupEvent))]
 public sealed partial class MessagingJsonContext : JsonSerializerContext;

@@ -131,4 +131,8 @@ internal static class ServerExtensions
 
     internal static MessagingSweeper MessagingSweeper(this ParleyTestServer server) =>
         (MessagingSweeper)server.Services.GetService(typeof(MessagingSweeper))!;
+
+    /// <summary>Whether the store still holds the envelope, unexpired, as <paramref name="sender"/>'s.</summary>
+    internal static async Task<bool> IsQueuedAsync(this ParleyTestServer server, long id, string sender) =>
+        (await server.MessagingStore().QueuedOfAsync(sender, [id], server.Time!.GetUtcNow(), default)).Count == 1;
 }

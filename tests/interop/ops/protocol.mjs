@@ -6,7 +6,7 @@ import { b64, bytes } from './util.mjs';
 
 const addressKey = (address) => `${address.name()}.${address.deviceId()}`;
 
-class Stores {
+export class Stores {
   constructor(identity, registrationId) {
     this.identity = identity;
     this.registrationId = registrationId;
@@ -123,7 +123,7 @@ function errorInfo(e) {
   return { code: signal.ErrorCode[e?.code] ?? e?.name ?? 'Error', message: String(e?.message ?? e) };
 }
 
-async function decryptOne(p, remote, type, body) {
+export async function decryptOne(p, remote, type, body) {
   const bytesIn = bytes(body, 'body');
   if (type === signal.CiphertextMessageType.PreKey) {
     return signal.signalDecryptPreKey(signal.PreKeySignalMessage.deserialize(bytesIn), remote, p.address,

@@ -15,17 +15,26 @@ internal enum GroupStatus
     GroupFull,
     QueueFull,
     NoChange,
+    RateLimited,
 }
 
-internal sealed record GroupOutcome(GroupStatus Status, GroupRecord? Group = null, IReadOnlyList<string>? Names = null, int Recipients = 0);
+/// <summary>
+/// What a group call came to. A send that is <see cref="GroupStatus.Done"/> has queued <see cref="Ids"/>[i]
+/// for <see cref="Names"/>[i] at <see cref="At"/>; otherwise <see cref="Names"/> are the users at fault.
+/// </summary>
+internal sealed record GroupOutcome(GroupStatus Status, GroupRecord? Group = null, IReadOnlyList<string>? Names = null,
+    IReadOnlyList<long>? Ids = null, DateTimeOffset At = default);
 
 /// <summary>
-/// Groups: the server knows members and roles, never keys. Every change runs in one store transaction
-/// that also queues a <see cref="EnvelopeTypes.GroupEvent"/> envelope to every member it concerns, so
-/// clients learn of it (and rotate their sender keys) in queue order with the group's messages.
-/// A group send queues one ciphertext for every other member in one transaction, or for none.
+/// Groups: the server knows members, invitees and roles, never keys. A user joins only by accepting an
+/// invitation; an invitee is no member (it gets no messages and may do nothing but accept or decline).
+/// Every change runs in one store transaction that also queues a <see cref="EnvelopeTypes.GroupEvent"/>
+/// envelope to everyone it concerns, so clients learn of it (and rotate their sender keys) in queue
+/// order with the group's messages. A group send queues one ciphertext for every other member in one
+/// transaction, or for none, and takes one send permit per recipient.
 /// </summary>
-internal sealed class GroupService(IMessagingStore store, RelayWakeBus wake, IOptions<MessagingOptions> options, TimeProvider time)
+internal sealed class GroupService(IMessagingStore store, RelayWakeBus wake, MessagingLimits limits, IOptions<MessagingOptions> options,
+    TimeProvider time)
 {
     public const int GroupIdBytes = 16;
     public const int MaxNameLength = 64;
@@ -37,10 +46,11 @@ internal sealed class GroupService(IMessagingStore store, RelayWakeBus wake, IOp
         return id is not null && Base64Url.TryDecodeExact(id, bytes) ? bytes : null;
     }
 
+    /// <summary>The creator is the admin; every other listed user is invited (and hears of it by the <c>created</c> event).</summary>
     public async Task<GroupOutcome> CreateAsync(string creator, string name, IReadOnlyList<string> members, CancellationToken cancellationToken)
     {
-        var others = members.Where(m => m != creator).Distinct(StringComparer.Ordinal).ToList();
-        if (others.Count + 1 > _o.MaxGroupMembers)
+        var invitees = members.Where(m => m != creator).Distinct(StringComparer.Ordinal).ToList();
+        if (invitees.Count + 1 > _o.MaxGroupMembers)
         {
             return new GroupOutcome(GroupStatus.GroupFull);
         }
@@ -49,26 +59,27 @@ internal sealed class GroupService(IMessagingStore store, RelayWakeBus wake, IOp
         var now = time.GetUtcNow();
         return await RunAsync(async (tx, queued) =>
         {
-            var unknown = await UnknownAsync(tx, others);
+            var unknown = await UnknownAsync(tx, invitees);
             if (unknown.Count > 0)
             {
                 return new GroupOutcome(GroupStatus.UnknownUser, Names: unknown);
             }
 
             await tx.CreateGroupAsync(id, name, now);
-            await tx.AddMemberAsync(id, creator, admin: true, now);
-            foreach (var m in others)
+            await tx.AddMemberAsync(id, creator, GroupRole.Admin, now);
+            foreach (var u in invitees)
             {
-                await tx.AddMemberAsync(id, m, admin: false, now);
+                await tx.AddMemberAsync(id, u, GroupRole.Invited, now);
             }
 
             var group = (await tx.LockGroupAsync(id))!;
-            await AnnounceAsync(tx, queued, group, GroupEvent.Created, creator, others, group.Members.Select(m => m.Username).Where(m => m != creator), now);
+            await AnnounceAsync(tx, queued, group, GroupEvent.Created, creator, invitees, invitees, now);
             return new GroupOutcome(GroupStatus.Done, group);
         }, cancellationToken);
     }
 
-    public async Task<GroupOutcome> AddAsync(string actor, byte[] groupId, IReadOnlyList<string> usernames, CancellationToken cancellationToken)
+    /// <summary>An admin invites users; members and users already invited are left as they are.</summary>
+    public async Task<GroupOutcome> InviteAsync(string actor, byte[] groupId, IReadOnlyList<string> usernames, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         return await RunAsync(async (tx, queued) =>
@@ -85,35 +96,63 @@ internal sealed class GroupService(IMessagingStore store, RelayWakeBus wake, IOp
                 return new GroupOutcome(GroupStatus.NotAdmin);
             }
 
-            var added = usernames.Distinct(StringComparer.Ordinal).Where(u => group!.Member(u) is null).ToList();
-            if (added.Count == 0)
+            var invited = usernames.Distinct(StringComparer.Ordinal).Where(u => group!.Member(u) is null && !group.IsInvited(u)).ToList();
+            if (invited.Count == 0)
             {
                 return new GroupOutcome(GroupStatus.NoChange, group);
             }
 
-            if (group!.Members.Count + added.Count > _o.MaxGroupMembers)
+            if (group!.Size + invited.Count > _o.MaxGroupMembers)
             {
                 return new GroupOutcome(GroupStatus.GroupFull);
             }
 
-            var unknown = await UnknownAsync(tx, added);
+            var unknown = await UnknownAsync(tx, invited);
             if (unknown.Count > 0)
             {
                 return new GroupOutcome(GroupStatus.UnknownUser, Names: unknown);
             }
 
-            foreach (var u in added)
+            foreach (var u in invited)
             {
-                await tx.AddMemberAsync(groupId, u, admin: false, now);
+                await tx.AddMemberAsync(groupId, u, GroupRole.Invited, now);
             }
 
             group = (await tx.LockGroupAsync(groupId))!;
-            await AnnounceAsync(tx, queued, group, GroupEvent.Added, actor, added, group.Members.Select(m => m.Username).Where(m => m != actor), now);
+            await AnnounceAsync(tx, queued, group, GroupEvent.Invited, actor, invited, group.MemberNames.Concat(invited), now);
             return new GroupOutcome(GroupStatus.Done, group);
         }, cancellationToken);
     }
 
-    /// <summary>An admin removes <paramref name="subject"/>; with <paramref name="subject"/> = <paramref name="actor"/>, the member leaves.</summary>
+    /// <summary>An invitee accepts and becomes a member; for a member already, nothing changes.</summary>
+    public async Task<GroupOutcome> AcceptAsync(string actor, byte[] groupId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return await RunAsync(async (tx, queued) =>
+        {
+            var group = await tx.LockGroupAsync(groupId);
+            if (group?.Member(actor) is not null)
+            {
+                return new GroupOutcome(GroupStatus.NoChange, group);
+            }
+
+            if (group is null || !group.IsInvited(actor))
+            {
+                return new GroupOutcome(GroupStatus.NotMember);
+            }
+
+            // Membership starts now: the time decides who takes over when the last admin leaves.
+            await tx.AddMemberAsync(groupId, actor, GroupRole.Member, now);
+            group = (await tx.LockGroupAsync(groupId))!;
+            await AnnounceAsync(tx, queued, group, GroupEvent.Joined, actor, [actor], group.MemberNames, now);
+            return new GroupOutcome(GroupStatus.Done, group);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// <paramref name="actor"/> = <paramref name="subject"/>: a member leaves, or an invitee declines. Otherwise an
+    /// admin removes a member or revokes an invitation.
+    /// </summary>
     public async Task<GroupOutcome> RemoveAsync(string actor, byte[] groupId, string subject, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -125,18 +164,26 @@ internal sealed class GroupService(IMessagingStore store, RelayWakeBus wake, IOp
     {
         var group = await tx.LockGroupAsync(groupId);
         var me = group?.Member(actor);
+        var leaving = actor == subject;
         if (me is null)
         {
-            return new GroupOutcome(GroupStatus.NotMember);
+            // An invitee may do one thing here: decline its own invitation.
+            return leaving && group is not null && group.IsInvited(actor)
+                ? await DropInvitationAsync(tx, queued, actor, group, subject, now)
+                : new GroupOutcome(GroupStatus.NotMember);
         }
 
-        var leaving = actor == subject;
         if (!leaving && !me.Admin)
         {
             return new GroupOutcome(GroupStatus.NotAdmin);
         }
 
-        if (group!.Member(subject) is null)
+        if (group!.IsInvited(subject))
+        {
+            return await DropInvitationAsync(tx, queued, actor, group, subject, now);
+        }
+
+        if (group.Member(subject) is null)
         {
             return new GroupOutcome(GroupStatus.UnknownUser, Names: [subject]);
         }
@@ -145,22 +192,33 @@ internal sealed class GroupService(IMessagingStore store, RelayWakeBus wake, IOp
         var after = (await tx.LockGroupAsync(groupId))!;
         if (after.Members.Count == 0)
         {
+            // The last member left: the group goes, with its invitations; the invitees hear of it.
             await tx.DeleteGroupAsync(groupId);
+            await AnnounceAsync(tx, queued, after, GroupEvent.Left, actor, [subject], after.Invitees.Select(i => i.Username), now);
             return new GroupOutcome(GroupStatus.Done, after);
         }
 
         // The removed member hears of it too; the rest learn to rotate their sender keys.
-        var recipients = after.Members.Select(m => m.Username).Append(subject).Where(m => m != actor).ToList();
-        await AnnounceAsync(tx, queued, after, leaving ? GroupEvent.Left : GroupEvent.Removed, actor, [subject], recipients, now);
+        await AnnounceAsync(tx, queued, after, leaving ? GroupEvent.Left : GroupEvent.Removed, actor, [subject], after.MemberNames.Append(subject), now);
         if (!after.Members.Any(m => m.Admin))
         {
             // The last admin left: the longest-standing member takes over.
             var heir = after.Members[0].Username;
             await tx.SetAdminAsync(groupId, heir, true);
             after = (await tx.LockGroupAsync(groupId))!;
-            await AnnounceAsync(tx, queued, after, GroupEvent.Promoted, actor, [heir], after.Members.Select(m => m.Username), now);
+            await AnnounceAsync(tx, queued, after, GroupEvent.Promoted, actor, [heir], after.MemberNames, now);
         }
 
+        return new GroupOutcome(GroupStatus.Done, after);
+    }
+
+    /// <summary>An invitation goes (declined by the invitee or revoked by an admin): the members and the invitee hear of it.</summary>
+    private async ValueTask<GroupOutcome> DropInvitationAsync(IGroupTransaction tx, List<StoredEnvelope> queued, string actor, GroupRecord group,
+        string invitee, DateTimeOffset now)
+    {
+        await tx.RemoveMemberAsync(group.Id, invitee);
+        var after = (await tx.LockGroupAsync(group.Id))!;
+        await AnnounceAsync(tx, queued, after, GroupEvent.Declined, actor, [invitee], after.MemberNames.Append(invitee), now);
         return new GroupOutcome(GroupStatus.Done, after);
     }
 
@@ -194,18 +252,19 @@ internal sealed class GroupService(IMessagingStore store, RelayWakeBus wake, IOp
 
             await tx.SetAdminAsync(groupId, subject, true);
             group = (await tx.LockGroupAsync(groupId))!;
-            await AnnounceAsync(tx, queued, group, GroupEvent.Promoted, actor, [subject], group.Members.Select(m => m.Username).Where(m => m != actor), now);
+            await AnnounceAsync(tx, queued, group, GroupEvent.Promoted, actor, [subject], group.MemberNames, now);
             return new GroupOutcome(GroupStatus.Done, group);
         }, cancellationToken);
     }
 
+    /// <summary>The group, for a member or an invitee; null for anyone else.</summary>
     public async Task<GroupRecord?> GetAsync(string user, byte[] groupId, CancellationToken cancellationToken)
     {
         var groups = await store.GroupsOfAsync(user, cancellationToken);
         return groups.FirstOrDefault(g => g.Id.AsSpan().SequenceEqual(groupId));
     }
 
-    /// <summary>Before an account is deleted: leaves each of its groups, with the usual events.</summary>
+    /// <summary>Before an account is deleted: leaves each of its groups and declines each invitation, with the usual events.</summary>
     public async Task LeaveAllAsync(string user, CancellationToken cancellationToken)
     {
         foreach (var group in await store.GroupsOfAsync(user, cancellationToken))
@@ -214,7 +273,10 @@ internal sealed class GroupService(IMessagingStore store, RelayWakeBus wake, IOp
         }
     }
 
-    /// <summary>One ciphertext to every other member, all in one transaction: if any queue is full, nobody gets it.</summary>
+    /// <summary>
+    /// One ciphertext to every other member, all in one transaction: if any queue is full, nobody gets it.
+    /// Each copy takes one of the sender's send permits (<see cref="MessagingLimits.TrySend"/>).
+    /// </summary>
     public async Task<GroupOutcome> SendAsync(string sender, byte[] groupId, int type, byte[] content, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -228,13 +290,21 @@ internal sealed class GroupService(IMessagingStore store, RelayWakeBus wake, IOp
                     return new GroupOutcome(GroupStatus.NotMember);
                 }
 
+                var recipients = group.MemberNames.Where(m => m != sender).Order(StringComparer.Ordinal).ToList();
+                if (!limits.TrySend(sender, recipients.Count))
+                {
+                    return new GroupOutcome(GroupStatus.RateLimited);
+                }
+
+                var ids = new List<long>(recipients.Count);
                 var full = new List<string>();
-                foreach (var member in group.Members.Select(m => m.Username).Where(m => m != sender).Order(StringComparer.Ordinal))
+                foreach (var member in recipients)
                 {
                     var e = new NewEnvelope(member, sender, type, groupId, now, now + _o.EnvelopeTtl, content);
                     var r = await tx.EnqueueAsync(e, _o.MaxQueuedEnvelopes);
                     if (r.Status == EnqueueStatus.Queued)
                     {
+                        ids.Add(r.Id);
                         queued.Add(new StoredEnvelope(r.Id, member, sender, type, groupId, now, content));
                     }
                     else
@@ -248,7 +318,7 @@ internal sealed class GroupService(IMessagingStore store, RelayWakeBus wake, IOp
                     throw new GroupQueueFullException(full);
                 }
 
-                return new GroupOutcome(GroupStatus.Done, group, Recipients: queued.Count);
+                return new GroupOutcome(GroupStatus.Done, group, recipients, ids, now);
             }, cancellationToken);
         }
         catch (GroupQueueFullException e)
@@ -286,12 +356,16 @@ internal sealed class GroupService(IMessagingStore store, RelayWakeBus wake, IOp
         return unknown;
     }
 
+    /// <summary>
+    /// Queues the event to each of <paramref name="recipients"/> but the actor, who has the call's answer.
+    /// The event lists the group's members after the change (invitees are not members).
+    /// </summary>
     private async ValueTask AnnounceAsync(IGroupTransaction tx, List<StoredEnvelope> queued, GroupRecord group, string kind, string actor,
         IReadOnlyList<string> subjects, IEnumerable<string> recipients, DateTimeOffset now)
     {
         var content = JsonSerializer.SerializeToUtf8Bytes(new GroupEvent(Base64Url.Encode(group.Id), kind, actor, subjects,
             [.. group.Members.Select(ToContract)]), MessagingJsonContext.Default.GroupEvent);
-        foreach (var recipient in recipients.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        foreach (var recipient in recipients.Where(r => r != actor).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             var e = new NewEnvelope(recipient, actor, EnvelopeTypes.GroupEvent, group.Id, now, now + _o.EnvelopeTtl, content);
             var r = await tx.EnqueueAsync(e, null);
@@ -302,9 +376,15 @@ internal sealed class GroupService(IMessagingStore store, RelayWakeBus wake, IOp
         }
     }
 
-    public static GroupMember ToContract(GroupMemberRecord m) => new(m.Username, m.Admin ? MessagingValues.RoleAdmin : MessagingValues.RoleMember);
+    public static GroupMember ToContract(GroupMemberRecord m) => new(m.Username, m.Role switch
+    {
+        GroupRole.Admin => MessagingValues.RoleAdmin,
+        GroupRole.Member => MessagingValues.RoleMember,
+        _ => MessagingValues.RoleInvited,
+    });
 
-    public static GroupResponse ToContract(GroupRecord g) => new(Base64Url.Encode(g.Id), g.Name, [.. g.Members.Select(ToContract)]);
+    /// <summary>The group as its members and invitees see it: members first (longest-standing first), then invitees.</summary>
+    public static GroupResponse ToContract(GroupRecord g) => new(Base64Url.Encode(g.Id), g.Name, [.. g.Members.Concat(g.Invitees).Select(ToContract)]);
 
     private sealed class GroupQueueFullException(IReadOnlyList<string> members) : Exception("A member's queue is full.")
     {

@@ -14,7 +14,7 @@ internal interface IMessagingStore
 
     ValueTask<AccountRecord?> FindAccountAsync(string username, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the account with its keys, tokens, challenges, contacts, memberships and queue.</summary>
+    /// <summary>Deletes the account with its keys, tokens, challenges, presence grants (both ways), memberships, invitations and queue.</summary>
     ValueTask<bool> DeleteAccountAsync(string username, CancellationToken cancellationToken);
 
     // --- login
@@ -68,20 +68,33 @@ internal interface IMessagingStore
     /// <summary>Deletes the recipient's envelopes with these ids; returns those deleted (a repeated ack deletes nothing).</summary>
     ValueTask<IReadOnlyList<AckedEnvelope>> AckAsync(string recipient, IReadOnlyList<long> ids, CancellationToken cancellationToken);
 
-    /// <summary>True when the envelope still waits in some queue and <paramref name="sender"/> sent it.</summary>
-    ValueTask<bool> IsQueuedAsync(long id, string sender, CancellationToken cancellationToken);
+    /// <summary>
+    /// Those of <paramref name="ids"/> that <paramref name="sender"/> sent and that still wait, unexpired at
+    /// <paramref name="now"/>, in their recipient's queue: each once, ascending.
+    /// </summary>
+    ValueTask<IReadOnlyList<long>> QueuedOfAsync(string sender, IReadOnlyList<long> ids, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Envelopes held, all queues (tests and operators).</summary>
     ValueTask<long> CountEnvelopesAsync(CancellationToken cancellationToken);
 
-    // --- contacts (for presence)
-    ValueTask AddContactAsync(string a, string b, CancellationToken cancellationToken);
+    // --- presence consent: whether a subject lets a viewer see its online state (both accounts must exist)
+    /// <summary>
+    /// Records <paramref name="grant"/> for the pair; true when it changed whether <paramref name="viewer"/> may
+    /// see <paramref name="subject"/>. <see cref="PresenceGrant.Sent"/> allows only a pair with no record yet, so a
+    /// withdrawal outlasts later envelopes.
+    /// </summary>
+    ValueTask<bool> SetPresenceGrantAsync(string subject, string viewer, PresenceGrant grant, CancellationToken cancellationToken);
 
-    ValueTask<IReadOnlyList<string>> ContactsAsync(string username, CancellationToken cancellationToken);
+    /// <summary>The viewers <paramref name="subject"/> lets see its presence.</summary>
+    ValueTask<IReadOnlyList<string>> PresenceViewersAsync(string subject, CancellationToken cancellationToken);
+
+    /// <summary>The subjects that let <paramref name="viewer"/> see their presence.</summary>
+    ValueTask<IReadOnlyList<string>> PresenceSubjectsAsync(string viewer, CancellationToken cancellationToken);
 
     // --- groups: every change runs in one transaction of the provider
     ValueTask<T> InGroupTransactionAsync<T>(Func<IGroupTransaction, ValueTask<T>> work, CancellationToken cancellationToken);
 
+    /// <summary>The groups <paramref name="username"/> is a member of or invited to, oldest first.</summary>
     ValueTask<IReadOnlyList<GroupRecord>> GroupsOfAsync(string username, CancellationToken cancellationToken);
 
     // --- housekeeping
@@ -102,8 +115,10 @@ internal interface IGroupTransaction
 
     ValueTask CreateGroupAsync(byte[] groupId, string name, DateTimeOffset now);
 
-    ValueTask AddMemberAsync(byte[] groupId, string username, bool admin, DateTimeOffset now);
+    /// <summary>Adds the user with this role, or gives an existing row this role; either way its time becomes <paramref name="now"/>.</summary>
+    ValueTask AddMemberAsync(byte[] groupId, string username, GroupRole role, DateTimeOffset now);
 
+    /// <summary>Removes a member or an invitee.</summary>
     ValueTask RemoveMemberAsync(byte[] groupId, string username);
 
     ValueTask SetAdminAsync(byte[] groupId, string username, bool admin);
@@ -172,11 +187,52 @@ internal sealed record StoredEnvelope(long Id, string Recipient, string Sender, 
 
 internal readonly record struct AckedEnvelope(long Id, string Sender);
 
-internal sealed record GroupMemberRecord(string Username, bool Admin, DateTimeOffset JoinedAt);
-
-internal sealed record GroupRecord(byte[] Id, string Name, DateTimeOffset CreatedAt, IReadOnlyList<GroupMemberRecord> Members)
+/// <summary>How a subject's presence became visible to a viewer, or stopped being.</summary>
+internal enum PresenceGrant
 {
+    /// <summary>The subject sent the viewer an envelope: allowed, unless the pair already has a record.</summary>
+    Sent,
+
+    /// <summary>The subject allowed the viewer explicitly.</summary>
+    Allowed,
+
+    /// <summary>The subject withdrew the viewer's view.</summary>
+    Withdrawn,
+}
+
+/// <summary>A row of a group: an invitee, or a member with its role.</summary>
+internal enum GroupRole
+{
+    Invited,
+    Member,
+    Admin,
+}
+
+/// <summary>A group's member or invitee; <see cref="Since"/> is when it joined (or was invited).</summary>
+internal sealed record GroupMemberRecord(string Username, GroupRole Role, DateTimeOffset Since)
+{
+    public bool Admin => Role == GroupRole.Admin;
+}
+
+/// <summary>A group: <see cref="Members"/> (longest-standing first) and, apart, its pending <see cref="Invitees"/>.</summary>
+internal sealed record GroupRecord(byte[] Id, string Name, DateTimeOffset CreatedAt, IReadOnlyList<GroupMemberRecord> Members,
+    IReadOnlyList<GroupMemberRecord> Invitees)
+{
+    /// <summary>Members and invitees together, as they count against the group's size limit.</summary>
+    public int Size => Members.Count + Invitees.Count;
+
+    /// <summary>Splits a store's rows (ordered by time, then username) into members and invitees.</summary>
+    public static GroupRecord Of(byte[] id, string name, DateTimeOffset createdAt, IEnumerable<GroupMemberRecord> rows)
+    {
+        var all = rows.ToList();
+        return new GroupRecord(id, name, createdAt, [.. all.Where(r => r.Role != GroupRole.Invited)], [.. all.Where(r => r.Role == GroupRole.Invited)]);
+    }
+
     public GroupMemberRecord? Member(string username) => Members.FirstOrDefault(m => m.Username == username);
+
+    public bool IsInvited(string username) => Invitees.Any(m => m.Username == username);
+
+    public IEnumerable<string> MemberNames => Members.Select(m => m.Username);
 }
 
 internal sealed record MessagingSweep(int Envelopes, int Challenges, int Tokens)

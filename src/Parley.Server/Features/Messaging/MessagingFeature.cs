@@ -33,12 +33,15 @@ public static class MessagingFeature
         services.AddSingleton<RelayConnections>();
         services.AddSingleton<RelayWakeBus>();
         services.AddHostedService(sp => sp.GetRequiredService<RelayWakeBus>());
+        services.AddSingleton<RelayEvents>();
+        services.AddSingleton<PresenceService>();
         services.AddSingleton<RelayService>();
         services.AddSingleton<GroupService>();
         services.AddSingleton<MessagingServerName>();
         services.AddHostedService(sp => sp.GetRequiredService<MessagingServerName>());
         services.AddSingleton<AccountsApi>();
         services.AddSingleton<RelayApi>();
+        services.AddSingleton<PresenceApi>();
         services.AddSingleton<MessagingSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<MessagingSweeper>());
 
@@ -119,7 +122,16 @@ public static class MessagingFeature
             .Accepts<AckRequest>("application/json").Produces<AckResponse>().ProducesProblem(400);
         authed.MapGet("/messages/{id}", (string id, HttpContext c, RelayApi r) => r.StatusAsync(id, c)).WithName("MessageStatus")
             .Produces<MessageStatusResponse>().ProducesProblem(400);
-        authed.MapGet("/presence", (HttpContext c, RelayApi r) => r.PresenceAsync(c)).WithName("GetPresence").Produces<PresenceResponse>();
+        authed.MapPost("/messages/status", (HttpContext c, RelayApi r) => r.QueuedAsync(c)).WithName("QueryQueuedMessages")
+            .Accepts<QueuedQueryRequest>("application/json").Produces<QueuedQueryResponse>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(415);
+
+        authed.MapGet("/presence", (HttpContext c, PresenceApi p) => p.OnlineAsync(c)).WithName("GetPresence").Produces<PresenceResponse>();
+        authed.MapGet("/presence/allowed", (HttpContext c, PresenceApi p) => p.AllowedAsync(c)).WithName("ListPresenceAllowed")
+            .Produces<PresenceAllowedResponse>();
+        authed.MapPut("/presence/allowed/{username}", (string username, HttpContext c, PresenceApi p) => p.AllowAsync(username, c))
+            .WithName("AllowPresence").Produces(204).ProducesProblem(400).ProducesProblem(404);
+        authed.MapDelete("/presence/allowed/{username}", (string username, HttpContext c, PresenceApi p) => p.WithdrawAsync(username, c))
+            .WithName("WithdrawPresence").Produces(204).ProducesProblem(400).ProducesProblem(404);
 
         var groups = authed.MapGroup("/groups");
         groups.MapPost("/", (HttpContext c, RelayApi r) => r.CreateGroupAsync(c)).WithName("CreateGroup")
@@ -127,15 +139,17 @@ public static class MessagingFeature
         groups.MapGet("/", (HttpContext c, RelayApi r) => r.ListGroupsAsync(c)).WithName("ListGroups").Produces<GroupListResponse>();
         groups.MapGet("/{id}", (string id, HttpContext c, RelayApi r) => r.GetGroupAsync(id, c)).WithName("GetGroup")
             .Produces<GroupResponse>().ProducesProblem(400).ProducesProblem(404);
-        groups.MapPost("/{id}/members", (string id, HttpContext c, RelayApi r) => r.AddMembersAsync(id, c)).WithName("AddGroupMembers")
+        groups.MapPost("/{id}/members", (string id, HttpContext c, RelayApi r) => r.InviteAsync(id, c)).WithName("InviteGroupMembers")
             .Accepts<AddMembersRequest>("application/json").Produces<GroupResponse>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        groups.MapPost("/{id}/accept", (string id, HttpContext c, RelayApi r) => r.AcceptAsync(id, c)).WithName("AcceptGroupInvitation")
+            .Produces<GroupResponse>().ProducesProblem(400).ProducesProblem(404);
         groups.MapDelete("/{id}/members/{username}", (string id, string username, HttpContext c, RelayApi r) => r.RemoveMemberAsync(id, username, c))
             .WithName("RemoveGroupMember").Produces(204).ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
         groups.MapPost("/{id}/admins/{username}", (string id, string username, HttpContext c, RelayApi r) => r.PromoteAsync(id, username, c))
             .WithName("PromoteGroupMember").Produces<GroupResponse>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
         groups.MapPost("/{id}/messages", (string id, HttpContext c, RelayApi r) => r.SendGroupAsync(id, c)).WithName("SendGroupMessage")
             .Accepts<SendGroupMessageRequest>("application/json").Produces<SendGroupMessageResponse>(201)
-            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413);
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).ProducesProblem(429);
 
         routes.MapHub<RelayHub>(MessagingValues.HubPath, o =>
         {

@@ -44,7 +44,10 @@ internal sealed class MessagingLimits : IDisposable
         return perTarget.IsAcquired ? null : RateLimited("This account has fetched this user's bundle too often; wait before trying again.");
     }
 
-    /// <summary>Takes <paramref name="count"/> send permits (a group send counts once per recipient).</summary>
+    /// <summary>
+    /// Takes <paramref name="count"/> send permits (a group send counts once per recipient). More than a
+    /// second's worth is granted only at the start of an unused window, and then takes the whole window.
+    /// </summary>
     public bool TrySend(string sender, int count = 1)
     {
         using var lease = _sends.AttemptAcquire(sender, Math.Max(1, count));

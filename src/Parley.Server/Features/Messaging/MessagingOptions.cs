@@ -16,7 +16,7 @@ public enum PresenceVisibility
     /// <summary>Every other user's.</summary>
     Everyone,
 
-    /// <summary>Only users they have exchanged an envelope with (either direction).</summary>
+    /// <summary>Only users who consented: they sent the viewer an envelope, or allowed the viewer explicitly.</summary>
     Contacts,
 
     /// <summary>No one's.</summary>
@@ -76,7 +76,7 @@ public sealed class MessagingOptions
     /// <summary>Bundles of one target user one account may fetch per hour; 0: off.</summary>
     public int BundleFetchesPerTargetPerHour { get; set; } = 10;
 
-    /// <summary>Envelopes (direct or group) one account may send per second; 0: off.</summary>
+    /// <summary>Envelopes one account may send per second (a group send counts once per recipient); 0: off.</summary>
     public int SendsPerSecond { get; set; } = 50;
 
     /// <summary>Other REST calls one account may make per minute; 0: off.</summary>

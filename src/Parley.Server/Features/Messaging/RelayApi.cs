@@ -8,7 +8,11 @@ namespace Parley.Server.Features.Messaging;
 /// <summary>The REST side of the relay and of groups (docs/messaging-api.md), for clients without a hub connection.</summary>
 internal sealed class RelayApi(RelayService relay, GroupService groups, IMessagingStore store, TimeProvider time)
 {
+    /// <summary>Most ids one <c>POST /api/messages/status</c> asks about.</summary>
+    public const int MaxStatusBatch = 1000;
+
     private const int SmallBody = 64 * 1024;
+    private const string MeAlias = "me";
 
     private long SendBodyLimit => Base64Url.EncodedLength(relay.Options.MaxEnvelopeBytes) + 1024;
 
@@ -93,6 +97,24 @@ internal sealed class RelayApi(RelayService relay, GroupService groups, IMessagi
         return TypedResults.Json(new AckResponse(deleted), MessagingJsonContext.Default.AckResponse);
     }
 
+    /// <summary><c>POST /api/messages/status</c>: which of these envelopes of mine still wait; nothing about anyone else's.</summary>
+    public async Task<IResult> QueuedAsync(HttpContext context)
+    {
+        var (request, problem) = await JsonBody.ReadAsync(context.Request, MessagingJsonContext.Default.QueuedQueryRequest, SmallBody);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (request!.Ids.Count is 0 or > MaxStatusBatch || request.Ids.Any(i => i <= 0))
+        {
+            return MessagingProblems.Invalid("ids", $"must hold 1 to {MaxStatusBatch} positive envelope ids");
+        }
+
+        var queued = await store.QueuedOfAsync(context.User.Name(), request.Ids, time.GetUtcNow(), context.RequestAborted);
+        return TypedResults.Json(new QueuedQueryResponse(queued), MessagingJsonContext.Default.QueuedQueryResponse);
+    }
+
     public async Task<IResult> StatusAsync(string id, HttpContext context)
     {
         if (!long.TryParse(id, System.Globalization.NumberStyles.None, null, out var envelopeId) || envelopeId <= 0)
@@ -100,14 +122,10 @@ internal sealed class RelayApi(RelayService relay, GroupService groups, IMessagi
             return MessagingProblems.Invalid("id", "must be a positive envelope id");
         }
 
-        var queued = await store.IsQueuedAsync(envelopeId, context.User.Name(), context.RequestAborted);
-        return TypedResults.Json(new MessageStatusResponse(envelopeId, queued ? MessagingValues.StateQueued : MessagingValues.StateGone),
+        var queued = await store.QueuedOfAsync(context.User.Name(), [envelopeId], time.GetUtcNow(), context.RequestAborted);
+        return TypedResults.Json(new MessageStatusResponse(envelopeId, queued.Count == 1 ? MessagingValues.StateQueued : MessagingValues.StateGone),
             MessagingJsonContext.Default.MessageStatusResponse);
     }
-
-    public async Task<IResult> PresenceAsync(HttpContext context) =>
-        TypedResults.Json(new PresenceResponse(await relay.VisibleOnlineAsync(context.User.Name(), context.RequestAborted)),
-            MessagingJsonContext.Default.PresenceResponse);
 
     // --- groups
 
@@ -152,7 +170,7 @@ internal sealed class RelayApi(RelayService relay, GroupService groups, IMessagi
         return group is null ? MessagingProblems.NotGroupMember() : TypedResults.Json(GroupService.ToContract(group), MessagingJsonContext.Default.GroupResponse);
     }
 
-    public async Task<IResult> AddMembersAsync(string id, HttpContext context)
+    public async Task<IResult> InviteAsync(string id, HttpContext context)
     {
         var groupId = GroupService.ParseId(id);
         if (groupId is null)
@@ -177,7 +195,13 @@ internal sealed class RelayApi(RelayService relay, GroupService groups, IMessagi
             return MessagingProblems.Invalid("usernames", "must name at least one user");
         }
 
-        return Answer(await groups.AddAsync(context.User.Name(), groupId, members, context.RequestAborted));
+        return Answer(await groups.InviteAsync(context.User.Name(), groupId, members, context.RequestAborted));
+    }
+
+    public async Task<IResult> AcceptAsync(string id, HttpContext context)
+    {
+        var groupId = GroupService.ParseId(id);
+        return groupId is null ? Problems.InvalidId() : Answer(await groups.AcceptAsync(context.User.Name(), groupId, context.RequestAborted));
     }
 
     public async Task<IResult> RemoveMemberAsync(string id, string username, HttpContext context)
@@ -188,7 +212,8 @@ internal sealed class RelayApi(RelayService relay, GroupService groups, IMessagi
             return Problems.InvalidId();
         }
 
-        var subject = Usernames.Canonical(username);
+        // "me" (never a username: too short, and reserved) names the caller, who leaves or declines.
+        var subject = username == MeAlias ? context.User.Name() : Usernames.Canonical(username);
         if (subject is null)
         {
             return MessagingProblems.UsernameInvalid();
@@ -237,7 +262,7 @@ internal sealed class RelayApi(RelayService relay, GroupService groups, IMessagi
                 : MessagingProblems.Invalid("content", "must be base64url without padding");
         }
 
-        var status = relay.Check(context.User.Name(), request.Type, content.Length);
+        var status = relay.Validate(request.Type, content.Length);
         if (status != SendStatus.Queued)
         {
             return Refused(status);
@@ -245,8 +270,8 @@ internal sealed class RelayApi(RelayService relay, GroupService groups, IMessagi
 
         var outcome = await groups.SendAsync(context.User.Name(), groupId, request.Type, content, context.RequestAborted);
         return outcome.Status == GroupStatus.Done
-            ? TypedResults.Json(new SendGroupMessageResponse(time.GetUtcNow(), outcome.Recipients), MessagingJsonContext.Default.SendGroupMessageResponse,
-                statusCode: StatusCodes.Status201Created)
+            ? TypedResults.Json(new SendGroupMessageResponse(outcome.At, outcome.Names!.Count, outcome.Names, outcome.Ids!),
+                MessagingJsonContext.Default.SendGroupMessageResponse, statusCode: StatusCodes.Status201Created)
             : GroupProblem(outcome);
     }
 
@@ -261,6 +286,7 @@ internal sealed class RelayApi(RelayService relay, GroupService groups, IMessagi
         GroupStatus.UnknownUser => MessagingProblems.Invalid("usernames", "not registered or not a member: " + string.Join(", ", outcome.Names ?? [])),
         GroupStatus.GroupFull => MessagingProblems.GroupFull(relay.Options.MaxGroupMembers),
         GroupStatus.QueueFull => MessagingProblems.QueueFull(outcome.Names),
+        GroupStatus.RateLimited => MessagingLimits.RateLimited("A group send counts once per recipient; wait before sending more."),
         _ => MessagingProblems.NotGroupMember(),
     };
 

@@ -123,21 +123,23 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
 
     private static HubBatchSendResult Refused(string problem) => new() { Problem = problem };
 
-    /// <summary>Queues one ciphertext for every other member of the group, atomically.</summary>
+    /// <summary>Queues one ciphertext for every other member of the group, atomically; one send permit per recipient.</summary>
     public async Task<HubGroupSendResult> SendGroup(string groupId, int type, byte[] content)
     {
         var id = GroupService.ParseId(groupId) ?? throw Error(ProblemTypes.InvalidId, "groupId is 16 bytes, base64url");
-        var check = relay.Check(Me, type, content?.Length ?? 0);
-        ThrowIfRefused(check);
+        ThrowIfRefused(relay.Validate(type, content?.Length ?? 0));
         var outcome = await groups.SendAsync(Me, id, type, content!, Context.ConnectionAborted);
         return outcome.Status switch
         {
             GroupStatus.Done => new HubGroupSendResult
             {
-                Recipients = outcome.Recipients,
-                ServerTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                Recipients = outcome.Names!.Count,
+                RecipientNames = [.. outcome.Names],
+                Ids = [.. outcome.Ids!],
+                ServerTimestamp = outcome.At.ToUnixTimeMilliseconds(),
             },
             GroupStatus.QueueFull => throw Error(MessagingProblemTypes.QueueFull, "a member's queue is full: " + string.Join(", ", outcome.Names!)),
+            GroupStatus.RateLimited => throw Error(ProblemTypes.RateLimited, "a group send counts once per recipient; wait before sending more"),
             _ => throw Error(MessagingProblemTypes.NotGroupMember, "no such group, or you are not a member"),
         };
     }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Parley.Contracts.Messaging;
 
@@ -19,27 +17,32 @@ internal enum SendStatus
 
 /// <summary>
 /// Sending and acknowledging, shared by the REST routes and the hub: validates, queues (the store is the
-/// source of truth), wakes the recipient's pumps, remembers contacts for presence, and tells senders
-/// when their envelopes reached the recipient's device.
+/// source of truth), wakes the recipient's pumps, lets the recipient see the sender's presence, and tells
+/// senders when their envelopes reached the recipient's device.
 /// </summary>
 internal sealed class RelayService(
     IMessagingStore store,
     RelayWakeBus wake,
-    RelayConnections connections,
     MessagingLimits limits,
-    IHubContext<RelayHub> hub,
+    PresenceService presence,
+    RelayEvents events,
     IOptions<MessagingOptions> options,
     TimeProvider time)
 {
     public const int MaxAckBatch = 1000;
-    private const int ContactCacheLimit = 200_000;
     private readonly MessagingOptions _o = options.Value;
-    private readonly ConcurrentDictionary<(string, string), byte> _knownContacts = new();
-    private readonly bool _backplane = !string.IsNullOrWhiteSpace(options.Value.Redis);
 
     public MessagingOptions Options => _o;
 
+    /// <summary>Validates an envelope and takes one send permit of <paramref name="sender"/>.</summary>
     public SendStatus Check(string sender, int type, int contentLength)
+    {
+        var status = Validate(type, contentLength);
+        return status != SendStatus.Queued || limits.TrySend(sender) ? status : SendStatus.RateLimited;
+    }
+
+    /// <summary>Validates an envelope's type and size; takes no permit (a group send takes one per recipient later).</summary>
+    public SendStatus Validate(int type, int contentLength)
     {
         if (!EnvelopeTypes.IsClientType(type))
         {
@@ -51,12 +54,7 @@ internal sealed class RelayService(
             return SendStatus.EmptyContent;
         }
 
-        if (contentLength > _o.MaxEnvelopeBytes)
-        {
-            return SendStatus.TooLarge;
-        }
-
-        return limits.TrySend(sender) ? SendStatus.Queued : SendStatus.RateLimited;
+        return contentLength > _o.MaxEnvelopeBytes ? SendStatus.TooLarge : SendStatus.Queued;
     }
 
     /// <summary>Queues one envelope (the caller has run <see cref="Check"/>).</summary>
@@ -76,7 +74,7 @@ internal sealed class RelayService(
 
         var stored = new StoredEnvelope(result.Id, recipient, sender, type, null, now, content);
         wake.Wake(stored);
-        await RememberContactAsync(sender, recipient, cancellationToken);
+        await presence.SentAsync(sender, recipient, cancellationToken);
         return (SendStatus.Queued, stored);
     }
 
@@ -119,33 +117,11 @@ internal sealed class RelayService(
         {
             if (outcomes[i].Item1 == SendStatus.Queued)
             {
-                await RememberContactAsync(sender, envelopes[i].Recipient, cancellationToken);
+                await presence.SentAsync(sender, envelopes[i].Recipient, cancellationToken);
             }
         }
 
         return outcomes;
-    }
-
-    private async ValueTask RememberContactAsync(string a, string b, CancellationToken cancellationToken)
-    {
-        if (a == b)
-        {
-            return;
-        }
-
-        var key = string.CompareOrdinal(a, b) < 0 ? (a, b) : (b, a);
-        if (_knownContacts.ContainsKey(key))
-        {
-            return;
-        }
-
-        await store.AddContactAsync(a, b, cancellationToken);
-        if (_knownContacts.Count > ContactCacheLimit)
-        {
-            _knownContacts.Clear();
-        }
-
-        _knownContacts.TryAdd(key, 0);
     }
 
     /// <summary>Deletes acknowledged envelopes and tells each sender (event <c>Delivered</c>).</summary>
@@ -169,7 +145,7 @@ internal sealed class RelayService(
                     done[i] = acked[i].Id;
                 }
 
-                await SendToAsync(acked[0].Sender, HubNames.DeliveredEvent, new HubDeliveryReceipt { Recipient = recipient, Ids = done, At = at });
+                await events.SendAsync(acked[0].Sender, HubNames.DeliveredEvent, new HubDeliveryReceipt { Recipient = recipient, Ids = done, At = at });
             }
 
             return acked.Count;
@@ -180,7 +156,7 @@ internal sealed class RelayService(
             // Server events (sender "") have nobody to tell.
             if (bySender.Key.Length > 0)
             {
-                await SendToAsync(bySender.Key, HubNames.DeliveredEvent,
+                await events.SendAsync(bySender.Key, HubNames.DeliveredEvent,
                     new HubDeliveryReceipt { Recipient = recipient, Ids = [.. bySender.Select(a => a.Id)], At = at });
             }
         }
@@ -188,20 +164,12 @@ internal sealed class RelayService(
         return acked.Count;
     }
 
-    /// <summary>The users <paramref name="user"/> may see online right now (on this node).</summary>
-    public async Task<IReadOnlyList<string>> VisibleOnlineAsync(string user, CancellationToken cancellationToken)
-    {
-        switch (_o.PresenceVisibility)
-        {
-            case PresenceVisibility.Everyone:
-                return [.. connections.OnlineUsers.Where(u => u != user).Order(StringComparer.Ordinal).Take(1000)];
-            case PresenceVisibility.Contacts:
-                var contacts = await store.ContactsAsync(user, cancellationToken);
-                return [.. contacts.Where(connections.IsOnline).Order(StringComparer.Ordinal)];
-            default:
-                return [];
-        }
-    }
+    /// <summary>The users <paramref name="user"/> may see online right now (on this node); the hub's entry to <see cref="PresenceService"/>.</summary>
+    public Task<IReadOnlyList<string>> VisibleOnlineAsync(string user, CancellationToken cancellationToken) =>
+        presence.VisibleOnlineAsync(user, cancellationToken);
+
+    /// <summary>Tells the users allowed to see <paramref name="user"/> that it came online or went offline (the hub's entry).</summary>
+    public Task AnnouncePresenceAsync(string user, bool online, string connectionId) => presence.AnnounceAsync(user, online, connectionId);
 
     private static bool AllFrom(IReadOnlyList<AckedEnvelope> acked)
     {
@@ -215,47 +183,5 @@ internal sealed class RelayService(
         }
 
         return true;
-    }
-
-    /// <summary>
-    /// Sends an event to every connection of <paramref name="user"/>: across nodes through the backplane
-    /// when there is one, otherwise straight to this node's connections (SignalR's own lookups by user
-    /// or by a list of connection ids scan every connection of the node).
-    /// </summary>
-    private Task SendToAsync(string user, string method, object message) =>
-        _backplane ? hub.Clients.User(user).SendAsync(method, message) : connections.SendAsync(user, method, message);
-
-    private async Task SendToAsync(IReadOnlyList<string> users, string method, object message)
-    {
-        if (_backplane)
-        {
-            await hub.Clients.Users(users).SendAsync(method, message);
-            return;
-        }
-
-        foreach (var user in users)
-        {
-            await connections.SendAsync(user, method, message);
-        }
-    }
-
-    /// <summary>Tells the users allowed to see <paramref name="user"/> that it came online or went offline.</summary>
-    public async Task AnnouncePresenceAsync(string user, bool online, string connectionId)
-    {
-        var message = new HubPresence { Username = user, Online = online };
-        switch (_o.PresenceVisibility)
-        {
-            case PresenceVisibility.Everyone:
-                await hub.Clients.AllExcept([connectionId]).SendAsync(HubNames.PresenceEvent, message);
-                break;
-            case PresenceVisibility.Contacts:
-                var contacts = await store.ContactsAsync(user, CancellationToken.None);
-                if (contacts.Count > 0)
-                {
-                    await SendToAsync(contacts, HubNames.PresenceEvent, message);
-                }
-
-                break;
-        }
     }
 }

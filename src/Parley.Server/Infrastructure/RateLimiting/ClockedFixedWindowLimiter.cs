@@ -5,7 +5,9 @@ namespace Parley.Server.Infrastructure.RateLimiting;
 /// <summary>
 /// A fixed-window limiter that reads time from a <see cref="TimeProvider"/> (the BCL limiters use
 /// their own clock, which fake time cannot move). No queueing: a request over the limit is refused
-/// at once with the time until the next window.
+/// at once with the time until the next window. A request for more permits than a whole window holds
+/// could never fit: it is granted when it finds its window unused, and then takes all of it — so such
+/// requests are slowed to one per window, never locked out.
 /// </summary>
 internal sealed class ClockedFixedWindowLimiter(int permitsPerWindow, TimeSpan window, TimeProvider time) : RateLimiter
 {
@@ -32,9 +34,9 @@ internal sealed class ClockedFixedWindowLimiter(int permitsPerWindow, TimeSpan w
                 _used = 0;
             }
 
-            if (_used + permitCount <= permitsPerWindow)
+            if (_used + permitCount <= permitsPerWindow || (_used == 0 && permitCount > permitsPerWindow))
             {
-                _used += permitCount;
+                _used = Math.Min(permitsPerWindow, _used + permitCount);
                 return Lease.Granted;
             }
         }

@@ -12,7 +12,7 @@ internal sealed class MemoryMessagingStore : IMessagingStore
     private readonly Dictionary<string, TokenRecord> _tokens = new(StringComparer.Ordinal);
     private readonly HashSet<string> _usedInvites = new(StringComparer.Ordinal);
     private readonly Dictionary<long, StoredEnvelopeEntry> _envelopes = [];
-    private readonly HashSet<(string, string)> _contacts = [];
+    private readonly Dictionary<(string Subject, string Viewer), bool> _presence = [];
     private readonly Dictionary<string, Group> _groups = new(StringComparer.Ordinal);
     private long _nextEnvelopeId;
 
@@ -68,7 +68,11 @@ internal sealed class MemoryMessagingStore : IMessagingStore
 
             RemoveWhere(_tokens, t => t.Username == username);
             RemoveWhere(_challenges, c => c.User == username);
-            _contacts.RemoveWhere(c => c.Item1 == username || c.Item2 == username);
+            foreach (var pair in _presence.Keys.Where(k => k.Subject == username || k.Viewer == username).ToList())
+            {
+                _presence.Remove(pair);
+            }
+
             foreach (var group in _groups.Values)
             {
                 group.Members.RemoveAll(m => m.Username == username);
@@ -279,11 +283,12 @@ internal sealed class MemoryMessagingStore : IMessagingStore
         }
     }
 
-    public ValueTask<bool> IsQueuedAsync(long id, string sender, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<long>> QueuedOfAsync(string sender, IReadOnlyList<long> ids, DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            return ValueTask.FromResult(_envelopes.TryGetValue(id, out var e) && e.Envelope.Sender == sender);
+            return ValueTask.FromResult<IReadOnlyList<long>>(
+                [.. ids.Distinct().Where(id => _envelopes.TryGetValue(id, out var e) && e.Envelope.Sender == sender && e.ExpiresAt > now).Order()]);
         }
     }
 
@@ -295,25 +300,37 @@ internal sealed class MemoryMessagingStore : IMessagingStore
         }
     }
 
-    public ValueTask AddContactAsync(string a, string b, CancellationToken cancellationToken)
+    public ValueTask<bool> SetPresenceGrantAsync(string subject, string viewer, PresenceGrant grant, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            if (_accounts.ContainsKey(a) && _accounts.ContainsKey(b))
+            var had = _presence.TryGetValue((subject, viewer), out var was);
+            if ((grant == PresenceGrant.Sent && had) || !_accounts.ContainsKey(subject) || !_accounts.ContainsKey(viewer))
             {
-                _contacts.Add(string.CompareOrdinal(a, b) < 0 ? (a, b) : (b, a));
+                return ValueTask.FromResult(false);
             }
-        }
 
-        return ValueTask.CompletedTask;
+            var allowed = grant != PresenceGrant.Withdrawn;
+            _presence[(subject, viewer)] = allowed;
+            return ValueTask.FromResult(was != allowed);
+        }
     }
 
-    public ValueTask<IReadOnlyList<string>> ContactsAsync(string username, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<string>> PresenceViewersAsync(string subject, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             return ValueTask.FromResult<IReadOnlyList<string>>(
-                [.. _contacts.Where(c => c.Item1 == username || c.Item2 == username).Select(c => c.Item1 == username ? c.Item2 : c.Item1)]);
+                [.. _presence.Where(p => p.Value && p.Key.Subject == subject).Select(p => p.Key.Viewer).Order(StringComparer.Ordinal)]);
+        }
+    }
+
+    public ValueTask<IReadOnlyList<string>> PresenceSubjectsAsync(string viewer, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult<IReadOnlyList<string>>(
+                [.. _presence.Where(p => p.Value && p.Key.Viewer == viewer).Select(p => p.Key.Subject).Order(StringComparer.Ordinal)]);
         }
     }
 
@@ -394,9 +411,12 @@ internal sealed class MemoryMessagingStore : IMessagingStore
 
         public DateTimeOffset CreatedAt { get; } = createdAt;
 
+        /// <summary>Members and invitees.</summary>
         public List<GroupMemberRecord> Members { get; init; } = [];
 
-        public GroupRecord Snapshot() => new(Id, Name, CreatedAt, [.. Members]);
+        // The order of the SQL stores: by time, then username.
+        public GroupRecord Snapshot() =>
+            GroupRecord.Of(Id, Name, CreatedAt, Members.OrderBy(m => m.Since).ThenBy(m => m.Username, StringComparer.Ordinal));
     }
 
     /// <summary>Applies changes at once and keeps an undo log, so a unit that throws leaves nothing behind.</summary>
@@ -427,12 +447,12 @@ internal sealed class MemoryMessagingStore : IMessagingStore
             return ValueTask.CompletedTask;
         }
 
-        public ValueTask AddMemberAsync(byte[] groupId, string username, bool admin, DateTimeOffset now)
+        public ValueTask AddMemberAsync(byte[] groupId, string username, GroupRole role, DateTimeOffset now)
         {
             var members = store._groups[Key(groupId)].Members;
             var before = members.ToList();
             members.RemoveAll(m => m.Username == username);
-            members.Add(new GroupMemberRecord(username, admin, now));
+            members.Add(new GroupMemberRecord(username, role, now));
             _undo.Add(() => { members.Clear(); members.AddRange(before); });
             return ValueTask.CompletedTask;
         }
@@ -453,7 +473,7 @@ internal sealed class MemoryMessagingStore : IMessagingStore
             var index = members.FindIndex(m => m.Username == username);
             if (index >= 0)
             {
-                members[index] = members[index] with { Admin = admin };
+                members[index] = members[index] with { Role = admin ? GroupRole.Admin : GroupRole.Member };
             }
 
             _undo.Add(() => { members.Clear(); members.AddRange(before); });

@@ -7,6 +7,10 @@ namespace Parley.Server.Features.Messaging.Storage;
 /// codes are SHA-256 hashes; envelope content is the clients' opaque ciphertext. Prekey kinds:
 /// 0 one-time EC, 1 one-time Kyber, 2 signed EC, 3 Kyber last resort. <c>queued</c> counts the
 /// account's envelopes so the queue cap is one indexed check.
+/// Version 2: group invitations (<c>invited</c> rows of <c>msg_group_members</c> are invitees, not members)
+/// and presence by consent. <c>msg_presence</c> says whether <c>subject</c> lets <c>viewer</c> see it online.
+/// The old <c>msg_contacts</c> pairs are dropped, not carried over: they do not say who sent to whom, so
+/// they cannot tell who consented; a pair's next envelope records it again, the right way round.
 /// </summary>
 internal static class MessagingSchema
 {
@@ -71,6 +75,16 @@ internal static class MessagingSchema
               PRIMARY KEY (group_id, username)) WITHOUT ROWID;
             CREATE INDEX msg_group_members_user ON msg_group_members (username);
             """,
+            """
+            ALTER TABLE msg_group_members ADD COLUMN invited INTEGER NOT NULL DEFAULT 0;
+            DROP TABLE msg_contacts;
+            CREATE TABLE msg_presence (
+              subject TEXT NOT NULL REFERENCES msg_accounts (username) ON DELETE CASCADE,
+              viewer TEXT NOT NULL REFERENCES msg_accounts (username) ON DELETE CASCADE,
+              allowed INTEGER NOT NULL,
+              PRIMARY KEY (subject, viewer)) WITHOUT ROWID;
+            CREATE INDEX msg_presence_viewer ON msg_presence (viewer);
+            """,
         ],
         Postgres:
         [
@@ -129,6 +143,16 @@ internal static class MessagingSchema
               joined_at bigint NOT NULL,
               PRIMARY KEY (group_id, username));
             CREATE INDEX msg_group_members_user ON msg_group_members (username);
+            """,
+            """
+            ALTER TABLE msg_group_members ADD COLUMN invited boolean NOT NULL DEFAULT false;
+            DROP TABLE msg_contacts;
+            CREATE TABLE msg_presence (
+              subject text NOT NULL REFERENCES msg_accounts (username) ON DELETE CASCADE,
+              viewer text NOT NULL REFERENCES msg_accounts (username) ON DELETE CASCADE,
+              allowed boolean NOT NULL,
+              PRIMARY KEY (subject, viewer));
+            CREATE INDEX msg_presence_viewer ON msg_presence (viewer);
             """,
         ]);
 }

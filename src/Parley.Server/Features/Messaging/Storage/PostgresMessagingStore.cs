@@ -312,11 +312,25 @@ internal sealed class PostgresMessagingStore(PostgresDatabase db) : IMessagingSt
         return acked;
     }
 
-    public async ValueTask<bool> IsQueuedAsync(long id, string sender, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<long>> QueuedOfAsync(string sender, IReadOnlyList<long> ids, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = Command(connection, "SELECT 1 FROM msg_envelopes WHERE id = @i AND sender = @s", ("i", id), ("s", sender));
-        return await c.ExecuteScalarAsync(cancellationToken) is not null;
+        await using var c = Command(connection, "SELECT id FROM msg_envelopes WHERE id = ANY(@ids) AND sender = @s AND expires_at > @n ORDER BY id",
+            ("ids", ids.ToArray()), ("s", sender), ("n", now.ToUnixTimeMilliseconds()));
+        return await ReadColumnAsync(c, static r => r.GetInt64(0), cancellationToken);
+    }
+
+    private static async Task<List<T>> ReadColumnAsync<T>(NpgsqlCommand c, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await using var r = await c.ExecuteReaderAsync(cancellationToken);
+        var result = new List<T>();
+        while (await r.ReadAsync(cancellationToken))
+        {
+            result.Add(read(r));
+        }
+
+        return result;
     }
 
     public async ValueTask<long> CountEnvelopesAsync(CancellationToken cancellationToken)
@@ -326,30 +340,34 @@ internal sealed class PostgresMessagingStore(PostgresDatabase db) : IMessagingSt
         return (long)(await c.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    public async ValueTask AddContactAsync(string a, string b, CancellationToken cancellationToken)
+    public async ValueTask<bool> SetPresenceGrantAsync(string subject, string viewer, PresenceGrant grant, CancellationToken cancellationToken)
     {
-        var (x, y) = string.CompareOrdinal(a, b) < 0 ? (a, b) : (b, a);
+        // One statement: the CTEs see the row as it was before the upsert; a pair that has a record keeps it
+        // when the grant comes from a send. The result tells whether the viewer's view changed.
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var c = Command(connection, """
-            INSERT INTO msg_contacts (a, b) SELECT @a, @b
-            WHERE EXISTS (SELECT 1 FROM msg_accounts WHERE username = @a) AND EXISTS (SELECT 1 FROM msg_accounts WHERE username = @b)
-            ON CONFLICT DO NOTHING
-            """, ("a", x), ("b", y));
-        await c.ExecuteNonQueryAsync(cancellationToken);
+            WITH was AS (SELECT allowed FROM msg_presence WHERE subject = @s AND viewer = @v),
+            put AS (
+              INSERT INTO msg_presence (subject, viewer, allowed) SELECT @s, @v, @a
+              WHERE EXISTS (SELECT 1 FROM msg_accounts WHERE username = @s) AND EXISTS (SELECT 1 FROM msg_accounts WHERE username = @v)
+              ON CONFLICT (subject, viewer) DO UPDATE SET allowed = excluded.allowed WHERE NOT @sent
+              RETURNING allowed)
+            SELECT EXISTS (SELECT 1 FROM put) AND (SELECT allowed FROM put) IS DISTINCT FROM coalesce((SELECT allowed FROM was), false)
+            """, ("s", subject), ("v", viewer), ("a", grant != PresenceGrant.Withdrawn), ("sent", grant == PresenceGrant.Sent));
+        return await c.ExecuteScalarAsync(cancellationToken) is true;
     }
 
-    public async ValueTask<IReadOnlyList<string>> ContactsAsync(string username, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<string>> PresenceViewersAsync(string subject, CancellationToken cancellationToken) =>
+        PresenceOfAsync("SELECT viewer FROM msg_presence WHERE subject = @u AND allowed ORDER BY viewer", subject, cancellationToken);
+
+    public ValueTask<IReadOnlyList<string>> PresenceSubjectsAsync(string viewer, CancellationToken cancellationToken) =>
+        PresenceOfAsync("SELECT subject FROM msg_presence WHERE viewer = @u AND allowed ORDER BY subject", viewer, cancellationToken);
+
+    private async ValueTask<IReadOnlyList<string>> PresenceOfAsync(string sql, string username, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = Command(connection, "SELECT b FROM msg_contacts WHERE a = @u UNION SELECT a FROM msg_contacts WHERE b = @u", ("u", username));
-        await using var r = await c.ExecuteReaderAsync(cancellationToken);
-        var result = new List<string>();
-        while (await r.ReadAsync(cancellationToken))
-        {
-            result.Add(r.GetString(0));
-        }
-
-        return result;
+        await using var c = Command(connection, sql, ("u", username));
+        return await ReadColumnAsync(c, static r => r.GetString(0), cancellationToken);
     }
 
     public async ValueTask<T> InGroupTransactionAsync<T>(Func<IGroupTransaction, ValueTask<T>> work, CancellationToken cancellationToken)
@@ -364,16 +382,12 @@ internal sealed class PostgresMessagingStore(PostgresDatabase db) : IMessagingSt
     public async ValueTask<IReadOnlyList<GroupRecord>> GroupsOfAsync(string username, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        var ids = new List<byte[]>();
+        List<byte[]> ids;
         await using (var c = Command(connection, """
             SELECT g.id FROM msg_groups g JOIN msg_group_members m ON m.group_id = g.id WHERE m.username = @u ORDER BY g.created_at, g.id
             """, ("u", username)))
-        await using (var r = await c.ExecuteReaderAsync(cancellationToken))
         {
-            while (await r.ReadAsync(cancellationToken))
-            {
-                ids.Add(r.GetFieldValue<byte[]>(0));
-            }
+            ids = await ReadColumnAsync(c, static r => r.GetFieldValue<byte[]>(0), cancellationToken);
         }
 
         var groups = new List<GroupRecord>();
@@ -404,17 +418,12 @@ internal sealed class PostgresMessagingStore(PostgresDatabase db) : IMessagingSt
             created = r.GetInt64(1);
         }
 
-        var members = new List<GroupMemberRecord>();
-        await using (var m = Command(connection, "SELECT username, admin, joined_at FROM msg_group_members WHERE group_id = @g ORDER BY joined_at, username", ("g", id)))
-        await using (var r = await m.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await r.ReadAsync(cancellationToken))
-            {
-                members.Add(new GroupMemberRecord(r.GetString(0), r.GetBoolean(1), Time(r.GetInt64(2))));
-            }
-        }
-
-        return new GroupRecord(id, name, Time(created), members);
+        await using var m = Command(connection, """
+            SELECT username, admin, invited, joined_at FROM msg_group_members WHERE group_id = @g ORDER BY joined_at, username COLLATE "C"
+            """, ("g", id));
+        var rows = await ReadColumnAsync(m, static r => new GroupMemberRecord(r.GetString(0),
+            r.GetBoolean(2) ? GroupRole.Invited : r.GetBoolean(1) ? GroupRole.Admin : GroupRole.Member, Time(r.GetInt64(3))), cancellationToken);
+        return GroupRecord.Of(id, name, Time(created), rows);
     }
 
     public async ValueTask<MessagingSweep> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -460,11 +469,11 @@ internal sealed class PostgresMessagingStore(PostgresDatabase db) : IMessagingSt
         public ValueTask CreateGroupAsync(byte[] groupId, string name, DateTimeOffset now) =>
             ExecuteAsync("INSERT INTO msg_groups (id, name, created_at) VALUES (@g, @n, @t)", ("g", groupId), ("n", name), ("t", now.ToUnixTimeMilliseconds()));
 
-        public ValueTask AddMemberAsync(byte[] groupId, string username, bool admin, DateTimeOffset now) =>
+        public ValueTask AddMemberAsync(byte[] groupId, string username, GroupRole role, DateTimeOffset now) =>
             ExecuteAsync("""
-                INSERT INTO msg_group_members (group_id, username, admin, joined_at) VALUES (@g, @u, @a, @t)
-                ON CONFLICT (group_id, username) DO UPDATE SET admin = excluded.admin
-                """, ("g", groupId), ("u", username), ("a", admin), ("t", now.ToUnixTimeMilliseconds()));
+                INSERT INTO msg_group_members (group_id, username, admin, invited, joined_at) VALUES (@g, @u, @a, @i, @t)
+                ON CONFLICT (group_id, username) DO UPDATE SET admin = excluded.admin, invited = excluded.invited, joined_at = excluded.joined_at
+                """, ("g", groupId), ("u", username), ("a", role == GroupRole.Admin), ("i", role == GroupRole.Invited), ("t", now.ToUnixTimeMilliseconds()));
 
         public ValueTask RemoveMemberAsync(byte[] groupId, string username) =>
             ExecuteAsync("DELETE FROM msg_group_members WHERE group_id = @g AND username = @u", ("g", groupId), ("u", username));

@@ -464,47 +464,70 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
         return text.Append(']').ToString();
     }
 
-    public async ValueTask<bool> IsQueuedAsync(long id, string sender, CancellationToken cancellationToken) =>
-        await db.ReadAsync((id, sender), static (s, a) =>
+    public async ValueTask<IReadOnlyList<long>> QueuedOfAsync(string sender, IReadOnlyList<long> ids, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        await db.ReadAsync((sender, Json: IdList(ids), now), static (s, a) =>
         {
-            var c = s.Command("SELECT 1 FROM msg_envelopes WHERE id = $i AND sender = $s", "$i", "$s");
-            c.Parameters[0].Value = a.id;
+            var c = s.Command("""
+                SELECT id FROM msg_envelopes WHERE id IN (SELECT value FROM json_each($i)) AND sender = $s AND expires_at > $n ORDER BY id
+                """, "$i", "$s", "$n");
+            c.Parameters[0].Value = a.Json;
             c.Parameters[1].Value = a.sender;
-            return c.ExecuteScalar() is not null;
+            c.Parameters[2].Value = a.now.ToUnixTimeMilliseconds();
+            return (IReadOnlyList<long>)ReadColumn(c, static r => r.GetInt64(0));
         }, cancellationToken);
+
+    private static List<T> ReadColumn<T>(SqliteCommand c, Func<SqliteDataReader, T> read)
+    {
+        var result = new List<T>();
+        using var r = c.ExecuteReader();
+        while (r.Read())
+        {
+            result.Add(read(r));
+        }
+
+        return result;
+    }
 
     public async ValueTask<long> CountEnvelopesAsync(CancellationToken cancellationToken) =>
         await db.ReadAsync(0, static (s, _) => (long)s.Command("SELECT count(*) FROM msg_envelopes").ExecuteScalar()!, cancellationToken);
 
-    public async ValueTask AddContactAsync(string a, string b, CancellationToken cancellationToken)
-    {
-        var (x, y) = string.CompareOrdinal(a, b) < 0 ? (a, b) : (b, a);
-        await db.WriteBatchedAsync((x, y), static (s, p) =>
+    public async ValueTask<bool> SetPresenceGrantAsync(string subject, string viewer, PresenceGrant grant, CancellationToken cancellationToken) =>
+        await db.WriteBatchedAsync((subject, viewer, grant), static (s, a) =>
         {
-            var c = s.Command("""
-                INSERT INTO msg_contacts (a, b) SELECT $a, $b
-                WHERE EXISTS (SELECT 1 FROM msg_accounts WHERE username = $a) AND EXISTS (SELECT 1 FROM msg_accounts WHERE username = $b)
-                ON CONFLICT DO NOTHING
-                """, "$a", "$b");
-            c.Parameters[0].Value = p.x;
-            c.Parameters[1].Value = p.y;
-            return c.ExecuteNonQuery();
-        });
-    }
-
-    public async ValueTask<IReadOnlyList<string>> ContactsAsync(string username, CancellationToken cancellationToken) =>
-        await db.ReadAsync(username, static (s, u) =>
-        {
-            var c = s.Command("SELECT b FROM msg_contacts WHERE a = $u UNION SELECT a FROM msg_contacts WHERE b = $u", "$u");
-            c.Parameters[0].Value = u;
-            var result = new List<string>();
-            using var r = c.ExecuteReader();
-            while (r.Read())
+            var before = s.Command("SELECT allowed FROM msg_presence WHERE subject = $s AND viewer = $v", "$s", "$v");
+            before.Parameters[0].Value = a.subject;
+            before.Parameters[1].Value = a.viewer;
+            var was = before.ExecuteScalar() as long?;
+            if (a.grant == PresenceGrant.Sent && was is not null)
             {
-                result.Add(r.GetString(0));
+                return false;
             }
 
-            return (IReadOnlyList<string>)result;
+            var allowed = a.grant != PresenceGrant.Withdrawn;
+            var c = s.Command("""
+                INSERT INTO msg_presence (subject, viewer, allowed) SELECT $s, $v, $a
+                WHERE EXISTS (SELECT 1 FROM msg_accounts WHERE username = $s) AND EXISTS (SELECT 1 FROM msg_accounts WHERE username = $v)
+                ON CONFLICT (subject, viewer) DO UPDATE SET allowed = excluded.allowed
+                """, "$s", "$v", "$a");
+            c.Parameters[0].Value = a.subject;
+            c.Parameters[1].Value = a.viewer;
+            c.Parameters[2].Value = allowed ? 1 : 0;
+            return c.ExecuteNonQuery() == 1 && (was == 1) != allowed;
+        });
+
+    public async ValueTask<IReadOnlyList<string>> PresenceViewersAsync(string subject, CancellationToken cancellationToken) =>
+        await PresenceOfAsync("SELECT viewer FROM msg_presence WHERE subject = $u AND allowed = 1 ORDER BY viewer", subject, cancellationToken);
+
+    public async ValueTask<IReadOnlyList<string>> PresenceSubjectsAsync(string viewer, CancellationToken cancellationToken) =>
+        await PresenceOfAsync("SELECT subject FROM msg_presence WHERE viewer = $u AND allowed = 1 ORDER BY subject", viewer, cancellationToken);
+
+    private async ValueTask<IReadOnlyList<string>> PresenceOfAsync(string sql, string username, CancellationToken cancellationToken) =>
+        await db.ReadAsync((sql, username), static (s, a) =>
+        {
+            var c = s.Command(a.sql, "$u");
+            c.Parameters[0].Value = a.username;
+            return (IReadOnlyList<string>)ReadColumn(c, static r => r.GetString(0));
         }, cancellationToken);
 
     public ValueTask<T> InGroupTransactionAsync<T>(Func<IGroupTransaction, ValueTask<T>> work, CancellationToken cancellationToken) =>
@@ -528,15 +551,7 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
                 WHERE m.username = $u ORDER BY g.created_at, g.id
                 """, "$u");
             c.Parameters[0].Value = u;
-            var ids = new List<byte[]>();
-            using (var r = c.ExecuteReader())
-            {
-                while (r.Read())
-                {
-                    ids.Add((byte[])r.GetValue(0));
-                }
-            }
-
+            var ids = ReadColumn(c, static r => (byte[])r.GetValue(0));
             return (IReadOnlyList<GroupRecord>)[.. ids.Select(id => ReadGroup(s, id)!)];
         }, cancellationToken);
 
@@ -557,18 +572,11 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
             created = r.GetInt64(1);
         }
 
-        var m = s.Command("SELECT username, admin, joined_at FROM msg_group_members WHERE group_id = $g ORDER BY joined_at, username", "$g");
+        var m = s.Command("SELECT username, admin, invited, joined_at FROM msg_group_members WHERE group_id = $g ORDER BY joined_at, username", "$g");
         m.Parameters[0].Value = id;
-        var members = new List<GroupMemberRecord>();
-        using (var r = m.ExecuteReader())
-        {
-            while (r.Read())
-            {
-                members.Add(new GroupMemberRecord(r.GetString(0), r.GetInt64(1) != 0, Time(r.GetInt64(2))));
-            }
-        }
-
-        return new GroupRecord(id, name, Time(created), members);
+        var rows = ReadColumn(m, static r => new GroupMemberRecord(r.GetString(0),
+            r.GetInt64(2) != 0 ? GroupRole.Invited : r.GetInt64(1) != 0 ? GroupRole.Admin : GroupRole.Member, Time(r.GetInt64(3))));
+        return GroupRecord.Of(id, name, Time(created), rows);
     }
 
     public ValueTask<MessagingSweep> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -608,16 +616,17 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
             return ValueTask.CompletedTask;
         }
 
-        public ValueTask AddMemberAsync(byte[] groupId, string username, bool admin, DateTimeOffset now)
+        public ValueTask AddMemberAsync(byte[] groupId, string username, GroupRole role, DateTimeOffset now)
         {
             var c = s.Command("""
-                INSERT INTO msg_group_members (group_id, username, admin, joined_at) VALUES ($g, $u, $a, $t)
-                ON CONFLICT (group_id, username) DO UPDATE SET admin = excluded.admin
-                """, "$g", "$u", "$a", "$t");
+                INSERT INTO msg_group_members (group_id, username, admin, invited, joined_at) VALUES ($g, $u, $a, $i, $t)
+                ON CONFLICT (group_id, username) DO UPDATE SET admin = excluded.admin, invited = excluded.invited, joined_at = excluded.joined_at
+                """, "$g", "$u", "$a", "$i", "$t");
             c.Parameters[0].Value = groupId;
             c.Parameters[1].Value = username;
-            c.Parameters[2].Value = admin ? 1 : 0;
-            c.Parameters[3].Value = now.ToUnixTimeMilliseconds();
+            c.Parameters[2].Value = role == GroupRole.Admin ? 1 : 0;
+            c.Parameters[3].Value = role == GroupRole.Invited ? 1 : 0;
+            c.Parameters[4].Value = now.ToUnixTimeMilliseconds();
             c.ExecuteNonQuery();
             return ValueTask.CompletedTask;
         }

@@ -1,0 +1,21 @@
+using Parley.Client.Profiles;
+
+namespace Parley.Client.Messenger;
+
+/// <summary>Something the user should learn of, in the order it happened.</summary>
+public abstract record MessengerEvent;
+
+/// <summary>A message (or a notice such as a group change) was stored in a conversation.</summary>
+public sealed record MessageReceived(StoredMessage Message) : MessengerEvent;
+
+/// <summary>A contact's identity key changed: sending to them is blocked until the user accepts it.</summary>
+public sealed record IdentityChanged(string User) : MessengerEvent;
+
+/// <summary>An outgoing message changed state (sent, delivered to one more recipient, delivered).</summary>
+public sealed record DeliveryChanged(string Conversation, string Uid, DeliveryState State, IReadOnlyList<string> DeliveredTo) : MessengerEvent;
+
+/// <summary>An envelope was dropped without effect (undecryptable, replayed, from a non-member, malformed).</summary>
+public sealed record EnvelopeDropped(long EnvelopeId, string Sender, string Reason) : MessengerEvent;
+
+/// <summary>Someone came online or went offline.</summary>
+public sealed record PresenceChanged(string User, bool Online) : MessengerEvent;

@@ -1,0 +1,23 @@
+namespace Parley.Client.Profiles;
+
+/// <summary>
+/// What a row of the profile's <c>items</c> table holds. The kind is stored in clear (so the profile
+/// can list its contacts or groups); names and values are not.
+/// </summary>
+public enum ItemKind
+{
+    Account = 1,
+    Identity = 2,
+    Token = 3,
+    PreKey = 10,
+    SignedPreKey = 11,
+    KyberPreKey = 12,
+    Session = 20,
+    SenderKey = 21,
+    Contact = 30,
+    Group = 31,
+    Conversation = 32,
+
+    /// <summary>Not a row of <c>items</c>: the domain of the HMACs that name messages and conversations in <c>messages</c>.</summary>
+    Message = 40,
+}

@@ -1,0 +1,56 @@
+using System.Text.Json.Serialization;
+
+namespace Parley.Client.Profiles;
+
+/// <summary>Which way a message went.</summary>
+public enum MessageDirection
+{
+    Incoming,
+    Outgoing,
+}
+
+/// <summary>Where an outgoing message is on its way.</summary>
+public enum DeliveryState
+{
+    /// <summary>Encrypted and stored, not yet accepted by the server (it goes out with the next send).</summary>
+    Pending,
+
+    /// <summary>Queued by the server for every recipient.</summary>
+    Sent,
+
+    /// <summary>Every recipient's device acknowledged it.</summary>
+    Delivered,
+
+    /// <summary>The server refused it (e.g. the recipient no longer exists); it will not be retried.</summary>
+    Failed,
+
+    /// <summary>An incoming message (no delivery state of its own).</summary>
+    Received,
+}
+
+/// <summary>
+/// One line of history: a message (or a notice such as "bob's safety number changed") in a
+/// conversation. <see cref="Uid"/> is the sender's message id, so the same message is never stored twice.
+/// </summary>
+public sealed record StoredMessage(
+    string Uid,
+    string Conversation,
+    MessageDirection Direction,
+    string Author,
+    string Kind,
+    string Text,
+    DateTimeOffset SentAt,
+    DateTimeOffset ReceivedAt,
+    DeliveryState State,
+    IReadOnlyList<string> Recipients,
+    IReadOnlyList<string> DeliveredTo)
+{
+    public const string KindText = "text";
+    public const string KindNotice = "notice";
+
+    /// <summary>The row id in the profile (set when read back; 0 before it is stored).</summary>
+    [JsonIgnore]
+    public long RowId { get; init; }
+
+    public override string ToString() => $"StoredMessage({Conversation}, {Direction}, {State})";
+}

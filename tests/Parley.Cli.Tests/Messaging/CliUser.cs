@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Parley.Client.Messenger;
+
+namespace Parley.Cli.Tests.Messaging;
+
+/// <summary>
+/// A person at a terminal: their own home for profiles (XDG_DATA_HOME), their passphrase, and the real
+/// <c>parley</c> process for every command.
+/// </summary>
+internal sealed class CliUser : IDisposable
+{
+    public const string DefaultPassphrase = "a long enough profile passphrase";
+
+    public CliUser(string stem, string server)
+    {
+        Name = stem + Guid.NewGuid().ToString("N")[..8];
+        Server = server;
+        Home = Path.Combine(Path.GetTempPath(), "parley-cli-" + Name);
+        Directory.CreateDirectory(Home);
+    }
+
+    public string Name { get; }
+
+    public string Server { get; }
+
+    public string Home { get; }
+
+    public string Passphrase { get; set; } = DefaultPassphrase;
+
+    /// <summary>The folder that holds this person's profiles.</summary>
+    public string ProfilesRoot => Path.Combine(Home, "parley", "profiles");
+
+    public string ProfileFolder => Path.Combine(ProfilesRoot, "default");
+
+    public Dictionary<string, string?> Environment() => new()
+    {
+        ["XDG_DATA_HOME"] = Home,
+        ["PARLEY_SERVER"] = Server,
+        ["PARLEY_PASSPHRASE"] = Passphrase,
+        ["TZ"] = "UTC",
+    };
+
+    public Task<CliResult> RunAsync(params string[] args) => CliProcess.RunAsync(args, null, Environment());
+
+    public Task<CliResult> RunWithInputAsync(byte[] stdin, params string[] args) => CliProcess.RunAsync(args, stdin, Environment());
+
+    /// <summary>Runs a command that must succeed.</summary>
+    public async Task<CliResult> OkAsync(params string[] args)
+    {
+        var result = await RunAsync(args);
+        result.ExitCode.ShouldBe(0, $"parley {string.Join(' ', args)} as {Name}: {result}");
+        return result;
+    }
+
+    public Task<CliResult> RegisterAsync() => OkAsync("register", Name);
+
+    /// <summary>The messages <c>inbox --json</c> printed (texts of type message, kind text).</summary>
+    public async Task<List<JsonElement>> InboxAsync()
+    {
+        var result = await OkAsync("inbox", "--json");
+        return Lines(result);
+    }
+
+    public static List<JsonElement> Lines(CliResult result) =>
+        [.. result.StdoutLines.Select(l => JsonDocument.Parse(l).RootElement.Clone())];
+
+    public static IEnumerable<string> Texts(IEnumerable<JsonElement> lines) =>
+        lines.Where(l => l.GetProperty("type").GetString() == "message" && l.GetProperty("kind").GetString() == "text")
+            .Select(l => l.GetProperty("text").GetString()!);
+
+    /// <summary>This person's messenger in the test's own process (for what a CLI cannot do: hand it a captured envelope).</summary>
+    public Client.Messenger.Messenger OpenInProcess() =>
+        Client.Messenger.Messenger.Open("default", Passphrase, new MessengerOptions { ProfilesRoot = ProfilesRoot });
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Home))
+        {
+            Directory.Delete(Home, recursive: true);
+        }
+    }
+}
