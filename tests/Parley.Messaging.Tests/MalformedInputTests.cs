@@ -312,7 +312,7 @@ public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixtur
         var server = await provider.StartAsync(new Dictionary<string, string?>());
         await using var alice = await TestUser.CreateAsync(server);
         await using var bob = await TestUser.CreateAsync(server);
-        var ctx = new Ctx(server.CreateClient(), alice, bob, null!, AccountKeys.B64u(new byte[16]));
+        var ctx = new Ctx(server.CreateClient(), alice, bob, null!, AccountKeys.B64u(new byte[16]), AccountKeys.B64u(new byte[16]));
         var relay = await alice.ConnectAsync();
         var connected = server.Logs.Lines.Count;
         foreach (var @case in HubCases)
