@@ -34,48 +34,21 @@ public sealed partial class RepositoryTests
     }
 
     [Fact]
-    public void Every_relative_link_in_the_docs_leads_to_a_file()
-    {
-        var broken = new List<string>();
-        foreach (var doc in DocFiles())
-        {
-            foreach (Match link in MarkdownLink().Matches(File.ReadAllText(doc)))
-            {
-                var target = link.Groups[1].Value.Split('#')[0];
-                if (target.Length == 0 || target.Contains("://", StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                if (!Path.Exists(Path.Combine(Path.GetDirectoryName(doc)!, target)))
-                {
-                    broken.Add($"{Relative(doc)}: {link.Value}");
-                }
-            }
-        }
-
-        broken.ShouldBeEmpty();
-    }
+    public void Every_relative_link_in_the_docs_leads_to_a_file() =>
+        DocMatches(MarkdownLink())
+            .Where(m => m.Value.Groups[1].Value.Split('#')[0] is { Length: > 0 } target && !target.Contains("://", StringComparison.Ordinal)
+                && !Path.Exists(Path.Combine(Path.GetDirectoryName(m.Doc)!, target)))
+            .Select(m => $"{Relative(m.Doc)}: {m.Value.Value}")
+            .ShouldBeEmpty();
 
     [Fact]
-    public void Every_repository_path_a_doc_names_exists()
-    {
-        var missing = new List<string>();
-        foreach (var doc in DocFiles())
-        {
-            foreach (Match path in RepositoryPath().Matches(File.ReadAllText(doc)))
-            {
-                var relative = path.Value.TrimEnd('.', ',', ':', ')');
-                if (!relative.Contains('…', StringComparison.Ordinal) && !relative.Contains('*', StringComparison.Ordinal)
-                    && !relative.Contains('{', StringComparison.Ordinal) && !Path.Exists(RepoPaths.Combine(relative.Split('/'))))
-                {
-                    missing.Add($"{Relative(doc)}: {relative}");
-                }
-            }
-        }
-
-        missing.Distinct().ShouldBeEmpty();
-    }
+    public void Every_repository_path_a_doc_names_exists() =>
+        DocMatches(RepositoryPath())
+            .Select(m => (m.Doc, Path: m.Value.Value.TrimEnd('.', ',', ':', ')')))
+            .Where(m => m.Path.IndexOfAny(['…', '*', '{']) < 0 && !Path.Exists(RepoPaths.Combine(m.Path.Split('/'))))
+            .Select(m => $"{Relative(m.Doc)}: {m.Path}")
+            .Distinct()
+            .ShouldBeEmpty();
 
     [Fact]
     public async Task Bench_quiet_runs_one_benchmark_at_a_time_and_reports_the_load()
@@ -132,6 +105,9 @@ public sealed partial class RepositoryTests
         run.Process.BeginErrorReadLine();
         return run;
     }
+
+    private static IEnumerable<(string Doc, Match Value)> DocMatches(Regex regex) =>
+        DocFiles().SelectMany(doc => regex.Matches(File.ReadAllText(doc)).Select(m => (doc, m)));
 
     private static IEnumerable<string> DocFiles() =>
         [RepoPaths.Combine("README.md"), .. Directory.EnumerateFiles(RepoPaths.Combine("docs"), "*.md"),
