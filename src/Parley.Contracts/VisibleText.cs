@@ -34,7 +34,7 @@ public static class VisibleText
 
             if (IsHidden(rune))
             {
-                return "must not contain control, invisible formatting, text-direction or line-separator characters";
+                return "must not contain control characters, invisible formatting, line separators or text-direction characters";
             }
 
             i += used;
