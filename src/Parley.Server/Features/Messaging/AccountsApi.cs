@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Parley.Contracts.Messaging;
 using Parley.Crypto;
@@ -30,15 +31,9 @@ internal sealed class AccountsApi(
             return MessagingProblems.RegistrationClosed();
         }
 
-        if (serverName.Unavailable() is { } unavailable)
+        if (RefuseServerName(context, "Registration", MessagingProblems.WrongServerName, out var name) is { } refused)
         {
-            return unavailable;
-        }
-
-        if (serverName.NameFor(context.Request) is not { } name)
-        {
-            MessagingLog.RegistrationRefused(logger, "the Host is not this server's name");
-            return MessagingProblems.WrongServerName();
+            return refused;
         }
 
         var (request, problem) = await JsonBody.ReadAsync(context.Request, MessagingJsonContext.Default.RegisterRequest, KeysBodyLimit);
@@ -154,15 +149,9 @@ internal sealed class AccountsApi(
 
     public async Task<IResult> ChallengeAsync(HttpContext context)
     {
-        if (serverName.Unavailable() is { } unavailable)
+        if (RefuseServerName(context, "Challenge", MessagingProblems.WrongServerName, out var name) is { } refused)
         {
-            return unavailable;
-        }
-
-        if (serverName.NameFor(context.Request) is not { } name)
-        {
-            MessagingLog.ChallengeRefused(logger, "the Host is not this server's name");
-            return MessagingProblems.WrongServerName();
+            return refused;
         }
 
         var (request, problem) = await JsonBody.ReadAsync(context.Request, MessagingJsonContext.Default.ChallengeRequest, SmallBody);
@@ -190,16 +179,10 @@ internal sealed class AccountsApi(
 
     public async Task<IResult> LoginAsync(HttpContext context)
     {
-        if (serverName.Unavailable() is { } unavailable)
+        // An answer relayed under a Host that is not ours fails like any wrong answer, and spends nothing.
+        if (RefuseServerName(context, "Login", MessagingProblems.LoginFailed, out var name) is { } refused)
         {
-            return unavailable;
-        }
-
-        // An answer relayed through a Host that is not ours fails like any wrong answer, and spends nothing.
-        if (serverName.NameFor(context.Request) is not { } name)
-        {
-            MessagingLog.LoginRefused(logger, "the Host is not this server's name");
-            return MessagingProblems.LoginFailed();
+            return refused;
         }
 
         var (request, problem) = await JsonBody.ReadAsync(context.Request, MessagingJsonContext.Default.LoginRequest, SmallBody);
@@ -337,6 +320,29 @@ internal sealed class AccountsApi(
         _o.Registration.ToString().ToLowerInvariant(), _o.PresenceVisibility.ToString().ToLowerInvariant(), _o.MaxEnvelopeBytes,
         _o.MaxQueuedEnvelopes, (int)_o.EnvelopeTtl.TotalSeconds, _o.MaxPreKeysPerUpload, _o.MaxStoredPreKeys, _o.MaxGroupMembers,
         (int)_o.TokenLifetime.TotalSeconds), MessagingJsonContext.Default.MessagingConfigResponse);
+
+    /// <summary>
+    /// This server's name for the request (<see cref="MessagingServerName"/>), or the answer that refuses
+    /// it: 503 when no name can be trusted on this server, <paramref name="wrongHost"/> when the request's
+    /// Host is not this server's name.
+    /// </summary>
+    private ProblemHttpResult? RefuseServerName(HttpContext context, string what, Func<ProblemHttpResult> wrongHost, out string name)
+    {
+        name = string.Empty;
+        if (serverName.Unavailable() is { } unavailable)
+        {
+            return unavailable;
+        }
+
+        if (serverName.NameFor(context.Request) is { } known)
+        {
+            name = known;
+            return null;
+        }
+
+        MessagingLog.WrongHostRefused(logger, what);
+        return wrongHost();
+    }
 
     private static DateTimeOffset Truncate(DateTimeOffset t) => DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
 }

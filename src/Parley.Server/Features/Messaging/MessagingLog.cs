@@ -46,8 +46,8 @@ internal static partial class MessagingLog
         + "registration and login answer 503 server-name-required until it names the host clients connect to")]
     public static partial void ServerNameRequired(ILogger logger, string addresses);
 
-    [LoggerMessage(EventId = 3014, Level = LogLevel.Information, Message = "Challenge refused: {Reason}")]
-    public static partial void ChallengeRefused(ILogger logger, string reason);
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Information, Message = "{Request} refused: its Host is not this server's name")]
+    public static partial void WrongHostRefused(ILogger logger, string request);
 
     [LoggerMessage(EventId = 3015, Level = LogLevel.Debug, Message = "Hub call {Method} refused: {ProblemType} ({Unlogged} other refused hub calls since the last such line)")]
     public static partial void HubCallRefused(ILogger logger, string method, string problemType, int unlogged);
