@@ -187,22 +187,28 @@ public sealed partial class Messenger
         return group;
     }, cancellationToken);
 
-    private async Task<string> QueueGroupTextAsync(string target, string text, CancellationToken cancellationToken)
+    private async Task<List<string>> QueueGroupTextsAsync(string target, IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
         var write = _profile.BeginWrite();
         var group = RequireGroup(write, target);
         RequireStanding(group, GroupStanding.Member);
-        var now = _time.GetUtcNow();
-        var content = MessageContent.Of(MessageContent.KindText, now, text, group.Id);
-        var uid = MessageUid(Username, content.Id);
-        group = await QueueGroupContentAsync(write, group, content, uid, cancellationToken).ConfigureAwait(false);
-        write.Put(ItemKind.Group, group.Id, group, ProfileCodecs.Group);
         var conversation = ConversationId.Group(group.Id);
-        write.PutMessage(new StoredMessage(uid, conversation, MessageDirection.Outgoing, Username, StoredMessage.KindText, text, now, now,
-            DeliveryState.Pending, MembersExceptMe(group), []));
-        Touch(write, conversation, now, text, incoming: false);
+        var uids = new List<string>(texts.Count);
+        foreach (var text in texts)
+        {
+            var now = _time.GetUtcNow();
+            var content = MessageContent.Of(MessageContent.KindText, now, text, group.Id);
+            var uid = MessageUid(Username, content.Id);
+            group = await QueueGroupContentAsync(write, group, content, uid, cancellationToken).ConfigureAwait(false);
+            write.PutMessage(new StoredMessage(uid, conversation, MessageDirection.Outgoing, Username, StoredMessage.KindText, text, now, now,
+                DeliveryState.Pending, MembersExceptMe(group), []));
+            Touch(write, conversation, now, text, incoming: false);
+            uids.Add(uid);
+        }
+
+        write.Put(ItemKind.Group, group.Id, group, ProfileCodecs.Group);
         write.Commit();
-        return uid;
+        return uids;
     }
 
     /// <summary>Makes sure every member holds this profile's current sender key, then queues <paramref name="content"/> under it.</summary>

@@ -19,7 +19,6 @@ public sealed partial class Messenger
     private const uint MaxPreKeyId = 0xFFFFFF;
 
     private static readonly TimeSpan PreKeyCheckInterval = TimeSpan.FromHours(1);
-    private DateTimeOffset _lastPreKeyCheck = DateTimeOffset.MinValue;
     private bool _preKeysUsed;
 
     private sealed record NewKeys(UploadPreKeysRequest Upload);
@@ -88,17 +87,20 @@ public sealed partial class Messenger
     {
         var now = _time.GetUtcNow();
         var rotate = now - _account.SignedPreKeyAt > SignedPreKeyMaxAge;
-        if (!rotate && !_preKeysUsed && now - _lastPreKeyCheck < PreKeyCheckInterval)
+        if (!rotate && !_preKeysUsed && now - _account.PreKeysCheckedAt < PreKeyCheckInterval && now >= _account.PreKeysCheckedAt)
         {
             return;
         }
 
-        _lastPreKeyCheck = now;
         _preKeysUsed = false;
         var counts = await _server.CallAsync((api, ct) => api.CountPreKeysAsync(ct), cancellationToken).ConfigureAwait(false);
         var low = counts.PreKeys < PreKeyRefillThreshold || counts.KyberPreKeys < PreKeyRefillThreshold;
+        _account = _account with { PreKeysCheckedAt = now };
         if (!low && !rotate)
         {
+            var note = _profile.BeginWrite();
+            note.Put(ItemKind.Account, AccountRecord.Name, _account, ProfileCodecs.Account);
+            note.Commit();
             return;
         }
 

@@ -21,23 +21,34 @@ public sealed partial class Messenger
     /// with the new session state (state Pending) and only then handed to the server; if the server cannot
     /// be reached it stays Pending and goes out with the next send or receive.
     /// </summary>
-    public Task<SendResult> SendTextAsync(string target, string text, CancellationToken cancellationToken = default) => ExclusiveAsync(async () =>
-    {
-        if (string.IsNullOrEmpty(text) || text.Length > MessageContent.MaxTextLength)
+    public async Task<SendResult> SendTextAsync(string target, string text, CancellationToken cancellationToken = default) =>
+        (await SendTextsAsync(target, [text], cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Sends several messages to one user or group, in order: all are encrypted and stored in one
+    /// transaction, then handed to the server in batches (one hub call per 256 when connected).
+    /// </summary>
+    public Task<IReadOnlyList<SendResult>> SendTextsAsync(string target, IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
+        ExclusiveAsync(async () =>
         {
-            throw new MessengerException(MessengerFailure.InvalidArgument, $"a message is 1 to {MessageContent.MaxTextLength} characters");
-        }
+            if (texts.Count == 0 || texts.Any(t => string.IsNullOrEmpty(t) || t.Length > MessageContent.MaxTextLength))
+            {
+                throw new MessengerException(MessengerFailure.InvalidArgument, $"a message is 1 to {MessageContent.MaxTextLength} characters");
+            }
 
-        await _server.EnsureLoggedInAsync(cancellationToken).ConfigureAwait(false);
-        var uid = target.StartsWith('#')
-            ? await QueueGroupTextAsync(target, text, cancellationToken).ConfigureAwait(false)
-            : await QueueDirectTextAsync(RequireUsername(target), text, cancellationToken).ConfigureAwait(false);
-        var problem = await FlushOutboxCoreAsync(cancellationToken).ConfigureAwait(false);
-        var message = _profile.GetMessage(uid)!;
-        return new SendResult(message, message.State != DeliveryState.Pending, problem);
-    }, cancellationToken);
+            await _server.EnsureLoggedInAsync(cancellationToken).ConfigureAwait(false);
+            var uids = target.StartsWith('#')
+                ? await QueueGroupTextsAsync(target, texts, cancellationToken).ConfigureAwait(false)
+                : await QueueDirectTextsAsync(RequireUsername(target), texts, cancellationToken).ConfigureAwait(false);
+            var problem = await FlushOutboxCoreAsync(cancellationToken).ConfigureAwait(false);
+            return (IReadOnlyList<SendResult>)[.. uids.Select(uid =>
+            {
+                var message = _profile.GetMessage(uid)!;
+                return new SendResult(message, message.State != DeliveryState.Pending, message.State == DeliveryState.Pending || message.State == DeliveryState.Failed ? problem : null);
+            })];
+        }, cancellationToken);
 
-    private async Task<string> QueueDirectTextAsync(string user, string text, CancellationToken cancellationToken)
+    private async Task<List<string>> QueueDirectTextsAsync(string user, IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
         if (user == Username)
         {
@@ -47,17 +58,22 @@ public sealed partial class Messenger
         var write = _profile.BeginWrite();
         _protocol.Write = write;
         await EnsureSessionAsync(write, user, cancellationToken).ConfigureAwait(false);
-        var now = _time.GetUtcNow();
-        var content = MessageContent.Of(MessageContent.KindText, now, text);
         var conversation = ConversationId.Direct(user);
-        var uid = MessageUid(Username, content.Id);
-        QueueDirect(write, user, content, uid, conversation);
-        var message = new StoredMessage(uid, conversation, MessageDirection.Outgoing, Username, StoredMessage.KindText, text, now, now,
-            DeliveryState.Pending, [user], []);
-        write.PutMessage(message);
-        Touch(write, conversation, now, text, incoming: false);
+        var uids = new List<string>(texts.Count);
+        foreach (var text in texts)
+        {
+            var now = _time.GetUtcNow();
+            var content = MessageContent.Of(MessageContent.KindText, now, text);
+            var uid = MessageUid(Username, content.Id);
+            QueueDirect(write, user, content, uid, conversation);
+            write.PutMessage(new StoredMessage(uid, conversation, MessageDirection.Outgoing, Username, StoredMessage.KindText, text, now, now,
+                DeliveryState.Pending, [user], []));
+            Touch(write, conversation, now, text, incoming: false);
+            uids.Add(uid);
+        }
+
         write.Commit();
-        return uid;
+        return uids;
     }
 
     /// <summary>Encrypts <paramref name="content"/> for <paramref name="user"/> in the current session and puts it in the outbox.</summary>

@@ -18,6 +18,9 @@ public sealed record AccountRecord(
     DateTimeOffset LastResortKyberAt)
 {
     public const string Name = "account";
+
+    /// <summary>When the server's count of one-time prekeys was last checked (checked at most hourly).</summary>
+    public DateTimeOffset PreKeysCheckedAt { get; init; }
 }
 
 /// <summary>The bearer token of the last login (valid until <see cref="ExpiresAt"/>).</summary>

@@ -21,6 +21,15 @@ public sealed class ProfileStore : IDisposable
     private readonly SqliteConnection _db;
     private readonly ProfileLock _lock;
     private readonly Dictionary<(ItemKind, string), object?> _cache = [];
+    private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
+
+    // What this process wrote or read lately, so hot paths neither query nor decrypt again (this
+    // process is the profile's only writer, so the copies cannot go stale).
+    private const int MessageCacheSize = 20_000;
+    private readonly Dictionary<string, StoredMessage> _messages = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, string> _sentUids = [];
+    private List<(long Sequence, OutboxEntry Entry)>? _outbox;
+    private HashSet<long>? _inbound;
     private readonly ProfileKeys _keys;
     private bool _disposed;
 
@@ -160,7 +169,7 @@ public sealed class ProfileStore : IDisposable
             Guard(() =>
             {
                 using var tx = _db.BeginTransaction();
-                Execute(_db, tx, "UPDATE meta SET value = $v WHERE name = 'keyring'", ("$v", rewrapped.Serialize()));
+                Run(tx, "UPDATE meta SET value = $v WHERE name = 'keyring'", ("$v", rewrapped.Serialize()));
                 tx.Commit();
                 return 0;
             });
@@ -208,7 +217,7 @@ public sealed class ProfileStore : IDisposable
         }
 
         var row = _keys.Index(kind, name);
-        using var command = Command("SELECT v FROM items WHERE kind = $kind AND k = $k", ("$kind", (int)kind), ("$k", row));
+        var command = Command("SELECT v FROM items WHERE kind = $kind AND k = $k", ("$kind", (int)kind), ("$k", row));
         var value = Guard(() => command.ExecuteScalar()) switch
         {
             null => null,
@@ -224,7 +233,7 @@ public sealed class ProfileStore : IDisposable
         where T : class
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var command = Command("SELECT k, v FROM items WHERE kind = $kind", ("$kind", (int)kind));
+        var command = Command("SELECT k, v FROM items WHERE kind = $kind", ("$kind", (int)kind));
         var result = new Dictionary<string, T>(StringComparer.Ordinal);
         Guard(() =>
         {
@@ -277,6 +286,7 @@ public sealed class ProfileStore : IDisposable
     internal void Commit(ProfileWrite write)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        var outboxAdded = new List<(long, OutboxEntry)>(write.OutboxAdds.Count);
         Guard(() =>
         {
             using var tx = _db.BeginTransaction();
@@ -285,14 +295,14 @@ public sealed class ProfileStore : IDisposable
                 var row = _keys.Index(kind, name);
                 if (entry.Value is null)
                 {
-                    Execute(_db, tx, "DELETE FROM items WHERE kind = $kind AND k = $k", ("$kind", (int)kind), ("$k", row));
+                    Run(tx, "DELETE FROM items WHERE kind = $kind AND k = $k", ("$kind", (int)kind), ("$k", row));
                 }
                 else
                 {
                     var plaintext = entry.Encode(entry.Value);
                     try
                     {
-                        Execute(_db, tx, "INSERT OR REPLACE INTO items(kind, k, v) VALUES ($kind, $k, $v)",
+                        Run(tx, "INSERT OR REPLACE INTO items(kind, k, v) VALUES ($kind, $k, $v)",
                             ("$kind", (int)kind), ("$k", row), ("$v", _keys.Seal(ItemAad(kind, row), plaintext)));
                     }
                     finally
@@ -308,7 +318,7 @@ public sealed class ProfileStore : IDisposable
                 var plaintext = ProfileCodecs.Message.Encode(message);
                 try
                 {
-                    Execute(_db, tx, "INSERT INTO messages(conv, uid, v) VALUES ($c, $u, $v) ON CONFLICT(uid) DO UPDATE SET v = excluded.v",
+                    Run(tx, "INSERT INTO messages(conv, uid, v) VALUES ($c, $u, $v) ON CONFLICT(uid) DO UPDATE SET v = excluded.v",
                         ("$c", conv), ("$u", uid), ("$v", _keys.Seal(MessageAad(conv, uid), plaintext)));
                 }
                 finally
@@ -320,32 +330,35 @@ public sealed class ProfileStore : IDisposable
             foreach (var entry in write.OutboxAdds)
             {
                 var k = RandomNumberGenerator.GetBytes(16);
-                Execute(_db, tx, "INSERT INTO outbox(k, v) VALUES ($k, $v)", ("$k", k), ("$v", _keys.Seal(OutboxAad(k), ProfileCodecs.Outbox.Encode(entry))));
+                var command = Command("INSERT INTO outbox(k, v) VALUES ($k, $v) RETURNING seq", ("$k", k), ("$v", _keys.Seal(OutboxAad(k), ProfileCodecs.Outbox.Encode(entry))));
+                command.Transaction = tx;
+                outboxAdded.Add(((long)command.ExecuteScalar()!, entry));
+                command.Transaction = null;
             }
 
             foreach (var seq in write.OutboxRemoves)
             {
-                Execute(_db, tx, "DELETE FROM outbox WHERE seq = $s", ("$s", seq));
+                Run(tx, "DELETE FROM outbox WHERE seq = $s", ("$s", seq));
             }
 
             foreach (var id in write.InboundAdds)
             {
-                Execute(_db, tx, "INSERT OR IGNORE INTO inbound(envelope) VALUES ($e)", ("$e", id));
+                Run(tx, "INSERT OR IGNORE INTO inbound(envelope) VALUES ($e)", ("$e", id));
             }
 
             foreach (var id in write.InboundRemoves)
             {
-                Execute(_db, tx, "DELETE FROM inbound WHERE envelope = $e", ("$e", id));
+                Run(tx, "DELETE FROM inbound WHERE envelope = $e", ("$e", id));
             }
 
             foreach (var (id, uid) in write.SentAdds)
             {
-                Execute(_db, tx, "INSERT OR REPLACE INTO sent(envelope, uid) VALUES ($e, $u)", ("$e", id), ("$u", MessageUidKey(uid)));
+                Run(tx, "INSERT OR REPLACE INTO sent(envelope, uid) VALUES ($e, $u)", ("$e", id), ("$u", MessageUidKey(uid)));
             }
 
             foreach (var id in write.SentRemoves)
             {
-                Execute(_db, tx, "DELETE FROM sent WHERE envelope = $e", ("$e", id));
+                Run(tx, "DELETE FROM sent WHERE envelope = $e", ("$e", id));
             }
 
             tx.Commit();
@@ -355,6 +368,30 @@ public sealed class ProfileStore : IDisposable
         foreach (var ((kind, name), entry) in write.Items)
         {
             _cache[(kind, name)] = entry.Value;
+        }
+
+        if (_messages.Count + write.Messages.Count > MessageCacheSize)
+        {
+            _messages.Clear();
+        }
+
+        foreach (var message in write.Messages)
+        {
+            _messages[message.Uid] = message;
+        }
+
+        _outbox?.AddRange(outboxAdded);
+        _outbox?.RemoveAll(o => write.OutboxRemoves.Contains(o.Sequence));
+        _inbound?.UnionWith(write.InboundAdds);
+        _inbound?.ExceptWith(write.InboundRemoves);
+        foreach (var (id, uid) in write.SentAdds)
+        {
+            _sentUids[id] = uid;
+        }
+
+        foreach (var id in write.SentRemoves)
+        {
+            _sentUids.Remove(id);
         }
     }
 
@@ -383,10 +420,23 @@ public sealed class ProfileStore : IDisposable
     }
 
     /// <summary>The stored message with this uid, or null.</summary>
-    public StoredMessage? GetMessage(string uid) =>
-        Query("SELECT id, conv, uid, v FROM messages WHERE uid = $u",
+    public StoredMessage? GetMessage(string uid)
+    {
+        if (_messages.TryGetValue(uid, out var cached))
+        {
+            return cached;
+        }
+
+        var message = Query("SELECT id, conv, uid, v FROM messages WHERE uid = $u",
             r => r.Read() ? DecodeMessage(r.GetInt64(0), (byte[])r.GetValue(1), (byte[])r.GetValue(2), (byte[])r.GetValue(3)) : null,
             ("$u", MessageUidKey(uid)));
+        if (message is not null && _messages.Count < MessageCacheSize)
+        {
+            _messages[uid] = message;
+        }
+
+        return message;
+    }
 
     /// <summary>The last <paramref name="limit"/> messages of a conversation before row <paramref name="beforeRow"/>, oldest first.</summary>
     public IReadOnlyList<StoredMessage> ReadHistory(string conversation, int limit, long beforeRow = long.MaxValue)
@@ -406,7 +456,9 @@ public sealed class ProfileStore : IDisposable
     }
 
     /// <summary>Envelopes waiting to go to the server, in the order they were committed.</summary>
-    public IReadOnlyList<(long Sequence, OutboxEntry Entry)> ReadOutbox() =>
+    public IReadOnlyList<(long Sequence, OutboxEntry Entry)> ReadOutbox() => [.. _outbox ??= ReadOutboxRows()];
+
+    private List<(long Sequence, OutboxEntry Entry)> ReadOutboxRows() =>
         Query("SELECT seq, k, v FROM outbox ORDER BY seq", r =>
         {
             var result = new List<(long, OutboxEntry)>();
@@ -438,8 +490,7 @@ public sealed class ProfileStore : IDisposable
         return result;
     });
 
-    public bool HasInbound(long envelopeId) =>
-        Query("SELECT 1 FROM inbound WHERE envelope = $e", r => r.Read(), ("$e", envelopeId));
+    public bool HasInbound(long envelopeId) => (_inbound ??= [.. ReadInbound()]).Contains(envelopeId);
 
     /// <summary>Sent envelopes whose delivery is not known yet, oldest first.</summary>
     public IReadOnlyList<long> ReadUndelivered(int limit) => Query("SELECT envelope FROM sent ORDER BY envelope LIMIT $n", r =>
@@ -467,7 +518,7 @@ public sealed class ProfileStore : IDisposable
 
     /// <summary>The message a sent envelope carries, or null when it is not (or no longer) tracked.</summary>
     public StoredMessage? MessageOfEnvelope(long envelopeId) =>
-        Query("SELECT m.id, m.conv, m.uid, m.v FROM sent s JOIN messages m ON m.uid = s.uid WHERE s.envelope = $e",
+        _sentUids.TryGetValue(envelopeId, out var uid) ? GetMessage(uid) : Query("SELECT m.id, m.conv, m.uid, m.v FROM sent s JOIN messages m ON m.uid = s.uid WHERE s.envelope = $e",
             r => r.Read() ? DecodeMessage(r.GetInt64(0), (byte[])r.GetValue(1), (byte[])r.GetValue(2), (byte[])r.GetValue(3)) : null,
             ("$e", envelopeId));
 
@@ -478,7 +529,7 @@ public sealed class ProfileStore : IDisposable
     internal TResult Query<TResult>(string sql, Func<SqliteDataReader, TResult> read, params (string Name, object Value)[] parameters)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var command = Command(sql, parameters);
+        var command = Command(sql, parameters);
         return Guard(() =>
         {
             using var reader = command.ExecuteReader();
@@ -486,16 +537,41 @@ public sealed class ProfileStore : IDisposable
         });
     }
 
+    /// <summary>
+    /// The prepared command for <paramref name="sql"/> (kept for the life of the store: SQLite parses and
+    /// plans each statement once), with these named parameters bound. Not to be disposed by the caller.
+    /// </summary>
     internal SqliteCommand Command(string sql, params (string Name, object Value)[] parameters)
     {
-        var command = _db.CreateCommand();
-        command.CommandText = sql;
+        if (!_statements.TryGetValue(sql, out var command))
+        {
+            command = _db.CreateCommand();
+            command.CommandText = sql;
+            _statements[sql] = command;
+        }
+
+        command.Parameters.Clear();
         foreach (var (n, v) in parameters)
         {
             command.Parameters.AddWithValue(n, v);
         }
 
         return command;
+    }
+
+    /// <summary>Runs a write statement in <paramref name="tx"/> with a cached, prepared command.</summary>
+    private int Run(SqliteTransaction tx, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = Command(sql, parameters);
+        command.Transaction = tx;
+        try
+        {
+            return command.ExecuteNonQuery();
+        }
+        finally
+        {
+            command.Transaction = null;
+        }
     }
 
     private static void Execute(SqliteConnection db, SqliteTransaction tx, string sql, params (string Name, object Value)[] parameters)
@@ -565,6 +641,11 @@ public sealed class ProfileStore : IDisposable
         _disposed = true;
         _keys.Dispose();
         _cache.Clear();
+        foreach (var command in _statements.Values)
+        {
+            command.Dispose();
+        }
+
         _db.Dispose();
         _lock.Dispose();
     }
