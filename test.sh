@@ -5,6 +5,9 @@
 #   ./test.sh                 everything
 #   ./test.sh --filter-class '*SecretApi*'   extra arguments go to every test application
 #
+# Run it as root, or as a user who may use sudo: the apt-get install, and starting PostgreSQL as
+# its own system user, go through sudo when the script is not root.
+#
 # Environment: PARLEY_TEST_SKIP_INSTALL=1 skips apt/npm (a machine that already has them).
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -16,6 +19,8 @@ chmod 755 "$work"
 log() { printf '\n== %s\n' "$*"; }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+# PostgreSQL refuses to run as root: its server runs as the postgres system user.
+as_postgres() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$1"; else sudo -u postgres /bin/sh -c "$1"; fi; }
 
 apt_packages=(postgresql redis-server python3-cryptography-vectors chromium tmux)
 
@@ -27,7 +32,7 @@ install_prerequisites() {
   if [ ${#missing[@]} -gt 0 ]; then
     log "apt-get install ${missing[*]}"
     as_root apt-get update -qq || return 1
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || return 1
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || return 1
   fi
   for dir in tests/interop web; do
     if [ -f "$dir/package-lock.json" ]; then
@@ -52,10 +57,10 @@ start_servers() {
   [ -n "$pg_bin" ] || { echo "PostgreSQL binaries not found" >&2; return 1; }
   local pg_port
   pg_port=$(free_port 5433)
-  mkdir -p "$pg_dir" && chown postgres:postgres "$pg_dir"
+  mkdir -p "$pg_dir" && as_root chown postgres:postgres "$pg_dir"
   log "PostgreSQL on 127.0.0.1:$pg_port"
-  su postgres -s /bin/sh -c "$pg_bin/initdb -D $pg_dir/data -U postgres --auth=trust >$pg_dir/initdb.log 2>&1" || { cat "$pg_dir/initdb.log"; return 1; }
-  su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D $pg_dir/data -o \"-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300\" -l $pg_dir/pg.log -w start >/dev/null" || { cat "$pg_dir/pg.log"; return 1; }
+  as_postgres "$pg_bin/initdb -D $pg_dir/data -U postgres --auth=trust >$pg_dir/initdb.log 2>&1" || { cat "$pg_dir/initdb.log"; return 1; }
+  as_postgres "$pg_bin/pg_ctl -D $pg_dir/data -o \"-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300\" -l $pg_dir/pg.log -w start >/dev/null" || { cat "$pg_dir/pg.log"; return 1; }
   export PARLEY_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
 
   redis_port=$(free_port 6390)
@@ -68,8 +73,10 @@ start_servers() {
 stop_servers() {
   if [ -n "$redis_port" ]; then redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true; fi
   if [ -n "$pg_bin" ] && [ -d "$pg_dir/data" ]; then
-    su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D $pg_dir/data -m immediate stop >/dev/null 2>&1" || true
+    as_postgres "$pg_bin/pg_ctl -D $pg_dir/data -m immediate stop >/dev/null 2>&1" || true
   fi
+  # PostgreSQL's files belong to the postgres user.
+  if [ -d "$pg_dir" ]; then as_root rm -rf "$pg_dir"; fi
   rm -rf "$work"
 }
 trap stop_servers EXIT
@@ -79,10 +86,6 @@ if [ "${PARLEY_TEST_SKIP_INSTALL:-0}" != 1 ]; then
   install_prerequisites || { echo "installing test prerequisites failed" >&2; status=1; }
 fi
 [ $status = 0 ] && { start_servers || status=1; }
-
-if [ -d "$root/../shared/vectors" ]; then
-  export PARLEY_VECTORS="$(cd "$root/../shared/vectors" && pwd)"
-fi
 
 rm -rf "$results"
 mkdir -p "$results"

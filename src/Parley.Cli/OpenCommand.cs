@@ -41,16 +41,19 @@ internal static class OpenCommand
             using var answerLink = privateLink is null ? null
                 : (await RequestCommand.AboutRequestAsync(() => new RequestsClient(api).FindAnswerAsync(privateLink, token)).ConfigureAwait(false)).Answer;
             var share = answerLink ?? direct!;
-            var look = await client.LookAsync(share, token).ConfigureAwait(false);
+            // An answer is a one-time secret too, but the person opening it asked for it: say "answer".
+            var what = answerLink is null ? "secret" : "answer";
+            Task<T> Worded<T>(Func<Task<T>> call) => answerLink is null ? call() : RequestCommand.AboutAnswerAsync(call);
+            var look = await Worded(() => client.LookAsync(share, token)).ConfigureAwait(false);
             string? passphrase = null;
             if (look.Passphrase is not null)
             {
                 passphrase = passphraseFromFile ?? Passphrases.FromEnvironment()
                     ?? (terminal.InputIsTerminal ? Passphrases.Prompt(confirm: false)
-                        : throw CliException.Usage($"this secret needs a passphrase: use --passphrase-file or set ${ParleyCommand.PassphraseVariable}"));
+                        : throw CliException.Usage($"this {what} needs a passphrase: use --passphrase-file or set ${ParleyCommand.PassphraseVariable}"));
             }
 
-            using var opened = await client.OpenAsync(share, look, passphrase, token).ConfigureAwait(false);
+            using var opened = await Worded(() => client.OpenAsync(share, look, passphrase, token)).ConfigureAwait(false);
             var manifest = opened.Manifest;
             if (!asJson && manifest.Text is { } text)
             {
@@ -65,7 +68,7 @@ internal static class OpenCommand
                     progress => client.SaveFilesAsync(opened, writer, progress, token)).ConfigureAwait(false);
                 foreach (var file in saved)
                 {
-                    var note = file.Renamed ? $" (the secret called it '{OneLine(file.ManifestName)}')" : string.Empty;
+                    var note = file.Renamed ? $" (the {what} called it '{OneLine(file.ManifestName)}')" : string.Empty;
                     Console.Error.WriteLine($"Saved {file.Path} ({Sizes.Format(file.Size)}){note}");
                 }
             }
@@ -76,7 +79,7 @@ internal static class OpenCommand
             }
             else if (opened.ViewsLeft == 0)
             {
-                Console.Error.WriteLine("This was the last view: the secret is now gone from the server.");
+                Console.Error.WriteLine($"This was the last view: the {what} is now gone from the server.");
             }
             else
             {

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Parley.Client.Requests;
 using Parley.Client.Secrets;
 using Parley.Client.Secrets.Api;
+using Parley.Contracts;
 using Parley.Contracts.Requests;
 
 namespace Parley.Cli;
@@ -31,7 +31,7 @@ internal static class RequestCommand
             var serverUrl = ParleyCommand.ResolveServer(parse.GetValue(server));
             var expirySeconds = SecretInput.Expiry(parse.GetValue(expires));
             var labelText = parse.GetValue(label);
-            if (labelText is not null && LabelProblem(labelText) is { } why)
+            if (labelText is not null && VisibleText.Problem(labelText, RequestLimits.MaxLabelLength) is { } why)
             {
                 throw CliException.Usage($"--label {why}");
             }
@@ -78,17 +78,34 @@ internal static class RequestCommand
     /// Runs a call about a request, turning the failures whose secret wording would mislead
     /// (not found, expired, destroyed, wrong token) into request wording with the same exit code.
     /// </summary>
-    public static async Task<T> AboutRequestAsync<T>(Func<Task<T>> call)
+    public static Task<T> AboutRequestAsync<T>(Func<Task<T>> call) => RewordedAsync(call, RequestMessage);
+
+    /// <summary>Runs a call on the answer to a request (its one-time secret), saying "answer" where the secret wording would say "secret".</summary>
+    public static Task<T> AboutAnswerAsync<T>(Func<Task<T>> call) => RewordedAsync(call, AnswerMessage);
+
+    private static async Task<T> RewordedAsync<T>(Func<Task<T>> call, Func<SecretsApiException, string?> reword)
     {
         try
         {
             return await call().ConfigureAwait(false);
         }
-        catch (SecretsApiException e) when (RequestMessage(e) is { } message)
+        catch (SecretsApiException e) when (reword(e) is { } message)
         {
             throw new CliException(ParleyCommand.ExitCodeOf(e), message);
         }
     }
+
+    private static string? AnswerMessage(SecretsApiException e) => e.Failure switch
+    {
+        ApiFailure.AlreadyOpened => e.OpenedAt.Count > 0
+            ? $"the answer to this request was already opened, on {string.Join(", ", e.OpenedAt.Select(ParleyCommand.When))}; if that was not you, someone else read it"
+            : "the answer to this request was already opened",
+        ApiFailure.NotFound => "the answer to this request is gone: it expired or was withdrawn",
+        ApiFailure.Expired => e.At is { } at ? $"the answer to this request expired on {ParleyCommand.When(at)}" : "the answer to this request expired",
+        ApiFailure.Destroyed => "the answer to this request was withdrawn",
+        ApiFailure.AccessDenied => "the private link's key does not open this answer: the link is damaged or incomplete",
+        _ => null,
+    };
 
     private static string? RequestMessage(SecretsApiException e) => e.Failure switch
     {
@@ -100,31 +117,6 @@ internal static class RequestCommand
         ApiFailure.Unauthorized => "the private link's key does not match this request: the link is damaged or incomplete",
         _ => null,
     };
-
-    /// <summary>Why the server would refuse a label (docs/api.md, "Requests"), or null.</summary>
-    internal static string? LabelProblem(string label)
-    {
-        if (string.IsNullOrWhiteSpace(label))
-        {
-            return "must hold visible text";
-        }
-
-        if (!SecretKeys.IsWellFormed(label))
-        {
-            return "must be valid Unicode";
-        }
-
-        if (label.EnumerateRunes().Any(r => Rune.IsControl(r) || IsDirectionControl(r.Value)))
-        {
-            return "must not contain control or text-direction characters";
-        }
-
-        return label.EnumerateRunes().Count() > RequestLimits.MaxLabelLength
-            ? $"must be at most {RequestLimits.MaxLabelLength} characters"
-            : null;
-    }
-
-    private static bool IsDirectionControl(int c) => c is 0x061C or 0x200E or 0x200F or (>= 0x202A and <= 0x202E) or (>= 0x2066 and <= 0x2069);
 
     private static void WriteJson(CreatedRequest created, string send, string privateLink)
     {

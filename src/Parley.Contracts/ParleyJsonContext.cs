@@ -5,11 +5,14 @@ using Parley.Contracts.Secrets;
 namespace Parley.Contracts;
 
 /// <summary>
-/// Source-generated JSON metadata for every contract, with web defaults (camelCase). Server and
-/// clients serialize through it so both agree on names and neither pays for reflection.
+/// Source-generated JSON metadata for every contract, with web defaults (camelCase) made strict:
+/// member names match exactly (no other case), a member may appear once, unknown members are refused.
+/// Server and clients serialize through it so both agree on names and neither pays for reflection.
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    PropertyNameCaseInsensitive = false,
+    AllowDuplicateProperties = false,
     NumberHandling = JsonNumberHandling.Strict,
     RespectNullableAnnotations = true,
     RespectRequiredConstructorParameters = true,

@@ -53,12 +53,14 @@ public sealed class CliRequestTests(ServerFixture fixture) : IClassFixture<Serve
         var open = await Run("secret", "open", privateLink);
         open.ExitCode.ShouldBe(0, open.ToString());
         open.Stdout.ShouldBe("the VPN password is hunter2");
-        open.Stderr.ShouldContain("last view");
+        open.Stderr.ShouldContain("This was the last view: the answer is now gone from the server.");
+        open.Stderr.ShouldNotContain("secret");
         (await StateAsync(privateLink)).ShouldBe("opened");
 
         var again = await Run("secret", "open", privateLink);
         again.ShouldBeOneLineError(4);
-        again.Stderr.ShouldContain("already opened");
+        again.Stderr.ShouldContain("the answer to this request was already opened, on ");
+        again.Stderr.ShouldNotContain("secret");
     }
 
     [Fact]
@@ -218,6 +220,9 @@ public sealed class CliRequestTests(ServerFixture fixture) : IClassFixture<Serve
                      ["--label", "   "],
                      ["--label", new string('x', 201)],
                      ["--label", "invoice \u202Efdp.exe"],
+                     ["--label", "pay\u200Bpal"],
+                     ["--label", "\uFEFFVPN password"],
+                     ["--label", "VPN\u2028password"],
                      ["--expires", "soon"],
                  })
         {

@@ -49,6 +49,10 @@ public abstract class AccountsContract(MessagingServer provider)
     [InlineData("ab..cd", MessagingProblemTypes.UsernameInvalid)]
     [InlineData("abc-", MessagingProblemTypes.UsernameInvalid)]
     [InlineData("héllo", MessagingProblemTypes.UsernameInvalid)]
+    [InlineData("ali\u200Bce", MessagingProblemTypes.UsernameInvalid)]
+    [InlineData("\uFEFFalice", MessagingProblemTypes.UsernameInvalid)]
+    [InlineData("alice\u2028", MessagingProblemTypes.UsernameInvalid)]
+    [InlineData("alice\u202E", MessagingProblemTypes.UsernameInvalid)]
     [InlineData("a23456789012345678901234567890123", MessagingProblemTypes.UsernameInvalid)]
     [InlineData("Admin", MessagingProblemTypes.UsernameReserved)]
     [InlineData("parley", MessagingProblemTypes.UsernameReserved)]
@@ -119,6 +123,95 @@ public abstract class AccountsContract(MessagingServer provider)
                 AccountKeys.B64u(MessagingSignatures.SignLogin(alice.Keys.Identity, serverName, user, nonce)));
             (await Refused(() => alice.Api.LoginAsync(request))).Type.ShouldBe(MessagingProblemTypes.LoginFailed);
         }
+    }
+
+    private static LoginRequest Answer(TestUser user, ChallengeResponse challenge, string signedFor) =>
+        new(user.Name, challenge.Nonce, AccountKeys.B64u(MessagingSignatures.SignLogin(user.Keys.Identity, signedFor, user.Name,
+            System.Buffers.Text.Base64Url.DecodeFromChars(challenge.Nonce))));
+
+    [Fact]
+    public async Task A_login_relayed_under_another_host_name_is_refused()
+    {
+        // The relay: a server the victim logs in to asks this one for a challenge under its own name
+        // (Host: evil.example), has the victim sign for evil.example, and replays the answer the same way.
+        var server = await Provider.GetAsync();
+        await using var alice = await TestUser.CreateAsync(server, login: false);
+        using var relay = new MessagingApi(server.BaseAddress, new HostHeaderHandler("evil.example"));
+        var challenge = await Refused(() => relay.ChallengeAsync(alice.Name));
+        challenge.Status.ShouldBe(421);
+        challenge.Type.ShouldBe(MessagingProblemTypes.WrongServerName);
+
+        // A nonce fetched under the right name does not help: under the relay's Host every answer fails,
+        // whatever name it was signed for, and spends nothing.
+        var honest = await alice.Api.ChallengeAsync(alice.Name);
+        foreach (var signedFor in new[] { "evil.example", alice.Api.ServerName })
+        {
+            var login = await Refused(() => relay.LoginAsync(Answer(alice, honest, signedFor)));
+            login.Status.ShouldBe(401);
+            login.Type.ShouldBe(MessagingProblemTypes.LoginFailed);
+        }
+
+        (await alice.Api.LoginAsync(Answer(alice, honest, alice.Api.ServerName))).Token.ShouldNotBeNullOrEmpty();
+    }
+
+    [Fact]
+    public async Task A_registration_proof_for_another_host_name_is_refused_and_creates_nothing()
+    {
+        var server = await Provider.GetAsync();
+        using var keys = AccountKeys.Generate();
+        using var relay = new MessagingApi(server.BaseAddress, new HostHeaderHandler("evil.example"));
+        var name = TestUser.NewName();
+        var e = await Refused(() => relay.RegisterAsync(keys.RegisterRequest(name, "evil.example")));
+        e.Status.ShouldBe(421);
+        e.Type.ShouldBe(MessagingProblemTypes.WrongServerName);
+        (await server.MessagingStore().FindAccountAsync(name, default)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Without_a_configured_name_every_loopback_name_of_the_server_works()
+    {
+        var server = await Provider.GetAsync();
+        foreach (var host in new[] { "localhost", "127.0.0.1", "127.0.0.2", "[::1]" })
+        {
+            var serverName = $"{host}:{server.BaseAddress.Port}";
+            using var api = new MessagingApi(server.BaseAddress, new HostHeaderHandler(serverName));
+            using var keys = AccountKeys.Generate();
+            var name = TestUser.NewName();
+            (await api.RegisterAsync(keys.RegisterRequest(name, serverName))).Username.ShouldBe(name);
+            var challenge = await api.ChallengeAsync(name);
+            challenge.ServerName.ShouldBe(serverName);
+            var nonce = System.Buffers.Text.Base64Url.DecodeFromChars(challenge.Nonce);
+            var answer = new LoginRequest(name, challenge.Nonce, AccountKeys.B64u(MessagingSignatures.SignLogin(keys.Identity, serverName, name, nonce)));
+            (await api.LoginAsync(answer)).Token.ShouldNotBeNullOrEmpty();
+        }
+    }
+
+    [Fact]
+    public async Task A_configured_server_name_is_the_only_name_signed_and_checked()
+    {
+        var server = await Provider.StartAsync(new Dictionary<string, string?> { ["Parley:Messaging:ServerName"] = "parley.example" });
+        using var direct = new MessagingApi(server.BaseAddress);
+        using var relay = new MessagingApi(server.BaseAddress, new HostHeaderHandler("evil.example"));
+        using var keys = AccountKeys.Generate();
+        var name = TestUser.NewName();
+        (await Refused(() => relay.RegisterAsync(keys.RegisterRequest(name, "evil.example")))).Type.ShouldBe(MessagingProblemTypes.BadSignature);
+        (await Refused(() => direct.RegisterAsync(keys.RegisterRequest(name, direct.ServerName)))).Type.ShouldBe(MessagingProblemTypes.BadSignature);
+        (await relay.RegisterAsync(keys.RegisterRequest(name, "parley.example"))).Username.ShouldBe(name);
+
+        foreach (var signedFor in new[] { "evil.example", direct.ServerName })
+        {
+            var challenge = await relay.ChallengeAsync(name);
+            challenge.ServerName.ShouldBe("parley.example");
+            var nonce = System.Buffers.Text.Base64Url.DecodeFromChars(challenge.Nonce);
+            var answer = new LoginRequest(name, challenge.Nonce, AccountKeys.B64u(MessagingSignatures.SignLogin(keys.Identity, signedFor, name, nonce)));
+            (await Refused(() => relay.LoginAsync(answer))).Type.ShouldBe(MessagingProblemTypes.LoginFailed);
+        }
+
+        var right = await direct.ChallengeAsync(name);
+        right.ServerName.ShouldBe("parley.example");
+        var rightNonce = System.Buffers.Text.Base64Url.DecodeFromChars(right.Nonce);
+        (await direct.LoginAsync(new LoginRequest(name, right.Nonce,
+            AccountKeys.B64u(MessagingSignatures.SignLogin(keys.Identity, "parley.example", name, rightNonce))))).Token.ShouldNotBeNullOrEmpty();
     }
 
     [Fact]
@@ -287,6 +380,65 @@ public abstract class AccountsContract(MessagingServer provider)
     }
 
     [Fact]
+    public async Task Only_a_presented_and_refused_messaging_bearer_is_logged()
+    {
+        var server = await Provider.StartAsync(new Dictionary<string, string?>());
+        var before = server.Logs.Lines.Count;
+        string[] AuthLines() => [.. server.Logs.Lines.Skip(before).Where(l =>
+            l.Contains("Authentication", StringComparison.Ordinal) || l.Contains("ParleyBearer", StringComparison.Ordinal)
+            || l.Contains("Bearer token refused", StringComparison.Ordinal))];
+
+        // Secret routes carry their own bearer tokens (manage, upload, download): nothing about them is messaging's business.
+        using var secrets = new Parley.Client.Secrets.Api.SecretsApi(server.BaseAddress.ToString());
+        var config = await secrets.GetConfigAsync();
+        using var created = await new Parley.Client.Secrets.SecretsClient(secrets).CreateAsync(
+            new Parley.Client.Secrets.NewSecret { Text = "x", ExpiresInSeconds = config.DefaultExpirySeconds, MaxViews = 1 }, config);
+        (await secrets.GetStatusAsync(created.Manage.Id, created.Manage.ManageToken)).State.ShouldBe("unread");
+        await secrets.DestroyAsync(created.Manage.Id, created.Manage.ManageToken);
+        await Should.ThrowAsync<Exception>(() => secrets.DestroyAsync(created.Manage.Id, AccountKeys.B64u(new byte[32])));
+        AuthLines().ShouldBeEmpty();
+
+        // A messaging route without a bearer: 401, nothing to log.
+        using var anonymous = new MessagingApi(server.BaseAddress);
+        (await Refused(() => anonymous.CountPreKeysAsync())).Status.ShouldBe(401);
+        AuthLines().ShouldBeEmpty();
+
+        // A bearer that was presented and refused: one Information line, without the token.
+        var token = AccountKeys.B64u(new byte[32]);
+        anonymous.Token = token;
+        (await Refused(() => anonymous.CountPreKeysAsync())).Status.ShouldBe(401);
+        var line = AuthLines().ShouldHaveSingleItem();
+        line.ShouldStartWith("Information ");
+        line.ShouldContain("unknown or expired token");
+        line.ShouldNotContain(token);
+    }
+
+    [Fact]
+    public async Task Head_answers_on_messaging_reads_but_not_on_the_bundle_fetch_that_consumes_keys()
+    {
+        var server = await Provider.GetAsync();
+        await using var bob = await TestUser.CreateAsync(server, preKeys: 2, kyberPreKeys: 1);
+        using var http = server.CreateClient();
+        async Task<HttpResponseMessage> Head(string path)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Head, path);
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bob.Token);
+            return await http.SendAsync(request);
+        }
+
+        foreach (var path in new[] { "api/messaging/config", "api/keys", $"api/accounts/{bob.Name}", "api/messages", "api/presence", "api/groups" })
+        {
+            using var head = await Head(path);
+            head.StatusCode.ShouldBe(HttpStatusCode.OK, path);
+            (await head.Content.ReadAsByteArrayAsync()).ShouldBeEmpty(path);
+        }
+
+        using var bundle = await Head($"api/keys/{bob.Name}");
+        bundle.StatusCode.ShouldBe(HttpStatusCode.MethodNotAllowed);
+        (await bob.Api.CountPreKeysAsync()).ShouldBe(new PreKeyCountResponse(2, 1));
+    }
+
+    [Fact]
     public async Task Deleting_an_account_deletes_everything_queued_for_it()
     {
         var server = await Provider.GetAsync();
@@ -375,6 +527,24 @@ public abstract class AccountsContract(MessagingServer provider)
         }
 
         (await Refused(() => a.Api.ChallengeAsync(a.Name))).Type.ShouldBe(ProblemTypes.RateLimited);
+    }
+
+    [Fact]
+    public async Task Refused_registrations_use_up_the_address_allowance_too()
+    {
+        // Decided and documented (docs/messaging-api.md): a refused registration costs the server the same
+        // signature and key checks as a good one, so it counts; the window frees the address again.
+        var server = await Provider.StartAsync(new Dictionary<string, string?> { ["Parley:Messaging:RegistrationsPerHour"] = "3" });
+        using var api = new MessagingApi(server.BaseAddress);
+        using var keys = AccountKeys.Generate();
+        await using var taken = await TestUser.CreateAsync(server, login: false);
+        var good = keys.RegisterRequest(TestUser.NewName(), api.ServerName);
+        (await Refused(() => api.RegisterAsync(good with { Proof = good.KyberLastResortPreKey.Signature }))).Type.ShouldBe(MessagingProblemTypes.BadSignature);
+        (await Refused(() => api.RegisterAsync(keys.RegisterRequest(taken.Name, api.ServerName)))).Type.ShouldBe(MessagingProblemTypes.UsernameTaken);
+        (await Refused(() => api.RegisterAsync(good))).Status.ShouldBe(429);
+        (await server.MessagingStore().FindAccountAsync(good.Username, default)).ShouldBeNull();
+        server.Time!.Advance(TimeSpan.FromHours(1));
+        (await api.RegisterAsync(good)).Username.ShouldBe(good.Username);
     }
 
     [Fact]

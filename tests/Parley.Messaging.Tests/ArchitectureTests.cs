@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace Parley.Messaging.Tests;
 
-/// <summary>The dependency rules of shared/DESIGN.md, checked on the built assemblies.</summary>
+/// <summary>The dependency rules of README.md ("Layout"), checked on the built assemblies.</summary>
 public sealed class ArchitectureTests
 {
     private static IEnumerable<string> References(Assembly assembly) => assembly.GetReferencedAssemblies().Select(a => a.Name!);

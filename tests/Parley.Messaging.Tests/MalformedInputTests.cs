@@ -67,6 +67,13 @@ public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixtur
         new("register: JSON array", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Json(HttpMethod.Post, "api/accounts", "[]", null)),
         new("register: text/plain", HttpStatusCode.UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, c => Json(HttpMethod.Post, "api/accounts", Register(c, _ => { }), null, "text/plain")),
         new("register: unknown member", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Reg(c, n => n["admin"] = true)),
+        new("register: a member twice (the last would win)", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/accounts", Register(c, _ => { }).Replace("\"registrationId\":", "\"registrationId\":7,\"registrationId\":", StringComparison.Ordinal), null)),
+        new("register: member names in another case", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/accounts", Register(c, _ => { }).Replace("\"username\"", "\"Username\"", StringComparison.Ordinal)
+                .Replace("\"identityKey\"", "\"IDENTITYKEY\"", StringComparison.Ordinal), null)),
+        new("register: a nested member twice", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/accounts", Register(c, _ => { }).Replace("\"signedPreKey\":{\"id\":", "\"signedPreKey\":{\"id\":9,\"id\":", StringComparison.Ordinal), null)),
         new("register: identity key missing", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Reg(c, n => n.Remove("identityKey"))),
         new("register: identity key with type byte 0x06", HttpStatusCode.BadRequest, MessagingProblemTypes.InvalidKey, c => Reg(c, n => n["identityKey"] = B64(33, 0x06))),
         new("register: identity key of 32 bytes", HttpStatusCode.BadRequest, MessagingProblemTypes.InvalidKey, c => Reg(c, n => n["identityKey"] = B64(32))),
@@ -85,6 +92,14 @@ public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixtur
         new("register: body over the limit", HttpStatusCode.RequestEntityTooLarge, ProblemTypes.PayloadTooLarge, c => Reg(c, n => n["proof"] = new string('A', 400_000))),
         new("challenge: username null", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Json(HttpMethod.Post, "api/auth/challenge", "{\"username\":null}", null)),
         new("challenge: username with a space", HttpStatusCode.BadRequest, MessagingProblemTypes.UsernameInvalid, c => Json(HttpMethod.Post, "api/auth/challenge", "{\"username\":\"a b c\"}", null)),
+        new("challenge: username twice", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/auth/challenge", $"{{\"username\":\"{c.Bob.Name}\",\"username\":\"{c.Alice.Name}\"}}", null)),
+        new("challenge: username in PascalCase", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/auth/challenge", $"{{\"Username\":\"{c.Alice.Name}\"}}", null)),
+        new("send: content twice", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/messages", $"{{\"to\":\"{c.Bob.Name}\",\"type\":2,\"content\":\"AQ\",\"content\":\"Ag\"}}", c.Alice.Token)),
+        new("send: member names in another case", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/messages", $"{{\"To\":\"{c.Bob.Name}\",\"TYPE\":2,\"content\":\"AQ\"}}", c.Alice.Token)),
         new("login: nonce not base64url", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
             c => Json(HttpMethod.Post, "api/auth/login", $"{{\"username\":\"{c.Alice.Name}\",\"nonce\":\"***\",\"signature\":\"{B64(64)}\"}}", null)),
         new("login: signature of 65 bytes", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
@@ -119,6 +134,16 @@ public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixtur
         new("status: id is not a number", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, c => Get("api/messages/abc", c.Alice.Token)),
         new("group: empty name", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
             c => Json(HttpMethod.Post, "api/groups", $"{{\"name\":\"  \",\"members\":[\"{c.Bob.Name}\"]}}", c.Alice.Token)),
+        new("group: name with a zero-width space", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/groups", "{\"name\":\"ops\u200Bteam\",\"members\":[]}", c.Alice.Token)),
+        new("group: name with a byte-order mark", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/groups", "{\"name\":\"\uFEFFops\",\"members\":[]}", c.Alice.Token)),
+        new("group: name with a line separator", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/groups", "{\"name\":\"ops\u2028team\",\"members\":[]}", c.Alice.Token)),
+        new("group: name with a text-direction override", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/groups", "{\"name\":\"ops \u202Enimda\",\"members\":[]}", c.Alice.Token)),
+        new("group: name over 64 characters", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => Json(HttpMethod.Post, "api/groups", $"{{\"name\":\"{new string('g', 65)}\",\"members\":[]}}", c.Alice.Token)),
         new("group: unknown member", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
             c => Json(HttpMethod.Post, "api/groups", "{\"name\":\"g\",\"members\":[\"nobody-here\"]}", c.Alice.Token)),
         new("group: malformed id", HttpStatusCode.BadRequest, ProblemTypes.InvalidId, c => Get("api/groups/xyz", c.Alice.Token)),
@@ -279,6 +304,48 @@ public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixtur
         }
 
         failures.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Malformed_hub_calls_are_not_logged_as_server_errors_and_a_flood_does_not_flood_the_log()
+    {
+        var server = await provider.StartAsync(new Dictionary<string, string?>());
+        await using var alice = await TestUser.CreateAsync(server);
+        await using var bob = await TestUser.CreateAsync(server);
+        var ctx = new Ctx(server.CreateClient(), alice, bob, null!, AccountKeys.B64u(new byte[16]), AccountKeys.B64u(new byte[16]));
+        var relay = await alice.ConnectAsync();
+        var connected = server.Logs.Lines.Count;
+        foreach (var @case in HubCases)
+        {
+            await Should.ThrowAsync<Exception>(() => relay.InvokeAsync<object>(@case.Method, @case.Args(ctx)));
+        }
+
+        var afterTable = server.Logs.Lines.Count;
+        for (var i = 0; i < 300; i++)
+        {
+            await Should.ThrowAsync<MessagingApiException>(() => relay.SendAsync(bob.Name, 0, [1]));
+        }
+
+        (await relay.GetPresenceAsync()).ShouldNotBeNull();
+        var oversized = await alice.ConnectAsync();
+        await Should.ThrowAsync<Exception>(() => oversized.SendAsync(bob.Name, 2, new byte[200 * 1024]));
+        await oversized.Closed.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var lines = server.Logs.Lines.Skip(connected).ToList();
+        lines.Where(l => l.StartsWith("Error ", StringComparison.Ordinal) || l.StartsWith("Critical ", StringComparison.Ordinal)
+            || l.StartsWith("Warning ", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal)
+            || l.Contains(".cs:line", StringComparison.Ordinal)).Select(l => l.Split('\n')[0]).Take(3).ShouldBeEmpty();
+        lines.ShouldContain(l => l.Contains("Hub call Send refused: urn:parley:problem:", StringComparison.Ordinal));
+
+        // 300 more refusals inside the window add no line; the first line after it counts them.
+        server.Logs.Lines.Skip(afterTable).Count(l => l.Contains(" refused", StringComparison.Ordinal)).ShouldBe(0);
+        var afterFlood = server.Logs.Lines.Count;
+        server.Time!.Advance(Parley.Server.Features.Messaging.HubCallLogging.Window);
+        await Should.ThrowAsync<MessagingApiException>(() => relay.SendAsync(bob.Name, 0, [1]));
+        var next = server.Logs.Lines.Skip(afterFlood).Single(l => l.Contains("Hub call Send refused", StringComparison.Ordinal));
+        int.Parse(System.Text.RegularExpressions.Regex.Match(next, @"\((\d+) other refused").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+            .ShouldBeGreaterThanOrEqualTo(300);
+        next.ShouldStartWith("Debug ");
     }
 
     [Fact]

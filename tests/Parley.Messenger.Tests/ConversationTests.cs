@@ -26,6 +26,19 @@ public sealed class ConversationTests(MessengerKit kit) : IClassFixture<Messenge
             [(MessageDirection.Outgoing, "hello bob"), (MessageDirection.Incoming, "hi alice")]);
     }
 
+    [Theory]
+    [InlineData("ops\u200Bteam")]
+    [InlineData("\uFEFFops")]
+    [InlineData("ops\u2028team")]
+    [InlineData("ops \u202Enimda")]
+    public async Task A_group_name_with_invisible_characters_is_refused_before_anything_is_sent(string name)
+    {
+        var alice = await kit.RegisterAsync(MessengerKit.Name("alice"));
+        var e = await Should.ThrowAsync<MessengerException>(() => alice.CreateGroupAsync(name, []));
+        e.Failure.ShouldBe(MessengerFailure.InvalidArgument);
+        alice.Groups().ShouldBeEmpty();
+    }
+
     [Fact]
     public async Task A_removed_member_cannot_read_what_is_sent_afterwards()
     {

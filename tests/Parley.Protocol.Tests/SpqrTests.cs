@@ -9,7 +9,7 @@ public sealed class SpqrTests
     [Fact]
     public void None_message_has_the_observed_four_byte_encoding()
     {
-        // Source: shared/reference/signal-wire.md §2, observed libsignal 0.103 bytes "01 01 01 00".
+        // Source: docs/protocol.md "SPQR, stage 1": the bytes libsignal 0.103 sends, "01 01 01 00".
         SpqrMessage.EncodeNone(1, 1).ShouldBe([0x01, 0x01, 0x01, 0x00]);
         SpqrMessage.EncodeNone(1, 300).ShouldBe([0x01, 0x01, 0xAC, 0x02, 0x00]);
     }

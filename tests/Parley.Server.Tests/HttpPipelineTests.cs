@@ -43,6 +43,19 @@ public sealed class HttpPipelineTests(MemoryServer provider) : IClassFixture<Mem
     }
 
     [Fact]
+    public async Task The_policies_docs_configuration_md_lists_are_the_ones_the_server_sends()
+    {
+        var server = await provider.GetAsync();
+        var doc = File.ReadAllText(RepoPaths.Combine("docs", "configuration.md"));
+        var row = doc.Split('\n').Single(l => l.StartsWith("| `ContentSecurityPolicy` |", StringComparison.Ordinal));
+        var quoted = row.Split('`').Where((_, i) => i % 2 == 1).ToList(); // the code spans of the row
+        using var page = await server.Client.GetAsync("no/such/page");
+        page.Headers.GetValues("Content-Security-Policy").Single().ShouldBe(quoted[1]);
+        using var api = await server.Client.GetAsync("api/config");
+        api.Headers.GetValues("Content-Security-Policy").Single().ShouldBe(quoted[^1]);
+    }
+
+    [Fact]
     public async Task Unknown_routes_and_wrong_methods_answer_with_problem_details()
     {
         var server = await provider.GetAsync();
@@ -51,6 +64,108 @@ public sealed class HttpPipelineTests(MemoryServer provider) : IClassFixture<Mem
         using var wrongMethod = await server.Client.PutAsync("api/config", null);
         await wrongMethod.ShouldBeProblemAsync(HttpStatusCode.MethodNotAllowed, ProblemTypes.MethodNotAllowed);
         wrongMethod.Content.Headers.Allow.ShouldContain("GET");
+    }
+
+    [Fact]
+    public async Task Head_on_a_get_route_answers_as_get_does_without_a_body()
+    {
+        var server = await provider.GetAsync();
+        var api = server.Api();
+        var created = await api.CreateAsync(new TestSecret(streamBytes: TestSecret.StreamLength(1000)));
+        (await api.UploadAsync(created, created.Secret.Stream!)).EnsureSuccessStatusCode();
+        var request = await server.Requests().CreateAsync(new TestRequest());
+        var before = (await server.RecordAsync(created.Id)).Describe();
+        var routes = new (string Path, string? Authorization, string? Access)[]
+        {
+            ("api/config", null, null),
+            ("healthz", null, null),
+            ("livez", null, null),
+            ($"api/secrets/{created.Id}", null, created.Secret.AccessKeyText),
+            ($"api/secrets/{created.Id}/manage", created.ManageToken, null),
+            ($"api/secrets/{TestSecret.B64(new byte[16])}", null, null),
+            ("api/secrets/not-an-id", null, null),
+            ($"api/requests/{request.Id}", null, request.Request.SendTokenText),
+            ($"api/requests/{request.Id}/manage", request.Request.RequestTokenText, null),
+        };
+        foreach (var (path, authorization, access) in routes)
+        {
+            HttpRequestMessage Build(HttpMethod method)
+            {
+                var message = new HttpRequestMessage(method, path);
+                if (authorization is not null)
+                {
+                    message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", authorization);
+                }
+
+                if (access is not null)
+                {
+                    message.Headers.Add(SecretHeaders.Access, access);
+                }
+
+                return message;
+            }
+
+            using var get = await server.Client.SendAsync(Build(HttpMethod.Get));
+            using var head = await server.Client.SendAsync(Build(HttpMethod.Head));
+            head.StatusCode.ShouldBe(get.StatusCode, path);
+            head.Content.Headers.ContentType?.MediaType.ShouldBe(get.Content.Headers.ContentType?.MediaType, path);
+            (head.Headers.CacheControl?.NoStore ?? false).ShouldBe(get.Headers.CacheControl?.NoStore ?? false, path);
+            (await head.Content.ReadAsByteArrayAsync()).ShouldBeEmpty(path);
+            (await get.Content.ReadAsByteArrayAsync()).ShouldNotBeEmpty(path);
+        }
+
+        (await server.RecordAsync(created.Id)).Describe().ShouldBe(before);
+
+        // The download: the length and range headers of GET, no bytes, and nothing used up.
+        using var opened = await api.OpenAsync(created);
+        var ticket = (await opened.ShouldBeJsonAsync(HttpStatusCode.OK, ParleyJsonContext.Default.OpenSecretResponse)).Stream!;
+        using var download = new HttpRequestMessage(HttpMethod.Head, $"api/secrets/{created.Id}/stream");
+        download.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ticket.DownloadToken);
+        download.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(10, 19);
+        using var headDownload = await server.Client.SendAsync(download);
+        headDownload.StatusCode.ShouldBe(HttpStatusCode.PartialContent);
+        headDownload.Content.Headers.ContentRange!.ToString().ShouldBe($"bytes 10-19/{created.Secret.StreamBytes}");
+        (await headDownload.Content.ReadAsByteArrayAsync()).ShouldBeEmpty();
+        using var whole = await api.DownloadAsync(created.Id, ticket.DownloadToken);
+        (await whole.Content.ReadAsByteArrayAsync()).ShouldBe(created.Secret.Stream);
+    }
+
+    [Fact]
+    public async Task Head_on_a_route_without_get_is_still_refused()
+    {
+        var server = await provider.GetAsync();
+        using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "api/secrets"));
+        head.StatusCode.ShouldBe(HttpStatusCode.MethodNotAllowed);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_lists_get_but_not_its_head_twin()
+    {
+        var server = await provider.GetAsync();
+        using var document = JsonDocument.Parse(await server.Client.GetStringAsync("openapi/v1.json"));
+        var look = document.RootElement.GetProperty("paths").GetProperty("/api/secrets/{id}");
+        look.TryGetProperty("get", out _).ShouldBeTrue();
+        look.TryGetProperty("head", out _).ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData("GET /api/sec\0rets HTTP/1.1", "", 400)]
+    [InlineData("GET /api/config?q={0} HTTP/1.1", "", 414)]
+    [InlineData("GET /api/config HTTP/1.1", "X-Padding: {0}\r\nX-More: {0}\r\nX-Even-More: {0}\r\nX-Last: {0}\r\n", 431)]
+    public async Task Requests_kestrel_refuses_while_parsing_get_the_bare_answer_docs_api_md_describes(string line, string headers, int status)
+    {
+        var server = await provider.GetAsync();
+        var padding = new string('a', 10 * 1024);
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync("127.0.0.1", server.BaseAddress.Port);
+        var stream = socket.GetStream();
+        var request = string.Format(System.Globalization.CultureInfo.InvariantCulture, line + "\r\nHost: x\r\n" + headers + "Connection: close\r\n\r\n", padding);
+        await stream.WriteAsync(System.Text.Encoding.Latin1.GetBytes(request));
+        using var reader = new StreamReader(stream, System.Text.Encoding.Latin1);
+        var answer = await reader.ReadToEndAsync();
+        answer.ShouldStartWith($"HTTP/1.1 {status} ");
+        answer.ShouldContain("Content-Length: 0");
+        File.ReadAllLines(RepoPaths.Combine("docs", "api.md")).ShouldContain(l => l.StartsWith($"| {status} | ", StringComparison.Ordinal));
     }
 
     [Fact]

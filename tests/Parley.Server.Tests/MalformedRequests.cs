@@ -38,23 +38,25 @@ internal static class MalformedRequests
     private static Func<Context, Task<HttpResponseMessage>> CreateRaw(string body, string? contentType = "application/json") =>
         c => c.Api.Secrets.PostRawAsync("api/requests", body, contentType);
 
-    /// <summary>An answer to the waiting request (with its right send token), with <paramref name="change"/> applied.</summary>
+    /// <summary>An answer to the waiting request (with its right send token) as JSON text, with <paramref name="change"/> applied.</summary>
+    private static string AnswerBody(Context c, Action<Context, Dictionary<string, object?>> change)
+    {
+        var a = new TestAnswer(new TestSecret()).ToRequest(c.Waiting);
+        var members = new Dictionary<string, object?>
+        {
+            ["sendToken"] = a.SendToken,
+            ["ephemeralKey"] = a.EphemeralKey,
+            ["manifest"] = a.Manifest,
+            ["accessVerifier"] = a.AccessVerifier,
+            ["streamBytes"] = a.StreamBytes,
+        };
+        change(c, members);
+        return JsonSerializer.Serialize(members);
+    }
+
     private static Func<Context, Task<HttpResponseMessage>> Answer(Action<Context, Dictionary<string, object?>> change,
         string contentType = "application/json") =>
-        c =>
-        {
-            var a = new TestAnswer(new TestSecret()).ToRequest(c.Waiting);
-            var members = new Dictionary<string, object?>
-            {
-                ["sendToken"] = a.SendToken,
-                ["ephemeralKey"] = a.EphemeralKey,
-                ["manifest"] = a.Manifest,
-                ["accessVerifier"] = a.AccessVerifier,
-                ["streamBytes"] = a.StreamBytes,
-            };
-            change(c, members);
-            return c.Api.Secrets.PostRawAsync($"api/requests/{c.Waiting.Id}/answer", JsonSerializer.Serialize(members), contentType);
-        };
+        c => c.Api.Secrets.PostRawAsync($"api/requests/{c.Waiting.Id}/answer", AnswerBody(c, change), contentType);
 
     private static Func<Context, Task<HttpResponseMessage>> Answer(Action<Dictionary<string, object?>> change) => Answer((_, m) => change(m));
 
@@ -90,6 +92,10 @@ internal static class MalformedRequests
         new("create: missing sendVerifier", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Create(m => m.Remove("sendVerifier"))),
         new("create: missing label (null must be sent)", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Create(m => m.Remove("label"))),
         new("create: extra member", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Create(m => m["publicKey"] = GoodKey)),
+        new("create: a member twice (the last would win)", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            CreateRaw(CreateBody(m => m["label"] = "VPN").Replace("\"label\":\"VPN\"", "\"label\":\"VPN\",\"label\":\"Bank\"", StringComparison.Ordinal))),
+        new("create: member names in another case", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            CreateRaw(CreateBody(_ => { }).Replace("\"tokenVerifier\"", "\"TokenVerifier\"", StringComparison.Ordinal))),
         new("create: tokenVerifier is a number", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Create(m => m["tokenVerifier"] = 42)),
         new("create: expiry as a string", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Create(m => m["expiresInSeconds"] = "3600")),
         new("create: expiry as a fraction", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Create(m => m["expiresInSeconds"] = 3600.5)),
@@ -112,6 +118,13 @@ internal static class MalformedRequests
         new("create: label with a newline", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Create(m => m["label"] = "line one\nline two")),
         new("create: label with a text-direction override", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
             Create(m => m["label"] = "invoice \u202Efdp.exe")),
+        new("create: label with a zero-width space", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Create(m => m["label"] = "pay\u200Bpal")),
+        new("create: label with a byte-order mark", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Create(m => m["label"] = "\uFEFFVPN password")),
+        new("create: label with a line separator", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Create(m => m["label"] = "VPN\u2028password")),
+        new("create: label with a paragraph separator", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Create(m => m["label"] = "VPN\u2029password")),
+        new("create: label with a zero-width joiner", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Create(m => m["label"] = "ad\u200Dmin")),
+        new("create: label with a word joiner", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Create(m => m["label"] = "bank\u2060 login")),
+        new("create: label with a tag character", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Create(m => m["label"] = "VPN\U000E0041")),
         new("create: label with a lone surrogate", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, CreateRaw(CreateBody(m => m["label"] = "x")
             .Replace("\"label\":\"x\"", "\"label\":\"\\ud800x\"", StringComparison.Ordinal))),
         new("create: label is a number", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Create(m => m["label"] = 7)),
@@ -138,6 +151,12 @@ internal static class MalformedRequests
         new("answer: missing sendToken", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Answer(m => m.Remove("sendToken"))),
         new("answer: missing ephemeralKey", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Answer(m => m.Remove("ephemeralKey"))),
         new("answer: missing streamBytes (null must be sent)", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Answer(m => m.Remove("streamBytes"))),
+        new("answer: a member twice", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => c.Api.Secrets.PostRawAsync($"api/requests/{c.Waiting.Id}/answer",
+                AnswerBody(c, (_, _) => { }).Replace("\"streamBytes\":null", "\"streamBytes\":null,\"streamBytes\":null", StringComparison.Ordinal))),
+        new("answer: member names in another case", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,
+            c => c.Api.Secrets.PostRawAsync($"api/requests/{c.Waiting.Id}/answer",
+                AnswerBody(c, (_, _) => { }).Replace("\"sendToken\"", "\"SENDTOKEN\"", StringComparison.Ordinal))),
         new("answer: extra member", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Answer(m => m["maxViews"] = 5)),
         new("answer: sendToken of 31 bytes", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, Answer(m => m["sendToken"] = TestSecret.B64(new byte[31]))),
         new("answer: sendToken not canonical", HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest,

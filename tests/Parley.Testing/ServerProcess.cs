@@ -15,13 +15,18 @@ namespace Parley.Testing;
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly string _listenAddress;
     private readonly bool _ownsDataDirectory;
     private readonly StringBuilder _output = new();
     private Process? _process;
 
-    private ServerProcess(IReadOnlyDictionary<string, string?> settings, string dataDirectory, bool ownsDataDirectory, int port)
+    private ServerProcess(IReadOnlyDictionary<string, string?> settings, IReadOnlyDictionary<string, string> environment, string listenAddress,
+        string dataDirectory, bool ownsDataDirectory, int port)
     {
         _settings = settings;
+        _environment = environment;
+        _listenAddress = listenAddress;
         DataDirectory = dataDirectory;
         _ownsDataDirectory = ownsDataDirectory;
         BaseUrl = new Uri($"http://127.0.0.1:{port}/");
@@ -62,14 +67,19 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the server with <paramref name="settings"/> (configuration keys such as
-    /// <c>Parley:Storage:Provider</c>). Without a data directory, a temporary one is made and deleted on dispose.
+    /// <c>Parley:Storage:Provider</c>; a null value leaves the key unset). Without a data directory, a
+    /// temporary one is made and deleted on dispose; it is also the working directory. The server listens
+    /// on <paramref name="listenAddress"/> (<see cref="BaseUrl"/> is always the loopback address of its port),
+    /// with <paramref name="environment"/> added to its environment.
     /// </summary>
     public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string?>? settings = null,
-        string? dataDirectory = null, CancellationToken cancellationToken = default)
+        string? dataDirectory = null, string listenAddress = "127.0.0.1", IReadOnlyDictionary<string, string>? environment = null,
+        CancellationToken cancellationToken = default)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("parley-server-").FullName;
-        var server = new ServerProcess(settings ?? new Dictionary<string, string?>(), dataDirectory, owns, FreePort());
+        var server = new ServerProcess(settings ?? new Dictionary<string, string?>(), environment ?? new Dictionary<string, string>(),
+            listenAddress, dataDirectory, owns, FreePort());
         await server.LaunchAsync(cancellationToken);
         return server;
     }
@@ -125,7 +135,7 @@ public sealed class ServerProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(serverDll);
         start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add(BaseUrl.ToString().TrimEnd('/'));
+        start.ArgumentList.Add($"http://{_listenAddress}:{BaseUrl.Port}");
         start.ArgumentList.Add("--contentRoot");
         start.ArgumentList.Add(Path.GetDirectoryName(serverDll)!);
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
@@ -139,11 +149,18 @@ public sealed class ServerProcess : IAsyncDisposable
 
         foreach (var (key, value) in settings)
         {
-            start.ArgumentList.Add($"--{key}={value}");
+            if (value is not null)
+            {
+                start.ArgumentList.Add($"--{key}={value}");
+            }
         }
 
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in _environment)
+        {
+            start.Environment[key] = value;
+        }
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);

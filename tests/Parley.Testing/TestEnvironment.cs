@@ -1,9 +1,9 @@
 namespace Parley.Testing;
 
 /// <summary>
-/// What the test command (./test.sh) provides: throwaway PostgreSQL and Redis servers on loopback and
-/// the shared Wycheproof vectors. Outside CI a missing service skips the test with a clear reason;
-/// with <c>CI=true</c> it fails, so CI can never go green by skipping.
+/// What the test command (./test.sh) provides: throwaway PostgreSQL and Redis servers on loopback.
+/// Outside CI a missing service skips the test with a clear reason; with <c>CI=true</c> it fails, so
+/// CI can never go green by skipping.
 /// </summary>
 public static class TestEnvironment
 {
@@ -17,24 +17,6 @@ public static class TestEnvironment
     /// <summary>host:port of the throwaway Redis server.</summary>
     public static string RequireRedis() =>
         Require("PARLEY_TEST_REDIS", "Redis test server");
-
-    /// <summary>The folder holding <c>wycheproof/</c> (../shared/vectors beside the repository).</summary>
-    public static string RequireVectorsDirectory()
-    {
-        var fromEnv = Environment.GetEnvironmentVariable("PARLEY_VECTORS");
-        if (!string.IsNullOrEmpty(fromEnv) && Directory.Exists(fromEnv))
-        {
-            return fromEnv;
-        }
-
-        var beside = Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "vectors"));
-        if (Directory.Exists(beside))
-        {
-            return beside;
-        }
-
-        return Unavailable("shared test vectors", "PARLEY_VECTORS (or ../shared/vectors)");
-    }
 
     private static string Require(string variable, string what)
     {

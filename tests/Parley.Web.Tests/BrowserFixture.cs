@@ -6,8 +6,8 @@ using Parley.Testing;
 namespace Parley.Web.Tests;
 
 /// <summary>
-/// One headless Debian Chromium for the whole test assembly (launched with the options
-/// ../shared/STACK.md lists); every test opens its own isolated browser context.
+/// One headless Debian Chromium for the whole test assembly (no sandbox, GPU, QUIC or background
+/// networking: a container has none of them to offer); every test opens its own isolated browser context.
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {

@@ -388,7 +388,7 @@ public sealed partial class Messenger
     private static string RequireGroupName(string name)
     {
         var trimmed = name.Trim();
-        return trimmed.Length is >= 1 and <= MaxGroupNameLength && !trimmed.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)
+        return VisibleText.Problem(trimmed, MaxGroupNameLength) is null
             ? trimmed
             : throw new MessengerException(MessengerFailure.InvalidArgument, $"a group name is 1 to {MaxGroupNameLength} visible characters");
     }
@@ -522,6 +522,5 @@ public sealed partial class Messenger
         write.Put(ItemKind.Group, group.Id, group with { Name = content.Name }, ProfileCodecs.Group);
     }
 
-    private static bool IsUsableName(string? name) =>
-        name is { Length: >= 1 and <= MaxGroupNameLength } && !name.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format);
+    private static bool IsUsableName(string? name) => name is not null && VisibleText.Problem(name, MaxGroupNameLength) is null;
 }

@@ -18,4 +18,10 @@ public static class MessagingProblemTypes
     public const string NotGroupMember = ProblemTypes.Prefix + "not-group-member";
     public const string NotGroupAdmin = ProblemTypes.Prefix + "not-group-admin";
     public const string GroupFull = ProblemTypes.Prefix + "group-full";
+
+    /// <summary>421: without a configured server name, registration and login answer only to a loopback Host.</summary>
+    public const string WrongServerName = ProblemTypes.Prefix + "wrong-server-name";
+
+    /// <summary>503: the server listens on a public address and Parley:Messaging:ServerName is not set.</summary>
+    public const string ServerNameRequired = ProblemTypes.Prefix + "server-name-required";
 }

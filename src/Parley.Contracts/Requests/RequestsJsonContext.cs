@@ -6,6 +6,8 @@ namespace Parley.Contracts.Requests;
 /// <summary>Source-generated JSON metadata of the request contracts, with the same strict settings as <see cref="ParleyJsonContext"/>.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    PropertyNameCaseInsensitive = false,
+    AllowDuplicateProperties = false,
     NumberHandling = JsonNumberHandling.Strict,
     RespectNullableAnnotations = true,
     RespectRequiredConstructorParameters = true,

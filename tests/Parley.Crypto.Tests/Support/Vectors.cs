@@ -4,9 +4,10 @@ using Parley.Testing;
 namespace Parley.Crypto.Tests.Support;
 
 /// <summary>
-/// Published test vectors: Project Wycheproof's JSON files (../shared/vectors/wycheproof, see its
-/// README) and the NIST/RFC files Debian ships in python3-cryptography-vectors. Both skip with a
-/// reason when absent and fail when CI=true.
+/// Published test vectors: Project Wycheproof's JSON files, kept in the repository
+/// (tests/vectors/wycheproof, see its README; a missing one fails the test), and the NIST/RFC files
+/// Debian ships in python3-cryptography-vectors (installed by ./test.sh; absent, they skip with a
+/// reason, and fail when CI=true).
 /// </summary>
 internal static class Vectors
 {
@@ -14,14 +15,10 @@ internal static class Vectors
 
     public static JsonDocument Wycheproof(string fileName)
     {
-        var dir = TestEnvironment.RequireVectorsDirectory();
-        var path = Path.Combine(dir, "wycheproof", fileName);
-        if (!File.Exists(path))
-        {
-            Unavailable($"Wycheproof file {fileName} not found in {dir}/wycheproof");
-        }
-
-        return JsonDocument.Parse(File.ReadAllBytes(path));
+        var path = RepoPaths.Combine("tests", "vectors", "wycheproof", fileName);
+        return File.Exists(path)
+            ? JsonDocument.Parse(File.ReadAllBytes(path))
+            : throw new FileNotFoundException("A Wycheproof vector file the tests need is missing from the repository.", path);
     }
 
     /// <summary>All Wycheproof test cases with their group.</summary>

@@ -1,4 +1,5 @@
 using Parley.Server.Features.Secrets;
+using Parley.Server.Infrastructure.Http;
 
 namespace Parley.Server.Features.Health;
 
@@ -10,7 +11,7 @@ public static class HealthEndpoints
 {
     public static RouteGroupBuilder MapHealthEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup(string.Empty).WithTags("Health").ExcludeFromDescription();
+        var group = routes.MapGroup(string.Empty).WithTags("Health").ExcludeFromDescription().AnswerHeadLikeGet();
         group.MapGet("/livez", () => Results.Text("ok"));
         group.MapGet("/healthz", async (HttpContext context) =>
         {

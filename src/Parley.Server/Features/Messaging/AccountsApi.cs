@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Parley.Contracts.Messaging;
 using Parley.Crypto;
@@ -12,6 +13,7 @@ internal sealed class AccountsApi(
     IMessagingStore store,
     GroupService groups,
     RelayWakeBus wake,
+    MessagingServerName serverName,
     IOptions<MessagingOptions> options,
     TimeProvider time,
     ILogger<AccountsApi> logger)
@@ -22,14 +24,16 @@ internal sealed class AccountsApi(
     // Each one-time Kyber key is ~2.3 KB of JSON; EC keys ~70 bytes.
     private long KeysBodyLimit => 16 * 1024 + ((long)_o.MaxPreKeysPerUpload * (2400 + 100));
 
-    private string ServerName(HttpContext context) =>
-        string.IsNullOrEmpty(_o.ServerName) ? context.Request.Host.Value ?? string.Empty : _o.ServerName;
-
     public async Task<IResult> RegisterAsync(HttpContext context)
     {
         if (_o.Registration == RegistrationMode.Closed)
         {
             return MessagingProblems.RegistrationClosed();
+        }
+
+        if (RefuseServerName(context, "Registration", MessagingProblems.WrongServerName, out var name) is { } refused)
+        {
+            return refused;
         }
 
         var (request, problem) = await JsonBody.ReadAsync(context.Request, MessagingJsonContext.Default.RegisterRequest, KeysBodyLimit);
@@ -59,7 +63,7 @@ internal sealed class AccountsApi(
         }
 
         var identity = Curve25519PublicKey.Decode(identityBytes);
-        KeyChecks.Signature(identity, LoginMessage.ForRegistration(ServerName(context), username, identityBytes), request.Proof, "proof", verdict);
+        KeyChecks.Signature(identity, LoginMessage.ForRegistration(name, username, identityBytes), request.Proof, "proof", verdict);
         var signed = KeyChecks.SignedCurve(identity, request.SignedPreKey, "signedPreKey", verdict);
         var lastResort = KeyChecks.SignedKyber(identity, request.KyberLastResortPreKey, "kyberLastResortPreKey", verdict);
         var preKeys = KeyChecks.OneTimeCurves(request.PreKeys, _o.MaxPreKeysPerUpload, verdict);
@@ -145,6 +149,11 @@ internal sealed class AccountsApi(
 
     public async Task<IResult> ChallengeAsync(HttpContext context)
     {
+        if (RefuseServerName(context, "Challenge", MessagingProblems.WrongServerName, out var name) is { } refused)
+        {
+            return refused;
+        }
+
         var (request, problem) = await JsonBody.ReadAsync(context.Request, MessagingJsonContext.Default.ChallengeRequest, SmallBody);
         if (problem is not null)
         {
@@ -165,11 +174,17 @@ internal sealed class AccountsApi(
             await store.StoreChallengeAsync(username, hash, expiresAt, context.RequestAborted);
         }
 
-        return TypedResults.Json(new ChallengeResponse(nonce, ServerName(context), Truncate(expiresAt)), MessagingJsonContext.Default.ChallengeResponse);
+        return TypedResults.Json(new ChallengeResponse(nonce, name, Truncate(expiresAt)), MessagingJsonContext.Default.ChallengeResponse);
     }
 
     public async Task<IResult> LoginAsync(HttpContext context)
     {
+        // An answer relayed under a Host that is not ours fails like any wrong answer, and spends nothing.
+        if (RefuseServerName(context, "Login", MessagingProblems.LoginFailed, out var name) is { } refused)
+        {
+            return refused;
+        }
+
         var (request, problem) = await JsonBody.ReadAsync(context.Request, MessagingJsonContext.Default.LoginRequest, SmallBody);
         if (problem is not null)
         {
@@ -205,7 +220,7 @@ internal sealed class AccountsApi(
 
         var account = await store.FindAccountAsync(username, context.RequestAborted);
         if (account is null
-            || !XEdDsa.Verify(Curve25519PublicKey.Decode(account.IdentityKey), LoginMessage.ForLogin(ServerName(context), username, nonce), signature))
+            || !XEdDsa.Verify(Curve25519PublicKey.Decode(account.IdentityKey), LoginMessage.ForLogin(name, username, nonce), signature))
         {
             MessagingLog.LoginRefused(logger, "signature");
             return MessagingProblems.LoginFailed();
@@ -305,6 +320,29 @@ internal sealed class AccountsApi(
         _o.Registration.ToString().ToLowerInvariant(), _o.PresenceVisibility.ToString().ToLowerInvariant(), _o.MaxEnvelopeBytes,
         _o.MaxQueuedEnvelopes, (int)_o.EnvelopeTtl.TotalSeconds, _o.MaxPreKeysPerUpload, _o.MaxStoredPreKeys, _o.MaxGroupMembers,
         (int)_o.TokenLifetime.TotalSeconds), MessagingJsonContext.Default.MessagingConfigResponse);
+
+    /// <summary>
+    /// This server's name for the request (<see cref="MessagingServerName"/>), or the answer that refuses
+    /// it: 503 when no name can be trusted on this server, <paramref name="wrongHost"/> when the request's
+    /// Host is not this server's name.
+    /// </summary>
+    private ProblemHttpResult? RefuseServerName(HttpContext context, string what, Func<ProblemHttpResult> wrongHost, out string name)
+    {
+        name = string.Empty;
+        if (serverName.Unavailable() is { } unavailable)
+        {
+            return unavailable;
+        }
+
+        if (serverName.NameFor(context.Request) is { } known)
+        {
+            name = known;
+            return null;
+        }
+
+        MessagingLog.WrongHostRefused(logger, what);
+        return wrongHost();
+    }
 
     private static DateTimeOffset Truncate(DateTimeOffset t) => DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
 }

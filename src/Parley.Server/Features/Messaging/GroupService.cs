@@ -40,9 +40,6 @@ internal sealed class GroupService(IMessagingStore store, RelayWakeBus wake, Mes
     public const int MaxNameLength = 64;
     private readonly MessagingOptions _o = options.Value;
 
-    public static bool IsValidName(string? name) =>
-        name is { Length: >= 1 and <= MaxNameLength } && !name.Any(char.IsControl) && name.Trim().Length > 0;
-
     public static byte[]? ParseId(string? id)
     {
         var bytes = new byte[GroupIdBytes];

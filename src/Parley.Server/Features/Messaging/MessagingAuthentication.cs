@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Parley.Contracts.Messaging;
 using Parley.Server.Infrastructure.Http;
@@ -12,14 +13,17 @@ namespace Parley.Server.Features.Messaging;
 /// Bearer tokens from login: <c>Authorization: Bearer</c> on every route, or <c>access_token</c> in the
 /// query of the hub's WebSocket request (browsers cannot set headers there). The server keeps only
 /// SHA-256 of each token; a request is authenticated while the token exists and has not expired.
+/// Only messaging routes ask for it (it is no default scheme: the secret routes' bearer tokens are
+/// theirs), and only a token that was presented and refused is logged, once, by this handler: the
+/// base class's own lines (every refusal and every challenge at Information) would be noise.
 /// </summary>
 internal sealed class MessagingAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
-    ILoggerFactory loggerFactory,
+    ILogger<MessagingAuthenticationHandler> logger,
     UrlEncoder encoder,
     IMessagingStore store,
     TimeProvider time)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, NullLoggerFactory.Instance, encoder)
 {
     public const string SchemeName = "ParleyBearer";
     public const string TokenHashClaim = "parley:token";
@@ -47,6 +51,7 @@ internal sealed class MessagingAuthenticationHandler(
         var hash = MessagingTokens.HashOf(token);
         if (hash is null)
         {
+            MessagingLog.BearerRefused(logger, "malformed token");
             return AuthenticateResult.Fail("malformed token");
         }
 
@@ -55,6 +60,7 @@ internal sealed class MessagingAuthenticationHandler(
         var record = await store.FindTokenAsync(hash, time.GetUtcNow(), Context.RequestAborted);
         if (record is null)
         {
+            MessagingLog.BearerRefused(logger, "unknown or expired token");
             return AuthenticateResult.Fail("unknown or expired token");
         }
 

@@ -3,9 +3,11 @@ using MessagePack;
 using MessagePack.Resolvers;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Parley.Contracts.Messaging;
 using Parley.Server.Features.Messaging.Storage;
+using Parley.Server.Infrastructure.Http;
 using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Features.Messaging;
@@ -35,12 +37,17 @@ public static class MessagingFeature
         services.AddSingleton<PresenceService>();
         services.AddSingleton<RelayService>();
         services.AddSingleton<GroupService>();
+        services.AddSingleton<MessagingServerName>();
+        services.AddHostedService(sp => sp.GetRequiredService<MessagingServerName>());
         services.AddSingleton<AccountsApi>();
         services.AddSingleton<RelayApi>();
         services.AddSingleton<PresenceApi>();
         services.AddSingleton<MessagingSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<MessagingSweeper>());
 
+        // One registered scheme would become the default and run on every request, the secret routes'
+        // own bearer tokens included; the messaging policy names its scheme instead.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
         services.AddAuthentication()
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, MessagingAuthenticationHandler>(
                 MessagingAuthenticationHandler.SchemeName, null);
@@ -49,8 +56,12 @@ public static class MessagingFeature
             .RequireAuthenticatedUser());
 
         var options = configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
+        services.AddSingleton<HubCallLogging>();
+        // HubCallLogging logs failed hub calls instead: the dispatcher logs a caller's mistake as an error.
+        services.AddLogging(l => l.AddFilter(HubCallLogging.DispatcherCategory, LogLevel.None));
         var signalR = services.AddSignalR(o =>
         {
+            o.AddFilter<HubCallLogging>();
             o.EnableDetailedErrors = false;
             o.MaximumReceiveMessageSize = options.MaxHubMessageBytes;
             o.MaximumParallelInvocationsPerClient = 1;
@@ -78,18 +89,19 @@ public static class MessagingFeature
     public static RouteGroupBuilder MapMessagingEndpoints(this IEndpointRouteBuilder routes)
     {
         var options = routes.ServiceProvider.GetRequiredService<IOptions<MessagingOptions>>().Value;
-        var api = routes.MapGroup("/api").WithTags("Messaging");
+        var api = routes.MapGroup("/api").WithTags("Messaging").AnswerHeadLikeGet();
         api.MapGet("/messaging/config", (AccountsApi a) => a.Config()).WithName("GetMessagingConfig").Produces<MessagingConfigResponse>();
 
         api.MapPost("/accounts", (HttpContext c, AccountsApi a) => a.RegisterAsync(c)).WithName("Register")
             .RequireRateLimiting(RegisterLimit).Accepts<RegisterRequest>("application/json").Produces<AccountResponse>(201)
-            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429);
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(421)
+            .ProducesProblem(429).ProducesProblem(503);
         api.MapPost("/auth/challenge", (HttpContext c, AccountsApi a) => a.ChallengeAsync(c)).WithName("GetChallenge")
             .RequireRateLimiting(LoginLimit).Accepts<ChallengeRequest>("application/json").Produces<ChallengeResponse>()
-            .ProducesProblem(400).ProducesProblem(415).ProducesProblem(429);
+            .ProducesProblem(400).ProducesProblem(415).ProducesProblem(421).ProducesProblem(429).ProducesProblem(503);
         api.MapPost("/auth/login", (HttpContext c, AccountsApi a) => a.LoginAsync(c)).WithName("Login")
             .RequireRateLimiting(LoginLimit).Accepts<LoginRequest>("application/json").Produces<LoginResponse>()
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(415).ProducesProblem(429);
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503);
 
         var authed = api.MapGroup("").RequireAuthorization(Policy).RequireRateLimiting(AccountLimit).ProducesProblem(401).ProducesProblem(429);
         authed.MapPost("/auth/logout", (HttpContext c, AccountsApi a) => a.LogoutAsync(c)).WithName("Logout").Produces(204);
@@ -100,7 +112,7 @@ public static class MessagingFeature
         authed.MapPut("/keys", (HttpContext c, AccountsApi a) => a.UploadPreKeysAsync(c)).WithName("UploadPreKeys")
             .Accepts<UploadPreKeysRequest>("application/json").Produces(204).ProducesProblem(400).ProducesProblem(409).ProducesProblem(413);
         authed.MapGet("/keys/{username}", (string username, HttpContext c, AccountsApi a, MessagingLimits l) => a.GetBundleAsync(username, c, l))
-            .WithName("GetPreKeyBundle").Produces<PreKeyBundleResponse>().ProducesProblem(400).ProducesProblem(404);
+            .WithName("GetPreKeyBundle").GetOnly().Produces<PreKeyBundleResponse>().ProducesProblem(400).ProducesProblem(404);
 
         authed.MapPost("/messages", (HttpContext c, RelayApi r) => r.SendAsync(c)).WithName("SendMessage")
             .Accepts<SendMessageRequest>("application/json").Produces<SendMessageResponse>(201)

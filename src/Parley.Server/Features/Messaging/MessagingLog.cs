@@ -41,4 +41,20 @@ internal static partial class MessagingLog
 
     [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "Cross-node wake-up failed; the envelope stays queued for the next connect")]
     public static partial void WakeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "Parley:Messaging:ServerName is not set and the server does not listen on loopback only ({Addresses}): "
+        + "registration and login answer 503 server-name-required until it names the host clients connect to")]
+    public static partial void ServerNameRequired(ILogger logger, string addresses);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Information, Message = "{Request} refused: its Host is not this server's name")]
+    public static partial void WrongHostRefused(ILogger logger, string request);
+
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Debug, Message = "Hub call {Method} refused: {ProblemType} ({Unlogged} other refused hub calls since the last such line)")]
+    public static partial void HubCallRefused(ILogger logger, string method, string problemType, int unlogged);
+
+    [LoggerMessage(EventId = 3016, Level = LogLevel.Error, Message = "Hub call {Method} failed")]
+    public static partial void HubCallFailed(ILogger logger, string method, Exception exception);
+
+    [LoggerMessage(EventId = 3017, Level = LogLevel.Information, Message = "Bearer token refused on a messaging route: {Reason}")]
+    public static partial void BearerRefused(ILogger logger, string reason);
 }

@@ -28,7 +28,10 @@ public sealed class MessagingOptions
 {
     public const string Section = "Parley:Messaging";
 
-    /// <summary>The name signed into login and registration messages. Empty: the request's Host header.</summary>
+    /// <summary>
+    /// The name signed into login and registration messages: the host[:port] clients connect to. Empty:
+    /// a loopback Host, and only while the server listens on loopback alone (<see cref="MessagingServerName"/>).
+    /// </summary>
     public string? ServerName { get; set; }
 
     public RegistrationMode Registration { get; set; } = RegistrationMode.Open;
@@ -103,6 +106,8 @@ internal sealed class MessagingOptionsValidator : IValidateOptions<MessagingOpti
             }
         }
 
+        Check(string.IsNullOrEmpty(o.ServerName) || IsAuthority(o.ServerName),
+            "ServerName must be the host[:port] clients connect to, in lower case, without scheme or path (e.g. parley.example.org).");
         Check(Enum.IsDefined(o.Registration), "Registration must be open, invite or closed.");
         Check(Enum.IsDefined(o.PresenceVisibility), "PresenceVisibility must be everyone, contacts or nobody.");
         Check(o.Registration != RegistrationMode.Invite || o.InviteCodes.Count > 0, "InviteCodes must not be empty when Registration is invite.");
@@ -121,4 +126,9 @@ internal sealed class MessagingOptionsValidator : IValidateOptions<MessagingOpti
         Check(o.SweepInterval >= TimeSpan.FromSeconds(1), "SweepInterval must be at least 1 second.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    // Clients sign the authority of the address they use, as Uri prints it (host in lower case).
+    private static bool IsAuthority(string name) =>
+        Uri.TryCreate("http://" + name + "/", UriKind.Absolute, out var uri) && uri.PathAndQuery == "/" && uri.UserInfo.Length == 0
+        && (name == uri.Authority || name == uri.Host + ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -41,6 +41,15 @@ internal static class MessagingProblems
         Problems.Create(401, MessagingProblemTypes.LoginFailed, "Login failed.",
             "The nonce is unknown, used or expired, or the signature does not verify. Ask for a new challenge.");
 
+    public static ProblemHttpResult WrongServerName() =>
+        Problems.Create(StatusCodes.Status421MisdirectedRequest, MessagingProblemTypes.WrongServerName, "This server does not go by that name.",
+            "Without a configured server name, registration and login answer only to localhost, 127.0.0.1 or [::1]. Connect through one of "
+            + "those, or the operator sets Parley:Messaging:ServerName.");
+
+    public static ProblemHttpResult ServerNameRequired() =>
+        Problems.Create(StatusCodes.Status503ServiceUnavailable, MessagingProblemTypes.ServerNameRequired, "Messaging accounts are not available on this server yet.",
+            "The operator must set Parley:Messaging:ServerName to the host name clients connect to before registration and login work.");
+
     public static ProblemHttpResult NotFound(string what) =>
         Problems.Create(404, ProblemTypes.NotFound, "Not found.", $"No such {what}.");
 

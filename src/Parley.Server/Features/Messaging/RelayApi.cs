@@ -1,3 +1,4 @@
+using Parley.Contracts;
 using Parley.Contracts.Messaging;
 using Parley.Server.Infrastructure.Http;
 using Parley.Server.Infrastructure.Text;
@@ -136,9 +137,9 @@ internal sealed class RelayApi(RelayService relay, GroupService groups, IMessagi
             return problem;
         }
 
-        if (!GroupService.IsValidName(request!.Name))
+        if (VisibleText.Problem(request!.Name, GroupService.MaxNameLength) is { } why)
         {
-            return MessagingProblems.Invalid("name", $"must be 1 to {GroupService.MaxNameLength} characters, not only spaces, no control characters");
+            return MessagingProblems.Invalid("name", why);
         }
 
         var members = CanonicalList(request.Members, "members", out var invalid);

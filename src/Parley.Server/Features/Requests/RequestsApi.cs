@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Parley.Contracts;
 using Parley.Contracts.Requests;
 using Parley.Contracts.Secrets;
 using Parley.Server.Features.Secrets;
@@ -57,7 +58,7 @@ internal sealed class RequestsApi(IRequestStore requests, ISecretStore secrets, 
             errors["sendVerifier"] = ["must be 32 bytes, base64url"];
         }
 
-        if (request.Label is { } label && LabelProblem(label) is { } why)
+        if (request.Label is { } label && VisibleText.Problem(label, RequestLimits.MaxLabelLength) is { } why)
         {
             errors["label"] = [why];
         }
@@ -255,37 +256,6 @@ internal sealed class RequestsApi(IRequestStore requests, ISecretStore secrets, 
         }
 
         return TypedResults.NoContent();
-    }
-
-    /// <summary>Why a label is refused, or null when it is fine (docs/api.md).</summary>
-    internal static string? LabelProblem(string label)
-    {
-        if (string.IsNullOrWhiteSpace(label))
-        {
-            return "must be null or hold visible text";
-        }
-
-        var count = 0;
-        for (var i = 0; i < label.Length; i++)
-        {
-            var c = label[i];
-            if (char.IsHighSurrogate(c) && i + 1 < label.Length && char.IsLowSurrogate(label[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(c))
-            {
-                return "must be valid Unicode";
-            }
-            else if (char.IsControl(c) || c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'))
-            {
-                return "must not contain control or text-direction characters";
-            }
-
-            count++;
-        }
-
-        return count > RequestLimits.MaxLabelLength ? $"must be at most {RequestLimits.MaxLabelLength} characters" : null;
     }
 
     /// <summary>

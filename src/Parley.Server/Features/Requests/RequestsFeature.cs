@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Parley.Contracts.Requests;
 using Parley.Server.Features.Requests.Storage;
 using Parley.Server.Features.Secrets;
+using Parley.Server.Infrastructure.Http;
 using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Features.Requests;
@@ -27,7 +28,7 @@ public static class RequestsFeature
 
     public static RouteGroupBuilder MapRequestsEndpoints(this IEndpointRouteBuilder routes)
     {
-        var requests = routes.MapGroup("/api/requests").WithTags("Requests");
+        var requests = routes.MapGroup("/api/requests").WithTags("Requests").AnswerHeadLikeGet();
         requests.MapPost("/", (HttpContext c, RequestsApi r) => r.CreateAsync(c))
             .WithName("CreateRequest").RequireRateLimiting(SecretsFeature.CreatePolicy)
             .Accepts<CreateRequestRequest>("application/json")

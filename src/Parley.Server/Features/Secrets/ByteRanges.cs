@@ -55,7 +55,7 @@ internal static class ByteRanges
         var right = spec[(dash + 1)..];
         if (left.IsEmpty)
         {
-            if (!TryDigits(right, out var suffix) || suffix == 0)
+            if (!TryPosition(right, out var suffix) || suffix == 0)
             {
                 return suffix == 0 && !right.IsEmpty ? RangeResult.Unsatisfiable : RangeResult.Whole;
             }
@@ -65,13 +65,13 @@ internal static class ByteRanges
             return count == 0 ? RangeResult.Unsatisfiable : RangeResult.Partial;
         }
 
-        if (!TryDigits(left, out var first))
+        if (!TryPosition(left, out var first))
         {
             return RangeResult.Whole;
         }
 
         long last = length - 1;
-        if (!right.IsEmpty && (!TryDigits(right, out last) || last < first))
+        if (!right.IsEmpty && (!TryPosition(right, out last) || last < first))
         {
             return RangeResult.Whole;
         }
@@ -84,6 +84,18 @@ internal static class ByteRanges
         offset = first;
         count = Math.Min(last, length - 1) - first + 1;
         return RangeResult.Partial;
+    }
+
+    /// <summary>A range position: digits, where one too large for a long lies beyond the end of any stream.</summary>
+    private static bool TryPosition(ReadOnlySpan<char> text, out long value)
+    {
+        if (text.Length > 18 && !text.ContainsAnyExceptInRange('0', '9'))
+        {
+            value = long.MaxValue;
+            return true;
+        }
+
+        return TryDigits(text, out value);
     }
 
     private static bool TryDigits(ReadOnlySpan<char> text, out long value)

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Parley.Contracts.Secrets;
 using Parley.Server.Features.Secrets.Storage;
+using Parley.Server.Infrastructure.Http;
 using Parley.Server.Infrastructure.RateLimiting;
 using Parley.Server.Infrastructure.Storage;
 
@@ -29,7 +30,7 @@ public static class SecretsFeature
 
     public static RouteGroupBuilder MapSecretsEndpoints(this IEndpointRouteBuilder routes)
     {
-        var api = routes.MapGroup("/api").WithTags("Secrets");
+        var api = routes.MapGroup("/api").WithTags("Secrets").AnswerHeadLikeGet();
         api.MapGet("/config", (SecretsApi s) => s.Config())
             .WithName("GetConfig").Produces<SecretsConfigResponse>();
 

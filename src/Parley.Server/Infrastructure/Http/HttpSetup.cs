@@ -17,7 +17,16 @@ internal static class HttpSetup
             .ValidateOnStart();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ParleyJsonContext.Default));
         services.AddParleyProblemDetails();
-        services.AddOpenApi();
+        // HEAD answers wherever GET does (HeadRequests); listing it would repeat every GET operation.
+        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            foreach (var path in document.Paths.Values)
+            {
+                path.Operations?.Remove(HttpMethod.Head);
+            }
+
+            return Task.CompletedTask;
+        }));
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

@@ -42,8 +42,8 @@ internal static class JsonBody
         {
             // The serializer's messages name .NET types; answer with the JSON path only.
             var path = string.IsNullOrEmpty(e.Path) ? "$" : e.Path;
-            return (null, Problems.InvalidRequest("The body is not valid JSON for this request: a member is missing, unknown, or of the wrong type.",
-                new Dictionary<string, string[]> { [path] = ["missing, unknown or malformed member"] }));
+            return (null, Problems.InvalidRequest("The body is not valid JSON for this request: a member is missing, unknown (names are camelCase, matched exactly), repeated, or of the wrong type.",
+                new Dictionary<string, string[]> { [path] = ["missing, unknown, repeated or malformed member"] }));
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

@@ -22,9 +22,13 @@ public sealed class StorageOptions
 
     public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
 
-    /// <summary>Folder of the SQLite file and the stream files (relative to the working directory).</summary>
-    [Required]
-    public string DataDirectory { get; set; } = "data";
+    /// <summary>
+    /// Folder of the SQLite file and the stream files; a relative path is relative to the working
+    /// directory. Default: <c>parley</c> in the user's data folder (<c>$XDG_DATA_HOME</c>, else
+    /// <c>~/.local/share</c>; <c>%LOCALAPPDATA%</c> on Windows), so neither the working directory
+    /// nor the content root decides where data lands (<c>dotnet run</c> starts in the project folder).
+    /// </summary>
+    public string DataDirectory { get; set; } = DefaultDataDirectory();
 
     /// <summary>SQLite file name inside <see cref="DataDirectory"/>.</summary>
     [Required]
@@ -38,4 +42,11 @@ public sealed class StorageOptions
     public int SqliteReaders { get; set; } = 16;
 
     public string FullDataDirectory => Path.GetFullPath(DataDirectory);
+
+    /// <summary><c>parley</c> in the user's data folder, or empty when the user has none (no home folder).</summary>
+    public static string DefaultDataDirectory()
+    {
+        var userData = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+        return userData.Length == 0 ? string.Empty : Path.Combine(userData, "parley");
+    }
 }
