@@ -78,16 +78,19 @@ public sealed partial class Messenger
         return events;
     }, cancellationToken);
 
-    /// <summary>A hub receipt: the recipient's device acknowledged these envelopes of mine.</summary>
-    private List<MessengerEvent> ApplyReceipt(HubDeliveryReceipt receipt)
+    /// <summary>Hub receipts: the recipients' devices acknowledged these envelopes of mine (ids not mine, e.g. group events, are ignored).</summary>
+    private List<MessengerEvent> ApplyReceipts(IReadOnlyList<HubDeliveryReceipt> receipts)
     {
         var events = new List<MessengerEvent>();
         var write = _profile.BeginWrite();
-        foreach (var id in receipt.Ids)
+        foreach (var receipt in receipts)
         {
-            if (_profile.MessageOfEnvelope(id) is { } message)
+            foreach (var id in receipt.Ids)
             {
-                events.AddRange(MarkDelivered(write, message.Uid, receipt.Recipient, id));
+                if (_profile.MessageOfEnvelope(id) is { } message)
+                {
+                    events.AddRange(MarkDelivered(write, message.Uid, receipt.Recipient, id));
+                }
             }
         }
 

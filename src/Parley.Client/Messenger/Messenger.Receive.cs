@@ -367,9 +367,16 @@ public sealed partial class Messenger
     {
         var receipts = Task.Run(async () =>
         {
-            await foreach (var receipt in hub.Receipts.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            while (await hub.Receipts.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                foreach (var e in await ExclusiveAsync(() => Task.FromResult(ApplyReceipt(receipt)), cancellationToken).ConfigureAwait(false))
+                // every receipt waiting now goes into one commit
+                var waiting = new List<HubDeliveryReceipt>();
+                while (waiting.Count < 256 && hub.Receipts.TryRead(out var receipt))
+                {
+                    waiting.Add(receipt);
+                }
+
+                foreach (var e in await ExclusiveAsync(() => Task.FromResult(ApplyReceipts(waiting)), cancellationToken).ConfigureAwait(false))
                 {
                     await output.WriteAsync(e, cancellationToken).ConfigureAwait(false);
                 }
@@ -392,16 +399,19 @@ public sealed partial class Messenger
                 batch.Add(IncomingEnvelope.From(e));
             }
 
-            var events = await ExclusiveAsync(async () =>
-            {
-                var result = ProcessBatch(batch);
-                await AcknowledgeAsync([.. batch.Select(e => e.Id)], cancellationToken).ConfigureAwait(false);
-                return result;
-            }, cancellationToken).ConfigureAwait(false);
+            // Shown as soon as they are stored; the acknowledgement (server clean-up) follows.
+            var events = await ExclusiveAsync(() => Task.FromResult(ProcessBatch(batch)), cancellationToken).ConfigureAwait(false);
             foreach (var e in events)
             {
                 await output.WriteAsync(e, cancellationToken).ConfigureAwait(false);
             }
+
+            var ids = batch.Select(e => e.Id).ToList();
+            await ExclusiveAsync(async () =>
+            {
+                await AcknowledgeAsync(ids, cancellationToken).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
 
             if (_preKeysUsed)
             {

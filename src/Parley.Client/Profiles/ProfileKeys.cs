@@ -22,6 +22,7 @@ internal sealed class ProfileKeys : IDisposable
     private readonly byte[] _valueKey = new byte[32];
     private readonly byte[] _indexKey = new byte[32];
     private readonly AesGcm _gcm;
+    private readonly IncrementalHash _index; // one keyed HMAC, reset after each use: no per-call OpenSSL setup
     private readonly Lock _lock = new();
 
     public ProfileKeys(ReadOnlySpan<byte> dataKey)
@@ -34,6 +35,7 @@ internal sealed class ProfileKeys : IDisposable
         HKDF.DeriveKey(HashAlgorithmName.SHA256, dataKey, _valueKey, [], ValueInfo);
         HKDF.DeriveKey(HashAlgorithmName.SHA256, dataKey, _indexKey, [], IndexInfo);
         _gcm = new AesGcm(_valueKey, Aes256Gcm.TagSize);
+        _index = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _indexKey);
     }
 
     /// <summary>The opaque row key of <paramref name="name"/> in <paramref name="kind"/>.</summary>
@@ -42,7 +44,11 @@ internal sealed class ProfileKeys : IDisposable
         var bytes = new byte[4 + Encoding.UTF8.GetMaxByteCount(name.Length)];
         BinaryPrimitives.WriteInt32BigEndian(bytes, (int)kind);
         var length = 4 + Encoding.UTF8.GetBytes(name, bytes.AsSpan(4));
-        return HMACSHA256.HashData(_indexKey, bytes.AsSpan(0, length));
+        lock (_lock)
+        {
+            _index.AppendData(bytes, 0, length);
+            return _index.GetHashAndReset();
+        }
     }
 
     /// <summary>Encrypts <paramref name="plaintext"/> bound to <paramref name="row"/>.</summary>
@@ -93,6 +99,7 @@ internal sealed class ProfileKeys : IDisposable
     public void Dispose()
     {
         _gcm.Dispose();
+        _index.Dispose();
         CryptographicOperations.ZeroMemory(_valueKey);
         CryptographicOperations.ZeroMemory(_indexKey);
     }

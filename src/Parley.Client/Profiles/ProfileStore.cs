@@ -26,10 +26,11 @@ public sealed class ProfileStore : IDisposable
     // What this process wrote or read lately, so hot paths neither query nor decrypt again (this
     // process is the profile's only writer, so the copies cannot go stale).
     private const int MessageCacheSize = 20_000;
-    private readonly Dictionary<string, StoredMessage> _messages = new(StringComparer.Ordinal);
+    private Dictionary<string, StoredMessage> _messages = new(StringComparer.Ordinal);
+    private Dictionary<string, StoredMessage> _olderMessages = new(StringComparer.Ordinal); // the generation before: recent ones survive a turnover
     private readonly Dictionary<long, string> _sentUids = [];
     private List<(long Sequence, OutboxEntry Entry)>? _outbox;
-    private HashSet<long>? _inbound;
+    private Dictionary<long, HashSet<long>>? _inbound;
     private readonly ProfileKeys _keys;
     private bool _disposed;
 
@@ -287,6 +288,8 @@ public sealed class ProfileStore : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var outboxAdded = new List<(long, OutboxEntry)>(write.OutboxAdds.Count);
+        (long Batch, HashSet<long> Ids)? inboundAdded = null;
+        var inboundChanged = new List<(long Batch, HashSet<long> Left)>();
         Guard(() =>
         {
             using var tx = _db.BeginTransaction();
@@ -341,14 +344,37 @@ public sealed class ProfileStore : IDisposable
                 Run(tx, "DELETE FROM outbox WHERE seq = $s", ("$s", seq));
             }
 
-            foreach (var id in write.InboundAdds)
+            // One row per batch of envelopes, not one per envelope: a batch is noted and forgotten whole.
+            var inbound = write.InboundAdds.Count > 0 || write.InboundRemoves.Count > 0 ? InboundRows() : null;
+            if (write.InboundAdds.Count > 0)
             {
-                Run(tx, "INSERT OR IGNORE INTO inbound(envelope) VALUES ($e)", ("$e", id));
+                var command = Command("INSERT INTO inbound(ids) VALUES ($ids) RETURNING batch", ("$ids", EncodeIds(write.InboundAdds)));
+                command.Transaction = tx;
+                inboundAdded = ((long)command.ExecuteScalar()!, [.. write.InboundAdds]);
+                command.Transaction = null;
             }
 
-            foreach (var id in write.InboundRemoves)
+            if (write.InboundRemoves.Count > 0)
             {
-                Run(tx, "DELETE FROM inbound WHERE envelope = $e", ("$e", id));
+                foreach (var (batch, ids) in inbound!)
+                {
+                    var left = ids.Where(id => !write.InboundRemoves.Contains(id)).ToHashSet();
+                    if (left.Count == ids.Count)
+                    {
+                        continue;
+                    }
+
+                    if (left.Count == 0)
+                    {
+                        Run(tx, "DELETE FROM inbound WHERE batch = $b", ("$b", batch));
+                    }
+                    else
+                    {
+                        Run(tx, "UPDATE inbound SET ids = $ids WHERE batch = $b", ("$ids", EncodeIds([.. left])), ("$b", batch));
+                    }
+
+                    inboundChanged.Add((batch, left));
+                }
             }
 
             foreach (var (id, uid) in write.SentAdds)
@@ -370,20 +396,29 @@ public sealed class ProfileStore : IDisposable
             _cache[(kind, name)] = entry.Value;
         }
 
-        if (_messages.Count + write.Messages.Count > MessageCacheSize)
-        {
-            _messages.Clear();
-        }
-
         foreach (var message in write.Messages)
         {
-            _messages[message.Uid] = message;
+            CacheMessage(message);
         }
 
         _outbox?.AddRange(outboxAdded);
         _outbox?.RemoveAll(o => write.OutboxRemoves.Contains(o.Sequence));
-        _inbound?.UnionWith(write.InboundAdds);
-        _inbound?.ExceptWith(write.InboundRemoves);
+        if (inboundAdded is { } added)
+        {
+            _inbound![added.Batch] = added.Ids;
+        }
+
+        foreach (var (batch, left) in inboundChanged)
+        {
+            if (left.Count == 0)
+            {
+                _inbound!.Remove(batch);
+            }
+            else
+            {
+                _inbound![batch] = left;
+            }
+        }
         foreach (var (id, uid) in write.SentAdds)
         {
             _sentUids[id] = uid;
@@ -422,7 +457,7 @@ public sealed class ProfileStore : IDisposable
     /// <summary>The stored message with this uid, or null.</summary>
     public StoredMessage? GetMessage(string uid)
     {
-        if (_messages.TryGetValue(uid, out var cached))
+        if (_messages.TryGetValue(uid, out var cached) || _olderMessages.TryGetValue(uid, out cached))
         {
             return cached;
         }
@@ -430,12 +465,23 @@ public sealed class ProfileStore : IDisposable
         var message = Query("SELECT id, conv, uid, v FROM messages WHERE uid = $u",
             r => r.Read() ? DecodeMessage(r.GetInt64(0), (byte[])r.GetValue(1), (byte[])r.GetValue(2), (byte[])r.GetValue(3)) : null,
             ("$u", MessageUidKey(uid)));
-        if (message is not null && _messages.Count < MessageCacheSize)
+        if (message is not null)
         {
-            _messages[uid] = message;
+            CacheMessage(message);
         }
 
         return message;
+    }
+
+    private void CacheMessage(StoredMessage message)
+    {
+        if (_messages.Count >= MessageCacheSize)
+        {
+            _olderMessages = _messages;
+            _messages = new Dictionary<string, StoredMessage>(StringComparer.Ordinal);
+        }
+
+        _messages[message.Uid] = message;
     }
 
     /// <summary>The last <paramref name="limit"/> messages of a conversation before row <paramref name="beforeRow"/>, oldest first.</summary>
@@ -479,18 +525,38 @@ public sealed class ProfileStore : IDisposable
         });
 
     /// <summary>Envelopes stored but not yet acknowledged to the server.</summary>
-    public IReadOnlyList<long> ReadInbound() => Query("SELECT envelope FROM inbound ORDER BY envelope", r =>
+    public IReadOnlyList<long> ReadInbound() => [.. InboundRows().Values.SelectMany(ids => ids).Order()];
+
+    public bool HasInbound(long envelopeId) => InboundRows().Values.Any(ids => ids.Contains(envelopeId));
+
+    private Dictionary<long, HashSet<long>> InboundRows() => _inbound ??= Query("SELECT batch, ids FROM inbound", r =>
     {
-        var result = new List<long>();
+        var rows = new Dictionary<long, HashSet<long>>();
         while (r.Read())
         {
-            result.Add(r.GetInt64(0));
+            if (r.GetValue(1) is not byte[] { Length: var n } bytes || n % 8 != 0)
+            {
+                throw ProfileException.Damaged("inbound notes");
+            }
+
+            rows[r.GetInt64(0)] = [.. Enumerable.Range(0, n / 8).Select(i => BitConverter.ToInt64(bytes, i * 8))];
         }
 
-        return result;
+        return rows;
     });
 
-    public bool HasInbound(long envelopeId) => (_inbound ??= [.. ReadInbound()]).Contains(envelopeId);
+    private static byte[] EncodeIds(IReadOnlyCollection<long> ids)
+    {
+        var bytes = new byte[ids.Count * 8];
+        var i = 0;
+        foreach (var id in ids)
+        {
+            BitConverter.TryWriteBytes(bytes.AsSpan(i, 8), id);
+            i += 8;
+        }
+
+        return bytes;
+    }
 
     /// <summary>Sent envelopes whose delivery is not known yet, oldest first.</summary>
     public IReadOnlyList<long> ReadUndelivered(int limit) => Query("SELECT envelope FROM sent ORDER BY envelope LIMIT $n", r =>
@@ -627,7 +693,7 @@ public sealed class ProfileStore : IDisposable
         CREATE TABLE messages(id INTEGER PRIMARY KEY AUTOINCREMENT, conv BLOB NOT NULL, uid BLOB NOT NULL UNIQUE, v BLOB NOT NULL);
         CREATE INDEX messages_by_conv ON messages(conv, id);
         CREATE TABLE sent(envelope INTEGER PRIMARY KEY, uid BLOB NOT NULL);
-        CREATE TABLE inbound(envelope INTEGER PRIMARY KEY);
+        CREATE TABLE inbound(batch INTEGER PRIMARY KEY AUTOINCREMENT, ids BLOB NOT NULL);
         CREATE TABLE outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, k BLOB NOT NULL UNIQUE, v BLOB NOT NULL);
         """;
 
