@@ -113,7 +113,7 @@ public sealed partial class Messenger : IAsyncDisposable
     public static Messenger Open(string profileName, string passphrase, MessengerOptions? options = null)
     {
         options ??= new MessengerOptions();
-        var profile = ProfileStore.Open(profileName, passphrase, options.ProfilesRoot, options.LockWait);
+        var profile = ProfileStore.Open(profileName, passphrase, options.ProfilesRoot, options.LockWait, StartupWarmup.Run);
         try
         {
             var account = profile.Get(ItemKind.Account, AccountRecord.Name, ProfileCodecs.Account);

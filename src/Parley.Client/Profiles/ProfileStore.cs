@@ -108,7 +108,8 @@ public sealed class ProfileStore : IDisposable
 
     /// <summary>Opens and unlocks an existing profile.</summary>
     /// <exception cref="ProfileException">Not found, in use, wrong passphrase, damaged, or newer than this Parley.</exception>
-    public static ProfileStore Open(string name, string passphrase, string? root = null, TimeSpan? lockWait = null)
+    /// <remarks><paramref name="whileUnlocking"/> runs on this thread while the passphrase is stretched on another (start-up warm-up).</remarks>
+    public static ProfileStore Open(string name, string passphrase, string? root = null, TimeSpan? lockWait = null, Action? whileUnlocking = null)
     {
         if (!ProfileDirectory.IsValidName(name))
         {
@@ -128,7 +129,11 @@ public sealed class ProfileStore : IDisposable
         {
             db = Connect(path);
             var keyring = ReadKeyring(db);
-            var dataKey = keyring.Unwrap(passphrase)
+            // Argon2id takes tens of milliseconds by design: a short-lived command warms up what comes
+            // next on this thread meanwhile, and the key is stretched on the other core.
+            var unwrapping = Task.Run(() => keyring.Unwrap(passphrase));
+            whileUnlocking?.Invoke();
+            var dataKey = unwrapping.GetAwaiter().GetResult()
                 ?? throw new ProfileException(ProfileFailure.WrongPassphrase, "wrong passphrase for this profile (nothing was changed)");
             try
             {
