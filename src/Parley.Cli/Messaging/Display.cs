@@ -86,6 +86,9 @@ internal static class Display
             case DeliveryChanged d when verbose:
                 Console.WriteLine($"{Title(d.Conversation, groups)}: message {d.Uid} {JsonLines.StateName(d.State)}");
                 break;
+            case ConnectionChanged c when !c.Connected:
+                Console.Error.WriteLine($"parley: {c.Problem}");
+                break;
             case PresenceChanged p when verbose:
                 Console.WriteLine($"{p.User} is {(p.Online ? "online" : "offline")}");
                 break;

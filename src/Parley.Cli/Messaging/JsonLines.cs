@@ -44,6 +44,9 @@ internal static class JsonLines
             case PresenceChanged p:
                 Write(new PresenceLine("presence", p.User, p.Online), CliJson.Default.PresenceLine);
                 break;
+            case ConnectionChanged c:
+                Write(new ConnectionLine("connection", c.Connected, c.Problem), CliJson.Default.ConnectionLine);
+                break;
         }
     }
 }
@@ -58,6 +61,8 @@ internal sealed record DeliveryLine(string Type, string Conversation, string Id,
 internal sealed record DroppedLine(string Type, long Envelope, string From, string Reason);
 
 internal sealed record PresenceLine(string Type, string User, bool Online);
+
+internal sealed record ConnectionLine(string Type, bool Connected, string? Problem);
 
 internal sealed record AccountLine(string Type, string Username, string Server, string Profile, string IdentityKey, uint RegistrationId);
 
@@ -79,6 +84,7 @@ internal sealed record ConversationLine(string Type, string Conversation, string
 [JsonSerializable(typeof(DeliveryLine))]
 [JsonSerializable(typeof(DroppedLine))]
 [JsonSerializable(typeof(PresenceLine))]
+[JsonSerializable(typeof(ConnectionLine))]
 [JsonSerializable(typeof(AccountLine))]
 [JsonSerializable(typeof(ContactLine))]
 [JsonSerializable(typeof(GroupLine))]

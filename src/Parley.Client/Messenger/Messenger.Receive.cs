@@ -333,11 +333,18 @@ public sealed partial class Messenger
                         return connected;
                     }, cancellationToken).ConfigureAwait(false);
                     pause = TimeSpan.FromMilliseconds(250);
+                    await output.WriteAsync(new ConnectionChanged(true, null), cancellationToken).ConfigureAwait(false);
                     await RunConnectionAsync(hub, output, cancellationToken).ConfigureAwait(false);
+                    if (!cancellationToken.IsCancellationRequested)
+                    {
+                        await output.WriteAsync(new ConnectionChanged(false, "the connection closed; reconnecting"), cancellationToken).ConfigureAwait(false);
+                    }
                 }
-                catch (MessagingApiException) when (!cancellationToken.IsCancellationRequested)
+                catch (MessagingApiException e) when (!cancellationToken.IsCancellationRequested)
                 {
-                    // the server is away: try again shortly
+                    // the server is away: say so, and try again shortly
+                    await output.WriteAsync(new ConnectionChanged(false, e.Type == MessagingApiException.NetworkType
+                        ? "the server could not be reached; retrying" : RefusalText(e)), cancellationToken).ConfigureAwait(false);
                 }
 
                 if (!cancellationToken.IsCancellationRequested)

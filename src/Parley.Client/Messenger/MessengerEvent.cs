@@ -19,3 +19,6 @@ public sealed record EnvelopeDropped(long EnvelopeId, string Sender, string Reas
 
 /// <summary>Someone came online or went offline.</summary>
 public sealed record PresenceChanged(string User, bool Online) : MessengerEvent;
+
+/// <summary>The live connection (hub) came up, or went down and is being retried.</summary>
+public sealed record ConnectionChanged(bool Connected, string? Problem) : MessengerEvent;
