@@ -31,6 +31,7 @@ public sealed class LongConversationTests(HarnessFixture fixture, ITestOutputHel
     {
         conversation.Run(MessagesEachWay);
         output.WriteLine(conversation.ToString());
+        output.WriteLine($"SPQR epochs: Parley {parley.SpqrEpoch(libsignal)}, libsignal {libsignal.SpqrEpoch(parley)}");
         if (conversation.Problems.Count > 0)
         {
             throw new XunitException(string.Join('\n', conversation.Problems.Take(10)) + $"\n({conversation.Problems.Count} problems) {conversation}");

@@ -6,6 +6,7 @@ using Parley.Protocol;
 using Parley.Protocol.Groups;
 using Parley.Protocol.Keys;
 using Parley.Protocol.Ratchet;
+using Parley.Protocol.Spqr;
 using Parley.Protocol.Storage;
 using Parley.Protocol.Wire;
 using Parley.Testing;
@@ -43,6 +44,9 @@ internal interface IPeer
     void SkipSending(IPeer remote, int count);
 
     IReadOnlyList<Outcome> DecryptMany(IPeer remote, IReadOnlyList<Envelope> envelopes);
+
+    /// <summary>The SPQR braid epoch of the current session with <paramref name="remote"/> (0 without SPQR).</summary>
+    ulong SpqrEpoch(IPeer remote);
 
     string Snapshot();
 }
@@ -117,17 +121,20 @@ internal sealed class ParleyPeer : IPeer
 
     public void SkipSending(IPeer remote, int count)
     {
-        // The same derivations Encrypt uses (RatchetKdf, SpqrChainDirection), without the encryption.
+        // The same derivations Encrypt uses (RatchetKdf, SpqrChain), without the encryption or the braid.
         var record = Store.LoadSession(remote.Address)!.Copy();
         var state = record.Current!.CloneForSending();
         var sender = state.Sender!;
         var chainKey = sender.ChainKey;
+        var spqr = state.Spqr;
+        var chain = spqr.Chain!.Clone();
         for (var i = 0; i < count; i++)
         {
             chainKey = RatchetKdf.NextChainKey(chainKey);
-            state.Spqr.Chain.Send.NextKey();
+            chain.SendKey(spqr.Epoch - 1);
         }
 
+        state.Spqr = new SpqrState(spqr.Direction, spqr.MaxJump, spqr.MinVersion, spqr.Negotiating, spqr.AuthKey, spqr.Braid, chain);
         state.Sender = sender with { ChainKey = chainKey, Index = sender.Index + (uint)count };
         record.SetCurrent(state);
         Store.StoreSession(remote.Address, record);
@@ -139,6 +146,8 @@ internal sealed class ParleyPeer : IPeer
             var r = Cipher.Decrypt(remote.Address, e.Type, e.Body);
             return r.IsSuccess ? new Outcome(Encoding.UTF8.GetString(r.Value), null) : new Outcome(null, r.Failure.ToString());
         }).ToList();
+
+    public ulong SpqrEpoch(IPeer remote) => Store.LoadSession(remote.Address)?.Current?.Spqr.Epoch ?? 0;
 
     public string Snapshot()
     {
@@ -221,6 +230,12 @@ internal sealed class LibsignalPeer : IPeer
             ? new Outcome(Encoding.UTF8.GetString(NodeHarness.Bytes(p)), null)
             : new Outcome(null, Classify(r["error"]!["code"]!.ToString(), r["error"]!["message"]!.ToString()).ToString())).ToList();
     }
+
+    public ulong SpqrEpoch(IPeer remote) => SpqrState(remote)["epoch"]?.GetValue<ulong>() ?? 0;
+
+    /// <summary>libsignal's SPQR state for the session with <paramref name="remote"/> (tests/interop/ops/protocol.mjs <c>party.spqrState</c>).</summary>
+    public JsonNode SpqrState(IPeer remote) =>
+        _node.Call("party.spqrState", new { name = Address.Name, remote = remote.Address.Name, remoteDevice = remote.Address.DeviceId });
 
     public string Snapshot() => _node.Call("party.snapshot", new { name = Address.Name })["snapshot"]!.ToString();
 
