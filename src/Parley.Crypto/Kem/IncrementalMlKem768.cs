@@ -135,6 +135,27 @@ public static class IncrementalMlKem768
         return matches & SplitKPkeEncryption.IsReduced(Parameters, encapsulationKey);
     }
 
+    /// <summary>FIPS 203 §7.2's modulus check on an encapsulation key vector (1,152 bytes, every coefficient below q).</summary>
+    public static bool IsValidEncapsulationKey(ReadOnlySpan<byte> encapsulationKey) => SplitKPkeEncryption.IsReduced(Parameters, encapsulationKey);
+
+    /// <summary>
+    /// FIPS 203 §7.3's decapsulation-key check: 2,400 bytes whose embedded encapsulation key passes the
+    /// modulus check and hashes to the embedded H(ek). For keys read back from storage.
+    /// </summary>
+    public static bool IsValidDecapsulationKey(ReadOnlySpan<byte> decapsulationKey)
+    {
+        if (decapsulationKey.Length != DecapsulationKeySize)
+        {
+            return false;
+        }
+
+        var ek = decapsulationKey.Slice(EncapsulationKeySize, StandardEncapsulationKeySize);
+        Span<byte> hash = stackalloc byte[32];
+        SplitKPkeEncryption.H(ek, default, hash);
+        return CryptographicOperations.FixedTimeEquals(hash, decapsulationKey.Slice(EncapsulationKeySize + StandardEncapsulationKeySize, 32))
+            & SplitKPkeEncryption.IsReduced(Parameters, ek[..EncapsulationKeySize]);
+    }
+
     /// <summary>The second half of encapsulation: ct2 from the encapsulation key vector.</summary>
     /// <exception cref="ArgumentException">
     /// A span has the wrong length, or the key fails the modulus check (check it with

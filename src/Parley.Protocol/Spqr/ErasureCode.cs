@@ -113,7 +113,7 @@ internal sealed class ChunkEncoder
 /// <summary>
 /// Collects chunks of a payload of known length, in any order, with repeats; immutable (adding gives
 /// a new decoder). A chunk is kept when its index is systematic (&lt; N) or fewer than N are held, and
-/// replaces one of the same index, as spqr's sorted sets do; so at most 2N − 1 are ever held. Decoding
+/// replaces one of the same index, as spqr's sorted sets do; so at most 2N are ever held (N parity, then N systematic). Decoding
 /// interpolates missing systematic chunks through the first N held, in ascending index order.
 /// </summary>
 internal sealed class ChunkDecoder
@@ -147,7 +147,7 @@ internal sealed class ChunkDecoder
     {
         decoder = null;
         var n = payloadLength / Chunk.Size;
-        if (!ErasureCode.IsCodedSize(payloadLength) || chunks.Count > (2 * n) - 1)
+        if (!ErasureCode.IsCodedSize(payloadLength) || chunks.Count > 2 * n)
         {
             return false;
         }
@@ -163,7 +163,7 @@ internal sealed class ChunkDecoder
             parity += chunks[i].Index >= n ? 1 : 0;
         }
 
-        if (parity > n - 1)
+        if (parity > n)
         {
             return false;
         }

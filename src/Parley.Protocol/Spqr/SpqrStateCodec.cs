@@ -321,8 +321,11 @@ internal static class SpqrStateCodec
                 case 2: epoch = reader.ReadUInt64(wire); break;
                 case 3: root = Key32(reader.ReadBytes(wire)); break;
                 case 4: mac = Key32(reader.ReadBytes(wire)); break;
-                case 5: parts.EncapsulationKey = Exact(reader.ReadBytes(wire), IncrementalMlKem768.EncapsulationKeySize); break;
-                case 6: parts.DecapsulationKey = new MlKem768DecapsulationKey(Exact(reader.ReadBytes(wire), IncrementalMlKem768.DecapsulationKeySize)); break;
+                case 5:
+                    var key = reader.ReadBytes(wire);
+                    parts.EncapsulationKey = IncrementalMlKem768.IsValidEncapsulationKey(key) ? key.ToArray() : throw new FormatException("bad SPQR encapsulation key");
+                    break;
+                case 6: parts.DecapsulationKey = DecapsulationKey(reader.ReadBytes(wire)); break;
                 case 7: parts.Header = Exact(reader.ReadBytes(wire), IncrementalMlKem768.HeaderSize); break;
                 case 8: parts.Encapsulation = new MlKem768EncapsulationState(Exact(reader.ReadBytes(wire), IncrementalMlKem768.EncapsulationStateSize)); break;
                 case 9: parts.Ciphertext1 = Exact(reader.ReadBytes(wire), IncrementalMlKem768.Ciphertext1Size); break;
@@ -400,6 +403,9 @@ internal static class SpqrStateCodec
 
         return index <= ushort.MaxValue && bytes is not null ? new Chunk((ushort)index, bytes) : throw new FormatException("bad SPQR chunk");
     }
+
+    private static MlKem768DecapsulationKey DecapsulationKey(ReadOnlySpan<byte> data) =>
+        IncrementalMlKem768.IsValidDecapsulationKey(data) ? new MlKem768DecapsulationKey(data) : throw new FormatException("bad SPQR decapsulation key");
 
     private static SpqrDirection Direction(uint value) => value <= 1 ? (SpqrDirection)value : throw new FormatException("bad SPQR direction");
 
