@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Org.BouncyCastle.Crypto.Prng;
 using Org.BouncyCastle.Crypto.Kems;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Security;
@@ -215,38 +214,10 @@ public sealed class IncrementalMlKem768Tests
     private static (byte[] Ciphertext, byte[] Secret) StandardEncapsulate(byte[] ek, byte[] m)
     {
         var encapsulator = new MLKemEncapsulator(MLKemParameters.ml_kem_768);
-        encapsulator.Init(new ParametersWithRandom(MLKemPublicKeyParameters.FromEncoding(MLKemParameters.ml_kem_768, ek), new SecureRandom(new GivenBytes(m))));
+        encapsulator.Init(new ParametersWithRandom(MLKemPublicKeyParameters.FromEncoding(MLKemParameters.ml_kem_768, ek), new SecureRandom(new BouncyCastleMlKem1024.FixedBytesGenerator(m))));
         var ciphertext = new byte[1088];
         var secret = new byte[32];
         encapsulator.Encapsulate(ciphertext, 0, 1088, secret, 0, 32);
         return (ciphertext, secret);
-    }
-
-    /// <summary>Gives BouncyCastle the encapsulation's m and nothing else.</summary>
-    private sealed class GivenBytes(byte[] bytes) : IRandomGenerator
-    {
-        private int _offset;
-
-        public void AddSeedMaterial(byte[] seed)
-        {
-        }
-
-        public void AddSeedMaterial(ReadOnlySpan<byte> seed)
-        {
-        }
-
-        public void AddSeedMaterial(long seed)
-        {
-        }
-
-        public void NextBytes(byte[] bytes) => NextBytes(bytes.AsSpan());
-
-        public void NextBytes(byte[] bytes, int start, int len) => NextBytes(bytes.AsSpan(start, len));
-
-        public void NextBytes(Span<byte> destination)
-        {
-            bytes.AsSpan(_offset, destination.Length).CopyTo(destination);
-            _offset += destination.Length;
-        }
     }
 }

@@ -1,6 +1,6 @@
-// Primitive-level operations: libsignal's curve and KEM keys, and noble's ML-KEM-1024.
+// Primitive-level operations: libsignal's curve and KEM keys, and noble's ML-KEM-1024 and ML-KEM-768.
 import * as signal from '@signalapp/libsignal-client';
-import { ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
+import { ml_kem1024, ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { b64, bytes, kyberPostStep } from './util.mjs';
 
 export const cryptoOps = {
@@ -77,5 +77,16 @@ export const cryptoOps = {
   'mlkem.decapsulate': ({ decapsulationKey, ciphertext }) => {
     const k = ml_kem1024.decapsulate(bytes(ciphertext, 'ciphertext'), bytes(decapsulationKey, 'decapsulationKey'));
     return { sharedSecret: b64(k) };
+  },
+
+  // Standard ML-KEM-768 (SPQR's braid): key generation from d ‖ z, and encapsulation with a given m.
+  'mlkem768.keygen': ({ seed }) => {
+    const { publicKey, secretKey } = ml_kem768.keygen(bytes(seed, 'seed'));
+    return { encapsulationKey: b64(publicKey), decapsulationKey: b64(secretKey) };
+  },
+
+  'mlkem768.encapsulate': ({ encapsulationKey, m }) => {
+    const { cipherText, sharedSecret } = ml_kem768.encapsulate(bytes(encapsulationKey, 'encapsulationKey'), bytes(m, 'm'));
+    return { ciphertext: b64(cipherText), sharedSecret: b64(sharedSecret) };
   },
 };
