@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Parley.Crypto;
 
 namespace Parley.Protocol.Spqr;
@@ -64,6 +65,15 @@ internal sealed class SpqrState
     /// <summary>The braid's epoch (0 for V0).</summary>
     public ulong Epoch => Braid?.Epoch ?? 0;
 
+    /// <summary>An epoch secret is needed only to add its chain epoch: wiped as soon as that is done (or failed).</summary>
+    private static void WipeSecret(EpochSecret? secret)
+    {
+        if (secret is not null)
+        {
+            CryptographicOperations.ZeroMemory(secret.Secret);
+        }
+    }
+
     private static SpqrState Disabled(SpqrDirection direction, uint maxJump) => new(direction, maxJump, Version0, false, null, null, null);
 
     /// <summary>A new V1 session's state, as libsignal makes it: minimum version V1, the chain made now.</summary>
@@ -99,19 +109,26 @@ internal sealed class SpqrState
         var index = 0u;
         byte[]? key = null;
         SpqrChain? chain = null;
-        if (Chain is not null)
+        try
         {
-            chain = Chain.Clone();
-            if (sent.Secret is { } secret)
+            if (Chain is not null)
             {
-                chain.AddEpoch(secret.Epoch, secret.Secret);
-            }
+                chain = Chain.Clone();
+                if (sent.Secret is { } secret)
+                {
+                    chain.AddEpoch(secret.Epoch, secret.Secret);
+                }
 
-            (index, key) = chain.SendKey(Braid.Epoch - 1);
+                (index, key) = chain.SendKey(Braid.Epoch - 1);
+            }
+            else if (sent.Secret is not null)
+            {
+                throw new ProtocolFailureException(ProtocolFailure.InvalidState, "SPQR has an epoch secret but no chain");
+            }
         }
-        else if (sent.Secret is not null)
+        finally
         {
-            throw new ProtocolFailureException(ProtocolFailure.InvalidState, "SPQR has an epoch secret but no chain");
+            WipeSecret(sent.Secret);
         }
 
         var message = new SpqrMessage(Braid.Epoch, index, sent.Type, sent.Chunk).Encode();
@@ -156,11 +173,19 @@ internal sealed class SpqrState
         }
 
         var received = Braid.Receive(decoded);
-        var chain = Chain?.Clone()
-            ?? (AuthKey is { } authKey ? SpqrChain.Create(authKey, Direction) : throw new ProtocolFailureException(ProtocolFailure.InvalidState, "SPQR chain not available"));
-        if (received.Secret is { } secret)
+        SpqrChain chain;
+        try
         {
-            chain.AddEpoch(secret.Epoch, secret.Secret);
+            chain = Chain?.Clone()
+                ?? (AuthKey is { } authKey ? SpqrChain.Create(authKey, Direction) : throw new ProtocolFailureException(ProtocolFailure.InvalidState, "SPQR chain not available"));
+            if (received.Secret is { } secret)
+            {
+                chain.AddEpoch(secret.Epoch, secret.Secret);
+            }
+        }
+        finally
+        {
+            WipeSecret(received.Secret);
         }
 
         var keyEpoch = decoded.Epoch - 1;
