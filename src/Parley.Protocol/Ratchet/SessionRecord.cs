@@ -369,7 +369,8 @@ internal static class SessionStateCodec
         return new PendingPreKey(preKeyId, signedId, baseKey ?? throw new FormatException("missing base key"), timestamp, kyberId, ciphertext ?? throw new FormatException("missing Kyber ciphertext"));
     }
 
-    private static (uint, byte[]) ReadIndexedKey(ReadOnlySpan<byte> data)
+    /// <summary>An (index, 32-byte key) entry: skipped Double Ratchet seeds and SPQR's skipped keys.</summary>
+    public static (uint, byte[]) ReadIndexedKey(ReadOnlySpan<byte> data)
     {
         uint index = 0;
         byte[]? key = null;

@@ -1,4 +1,5 @@
 using Parley.Crypto.Kem;
+using Parley.Protocol.Ratchet;
 using Parley.Protocol.Wire;
 
 namespace Parley.Protocol.Spqr;
@@ -177,7 +178,7 @@ internal static class SpqrStateCodec
     }
 
     /// <summary>Stage 1 wrote directions the same way (next, counter, history), so both formats share this.</summary>
-    private static ProtoWriter WriteDirection(SpqrChainDirection d)
+    public static ProtoWriter WriteDirection(SpqrChainDirection d)
     {
         var w = new ProtoWriter(40 + (d.History.Count * 40));
         w.WriteBytes(1, d.Next);
@@ -214,31 +215,13 @@ internal static class SpqrStateCodec
                         throw new FormatException("SPQR history too long");
                     }
 
-                    history.Add(ReadIndexedKey(reader.ReadBytes(wire)));
+                    history.Add(SessionStateCodec.ReadIndexedKey(reader.ReadBytes(wire)));
                     break;
                 default: reader.Skip(wire); break;
             }
         }
 
         return new SpqrChainDirection(next ?? throw new FormatException("missing SPQR chain key"), counter, history);
-    }
-
-    private static (uint, byte[]) ReadIndexedKey(ReadOnlySpan<byte> data)
-    {
-        uint index = 0;
-        byte[]? key = null;
-        var reader = new ProtoReader(data);
-        while (reader.TryReadTag(out var field, out var wire))
-        {
-            switch (field)
-            {
-                case 1: index = reader.ReadUInt32(wire); break;
-                case 2: key = Key32(reader.ReadBytes(wire)); break;
-                default: reader.Skip(wire); break;
-            }
-        }
-
-        return (index, key ?? throw new FormatException("missing key"));
     }
 
     private static ProtoWriter WriteBraid(BraidState b)

@@ -27,8 +27,8 @@ internal static class Stage1Records
         stage1.WriteUInt(2, spqr.Negotiating ? 1u : 0u);
         stage1.WriteUInt(3, spqr.MaxJump);
         stage1.WriteBytes(4, chain.NextRoot);
-        stage1.WriteMessage(5, Direction(chain.Links[0].Send));
-        stage1.WriteMessage(6, Direction(chain.Links[0].Receive));
+        stage1.WriteMessage(5, SpqrStateCodec.WriteDirection(chain.Links[0].Send)); // stage 1 wrote directions as the current code does
+        stage1.WriteMessage(6, SpqrStateCodec.WriteDirection(chain.Links[0].Receive));
 
         // The session as the current code writes it, with field 14 replaced by stage 1's field 12.
         var session = new ProtoWriter(1024);
@@ -54,21 +54,5 @@ internal static class Stage1Records
         result.WriteUInt(1, SessionRecord.FormatVersion);
         result.WriteMessage(2, session);
         return result.ToArray();
-    }
-
-    private static ProtoWriter Direction(SpqrChainDirection direction)
-    {
-        var w = new ProtoWriter(64);
-        w.WriteBytes(1, direction.Next);
-        w.WriteUInt(2, direction.Counter);
-        foreach (var (index, key) in direction.History)
-        {
-            var k = new ProtoWriter(40);
-            k.WriteUInt(1, index);
-            k.WriteBytes(2, key);
-            w.WriteMessage(3, k);
-        }
-
-        return w;
     }
 }
