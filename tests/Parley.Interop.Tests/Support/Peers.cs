@@ -56,10 +56,16 @@ internal sealed class ParleyPeer : IPeer
     private uint _nextId = 1;
 
     public ParleyPeer(string name, uint deviceId = 1)
+        : this(new ProtocolAddress(name, deviceId), IdentityKeyPair.Generate(), (uint)Random.Shared.Next(1, 16000))
     {
-        Address = new ProtocolAddress(name, deviceId);
-        Identity = IdentityKeyPair.Generate();
-        Store = new InMemoryProtocolStore(Identity, (uint)Random.Shared.Next(1, 16000));
+    }
+
+    /// <summary>A device with a given identity and registration id (a stored device read back).</summary>
+    public ParleyPeer(ProtocolAddress address, IdentityKeyPair identity, uint registrationId)
+    {
+        Address = address;
+        Identity = identity;
+        Store = new InMemoryProtocolStore(Identity, registrationId);
         Cipher = new SessionCipher(Store, Address);
         Groups = new GroupCipher(Store);
     }
@@ -165,10 +171,20 @@ internal sealed class LibsignalPeer : IPeer
     private readonly NodeHarness _node;
 
     public LibsignalPeer(NodeHarness node, string name, uint deviceId = 1)
+        : this(node, new ProtocolAddress(name, deviceId), node.Call("party.create", new { name, deviceId }))
+    {
+    }
+
+    /// <summary>A libsignal party as a fixture stored it (tests/interop/ops/protocol.mjs <c>party.restore</c>).</summary>
+    public LibsignalPeer(NodeHarness node, JsonNode stored)
+        : this(node, new ProtocolAddress(stored["name"]!.GetValue<string>(), stored["deviceId"]!.GetValue<uint>()), node.Call("party.restore", stored))
+    {
+    }
+
+    private LibsignalPeer(NodeHarness node, ProtocolAddress address, JsonNode created)
     {
         _node = node;
-        Address = new ProtocolAddress(name, deviceId);
-        var created = node.Call("party.create", new { name, deviceId });
+        Address = address;
         IdentityKey = Curve25519PublicKey.Decode(NodeHarness.Bytes(created["identityKey"]));
     }
 

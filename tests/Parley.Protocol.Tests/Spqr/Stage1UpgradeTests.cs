@@ -52,6 +52,46 @@ public sealed class Stage1UpgradeTests
         reloaded.Serialize().ShouldBe(stored);
     }
 
+    [Fact]
+    public void Sessions_written_by_stage_one_code_load_read_late_messages_on_current_and_archived_states_and_keep_talking()
+    {
+        // Alice and Bob as stage 1 stored them: Alice's record holds a second session and the first one
+        // archived, and Bob had written once more on the first before he heard of the second.
+        var stored = Stage1Fixtures.Load("parley-with-parley-archived.json");
+        var alice = Restore(stored["alice"]!);
+        var bob = Restore(stored["bob"]!);
+        var aliceRecord = alice.Store.LoadSession(bob.Address)!;
+        aliceRecord.Previous.Count.ShouldBe(1);
+        aliceRecord.Current!.Spqr.Braid.ShouldBeOfType<Stage1Braid>();
+        aliceRecord.Previous[0].Spqr.Braid.ShouldBeOfType<Stage1Braid>();
+
+        var inFlight = Stage1Fixtures.InFlight(stored);
+        inFlight.Count.ShouldBe(5);
+        foreach (var message in inFlight)
+        {
+            var (from, to) = message.From == "alice" ? (alice, bob) : (bob, alice);
+            var result = to.Cipher.Decrypt(from.Address, message.Type, message.Body);
+            result.IsSuccess.ShouldBeTrue($"{message.Plaintext}: {result.Failure}");
+            System.Text.Encoding.UTF8.GetString(result.Value).ShouldBe(message.Plaintext);
+            var before = to.Snapshot();
+            to.Cipher.Decrypt(from.Address, message.Type, message.Body).Failure.ShouldBe(ProtocolFailure.DuplicateMessage);
+            to.Snapshot().ShouldBe(before);
+        }
+
+        Talk(alice, bob, rounds: 150);
+        Epoch(alice, bob).ShouldBe(1ul);
+        Epoch(bob, alice).ShouldBe(1ul);
+        var upgraded = alice.Store.LoadSession(bob.Address)!.Serialize();
+        SessionRecord.Deserialize(upgraded).Serialize().ShouldBe(upgraded); // now in the current format, archived state included
+    }
+
+    private static Party Restore(System.Text.Json.Nodes.JsonNode stored)
+    {
+        var party = new Party(Stage1Fixtures.Address(stored), Stage1Fixtures.Identity(stored), Stage1Fixtures.RegistrationId(stored));
+        Stage1Fixtures.Restore(stored, party.Store);
+        return party;
+    }
+
     /// <summary>Replaces <paramref name="party"/>'s session with <paramref name="peer"/> by its stage-1 form, read back.</summary>
     private static void Reload(Party party, Party peer)
     {

@@ -144,6 +144,17 @@ export const ops = {
     return { identityKey: b64(identity.publicKey.serialize()), registrationId };
   },
 
+  // A libsignal party as a fixture stored it (tests/vectors/stage1): identity key pair, registration id,
+  // session records and peers' identities, each as libsignal serialized it.
+  'party.restore': ({ name, deviceId, identityKeyPair, registrationId, sessions = [], identities = [] }) => {
+    const identity = signal.IdentityKeyPair.deserialize(bytes(identityKeyPair, 'identityKeyPair'));
+    const stores = new Stores(identity, registrationId);
+    for (const s of sessions) stores.sessions.set(s.address, signal.SessionRecord.deserialize(bytes(s.record, 'record')));
+    for (const i of identities) stores.identities.set(i.address, bytes(i.key, 'key'));
+    parties.set(name, { address: address(name, deviceId), identity, stores });
+    return { identityKey: b64(identity.publicKey.serialize()), registrationId };
+  },
+
   // Makes and stores prekeys; returns the bundle a server would hand out. A last-resort Kyber
   // prekey stays in the store after use.
   'party.bundle': ({ name, oneTime = true, lastResort = false }) => {
