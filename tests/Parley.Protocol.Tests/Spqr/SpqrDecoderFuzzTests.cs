@@ -1,4 +1,6 @@
 using Parley.Protocol.Spqr;
+using Parley.Protocol.Tests.Support;
+using Parley.Protocol.Wire;
 
 namespace Parley.Protocol.Tests.Spqr;
 
@@ -40,6 +42,41 @@ public sealed class SpqrDecoderFuzzTests
     }
 
     [Fact]
+    public void Signal_messages_with_garbage_in_pq_ratchet_fail_cleanly_and_leave_the_stored_session_as_it_was()
+    {
+        // Mid-braid (Bob holds chunk decoders and a header), Alice's next messages with field 5
+        // replaced by garbage or by other real SPQR messages; the MAC no longer matches, but SPQR runs
+        // before it (libsignal's order), so its decoder sees every variant first.
+        var alice = new Party("alice");
+        var bob = new Party("bob");
+        alice.Cipher.ProcessPreKeyBundle(bob.Address, bob.NewBundle()).IsSuccess.ShouldBeTrue();
+        for (var i = 0; i < 25; i++)
+        {
+            bob.ReceiveText(alice, alice.Send(bob, $"a{i}"));
+            alice.ReceiveText(bob, bob.Send(alice, $"b{i}"));
+        }
+
+        var pending = Enumerable.Range(0, 3).Select(i => alice.Send(bob, $"p{i}")).ToList();
+        var parsed = pending.Select(m => SignalMessage.Parse(m.Serialized)).ToList();
+        var samples = parsed.Select(m => m.PqRatchet).Concat(Enumerable.Range(0, 5).Select(i => bob.Send(alice, $"q{i}")).Select(m => SignalMessage.Parse(m.Serialized).PqRatchet)).ToList();
+        var before = bob.Snapshot();
+        var tried = 0;
+        foreach (var input in Inputs(samples, new Random(23), bob.Store.LoadSession(alice.Address)!.Current!.Spqr.Epoch))
+        {
+            var message = parsed[tried++ % parsed.Count];
+            var result = bob.Cipher.Decrypt(alice.Address, CiphertextMessageType.Whisper, WithPqRatchet(message, input));
+            result.IsSuccess.ShouldBeFalse();
+            bob.Snapshot().ShouldBe(before);
+        }
+
+        tried.ShouldBeGreaterThan(2_000);
+        foreach (var (message, i) in pending.Select((m, i) => (m, i)))
+        {
+            bob.ReceiveText(alice, message).ShouldBe($"p{i}"); // the session still works
+        }
+    }
+
+    [Fact]
     public void Mutated_stored_state_loads_or_is_refused_with_a_format_error_and_the_loaded_state_never_throws()
     {
         var net = new BraidNetwork(22);
@@ -76,10 +113,29 @@ public sealed class SpqrDecoderFuzzTests
                     continue;
                 }
 
-                Use(() => loaded.Send(new Support.DeterministicRandom("use")));
+                Use(() => loaded.Send(new DeterministicRandom("use")));
                 Use(() => loaded.Receive(message));
             }
         }
+    }
+
+    /// <summary>The message with field 5 (<c>pq_ratchet</c>) replaced, everything else and the old MAC kept.</summary>
+    private static byte[] WithPqRatchet(SignalMessage message, byte[] pqRatchet)
+    {
+        var writer = new ProtoWriter(message.Serialized.Length + pqRatchet.Length);
+        writer.WriteRawByte(message.Serialized[0]);
+        writer.WriteBytes(1, message.SenderRatchetKey.Serialize());
+        writer.WriteUInt(2, message.Counter);
+        writer.WriteUInt(3, message.PreviousCounter);
+        writer.WriteBytes(4, message.Ciphertext);
+        writer.WriteBytes(5, pqRatchet);
+        if (message.Addresses is { } addresses)
+        {
+            writer.WriteBytes(6, addresses);
+        }
+
+        writer.WriteRaw(message.Serialized.AsSpan(message.Serialized.Length - SignalMessage.MacLength));
+        return writer.ToArray();
     }
 
     private static void Use(Action action)
