@@ -189,7 +189,7 @@ public sealed class DifferentialTests(HarnessFixture fixture)
             random.Fill(m);
             var (header, vector, dk) = IncrementalMlKem768.GenerateKeyPair(seed);
             using var _ = dk;
-            var keys = Node.Call("mlkem768.keygen", new { seed = NodeHarness.B64(seed) });
+            var keys = Node.Call("mlkem.keygen", new { seed = NodeHarness.B64(seed), level = 768 });
             var ek = IncrementalMlKem768.StandardEncapsulationKey(header, vector);
             NodeHarness.Bytes(keys["encapsulationKey"]).ShouldBe(ek);
             var exported = new byte[IncrementalMlKem768.DecapsulationKeySize];
@@ -204,7 +204,7 @@ public sealed class DifferentialTests(HarnessFixture fixture)
                 IncrementalMlKem768.Encapsulate2(state, vector, ct2);
             }
 
-            var theirs = Node.Call("mlkem768.encapsulate", new { encapsulationKey = NodeHarness.B64(ek), m = NodeHarness.B64(m) });
+            var theirs = Node.Call("mlkem.encapsulate", new { encapsulationKey = NodeHarness.B64(ek), m = NodeHarness.B64(m), level = 768 });
             NodeHarness.Bytes(theirs["ciphertext"]).ShouldBe([.. ct1, .. ct2]);
             NodeHarness.Bytes(theirs["sharedSecret"]).ShouldBe(k);
         }
