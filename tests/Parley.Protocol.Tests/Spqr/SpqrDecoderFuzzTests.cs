@@ -65,7 +65,7 @@ public sealed class SpqrDecoderFuzzTests
         {
             var message = parsed[tried++ % parsed.Count];
             var result = bob.Cipher.Decrypt(alice.Address, CiphertextMessageType.Whisper, WithPqRatchet(message, input));
-            result.IsSuccess.ShouldBeFalse();
+            result.Failure.ShouldBe(ProtocolFailure.InvalidMessage);
             bob.Snapshot().ShouldBe(before);
         }
 
