@@ -169,6 +169,122 @@ public sealed class IncrementalMlKem768Tests
     }
 
     [Fact]
+    public void Every_wycheproof_ml_kem_768_encapsulation_case_passes_through_the_split_encapsulation()
+    {
+        // Source: Wycheproof testvectors_v1/mlkem_768_encaps_test.json (FIPS 203 and CCTV/modulus). As
+        // SPQR runs it: the header ρ ‖ SHA3-256(ek) alone gives ct1 and K, then the key vector, once it
+        // passes the header and modulus checks, gives ct2; ct1 ‖ ct2 and K must be the vector's c and K.
+        // A key that is not reduced mod q must fail the check; one of another length cannot be split.
+        using var doc = Vectors.Wycheproof("mlkem_768_encaps_test.json");
+        int valid = 0, invalid = 0;
+        foreach (var (_, t) in Vectors.WycheproofCases(doc))
+        {
+            var id = t.GetProperty("tcId").GetInt32();
+            var ek = Vectors.Hex(t, "ek");
+            var m = Vectors.Hex(t, "m");
+            if (t.GetProperty("result").GetString() == "invalid")
+            {
+                invalid++;
+                if (ek.Length != 1184)
+                {
+                    continue;
+                }
+
+                var badHeader = (byte[])[.. ek[1152..], .. SplitHash(ek)];
+                IncrementalMlKem768.EncapsulationKeyMatchesHeader(badHeader, ek[..1152]).ShouldBeFalse($"tcId {id}");
+                IncrementalMlKem768.IsValidEncapsulationKey(ek[..1152]).ShouldBeFalse($"tcId {id}");
+                using var badState = IncrementalMlKem768.Encapsulate1(badHeader, m, new byte[960], new byte[32]);
+                Should.Throw<ArgumentException>(() => IncrementalMlKem768.Encapsulate2(badState, ek[..1152], new byte[128]), $"tcId {id}");
+                continue;
+            }
+
+            var header = (byte[])[.. ek[1152..], .. SplitHash(ek)];
+            var ct1 = new byte[IncrementalMlKem768.Ciphertext1Size];
+            var ct2 = new byte[IncrementalMlKem768.Ciphertext2Size];
+            var k = new byte[32];
+            using (var state = IncrementalMlKem768.Encapsulate1(header, m, ct1, k))
+            {
+                IncrementalMlKem768.EncapsulationKeyMatchesHeader(header, ek[..1152]).ShouldBeTrue($"tcId {id}");
+                IncrementalMlKem768.Encapsulate2(state, ek[..1152], ct2);
+            }
+
+            Convert.ToHexStringLower([.. ct1, .. ct2]).ShouldBe(t.GetProperty("c").GetString(), $"tcId {id}");
+            Convert.ToHexStringLower(k).ShouldBe(t.GetProperty("K").GetString(), $"tcId {id}");
+            valid++;
+        }
+
+        valid.ShouldBe(133);
+        invalid.ShouldBe(132);
+    }
+
+    [Fact]
+    public void Every_wycheproof_ml_kem_768_key_generation_and_decapsulation_case_passes()
+    {
+        // Source: Wycheproof testvectors_v1/mlkem_768_test.json (FIPS 203 and CCTV/strcmp groups): the
+        // 64-byte seed must give the vector's ek (as header ‖ key vector, put back together), and
+        // decapsulating c given as ct1 and ct2 must give K, implicit rejection included. Invalid cases
+        // are seeds or ciphertexts of the wrong length: argument errors.
+        using var doc = Vectors.Wycheproof("mlkem_768_test.json");
+        int valid = 0, invalid = 0;
+        foreach (var (_, t) in Vectors.WycheproofCases(doc))
+        {
+            var id = t.GetProperty("tcId").GetInt32();
+            var seed = Vectors.Hex(t, "seed");
+            var c = Vectors.Hex(t, "c");
+            if (seed.Length != IncrementalMlKem768.KeyGenerationSeedSize)
+            {
+                t.GetProperty("result").GetString().ShouldBe("invalid", $"tcId {id}");
+                Should.Throw<ArgumentException>(() => IncrementalMlKem768.GenerateKeyPair(seed), $"tcId {id}");
+                invalid++;
+                continue;
+            }
+
+            var (header, vector, dk) = IncrementalMlKem768.GenerateKeyPair(seed);
+            using var _ = dk;
+            var k = new byte[32];
+            var split = Math.Min(c.Length, IncrementalMlKem768.Ciphertext1Size);
+            if (t.GetProperty("result").GetString() == "invalid")
+            {
+                c.Length.ShouldNotBe(1088, $"tcId {id}");
+                Should.Throw<ArgumentException>(() => IncrementalMlKem768.Decapsulate(dk, c.AsSpan(0, split), c.AsSpan(split), k), $"tcId {id}");
+                invalid++;
+                continue;
+            }
+
+            Convert.ToHexStringLower(IncrementalMlKem768.StandardEncapsulationKey(header, vector)).ShouldBe(t.GetProperty("ek").GetString(), $"tcId {id}");
+            IncrementalMlKem768.Decapsulate(dk, c.AsSpan(0, split), c.AsSpan(split), k);
+            Convert.ToHexStringLower(k).ShouldBe(t.GetProperty("K").GetString(), $"tcId {id}");
+            valid++;
+        }
+
+        valid.ShouldBe(153);
+        invalid.ShouldBe(40);
+    }
+
+    [Fact]
+    public void Every_wycheproof_ml_kem_768_seed_gives_the_vectors_keys()
+    {
+        // Source: Wycheproof testvectors_v1/mlkem_768_keygen_seed_test.json: ek and the 2,400-byte dk
+        // from the seed d ‖ z, and the dk passes the key check applied to stored keys.
+        using var doc = Vectors.Wycheproof("mlkem_768_keygen_seed_test.json");
+        var count = 0;
+        foreach (var (_, t) in Vectors.WycheproofCases(doc))
+        {
+            var id = t.GetProperty("tcId").GetInt32();
+            var (header, vector, dk) = IncrementalMlKem768.GenerateKeyPair(Vectors.Hex(t, "seed"));
+            using var _ = dk;
+            var exported = new byte[IncrementalMlKem768.DecapsulationKeySize];
+            dk.Export(exported);
+            Convert.ToHexStringLower(IncrementalMlKem768.StandardEncapsulationKey(header, vector)).ShouldBe(t.GetProperty("ek").GetString(), $"tcId {id}");
+            Convert.ToHexStringLower(exported).ShouldBe(t.GetProperty("dk").GetString(), $"tcId {id}");
+            IncrementalMlKem768.IsValidDecapsulationKey(exported).ShouldBeTrue($"tcId {id}");
+            count++;
+        }
+
+        count.ShouldBe(100);
+    }
+
+    [Fact]
     public void Every_wycheproof_ml_kem_1024_encapsulation_case_passes_through_the_split_code()
     {
         // Source: Wycheproof testvectors_v1/mlkem_1024_encaps_test.json. The split K-PKE encryption is
