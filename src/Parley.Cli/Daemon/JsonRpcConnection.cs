@@ -24,6 +24,9 @@ internal sealed class JsonRpcConnection(Stream stream, IReadOnlyDictionary<strin
 
     private static readonly byte[] LineBreak = "\n"u8.ToArray();
 
+    // No HTML goes through this socket: '+' and quotes stay as they are, control characters are still escaped.
+    private static readonly JsonSerializerOptions Output = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly Channel<byte[]> _outgoing = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(MaxWaitingLines)
     {
         SingleReader = true,
@@ -148,7 +151,7 @@ internal sealed class JsonRpcConnection(Stream stream, IReadOnlyDictionary<strin
     {
         if (answer is not null)
         {
-            await _outgoing.Writer.WriteAsync(Encoding.UTF8.GetBytes(answer.ToJsonString()), token).ConfigureAwait(false);
+            await _outgoing.Writer.WriteAsync(Encoding.UTF8.GetBytes(answer.ToJsonString(Output)), token).ConfigureAwait(false);
         }
     }
 
