@@ -7,22 +7,11 @@ namespace Parley.Cli.Tests.Daemon;
 /// <summary>A bot talks JSON-RPC to a real <c>parley daemon</c> process; people use the real CLI; one real server.</summary>
 public sealed class DaemonTests(MessagingServerFixture fixture) : IClassFixture<MessagingServerFixture>, IDisposable
 {
-    private readonly List<CliUser> _users = [];
+    private readonly CliPeople _people = new(fixture.Url);
 
-    private CliUser User(string stem)
-    {
-        var user = new CliUser(stem, fixture.Url);
-        _users.Add(user);
-        return user;
-    }
+    private CliUser User(string stem) => _people.Add(stem);
 
-    public void Dispose()
-    {
-        foreach (var u in _users)
-        {
-            u.Dispose();
-        }
-    }
+    public void Dispose() => _people.Dispose();
 
     private static async Task<(LongRunningCli Daemon, EndPointLike Where)> StartAsync(CliUser user, params string[] listen)
     {

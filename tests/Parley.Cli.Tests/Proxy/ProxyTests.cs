@@ -11,31 +11,24 @@ namespace Parley.Cli.Tests.Proxy;
 /// </summary>
 public sealed class ProxyTests(MessagingServerFixture fixture) : IClassFixture<MessagingServerFixture>, IAsyncLifetime
 {
-    private readonly List<CliUser> _users = [];
     private ConnectionTap _tap = null!;
+    private CliPeople _people = null!;
 
     public ValueTask InitializeAsync()
     {
         _tap = new ConnectionTap(fixture.Server.BaseUrl);
+        // Everyone's server address is the tap's, by name (localhost): only the proxy resolves it.
+        _people = new CliPeople(_tap.Url);
         return ValueTask.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()
     {
         await _tap.DisposeAsync();
-        foreach (var u in _users)
-        {
-            u.Dispose();
-        }
+        _people.Dispose();
     }
 
-    /// <summary>A person whose server address is the tap's, by name (<c>localhost</c>): only the proxy resolves it.</summary>
-    private CliUser User(string stem)
-    {
-        var user = new CliUser(stem, _tap.Url);
-        _users.Add(user);
-        return user;
-    }
+    private CliUser User(string stem) => _people.Add(stem);
 
     private void EveryConnectionCameFromTheProxy(int atLeast)
     {
