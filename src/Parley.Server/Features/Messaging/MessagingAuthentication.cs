@@ -70,7 +70,7 @@ internal sealed class MessagingAuthenticationHandler(
                 new Claim(TokenHashClaim, Convert.ToHexString(hash)),
                 new Claim(CheckedAtClaim, checkedAt.ToString(CultureInfo.InvariantCulture)),
             ], SchemeName);
-        // SignalR closes connections at ExpiresUtc by the wall clock; give it the time left on ours.
+        // The relay closes sockets whose token expired (at the next sweep); ExpiresUtc is the time left on ours, by the wall clock.
         var properties = new AuthenticationProperties { ExpiresUtc = DateTimeOffset.UtcNow + (record.ExpiresAt - time.GetUtcNow()) };
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), properties, SchemeName));
     }
