@@ -242,7 +242,8 @@ public sealed class RelayClient : IAsyncDisposable
         {
             while (true)
             {
-                using var message = await RelayFrames.ReceiveAsync(_socket, MaxMessageBytes, CancellationToken.None).ConfigureAwait(false);
+                var first = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                using var message = await RelayFrames.ReceiveAsync(_socket, first, MaxMessageBytes, CancellationToken.None).ConfigureAwait(false);
                 if (message.Type == WebSocketMessageType.Close)
                 {
                     if (_socket.CloseStatus is { } status and not WebSocketCloseStatus.NormalClosure)

@@ -24,15 +24,17 @@ public static class RelayFrames
     private const int FirstBuffer = 4096;
 
     /// <summary>
-    /// Reads one whole WebSocket message. While nothing arrives it holds no buffer (a zero-byte read);
-    /// the returned buffer is rented from <see cref="ArrayPool{T}.Shared"/> and must be returned with
-    /// <see cref="RelayMessage.Dispose"/>. A message longer than <paramref name="maxBytes"/> is not read
-    /// to its end: <see cref="RelayMessage.TooBig"/> is set and the socket must be closed.
+    /// Reads the rest of the WebSocket message that <paramref name="first"/> began: the caller waits for a
+    /// message with a zero-byte read (<c>socket.ReceiveAsync(Memory&lt;byte&gt;.Empty, …)</c>), so an idle
+    /// socket holds no buffer. The returned buffer is rented from <see cref="ArrayPool{T}.Shared"/> and
+    /// must be returned with <see cref="RelayMessage.Dispose"/>. A message longer than
+    /// <paramref name="maxBytes"/> is not read to its end: <see cref="RelayMessage.TooBig"/> is set and the
+    /// socket must be closed.
     /// </summary>
-    public static async ValueTask<RelayMessage> ReceiveAsync(WebSocket socket, int maxBytes, CancellationToken cancellationToken)
+    public static async ValueTask<RelayMessage> ReceiveAsync(WebSocket socket, ValueWebSocketReceiveResult first, int maxBytes,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(socket);
-        var first = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
         if (first.MessageType == WebSocketMessageType.Close)
         {
             return new RelayMessage(null, 0, WebSocketMessageType.Close, false);

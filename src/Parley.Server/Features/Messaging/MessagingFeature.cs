@@ -53,6 +53,9 @@ public static class MessagingFeature
 
         var options = configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
         services.AddSingleton<HubCallLogging>();
+        // Hosting's request logging is off by default (Information); enabled at all, it gives every request an
+        // Activity and a log scope, which a relay socket keeps for its whole life (docs/benchmarks.md, "Relay transport").
+        services.AddLogging(l => l.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None));
         services.AddSingleton<RelayHub>();
 
         services.Configure<RateLimiterOptions>(o =>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using System.Net.WebSockets;
 using Parley.Contracts.Messaging;
 
@@ -233,8 +232,9 @@ internal enum Revocation
 /// and are skipped if the drain already sent them. Events (receipts, presence, group events) go
 /// through the same queue, so one slow socket never holds up the sender of an event. Nothing is
 /// deleted here: only the client's Ack deletes, so whatever a crash or a slow client loses in flight is
-/// sent again on the next connect. An idle connection holds no buffer, timer or token source: the
-/// pump waits on its queue, the socket on a zero-byte read (docs/benchmarks.md, "Relay transport").
+/// sent again on the next connect. An idle connection holds no queue, task, buffer, timer or token
+/// source: the pump runs only while there is something to send, and the socket waits on a zero-byte
+/// read (docs/benchmarks.md, "Relay transport").
 /// </summary>
 internal sealed class RelayConnection
 {
@@ -244,12 +244,18 @@ internal sealed class RelayConnection
 
     private readonly WebSocket _socket;
     private readonly RelayConnections _owner;
-
-    // StoredEnvelope (batched into Envelopes events) or byte[] (a whole event frame).
-    private readonly Channel<object> _live = Channel.CreateBounded<object>(
-        new BoundedChannelOptions(LiveCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
     private readonly SemaphoreSlim _sending = new(1, 1);
-    private volatile bool _overflowed;
+    private readonly Lock _gate = new();
+
+    // Guarded by _gate. The queue holds StoredEnvelopes (batched into Envelopes events) and byte[]s
+    // (whole event frames); it exists only while the pump runs.
+    private Queue<object>? _queue;
+    private bool _started;
+    private bool _pumping;
+    private bool _drain;
+    private bool _stopped;
+    private HashSet<long>? _drained;
+    private long _drainedAt;
 
     public RelayConnection(WebSocket socket, string user, byte[] tokenHash, long expiresAt, RelayConnections owner)
     {
@@ -270,23 +276,32 @@ internal sealed class RelayConnection
     /// <summary>When the token expires (Unix ms of the server's clock).</summary>
     public long ExpiresAt { get; }
 
-    public Task? Running { get; private set; }
-
-    public void Start() => Running = Task.Run(RunAsync);
-
-    public void Offer(StoredEnvelope envelope)
+    /// <summary>Starts the pump with a drain of the stored queue.</summary>
+    public void Start()
     {
-        if (!_live.Writer.TryWrite(envelope))
+        lock (_gate)
         {
-            // A client this far behind gets its queue re-read from storage instead.
-            _overflowed = true;
+            _started = true;
+            _drain = true;
+            _pumping = true;
         }
+
+        Run();
     }
 
-    /// <summary>Queues an event frame; a client 4096 items behind loses it (envelopes are re-read, events are not).</summary>
-    public void Post(byte[] frame) => _live.Writer.TryWrite(frame);
+    public void Offer(StoredEnvelope envelope) => Enqueue(envelope);
 
-    public void Stop() => _live.Writer.TryComplete();
+    /// <summary>Queues an event frame; a client 4096 items behind loses it (envelopes are re-read, events are not).</summary>
+    public void Post(byte[] frame) => Enqueue(frame);
+
+    public void Stop()
+    {
+        lock (_gate)
+        {
+            _stopped = true;
+            _queue = null;
+        }
+    }
 
     public void Abort() => _socket.Abort();
 
@@ -318,72 +333,132 @@ internal sealed class RelayConnection
         }
     }
 
-    private async Task RunAsync()
+    private void Enqueue(object item)
     {
+        lock (_gate)
+        {
+            if (_stopped)
+            {
+                return;
+            }
+
+            if (_queue?.Count >= LiveCapacity)
+            {
+                // A client this far behind gets its queue re-read from storage instead.
+                _drain |= item is StoredEnvelope;
+                return;
+            }
+
+            (_queue ??= new Queue<object>()).Enqueue(item);
+            if (_pumping || !_started)
+            {
+                return;
+            }
+
+            _pumping = true;
+        }
+
+        Run();
+    }
+
+    private void Run() => ThreadPool.UnsafeQueueUserWorkItem(static c => _ = c.PumpAsync(), this, preferLocal: false);
+
+    private async Task PumpAsync()
+    {
+        List<HubEnvelope>? batch = null;
         try
         {
-            HashSet<long>? drained = await DrainAsync();
-            var drainedAt = Environment.TickCount64;
-            List<HubEnvelope>? batch = null; // allocated on first use: idle connections stay small
-            while (await _live.Reader.WaitToReadAsync().ConfigureAwait(false))
+            while (true)
             {
-                if (_overflowed)
+                byte[]? frame = null;
+                bool drain;
+                lock (_gate)
                 {
-                    _overflowed = false;
-                    while (_live.Reader.TryRead(out _))
+                    drain = _drain && !_stopped;
+                    _drain = false;
+                    batch?.Clear();
+                    if (drain)
                     {
+                        // Every envelope queued so far is committed, so the drain reads it; the events stay.
+                        _queue = _queue is null ? null : new Queue<object>(_queue.Where(i => i is byte[]));
+                    }
+                    else if (!_stopped)
+                    {
+                        frame = Take(ref batch);
                     }
 
-                    drained = await DrainAsync();
-                    drainedAt = Environment.TickCount64;
-                    continue;
-                }
-
-                // Envelopes the drain already sent can only be notified shortly after it; forget them then.
-                if (drained is not null && (drained.Count == 0 || Environment.TickCount64 - drainedAt > 10_000))
-                {
-                    drained = null;
-                }
-
-                batch ??= new List<HubEnvelope>(16);
-                batch.Clear();
-                while (batch.Count < Batch && _live.Reader.TryPeek(out var item))
-                {
-                    if (item is byte[] frame)
+                    if (!drain && frame is null && batch is not { Count: > 0 })
                     {
-                        if (batch.Count > 0)
-                        {
-                            break; // the envelopes before it go first
-                        }
-
-                        _live.Reader.TryRead(out _);
-                        await SendAsync(frame).ConfigureAwait(false);
-                        continue;
-                    }
-
-                    _live.Reader.TryRead(out _);
-                    var e = (StoredEnvelope)item;
-                    if (drained is null || !drained.Remove(e.Id))
-                    {
-                        batch.Add(ToHub(e));
+                        _queue = null; // idle: the queue goes until the next item
+                        _pumping = false;
+                        return;
                     }
                 }
 
-                if (batch.Count > 0)
+                if (drain)
                 {
-                    await SendEnvelopesAsync(batch).ConfigureAwait(false);
+                    var sent = await DrainAsync().ConfigureAwait(false);
+                    lock (_gate)
+                    {
+                        (_drained, _drainedAt) = (sent.Count == 0 ? null : sent, Environment.TickCount64);
+                    }
+                }
+                else if (frame is not null)
+                {
+                    await SendAsync(frame).ConfigureAwait(false);
+                }
+                else
+                {
+                    await SendEnvelopesAsync(batch!).ConfigureAwait(false);
                 }
             }
         }
         catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
+            Stop();
             _socket.Abort(); // the socket closed under the pump: nothing to report
         }
         catch (Exception e)
         {
+            Stop();
             MessagingLog.PumpFailed(_owner.Logger, e);
             _socket.Abort();
         }
+    }
+
+    /// <summary>
+    /// The next event frame, or the next envelopes (up to <see cref="Batch"/>, up to the next event) into
+    /// <paramref name="batch"/>, skipping those the drain already sent. Under <see cref="_gate"/>.
+    /// </summary>
+    private byte[]? Take(ref List<HubEnvelope>? batch)
+    {
+        // Envelopes the drain already sent can only be notified shortly after it; forget them then.
+        if (_drained is not null && Environment.TickCount64 - _drainedAt > 10_000)
+        {
+            _drained = null;
+        }
+
+        while (_queue is { Count: > 0 } queue && (batch?.Count ?? 0) < Batch)
+        {
+            if (queue.Peek() is byte[] frame)
+            {
+                if (batch is { Count: > 0 })
+                {
+                    return null; // the envelopes before it go first
+                }
+
+                queue.Dequeue();
+                return frame;
+            }
+
+            var e = (StoredEnvelope)queue.Dequeue();
+            if (_drained is null || !_drained.Remove(e.Id))
+            {
+                (batch ??= new List<HubEnvelope>(16)).Add(ToHub(e));
+            }
+        }
+
+        return null;
     }
 
     private async Task SendEnvelopesAsync(IReadOnlyList<HubEnvelope> batch)

@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using MessagePack;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Parley.Contracts;
 using Parley.Contracts.Messaging;
@@ -35,22 +34,19 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
 
         var user = context.User;
         var tokenHashHex = user.TokenHashHex();
-        var checkedAt = user.TokenCheckedAt();
-        var expires = context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc;
-        var expiresAt = expires is { } wall ? (time.GetUtcNow() + (wall - DateTimeOffset.UtcNow)).ToUnixTimeMilliseconds() : long.MaxValue;
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             KeepAliveInterval = KeepAliveInterval,
             KeepAliveTimeout = KeepAliveTimeout,
         });
-        var connection = new RelayConnection(socket, user.Name(), Convert.FromHexString(tokenHashHex), expiresAt, connections);
+        var connection = new RelayConnection(socket, user.Name(), Convert.FromHexString(tokenHashHex), user.TokenExpiresAt(), connections);
         var first = connections.Add(connection);
         // The token was checked at the upgrade, but the client sees the socket open before the
         // connection is registered: a logout or account deletion in between found nothing to close.
         // Now that it is registered (a later revocation will find it), look at the revocations this
         // node has seen since the check (its own and, with Redis, every node's); the store is asked
         // only when the check is older than what the node remembers.
-        var revocation = connections.RevocationOf(tokenHashHex, connection.User, checkedAt);
+        var revocation = connections.RevocationOf(tokenHashHex, connection.User, user.TokenCheckedAt());
         if (revocation == Revocation.Revoked || (revocation == Revocation.Unknown
             && await store.FindTokenAsync(connection.TokenHash, time.GetUtcNow(), CancellationToken.None) is null))
         {
@@ -68,7 +64,34 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
                 await relay.AnnouncePresenceAsync(connection.User, online: true, connection.Id);
             }
 
-            await ReceiveAsync(socket, connection);
+            // One call at a time: read a message, run it, answer, read the next. While idle the socket
+            // waits on a zero-byte read, so no buffer is held.
+            while (true)
+            {
+                var header = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+                Call call;
+                using (var message = await RelayFrames.ReceiveAsync(socket, header, _maxMessage, CancellationToken.None))
+                {
+                    if (message.Type == WebSocketMessageType.Close)
+                    {
+                        await connection.CloseAsync(WebSocketCloseStatus.NormalClosure, string.Empty);
+                        return;
+                    }
+
+                    if (message.TooBig)
+                    {
+                        calls.Refused("(frame)", ProblemTypes.PayloadTooLarge);
+                        await connection.CloseAsync(WebSocketCloseStatus.MessageTooBig, $"a message may be at most {_maxMessage} bytes");
+                        return;
+                    }
+
+                    call = message.Type == WebSocketMessageType.Text
+                        ? Call.Refused(0, "(frame)", ProblemTypes.InvalidRequest, "messages are binary: one MessagePack array each")
+                        : Call.Parse(message.Payload);
+                }
+
+                await RunAsync(connection, call);
+            }
         }
         catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {
@@ -82,35 +105,6 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
             {
                 await relay.AnnouncePresenceAsync(connection.User, online: false, connection.Id);
             }
-        }
-    }
-
-    private async Task ReceiveAsync(WebSocket socket, RelayConnection connection)
-    {
-        while (true)
-        {
-            Call call;
-            using (var message = await RelayFrames.ReceiveAsync(socket, _maxMessage, CancellationToken.None))
-            {
-                if (message.Type == WebSocketMessageType.Close)
-                {
-                    await connection.CloseAsync(WebSocketCloseStatus.NormalClosure, string.Empty);
-                    return;
-                }
-
-                if (message.TooBig)
-                {
-                    calls.Refused("(frame)", ProblemTypes.PayloadTooLarge);
-                    await connection.CloseAsync(WebSocketCloseStatus.MessageTooBig, $"a message may be at most {_maxMessage} bytes");
-                    return;
-                }
-
-                call = message.Type == WebSocketMessageType.Text
-                    ? Call.Refused(0, "(frame)", ProblemTypes.InvalidRequest, "messages are binary: one MessagePack array each")
-                    : Call.Parse(message.Payload);
-            }
-
-            await RunAsync(connection, call);
         }
     }
 
