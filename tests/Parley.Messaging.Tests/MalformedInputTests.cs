@@ -373,7 +373,7 @@ public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixtur
         new("garbage bytes (0xc1 is no MessagePack code)", 0, [0xc1, 0xff, 0x00, 0x13]),
         new("an empty message", 0, []),
         new("a string, not an array", 0, MessagePackSerializer.Serialize("Send", RelayClient.SerializerOptions)),
-        new("an array that stops short", 5, [0x94, 0x01, 0x05]),
+        new("an array that claims more elements than it holds", 0, [0x94, 0x01, 0x05]),
         new("an array of one", 0, Pack(1)),
         new("a result frame from the client", 0, Pack(RelayFrames.Result, 5, "x")),
         new("an event frame from the client", 0, Pack(RelayFrames.Event, "Envelopes", Array.Empty<object>())),
@@ -385,7 +385,7 @@ public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixtur
         new("an unknown method", 8, Pack(1, 8, "DropDatabase")),
         new("Send with one argument", 9, Pack(1, 9, HubNames.Send, "bob")),
         new("Send with a map for the type", 10, Pack(1, 10, HubNames.Send, "bob", new Dictionary<string, int> { ["a"] = 1 }, new byte[] { 1 })),
-        new("Send with a string for the content", 11, Pack(1, 11, HubNames.Send, "bob", 2, "text")),
+        new("Send with a string for the content", 11, Pack(1, 11, HubNames.Send, "nobody-here", 2, "text")),
         new("Ack with strings", 12, Pack(1, 12, HubNames.Ack, new[] { "1" })),
         new("GetPresence with an argument", 13, Pack(1, 13, HubNames.GetPresence, 1)),
         new("bytes after the array", 14, [.. Pack(1, 14, HubNames.GetPresence), 0x01]),
@@ -513,8 +513,13 @@ public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixtur
         answer.ShouldNotBeNull();
         Convert.ToInt32(answer[0], System.Globalization.CultureInfo.InvariantCulture).ShouldBe(RelayFrames.Result);
         var result = (Dictionary<object, object>)answer[2]!;
+        var id = Convert.ToInt64(result["Id"], System.Globalization.CultureInfo.InvariantCulture);
         var envelope = await bob.Envelopes.NextAsync();
-        envelope.Id.ShouldBe(Convert.ToInt64(result["Id"], System.Globalization.CultureInfo.InvariantCulture));
+        while (envelope.Id != id)
+        {
+            envelope = await bob.Envelopes.NextAsync(); // Bob's group invitation came first
+        }
+
         envelope.Sender.ShouldBe(ctx.Alice.Name);
         envelope.Content.ShouldBe(new byte[] { 7, 7 });
 

@@ -346,7 +346,11 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
 
         private static string? ReadString(ref MessagePackReader reader) => reader.TryReadNil() ? null : reader.ReadString();
 
-        private static byte[]? ReadBytes(ref MessagePackReader reader) => reader.TryReadNil() ? null : System.Buffers.BuffersExtensions.ToArray(reader.ReadBytes()!.Value);
+        // bin only: MessagePackReader would also take a str as bytes (the old "raw" type).
+        private static byte[]? ReadBytes(ref MessagePackReader reader) =>
+            reader.TryReadNil() ? null
+            : reader.NextMessagePackType == MessagePackType.Binary ? System.Buffers.BuffersExtensions.ToArray(reader.ReadBytes()!.Value)
+            : throw new MessagePackSerializationException("content is bin");
     }
 }
 
