@@ -51,10 +51,9 @@ public static class MessagingFeature
             .AddAuthenticationSchemes(MessagingAuthenticationHandler.SchemeName)
             .RequireAuthenticatedUser());
 
-        var options = configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
         services.AddSingleton<HubCallLogging>();
-        // Hosting's request logging is off by default (Information); enabled at all, it gives every request an
-        // Activity and a log scope, which a relay socket keeps for its whole life (docs/benchmarks.md, "Relay transport").
+        // Hosting's request lines are Information, hidden by the default level; enabled at any level it gives every
+        // request an Activity and a log scope, which a relay socket keeps for its whole life (docs/benchmarks.md).
         services.AddLogging(l => l.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None));
         services.AddSingleton<RelayHub>();
 
@@ -69,7 +68,6 @@ public static class MessagingFeature
 
     public static RouteGroupBuilder MapMessagingEndpoints(this IEndpointRouteBuilder routes)
     {
-        var options = routes.ServiceProvider.GetRequiredService<IOptions<MessagingOptions>>().Value;
         var api = routes.MapGroup("/api").WithTags("Messaging").AnswerHeadLikeGet();
         api.MapGet("/messaging/config", (AccountsApi a) => a.Config()).WithName("GetMessagingConfig").Produces<MessagingConfigResponse>();
 
