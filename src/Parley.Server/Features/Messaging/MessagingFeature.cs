@@ -29,6 +29,7 @@ public static class MessagingFeature
         services.AddSingleton<RelayConnections>();
         services.AddSingleton<RelayWakeBus>();
         services.AddHostedService(sp => sp.GetRequiredService<RelayWakeBus>());
+        services.AddSingleton<Health.IReadinessCheck, RedisReadiness>();
         services.AddSingleton<RelayEvents>();
         services.AddSingleton<PresenceService>();
         services.AddSingleton<RelayService>();

@@ -17,7 +17,7 @@ namespace Parley.Server.Features.Messaging;
 /// Only a message over the size limit closes it (status 1009).
 /// </summary>
 internal sealed class RelayHub(RelayService relay, GroupService groups, RelayConnections connections, IMessagingStore store,
-    TimeProvider time, HubCallLogging calls, IOptions<MessagingOptions> options, ILogger<RelayHub> logger)
+    TimeProvider time, HubCallLogging calls, IOptions<MessagingOptions> options, IHostApplicationLifetime lifetime, ILogger<RelayHub> logger)
 {
     public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan KeepAliveTimeout = TimeSpan.FromSeconds(30);
@@ -29,6 +29,15 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
         if (!context.WebSockets.IsWebSocketRequest)
         {
             await Problems.InvalidRequest("the relay is a WebSocket: send an upgrade request").ExecuteAsync(context);
+            return;
+        }
+
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // Draining (SIGTERM): the open sockets were closed; new ones go to another node.
+            context.Response.Headers.RetryAfter = "1";
+            await Results.Problem(statusCode: 503, title: "This node is shutting down.", detail: "connect again (to another node)",
+                type: ProblemTypes.NodeUnavailable).ExecuteAsync(context);
             return;
         }
 

@@ -129,6 +129,9 @@ internal sealed class RelayWakeBus : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>Whether Redis is reachable now; null when this node runs alone (no Redis configured).</summary>
+    public bool? RedisConnected => string.IsNullOrWhiteSpace(_options.Redis) ? null : _redis?.IsConnected ?? false;
+
     /// <summary>Closes the connections opened with this token hash, on every node (logout).</summary>
     public void CloseToken(byte[] tokenHash)
     {
