@@ -1,3 +1,4 @@
+using Parley.Server.Features.Blobs;
 using Parley.Server.Features.Health;
 using Parley.Server.Features.Messaging;
 using Parley.Server.Features.Requests;
@@ -15,6 +16,7 @@ builder.Services.AddParleyStorage();
 builder.Services.AddSecrets();
 builder.Services.AddRequests();
 builder.Services.AddMessaging(builder.Configuration);
+builder.Services.AddBlobs();
 
 var app = builder.Build();
 app.UseParleyHttp();
@@ -23,6 +25,7 @@ app.MapHealthEndpoints();
 app.MapSecretsEndpoints();
 app.MapRequestsEndpoints();
 app.MapMessagingEndpoints();
+app.MapBlobsEndpoints();
 app.Run();
 
 /// <summary>Entry point, visible to the integration tests' host factory.</summary>

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Parley.Server.Features.Secrets.Storage;
+namespace Parley.Server.Infrastructure.Storage;
 
 internal enum CopyOutcome
 {
@@ -9,7 +9,7 @@ internal enum CopyOutcome
     TooLong,
 }
 
-/// <summary>The upload loop every store shares: exactly N bytes, through a pooled buffer, never the whole stream.</summary>
+/// <summary>The upload loop every store of streamed content shares (secrets, blobs): exactly N bytes, through a pooled buffer, never the whole stream.</summary>
 internal static class StreamCopy
 {
     /// <summary>
