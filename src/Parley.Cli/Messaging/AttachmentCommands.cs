@@ -109,18 +109,18 @@ internal static class AttachmentCommands
     /// <summary>Downloads, checks and saves one file, with a progress bar on a terminal; a file that fails its checks is named in the error.</summary>
     public static async Task<int> SaveOneAsync(Client.Messenger.Messenger m, string reference, string folder, bool asJson, CancellationToken token)
     {
-        var pending = m.PendingAttachments().FirstOrDefault(p => p.Uid == reference);
-        var label = pending is null ? "Downloading" : "Downloading " + Display.Safe(pending.Name);
-        var total = pending is null ? 0 : AttachmentFormat.SealedLength(pending.Size);
+        var pending = m.FindAttachment(reference);
+        var name = Display.Safe(pending.Name);
         SavedAttachment saved;
         try
         {
-            saved = await Transfers.RunAsync(new Terminal(), true, label, total, p => m.SaveAttachmentAsync(reference, folder, p, token)).ConfigureAwait(false);
+            saved = await Transfers.RunAsync(new Terminal(), true, "Downloading " + name, AttachmentFormat.SealedLength(pending.Size),
+                p => m.SaveAttachmentAsync(pending.Uid, folder, p, token)).ConfigureAwait(false);
         }
         catch (SecretFormatException e)
         {
-            throw new CliException(ExitCodes.Tampered, $"{(pending is null ? "the file" : Display.Safe(pending.Name))} was refused: {e.Message} "
-                + $"Nothing was saved; it stays listed ('parley attachment discard {ShortId(pending?.Uid ?? reference)}' forgets it).");
+            throw new CliException(ExitCodes.Tampered, $"{name} was refused: {e.Message} "
+                + $"Nothing was saved; it stays listed ('parley attachment discard {ShortId(pending.Uid)}' forgets it).");
         }
 
         if (asJson)

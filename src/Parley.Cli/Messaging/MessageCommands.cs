@@ -37,24 +37,18 @@ internal static class MessageCommands
 
             var body = parse.GetValue(text) ?? (paths.Length == 0 ? ReadStandardInput() : null);
             var target = parse.GetValue(to)!;
+            var asJson = parse.GetValue(json);
             await using var m = MessengerSession.Open(parse, passphraseFile);
-            var results = new List<SendResult>();
-            if (body is not null)
-            {
-                results.Add(await m.SendTextAsync(target, body, token).ConfigureAwait(false));
-            }
-
-            var terminal = new Terminal();
             foreach (var path in paths)
             {
-                var label = "Uploading " + Display.Safe(Path.GetFileName(path));
-                results.Add(await Transfers.RunAsync(terminal, true, label, AttachmentFormat.SealedLength(new FileInfo(path).Length),
-                    progress => m.SendFileAsync(target, path, progress, token)).ConfigureAwait(false));
+                await m.CheckFileAsync(path, token).ConfigureAwait(false); // none larger than the server takes, before anything is sent
             }
 
-            foreach (var result in results)
+            SendResult? failed = null;
+            void Report(SendResult result)
             {
-                if (parse.GetValue(json))
+                failed ??= result.Queued ? null : result;
+                if (asJson)
                 {
                     JsonLines.Write(new SentLine("sent", result.Message.Conversation, result.Message.Uid, JsonLines.StateName(result.Message.State), result.Problem),
                         CliJson.Default.SentLine);
@@ -66,9 +60,21 @@ internal static class MessageCommands
                 }
             }
 
-            return results.FirstOrDefault(r => !r.Queued) is { } failed
-                ? ParleyCommand.Fail(failed.Message.State == DeliveryState.Failed ? ExitCodes.Refused : ExitCodes.Network, failed.Problem ?? "not sent")
-                : ExitCodes.Ok;
+            if (body is not null)
+            {
+                Report(await m.SendTextAsync(target, body, token).ConfigureAwait(false));
+            }
+
+            var terminal = new Terminal();
+            foreach (var path in paths)
+            {
+                var label = "Uploading " + Display.Safe(Path.GetFileName(path));
+                Report(await Transfers.RunAsync(terminal, true, label, AttachmentFormat.SealedLength(new FileInfo(path).Length),
+                    progress => m.SendFileAsync(target, path, progress, token)).ConfigureAwait(false));
+            }
+
+            return failed is null ? ExitCodes.Ok
+                : ParleyCommand.Fail(failed.Message.State == DeliveryState.Failed ? ExitCodes.Refused : ExitCodes.Network, failed.Problem ?? "not sent");
         }, ct));
         return command;
     }

@@ -33,6 +33,32 @@ public static class AttachmentFormat
     /// <summary>The sealed length the server stores for a file of <paramref name="size"/> bytes.</summary>
     public static long SealedLength(long size) => SecretFormat.StreamLength(PaddedLength(size));
 
+    /// <summary>The largest file whose sealed length is at most <paramref name="maxSealed"/> bytes; -1 when not even an empty file fits.</summary>
+    public static long LargestFile(long maxSealed)
+    {
+        if (maxSealed < SealedLength(0))
+        {
+            return -1;
+        }
+
+        // SealedLength grows with the size: the largest size that fits, by bisection.
+        long fits = 0, tooLarge = Math.Min(maxSealed, AttachmentContent.MaxSize) + 1;
+        while (tooLarge - fits > 1)
+        {
+            var middle = fits + ((tooLarge - fits) / 2);
+            if (SealedLength(middle) <= maxSealed)
+            {
+                fits = middle;
+            }
+            else
+            {
+                tooLarge = middle;
+            }
+        }
+
+        return fits;
+    }
+
     /// <summary>
     /// A stream of the sealed bytes of <paramref name="size"/> bytes read from <paramref name="file"/>, and
     /// the SHA-256 of exactly what was sealed, known once the stream has been read to its end.

@@ -36,16 +36,25 @@ public sealed partial class Messenger
             var (audience, limits) = await ExclusiveAsync(async () =>
             {
                 await _server.EnsureLoggedInAsync(cancellationToken).ConfigureAwait(false);
-                var audience = ResolveAudience(_profile.BeginWrite(), target);
-                _blobLimits ??= await _server.CallAsync((api, ct) => api.GetBlobLimitsAsync(ct), cancellationToken).ConfigureAwait(false);
-                return (audience, _blobLimits);
+                var write = _profile.BeginWrite();
+                var audience = ResolveAudience(write, target);
+                if (audience.GroupId is null)
+                {
+                    // An unknown user or a changed key is refused before a byte is uploaded.
+                    _protocol.Write = write;
+                    await EnsureSessionAsync(write, audience.Recipients[0], cancellationToken).ConfigureAwait(false);
+                    write.Commit();
+                }
+
+                return (audience, await BlobLimitsAsync(cancellationToken).ConfigureAwait(false));
             }, cancellationToken).ConfigureAwait(false);
-            var sealedLength = AttachmentFormat.SealedLength(size);
-            if (sealedLength > limits.MaxBlobBytes)
+            var largest = AttachmentFormat.LargestFile(limits.MaxBlobBytes);
+            if (size > largest)
             {
-                throw new MessengerException(MessengerFailure.InvalidArgument,
-                    $"'{name}' is too large: {Server.Authority} takes files of up to {limits.MaxBlobBytes / (1024 * 1024)} MiB");
+                throw TooLarge(name, size, largest);
             }
+
+            var sealedLength = AttachmentFormat.SealedLength(size);
 
             if (audience.Recipients.Count > limits.MaxFetchTokens)
             {
@@ -98,9 +107,41 @@ public sealed partial class Messenger
         }
     }
 
+    /// <summary>
+    /// The largest file the server takes as an attachment (its blob limit, less what sealing adds), so that
+    /// a caller can refuse a file before it sends anything — the chat screen's <c>/attach</c> and
+    /// <c>parley send --file</c> check every file first.
+    /// </summary>
+    public async Task<long> GetMaxFileSizeAsync(CancellationToken cancellationToken = default) =>
+        AttachmentFormat.LargestFile((await ExclusiveAsync(() => BlobLimitsAsync(cancellationToken), cancellationToken).ConfigureAwait(false)).MaxBlobBytes);
+
+    /// <summary>Refuses, before anything is sent, a file that cannot be sent: missing, not a regular file, or larger than the server takes.</summary>
+    /// <exception cref="MessengerException"><see cref="MessengerFailure.InvalidArgument"/> or <see cref="MessengerFailure.Refused"/> (too large).</exception>
+    public async Task CheckFileAsync(string path, CancellationToken cancellationToken = default)
+    {
+        long size;
+        await using (var file = OpenForSending(path))
+        {
+            size = file.Length;
+        }
+
+        var largest = await GetMaxFileSizeAsync(cancellationToken).ConfigureAwait(false);
+        if (size > largest)
+        {
+            throw TooLarge(FileNames.Sanitize(System.IO.Path.GetFileName(path)), size, largest);
+        }
+    }
+
     /// <summary>Received attachments not saved yet, oldest first.</summary>
     public IReadOnlyList<PendingAttachment> PendingAttachments() => Exclusive(() =>
         (IReadOnlyList<PendingAttachment>)[.. _profile.BeginWrite().List(ItemKind.Attachment, AttachmentCodecs.Pending).OrderBy(p => p.ReceivedAt)]);
+
+    /// <summary>
+    /// The received attachment that <paramref name="reference"/> names — its message id (<c>author/id</c>),
+    /// or the start of the id, four characters or more — as <see cref="SaveAttachmentAsync"/> would find it.
+    /// </summary>
+    /// <exception cref="MessengerException"><see cref="MessengerFailure.NoSuchAttachment"/>, or <see cref="MessengerFailure.InvalidArgument"/> when it names several.</exception>
+    public PendingAttachment FindAttachment(string reference) => Exclusive(() => FindPending(_profile.BeginWrite(), reference));
 
     /// <summary>
     /// Fetches a received attachment (<paramref name="reference"/>: its message id, or the start of it,
@@ -302,6 +343,14 @@ public sealed partial class Messenger
             throw new MessengerException(MessengerFailure.InvalidArgument, $"'{path}' cannot be read (permission denied, or it is a folder)", e);
         }
     }
+
+    private async Task<BlobLimitsResponse> BlobLimitsAsync(CancellationToken cancellationToken) =>
+        _blobLimits ??= await _server.CallAsync((api, ct) => api.GetBlobLimitsAsync(ct), cancellationToken).ConfigureAwait(false);
+
+    private MessengerException TooLarge(string name, long size, long largest) =>
+        new(MessengerFailure.Refused, largest < 0
+            ? $"{Server.Authority} takes no files"
+            : $"'{name}' ({Sizes.Format(size)}) is too large: {Server.Authority} takes files of up to {Sizes.Format(largest)}");
 
     private async Task DeleteBlobQuietlyAsync(string blobId)
     {
