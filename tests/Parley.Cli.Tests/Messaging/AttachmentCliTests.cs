@@ -8,22 +8,11 @@ namespace Parley.Cli.Tests.Messaging;
 public sealed class AttachmentCliTests(MessagingServerFixture fixture) : IClassFixture<MessagingServerFixture>, IDisposable
 {
     private const long MemoryLimit = 250L * 1000 * 1000;
-    private readonly List<CliUser> _users = [];
+    private readonly CliUsers _users = new(fixture.Url);
 
-    private CliUser User(string stem)
-    {
-        var user = new CliUser(stem, fixture.Url);
-        _users.Add(user);
-        return user;
-    }
+    private CliUser User(string stem) => _users.New(stem);
 
-    public void Dispose()
-    {
-        foreach (var u in _users)
-        {
-            u.Dispose();
-        }
-    }
+    public void Dispose() => _users.Dispose();
 
     [Fact]
     public Task A_256_MiB_attachment_round_trips_with_both_clients_under_250_MB_and_is_gone_from_the_server_afterwards() =>

@@ -101,17 +101,8 @@ internal sealed class PostgresBlobStore(PostgresDatabase db) : IBlobStore
             }
         }
 
-        await using var insert = new NpgsqlCommand("INSERT INTO blob_chunks (blob_id, start_offset, data) VALUES ($1, $2, $3)", connection, tx);
-        insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = idBytes });
-        insert.Parameters.Add(new NpgsqlParameter<long>());
-        insert.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>> { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
-        var outcome = await StreamCopy.CopyExactAsync(source, 0, size, ChunkSize, insert,
-            async (cmd, position, block, ct) =>
-            {
-                ((NpgsqlParameter<long>)cmd.Parameters[1]).TypedValue = position;
-                ((NpgsqlParameter<ReadOnlyMemory<byte>>)cmd.Parameters[2]).TypedValue = block;
-                await cmd.ExecuteNonQueryAsync(ct);
-            }, cancellationToken);
+        var outcome = await PostgresChunks.InsertAsync(connection, tx, "INSERT INTO blob_chunks (blob_id, start_offset, data) VALUES ($1, $2, $3)",
+            idBytes, source, 0, size, ChunkSize, cancellationToken);
         if (outcome != CopyOutcome.Complete)
         {
             await tx.RollbackAsync(CancellationToken.None);

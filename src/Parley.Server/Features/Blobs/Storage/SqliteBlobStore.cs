@@ -140,45 +140,8 @@ internal sealed class SqliteBlobStore : IBlobStore
             return (long)c.ExecuteScalar()! == 1;
         }, cancellationToken);
 
-    public async ValueTask<bool> CopyAsync(BlobId id, long size, Stream destination, CancellationToken cancellationToken)
-    {
-        FileStream file;
-        try
-        {
-            file = new FileStream(PathOf(id), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
-                bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        }
-        catch (FileNotFoundException)
-        {
-            return false;
-        }
-
-        await using (file)
-        {
-            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BlockSize);
-            try
-            {
-                for (long position = 0; position < size;)
-                {
-                    var read = await RandomAccess.ReadAsync(file.SafeFileHandle, buffer.AsMemory(0, (int)Math.Min(BlockSize, size - position)),
-                        position, cancellationToken);
-                    if (read == 0)
-                    {
-                        throw new IOException("The blob file is shorter than its record.");
-                    }
-
-                    await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                    position += read;
-                }
-            }
-            finally
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-
-        return true;
-    }
+    public ValueTask<bool> CopyAsync(BlobId id, long size, Stream destination, CancellationToken cancellationToken) =>
+        StreamCopy.CopyFileRangeAsync(PathOf(id), 0, size, destination, BlockSize, cancellationToken);
 
     public async ValueTask<BlobRelease> ReleaseAsync(BlobId id, byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken) =>
         await _db.WriteBatchedAsync((id, tokenHash, now, path: PathOf(id)), static (s, a) =>
