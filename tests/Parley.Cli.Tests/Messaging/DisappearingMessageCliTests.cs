@@ -61,22 +61,67 @@ public sealed class DisappearingMessageCliTests(MessagingServerFixture fixture) 
 
         Rows(_alice).ShouldBe(aliceRows - 1, "the row is deleted, not hidden");
         Rows(_bob).ShouldBe(bobRows - 1);
-        foreach (var (user, sealedRow) in new[] { (_alice, aliceSealed), (_bob, bobSealed) })
+        await ShouldBeGoneFromEveryFileAsync(_alice, marker, aliceSealed);
+        await ShouldBeGoneFromEveryFileAsync(_bob, marker, bobSealed);
+    }
+
+    [Fact]
+    public async Task A_running_client_deletes_an_expired_message_from_the_database_and_its_log_at_once()
+    {
+        await Task.WhenAll(_alice.RegisterAsync(), _bob.RegisterAsync());
+        await _alice.OkAsync("timer", _bob.Name, "5s");
+        await _bob.OkAsync("inbox");
+        using var follower = await _bob.FollowAsync();
+        try
         {
-            var needles = new (string What, byte[] Bytes)[]
+            const string marker = "FOLLOWED-MARKER-90c2d7";
+            await _alice.OkAsync("send", _bob.Name, marker);
+            var received = await CliUser.ReadUntilAsync(follower, l => l.TryGetProperty("text", out var t) && t.GetString() == marker);
+            received.GetProperty("expiresAt").GetDateTimeOffset().ShouldBeGreaterThan(DateTimeOffset.UtcNow);
+            var (bobSealed, bobRows) = NewestRow(_bob);
+            File.Exists(Path.Combine(_bob.ProfileFolder, ProfileStore.DatabaseFile + "-wal")).ShouldBeTrue("the running client keeps its log open");
+
+            var expired = await CliUser.ReadUntilAsync(follower, l => l.GetProperty("type").GetString() == "expired");
+            expired.GetProperty("ids").EnumerateArray().Select(i => i.GetString()).ShouldBe([received.GetProperty("id").GetString()]);
+            follower.HasExited.ShouldBeFalse();
+            Rows(_bob).ShouldBe(bobRows - 1);
+            await ShouldBeGoneFromEveryFileAsync(_bob, marker, bobSealed); // while the process still holds the profile open
+        }
+        finally
+        {
+            follower.Kill(entireProcessTree: true);
+            await follower.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Neither the text nor any part of its sealed row is in any file of the profile (database, log, index).</summary>
+    private static async Task ShouldBeGoneFromEveryFileAsync(CliUser user, string text, byte[] sealedRow)
+    {
+        var needles = new (string What, byte[] Bytes)[]
+        {
+            ("the text", Encoding.UTF8.GetBytes(text)),
+            ("the text (UTF-16)", Encoding.Unicode.GetBytes(text)),
+            ("the sealed row", sealedRow),
+            ("32 bytes from the middle of the sealed row", sealedRow[(sealedRow.Length / 2)..((sealedRow.Length / 2) + 32)]),
+        };
+        foreach (var file in Directory.GetFiles(user.ProfileFolder))
+        {
+            if (Path.GetFileName(file) == "lock")
             {
-                ("the text", Encoding.UTF8.GetBytes(marker)),
-                ("the text (UTF-16)", Encoding.Unicode.GetBytes(marker)),
-                ("the sealed row", sealedRow),
-                ("32 bytes from the middle of the sealed row", sealedRow[(sealedRow.Length / 2)..((sealedRow.Length / 2) + 32)]),
-            };
-            foreach (var file in Directory.GetFiles(user.ProfileFolder))
+                new FileInfo(file).Length.ShouldBe(0, "the lock file holds nothing (a running parley holds it exclusively)");
+                continue;
+            }
+
+            byte[] bytes;
+            await using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
             {
-                var bytes = await File.ReadAllBytesAsync(file);
-                foreach (var (what, needle) in needles)
-                {
-                    bytes.AsSpan().IndexOf(needle).ShouldBe(-1, $"{Path.GetFileName(file)} of {user.Name} still holds {what}");
-                }
+                bytes = new byte[stream.Length];
+                await stream.ReadExactlyAsync(bytes);
+            }
+
+            foreach (var (what, needle) in needles)
+            {
+                bytes.AsSpan().IndexOf(needle).ShouldBe(-1, $"{Path.GetFileName(file)} of {user.Name} still holds {what}");
             }
         }
     }
