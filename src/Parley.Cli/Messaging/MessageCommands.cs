@@ -50,8 +50,7 @@ internal static class MessageCommands
                 failed ??= result.Queued ? null : result;
                 if (asJson)
                 {
-                    JsonLines.Write(new SentLine("sent", result.Message.Conversation, result.Message.Uid, JsonLines.StateName(result.Message.State), result.Problem),
-                        CliJson.Default.SentLine);
+                    JsonLines.Write(JsonLines.Sent(result), CliJson.Default.SentLine);
                 }
                 else if (result.Queued)
                 {

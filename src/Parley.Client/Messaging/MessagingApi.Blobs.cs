@@ -33,7 +33,7 @@ public sealed partial class MessagingApi
         ArgumentNullException.ThrowIfNull(content);
         using var request = new HttpRequestMessage(HttpMethod.Put, BlobPath(id));
         request.Headers.ExpectContinue = true; // a refusal comes back before the bytes are sent
-        request.Content = new StreamContent(new ProgressStream(content, progress, leaveOpen: true, limit: length, failure: Network), 81920);
+        request.Content = new StreamContent(new ProgressStream(content, progress, leaveOpen: true, limit: length, failure: NetworkFailure), 81920);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         request.Content.Headers.ContentLength = length;
         HttpResponseMessage response;
@@ -75,7 +75,7 @@ public sealed partial class MessagingApi
 
             var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             return new ProgressStream(body, progress, leaveOpen: false, limit: expectedBytes + 1, owner: response,
-                idleTimeout: TransferIdleTimeout, failure: Network);
+                idleTimeout: TransferIdleTimeout, failure: NetworkFailure);
         }
         catch
         {
@@ -112,7 +112,7 @@ public sealed partial class MessagingApi
         }
     }
 
-    private static MessagingApiException Network(string message, Exception inner) => new(message, inner);
+    private static MessagingApiException NetworkFailure(string message, Exception inner) => new(message, inner);
 
     private static Exception? LocalFailure(Exception e)
     {

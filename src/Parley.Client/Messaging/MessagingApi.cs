@@ -24,7 +24,7 @@ public sealed partial class MessagingApi : IDisposable
     {
         ArgumentNullException.ThrowIfNull(server);
         Server = new Uri(server.GetLeftPart(UriPartial.Authority) + "/");
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, ConnectTimeout = TimeSpan.FromSeconds(15) })
+        _http = new HttpClient(handler ?? Network.ClientHandlers.Create())
         {
             BaseAddress = Server,
             Timeout = Timeout.InfiniteTimeSpan, // each call sets its own (CallTimeout, or none for a blob transfer)

@@ -8,11 +8,11 @@ namespace Parley.Cli.Tests.Messaging;
 public sealed class AttachmentCliTests(MessagingServerFixture fixture) : IClassFixture<MessagingServerFixture>, IDisposable
 {
     private const long MemoryLimit = 250L * 1000 * 1000;
-    private readonly CliUsers _users = new(fixture.Url);
+    private readonly CliPeople _people = new(fixture.Url);
 
-    private CliUser User(string stem) => _users.New(stem);
+    private CliUser User(string stem) => _people.Add(stem);
 
-    public void Dispose() => _users.Dispose();
+    public void Dispose() => _people.Dispose();
 
     [Fact]
     public Task A_256_MiB_attachment_round_trips_with_both_clients_under_250_MB_and_is_gone_from_the_server_afterwards() =>

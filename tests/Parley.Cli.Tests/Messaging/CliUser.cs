@@ -120,24 +120,3 @@ internal sealed class CliUser : IDisposable
         }
     }
 }
-
-/// <summary>The people of one test: each made on demand, and every home folder deleted at the end.</summary>
-internal sealed class CliUsers(string server) : IDisposable
-{
-    private readonly List<CliUser> _users = [];
-
-    public CliUser New(string stem)
-    {
-        var user = new CliUser(stem, server);
-        _users.Add(user);
-        return user;
-    }
-
-    public void Dispose()
-    {
-        foreach (var u in _users)
-        {
-            u.Dispose();
-        }
-    }
-}
