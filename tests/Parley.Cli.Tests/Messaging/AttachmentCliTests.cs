@@ -214,41 +214,37 @@ public sealed class AttachmentCliTests(MessagingServerFixture fixture) : IClassF
 /// <summary>The operator's size limit (<c>Parley:Blobs:MaxBlobBytes</c>) holds for <c>send --file</c>, which says so before it sends anything.</summary>
 public sealed class AttachmentLimitCliTests(SmallBlobsServerFixture fixture) : IClassFixture<SmallBlobsServerFixture>, IDisposable
 {
-    private readonly CliUser _alice = new("alice", fixture.Url);
-    private readonly CliUser _bob = new("bob", fixture.Url);
+    private readonly CliPeople _people = new(fixture.Url);
 
-    public void Dispose()
-    {
-        _alice.Dispose();
-        _bob.Dispose();
-    }
+    public void Dispose() => _people.Dispose();
 
     [Fact]
     public async Task A_file_over_the_servers_limit_is_refused_before_anything_is_sent_and_one_under_it_goes()
     {
-        await Task.WhenAll(_alice.RegisterAsync(), _bob.RegisterAsync());
+        var (alice, bob) = (_people.Add("alice"), _people.Add("bob"));
+        await Task.WhenAll(alice.RegisterAsync(), bob.RegisterAsync());
         using (var http = new HttpClient())
         {
             var limits = JsonDocument.Parse(await http.GetStringAsync(fixture.Url + "/api/blobs/limits")).RootElement;
             limits.GetProperty("maxBlobBytes").GetInt64().ShouldBe(SmallBlobsServerFixture.MaxBlobBytes);
         }
 
-        var small = Path.Combine(_alice.Home, "fits.bin");
-        var large = Path.Combine(_alice.Home, "too-large.bin");
+        var small = Path.Combine(alice.Home, "fits.bin");
+        var large = Path.Combine(alice.Home, "too-large.bin");
         await CliTestSupport.WriteRandomFileAsync(small, 900_000);
         await CliTestSupport.WriteRandomFileAsync(large, 1_100_000);
 
-        var refused = await _alice.RunAsync("send", _bob.Name, "a note that must not go either", "--file", small, "--file", large);
+        var refused = await alice.RunAsync("send", bob.Name, "a note that must not go either", "--file", small, "--file", large);
         refused.ShouldBeOneLineError(12);
         refused.Stderr.ShouldContain($"'too-large.bin' ({Sizes.Format(1_100_000)}) is too large: ");
         refused.Stderr.ShouldContain($"takes files of up to {Sizes.Format(AttachmentFormat.LargestFile(SmallBlobsServerFixture.MaxBlobBytes))}");
         fixture.BlobRows().ShouldBe(0, "nothing was ever announced to this server");
         fixture.BlobFiles().ShouldBeEmpty("nothing was ever uploaded to this server");
-        CliUser.Lines(await _bob.OkAsync("inbox", "--json")).ShouldBeEmpty();
+        CliUser.Lines(await bob.OkAsync("inbox", "--json")).ShouldBeEmpty();
 
-        await _alice.OkAsync("send", _bob.Name, "--file", small);
-        var folder = Path.Combine(_bob.Home, "out");
-        await _bob.OkAsync("inbox", "--out", folder);
+        await alice.OkAsync("send", bob.Name, "--file", small);
+        var folder = Path.Combine(bob.Home, "out");
+        await bob.OkAsync("inbox", "--out", folder);
         new FileInfo(Path.Combine(folder, "fits.bin")).Length.ShouldBe(900_000);
     }
 }
