@@ -61,12 +61,13 @@ public static class AttachmentFormat
 
     /// <summary>
     /// A stream of the sealed bytes of <paramref name="size"/> bytes read from <paramref name="file"/>, and
-    /// the SHA-256 of exactly what was sealed, known once the stream has been read to its end.
+    /// the SHA-256 of exactly what was sealed, to ask for once the stream has been read to its end (it is
+    /// computed on another thread as the bytes pass).
     /// </summary>
-    public static (Stream Sealed, Func<byte[]> Digest) Seal(Stream file, long size, ReadOnlySpan<byte> key)
+    public static (Stream Sealed, Func<Task<byte[]>> Digest) Seal(Stream file, long size, ReadOnlySpan<byte> key)
     {
         var source = new HashingSource(file, size, PaddedLength(size));
-        return (new SecretStreamEncryptor(source, source.Length, key, leaveOpen: false), source.Digest);
+        return (new SecretStreamEncryptor(source, source.Length, key, leaveOpen: false), source.DigestAsync);
     }
 
     /// <summary>
@@ -80,13 +81,13 @@ public static class AttachmentFormat
     /// <summary>The file's bytes (hashed as they pass, and checked to be exactly as long as declared), then zeros.</summary>
     private sealed class HashingSource(Stream file, long size, long padded) : ReadOnlyStream
     {
-        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        private byte[]? _digest;
+        private readonly BackgroundSha256 _hash = new();
         private long _position;
 
         public override long Length => padded;
 
-        public byte[] Digest() => _digest ?? throw new InvalidOperationException("The file was not read to its end.");
+        public Task<byte[]> DigestAsync() =>
+            _position >= size ? _hash.FinishAsync() : throw new InvalidOperationException("The file was not read to its end.");
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -98,11 +99,10 @@ public static class AttachmentFormat
                     throw new InvalidDataException("The file got shorter while it was being sent.");
                 }
 
-                _hash.AppendData(buffer.Span[..n]);
+                await _hash.AppendAsync(buffer[..n], cancellationToken).ConfigureAwait(false);
                 return Advance(n);
             }
 
-            _digest ??= _hash.GetHashAndReset();
             var zeros = (int)Math.Min(buffer.Length, padded - _position);
             buffer.Span[..zeros].Clear();
             return Advance(zeros);
@@ -129,7 +129,7 @@ public static class AttachmentFormat
     /// <summary>The first <c>size</c> plaintext bytes; the end only once padding, authentication and digest all check out.</summary>
     private sealed class VerifiedPlaintext(SecretStreamDecryptor inner, long size, byte[] sha256) : ReadOnlyStream
     {
-        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private readonly BackgroundSha256 _hash = new();
         private readonly byte[] _rest = new byte[64 * 1024];
         private long _position;
         private bool _verified;
@@ -146,7 +146,7 @@ public static class AttachmentFormat
                     throw new SecretFormatException(SecretFormatError.Truncated, "The file's stream ended before the file did.");
                 }
 
-                _hash.AppendData(buffer.Span[..n]);
+                await _hash.AppendAsync(buffer[..n], cancellationToken).ConfigureAwait(false);
                 _position += n;
                 return n;
             }
@@ -163,7 +163,7 @@ public static class AttachmentFormat
                 }
 
                 // The decryptor reported its end: every chunk authenticated. Now the file itself.
-                var digest = _hash.GetHashAndReset();
+                var digest = await _hash.FinishAsync().ConfigureAwait(false);
                 if (!CryptographicOperations.FixedTimeEquals(digest, sha256))
                 {
                     throw new SecretFormatException(SecretFormatError.Unauthentic, "The file does not match the SHA-256 its message carries.");

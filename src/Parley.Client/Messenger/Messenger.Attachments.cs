@@ -73,7 +73,7 @@ public sealed partial class Messenger
                 await _server.Api.UploadBlobAsync(blob.Id, sealedStream, sealedLength, progress, cancellationToken).ConfigureAwait(false);
             }
 
-            var attachment = new AttachmentContent(blob.Id, AccountKeys.B64u(key), AccountKeys.B64u(digestOf()), size, name,
+            var attachment = new AttachmentContent(blob.Id, AccountKeys.B64u(key), AccountKeys.B64u(await digestOf().ConfigureAwait(false)), size, name,
                 blob.ExpiresAt.ToUnixTimeMilliseconds(), tokens);
             var result = await ExclusiveAsync(async () =>
             {
