@@ -18,6 +18,9 @@ public enum ItemKind
     Group = 31,
     Conversation = 32,
 
+    /// <summary>The user's messenger settings (typing notifications, read receipts).</summary>
+    Settings = 50,
+
     /// <summary>Not a row of <c>items</c>: the domain of the HMACs that name messages and conversations in <c>messages</c>.</summary>
     Message = 40,
 }
