@@ -52,7 +52,9 @@ internal static class ParleyCommand
             .Concat(ContactCommands.Build())
             .Concat(MessageCommands.Build())
             .Append(GroupCommands.Build())
-            .Concat(ProfileCommands.Build()))
+            .Concat(ProfileCommands.Build())
+            .Append(SettingsCommand.Build())
+            .Append(Chat.ChatCommand.Build()))
         {
             root.Subcommands.Add(command);
         }
