@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Parley.Client.Messenger;
 using Terminal.Gui.App;
 
@@ -11,17 +10,35 @@ namespace Parley.Cli.Chat;
 /// </summary>
 internal static class ChatApp
 {
-    /// <summary>Screen refreshes per second at most: a message that arrives is drawn within one period.</summary>
-    private const ushort RefreshesPerSecond = 100;
+    /// <summary>
+    /// Main-loop iterations per second (Terminal.Gui's default is 25): what arrives waits at most one
+    /// period (20 ms) to be drawn. Each idle iteration costs about half a millisecond of CPU.
+    /// </summary>
+    private const ushort RefreshesPerSecond = 50;
 
     public static async Task<int> RunAsync(Client.Messenger.Messenger messenger, string? initial, CancellationToken cancellationToken)
     {
         Application.MaximumIterationsPerSecond = RefreshesPerSecond;
         var theme = ChatTheme.Current();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var exitCode = ExitCodes.Ok;
-        using IApplication app = Application.Create();
+        var app = Application.Create();
         app.Init();
+        try
+        {
+            return await RunScreenAsync(app, messenger, initial, theme, stop, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            app.Dispose();
+            RestoreKeypad();
+        }
+    }
+
+    private static async Task<int> RunScreenAsync(IApplication app, Client.Messenger.Messenger messenger, string? initial, ChatTheme theme,
+        CancellationTokenSource stop, CancellationToken cancellationToken)
+    {
+        var exitCode = ExitCodes.Ok;
         try
         {
             var session = new ChatSession(messenger, action => app.Invoke(action));
@@ -34,18 +51,15 @@ internal static class ChatApp
                 }
             };
 
-            // A signal ends the screen like Ctrl-Q does, so the terminal is restored on the way out.
-            void OnSignal(PosixSignalContext context)
+            // SIGINT and SIGTERM (which the command line turns into this token) end the screen like Ctrl-Q,
+            // so the terminal is restored on the way out. SIGHUP means the terminal is gone: nothing to
+            // restore, so the default (exit) stands; the profile is consistent at every commit and its
+            // lock goes with the process.
+            cancellationToken.Register(() =>
             {
-                context.Cancel = true;
-                exitCode = context.Signal == PosixSignal.SIGINT ? ExitCodes.Interrupted : ExitCodes.Error;
+                exitCode = ExitCodes.Interrupted;
                 app.Invoke(() => app.RequestStop());
-            }
-
-            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-            using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
-            cancellationToken.Register(() => app.Invoke(() => app.RequestStop()));
+            });
 
             var ticker = app.AddTimeout(TimeSpan.FromSeconds(1), () =>
             {
@@ -88,5 +102,19 @@ internal static class ChatApp
         }
 
         return exitCode;
+    }
+
+    /// <summary>
+    /// Puts the keypad back in normal mode once the screen is gone: Terminal.Gui (or .NET's console)
+    /// leaves application keypad mode on, and the shell after us would get escape codes for some keys.
+    /// </summary>
+    public static void RestoreKeypad()
+    {
+        if (!Console.IsOutputRedirected)
+        {
+            using var stdout = Console.OpenStandardOutput();
+            stdout.Write("\e[?1l\e>"u8);
+            stdout.Flush();
+        }
     }
 }

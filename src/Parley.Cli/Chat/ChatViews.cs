@@ -226,17 +226,29 @@ internal sealed class HistoryView(ChatSession session, ChatTheme theme) : Sessio
     }
 }
 
-/// <summary>"bob is typing…" above the input line.</summary>
+/// <summary>Above the input line: the last result or refusal (wrapped, a few rows at most), then who is typing.</summary>
 internal sealed class TypingView(ChatSession session, ChatTheme theme) : SessionView(session, theme)
 {
+    private const int MaxFeedbackRows = 3;
+
+    /// <summary>The feedback's rows at <paramref name="width"/> (none without feedback).</summary>
+    public List<string> FeedbackRows(int width) =>
+        Session.Feedback is { } text ? [.. TextCells.Wrap("» " + text, Math.Max(10, width - 1)).Take(MaxFeedbackRows)] : [];
+
     protected override bool OnDrawingContent(DrawContext? context)
     {
-        Row(0, Session.Current is { } c ? " " + Session.Typing.Describe(c.Id) : "", Theme.Dim);
+        var y = 0;
+        foreach (var row in FeedbackRows(Viewport.Width))
+        {
+            Row(y++, " " + row, Theme.Notice);
+        }
+
+        Row(y, Session.Current is { } c ? " " + Session.Typing.Describe(c.Id) : "", Theme.Dim);
         return true;
     }
 }
 
-/// <summary>The bottom line: who and where, the connection, and the last result or refusal (else the main keys).</summary>
+/// <summary>The bottom line: who and where, the connection, and the main keys (or what the input line is for now).</summary>
 internal sealed class StatusView(ChatSession session, ChatTheme theme, string prompt) : SessionView(session, theme)
 {
     /// <summary>What the input line is for ("search" while searching); shown before the hints.</summary>
@@ -246,7 +258,7 @@ internal sealed class StatusView(ChatSession session, ChatTheme theme, string pr
     {
         var m = Session.Messenger;
         var connection = Session.Connected ? "● connected" : "○ " + (Session.ConnectionProblem ?? "offline");
-        var tail = Session.Feedback ?? (Mode.Length > 0 ? Mode : "F1 help · Ctrl-N/P switch · Ctrl-F search · Ctrl-Q quit");
+        var tail = Mode.Length > 0 ? Mode : "F1 help · Ctrl-N/P switch · Ctrl-F search · Ctrl-Q quit";
         Row(0, $" {m.Username}@{m.Server.Authority} │ {connection} │ {tail}", Theme.Status);
         return true;
     }

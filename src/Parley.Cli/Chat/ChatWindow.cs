@@ -73,14 +73,16 @@ internal sealed class ChatWindow : Runnable
         var right = width - listWidth;
         var inputRows = Math.Clamp(_input.Lines, 1, MaxInputRows);
         var banner = _header.BannerRows(right).Count;
+        var activity = 1 + _typing.FeedbackRows(right).Count;
         var historyTop = 1 + banner;
-        var historyHeight = Math.Max(1, height - historyTop - 1 - inputRows - 1);
+        var historyHeight = Math.Max(1, height - historyTop - activity - inputRows - 1);
+        var inputTop = historyTop + historyHeight + activity;
         Place(_list, 0, 0, listWidth, height - 1);
         Place(_header, listWidth, 0, right, historyTop);
         Place(_history, listWidth, historyTop, right, historyHeight);
-        Place(_typing, listWidth, historyTop + historyHeight, right, 1);
-        Place(_prompt, listWidth, historyTop + historyHeight + 1, 2, 1);
-        Place(_input, listWidth + 2, historyTop + historyHeight + 1, right - 2, inputRows);
+        Place(_typing, listWidth, historyTop + historyHeight, right, activity);
+        Place(_prompt, listWidth, inputTop, 2, 1);
+        Place(_input, listWidth + 2, inputTop, right - 2, inputRows);
         Place(_status, 0, height - 1, width, 1);
     }
 
@@ -123,7 +125,8 @@ internal sealed class ChatWindow : Runnable
             return true;
         }
 
-        if (key == Key.Enter.WithAlt || key == Key.J.WithCtrl)
+        // Ctrl-J is a line feed, which terminals send as Ctrl+Enter; Alt-Enter where the terminal reports it.
+        if (key == Key.Enter.WithCtrl || key == Key.J.WithCtrl || key == Key.Enter.WithAlt)
         {
             _input.InsertText("\n");
             return true;

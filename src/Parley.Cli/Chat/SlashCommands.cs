@@ -301,7 +301,7 @@ internal sealed class SlashCommands
     private void Post(Action action) => _s.Post(action);
 
     private Panel HelpPanel() => new("Help", [
-        "Enter        send            Alt-Enter or Ctrl-J   new line",
+        "Enter        send            Ctrl-J   new line (also Ctrl-Enter, Alt-Enter)",
         "Up / Down    your earlier lines (in an empty input)",
         "Ctrl-N/P     next/previous conversation    Tab   next unread",
         "Alt-1…9      conversation 1…9 of the list",
