@@ -69,6 +69,7 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         aliceShows.Split('\n').Length.ShouldBeLessThanOrEqualTo(25); // it fits 80×24
 
         // the history is in both profiles: what the screens showed was stored
+        await aliceScreen.QuitAsync();
         (await alice.OkAsync("history", bob.Name)).Stdout.ShouldContain("Hello Alice, loud and clear");
     }
 
@@ -86,6 +87,7 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         var screen = await ChatAsync(alice, bob.Name);
         await screen.WaitForAsync($"{bob.Name}: are you there?");
 
+        await carol.OkAsync("inbox"); // carol learns that alice joined
         await carol.OkAsync("send", group, "the tomatoes are ripe");
         var listed = await screen.WaitForAsync(s => ListRows(s, "Garden").Any(r => r.EndsWith(" 1", StringComparison.Ordinal)),
             "the group with 1 unread message");
@@ -218,6 +220,7 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         await screen.TypeAsync("hello nobody");
         await screen.KeysAsync("Enter");
         await screen.WaitForAsync("no user 'nosuchuser42'");
+        await screen.QuitAsync();
         (await alice.OkAsync("contacts", "list")).Stdout.ShouldBeEmpty();
     }
 

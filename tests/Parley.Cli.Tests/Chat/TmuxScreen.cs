@@ -68,6 +68,13 @@ internal sealed class TmuxScreen : IDisposable
     /// <summary>Presses keys by tmux name: Enter, Escape, C-q, PPage, Tab …</summary>
     public Task KeysAsync(params string[] keys) => TmuxAsync(["send-keys", "-t", "chat", .. keys]);
 
+    /// <summary>Leaves the screen with Ctrl-Q and waits until the program has exited (it releases the profile).</summary>
+    public async Task QuitAsync()
+    {
+        await KeysAsync("C-q");
+        await WaitForAsync("EXIT=");
+    }
+
     /// <summary>The pid of the program in the pane (the shell's child), for sending it a signal.</summary>
     public async Task<int> ProgramPidAsync()
     {
