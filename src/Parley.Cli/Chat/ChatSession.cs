@@ -97,7 +97,8 @@ internal sealed class ChatSession
         {
             Settings = settings;
             ApplyLists(lists, initial);
-            var first = initial ?? Entries.FirstOrDefault()?.Id;
+            // Without a conversation named, the first with unread messages opens, else the most recent.
+            var first = initial ?? (Entries.FirstOrDefault(e => e.Unread > 0) ?? Entries.FirstOrDefault())?.Id;
             if (first is not null)
             {
                 Open(first);

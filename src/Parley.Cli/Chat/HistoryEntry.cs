@@ -11,7 +11,6 @@ namespace Parley.Cli.Chat;
 /// </summary>
 internal sealed class HistoryEntry(StoredMessage message)
 {
-    private const string Indent = "      ";
     private HistoryRow[]? _rows;
     private int _width;
     private bool _separated;
@@ -52,15 +51,16 @@ internal sealed class HistoryEntry(StoredMessage message)
         var head = m.Kind == StoredMessage.KindNotice ? "* "
             : (m.Direction == MessageDirection.Outgoing ? "you" : Display.Safe(m.Author)) + ": ";
         var text = Display.Safe(m.Text) + Mark(m);
-        var first = true;
+        // The first row starts with the time and the author; every row after it, wrapped or a line of
+        // its own, lines up under the text.
+        var prefix = $"{time} {head}";
+        var hanging = new string(' ', TextCells.Width(prefix));
         foreach (var line in text.ReplaceLineEndings("\n").Split('\n'))
         {
-            var prefix = first ? $"{time} {head}" : Indent;
-            foreach (var piece in TextCells.Wrap(line, Math.Max(8, width - TextCells.Width(prefix))))
+            foreach (var piece in TextCells.Wrap(line, Math.Max(8, width - hanging.Length)))
             {
                 rows.Add(new HistoryRow(prefix + piece, style));
-                prefix = first ? Indent + new string(' ', TextCells.Width(head)) : Indent;
-                first = false;
+                prefix = hanging;
             }
         }
 

@@ -47,6 +47,12 @@ internal static class JsonLines
             case ConnectionChanged c:
                 Write(new ConnectionLine("connection", c.Connected, c.Problem), CliJson.Default.ConnectionLine);
                 break;
+            case TypingChanged t:
+                Write(new TypingLine("typing", t.Conversation, t.User, t.Typing), CliJson.Default.TypingLine);
+                break;
+            case MessageRead r:
+                Write(new ReadLine("read", r.Conversation, r.Uid, r.ReadBy), CliJson.Default.ReadLine);
+                break;
         }
     }
 }
@@ -63,6 +69,10 @@ internal sealed record DroppedLine(string Type, long Envelope, string From, stri
 internal sealed record PresenceLine(string Type, string User, bool Online);
 
 internal sealed record ConnectionLine(string Type, bool Connected, string? Problem);
+
+internal sealed record TypingLine(string Type, string Conversation, string User, bool Typing);
+
+internal sealed record ReadLine(string Type, string Conversation, string Id, IReadOnlyList<string> ReadBy);
 
 internal sealed record AccountLine(string Type, string Username, string Server, string Profile, string IdentityKey, uint RegistrationId);
 
@@ -85,6 +95,8 @@ internal sealed record ConversationLine(string Type, string Conversation, string
 [JsonSerializable(typeof(DroppedLine))]
 [JsonSerializable(typeof(PresenceLine))]
 [JsonSerializable(typeof(ConnectionLine))]
+[JsonSerializable(typeof(TypingLine))]
+[JsonSerializable(typeof(ReadLine))]
 [JsonSerializable(typeof(AccountLine))]
 [JsonSerializable(typeof(ContactLine))]
 [JsonSerializable(typeof(GroupLine))]

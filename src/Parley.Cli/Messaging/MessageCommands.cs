@@ -64,7 +64,7 @@ internal static class MessageCommands
     private static Command Inbox()
     {
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep listening for new messages until Ctrl-C (over the hub)" };
-        var verbose = new Option<bool>("--verbose") { Description = "Also show delivery receipts and presence changes" };
+        var verbose = new Option<bool>("--verbose") { Description = "Also show delivery and read receipts, typing and presence changes" };
         var json = MessengerSession.Json("One JSON object per line: messages, warnings, receipts, drops");
         var passphraseFile = MessengerSession.PassphraseFile();
         var command = new Command("inbox", "Receive what is waiting on the server, store it, print it, and exit (or keep listening with --follow).")
