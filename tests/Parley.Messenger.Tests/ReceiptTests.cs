@@ -88,6 +88,35 @@ public sealed class ReceiptTests(MessengerKit kit) : IClassFixture<MessengerKit>
     }
 
     [Fact]
+    public async Task Each_setting_turns_off_only_its_own_kind()
+    {
+        var (alice, bob, uid) = await ConversationAsync();
+        var withAlice = ConversationId.Direct(alice.Username);
+
+        // typing off: the read receipt still goes, no typing notice does
+        bob.ChangeSetting("typing", false).ShouldBe(new MessengerSettings(false, true));
+        (await bob.SendTypingAsync(withAlice, true)).ShouldBeFalse();
+        (await bob.MarkReadAsync(withAlice)).ShouldBe(1);
+        QueuedFor(alice.Username).Count.ShouldBe(1);
+        var events = await alice.ReceivePendingAsync();
+        events.OfType<MessageRead>().ShouldHaveSingleItem().Uid.ShouldBe(uid);
+        events.OfType<TypingChanged>().ShouldBeEmpty();
+
+        // read receipts off, typing on again: the other way round
+        bob.ChangeSetting("typing", true);
+        bob.ChangeSetting("read-receipts", false).ShouldBe(new MessengerSettings(true, false));
+        await alice.SendTextAsync(bob.Username, "and this one?");
+        await bob.ReceivePendingAsync();
+        (await bob.MarkReadAsync(withAlice)).ShouldBe(1);
+        QueuedFor(alice.Username).ShouldBeEmpty();
+        (await bob.SendTypingAsync(withAlice, true)).ShouldBeTrue();
+        events = await alice.ReceivePendingAsync();
+        events.OfType<TypingChanged>().ShouldHaveSingleItem().Typing.ShouldBeTrue();
+        events.OfType<MessageRead>().ShouldBeEmpty();
+        alice.History(bob.Username, 10).Last().ReadBy.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task A_receipt_from_someone_who_was_not_sent_the_message_changes_nothing()
     {
         var (alice, bob, uid) = await ConversationAsync();

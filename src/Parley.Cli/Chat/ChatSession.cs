@@ -76,6 +76,9 @@ internal sealed class ChatSession
 
     public Panel? Panel { get; set; }
 
+    /// <summary>Rows scrolled down from the top of the panel.</summary>
+    public int PanelScroll { get; set; }
+
     /// <summary>The history pane's width in cells, as last drawn.</summary>
     public int Width { get; set; } = 60;
 
@@ -142,6 +145,9 @@ internal sealed class ChatSession
                 break;
             case TypingChanged t:
                 Typing.Set(t.Conversation, t.User, t.Typing);
+                break;
+            case GroupNamed:
+                RefreshLists();
                 break;
             case IdentityChanged c:
                 Say($"{c.User}'s safety number has changed: sending to them is blocked (see the banner in their conversation)");
@@ -430,6 +436,7 @@ internal sealed class ChatSession
     public void ShowPanel(Panel panel)
     {
         Panel = panel;
+        PanelScroll = 0;
         Changed?.Invoke();
     }
 

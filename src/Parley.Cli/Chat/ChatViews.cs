@@ -93,7 +93,8 @@ internal sealed class HeaderView(ChatSession session, ChatTheme theme) : Session
                 Client.Profiles.GroupStanding.Gone => " · you are no longer in this group",
                 _ => "",
             };
-            title = $" {c.Title} · {group.Members.Count} member{(group.Members.Count == 1 ? "" : "s")}: {string.Join(", ", group.Members.Select(m => m.Username))}{standing}";
+            // The standing goes first: at 80 columns the member list is what gets cut.
+            title = $" {c.Title}{standing} · {group.Members.Count} member{(group.Members.Count == 1 ? "" : "s")}: {string.Join(", ", group.Members.Select(m => m.Username))}";
         }
         else
         {
@@ -116,12 +117,22 @@ internal sealed class HeaderView(ChatSession session, ChatTheme theme) : Session
 /// <summary>The open conversation's history (or a panel: help, a safety number), newest at the bottom.</summary>
 internal sealed class HistoryView(ChatSession session, ChatTheme theme) : SessionView(session, theme)
 {
+    /// <summary>Older messages; in a panel, back towards its top.</summary>
     public void PageUp() => Scroll(Math.Max(1, Viewport.Height - 2));
 
+    /// <summary>Newer messages; in a panel, further down it.</summary>
     public void PageDown() => Scroll(-Math.Max(1, Viewport.Height - 2));
 
+    /// <summary>Scrolls <paramref name="rows"/> towards older messages (negative: newer); a panel moves the other way, up by as many.</summary>
     public void Scroll(int rows)
     {
+        if (Session.Panel is not null)
+        {
+            Session.PanelScroll = Math.Max(0, Session.PanelScroll - rows);
+            SetNeedsDraw();
+            return;
+        }
+
         var before = Session.Scroll;
         Session.Scroll = Math.Max(0, Session.Scroll + rows);
         if (before > 0 && Session.Scroll == 0)
@@ -217,12 +228,18 @@ internal sealed class HistoryView(ChatSession session, ChatTheme theme) : Sessio
             lines.AddRange(TextCells.Wrap(line, Math.Max(8, width - 2)).Select(l => " " + l));
         }
 
-        var first = Math.Min(Session.Scroll, Math.Max(0, lines.Count - height + 1));
-        for (var y = 0; y < height; y++)
+        // The last row says how to go on: the panel may be longer than the pane (help at 80×24).
+        var rows = Math.Max(1, height - 1);
+        Session.PanelScroll = Math.Min(Session.PanelScroll, Math.Max(0, lines.Count - rows));
+        var first = Session.PanelScroll;
+        for (var y = 0; y < rows; y++)
         {
             var i = first + y;
-            Row(y, i < lines.Count ? lines[i] : y == height - 1 ? " Esc closes this" : "", i == 0 ? Theme.Title : Theme.Normal);
+            Row(y, i < lines.Count ? lines[i] : "", i == 0 ? Theme.Title : Theme.Normal);
         }
+
+        var more = first + rows < lines.Count;
+        Row(height - 1, more ? " ↓ PgDn: more · Esc closes this" : first > 0 ? " PgUp: back · Esc closes this" : " Esc closes this", Theme.Dim);
     }
 }
 

@@ -137,7 +137,6 @@ internal sealed class ChatWindow : Runnable
             if (_s.Panel is not null)
             {
                 _s.Panel = null;
-                _s.Scroll = 0;
             }
             else if (_searching)
             {
@@ -148,7 +147,11 @@ internal sealed class ChatWindow : Runnable
                 _input.Text = "";
             }
 
-            _s.ScrolledToBottom();
+            if (_s.Scroll == 0)
+            {
+                _s.ScrolledToBottom(); // what arrived while a panel covered the history is read now
+            }
+
             SetAllNeedsDraw();
             return true;
         }
@@ -219,7 +222,7 @@ internal sealed class ChatWindow : Runnable
 
         if (key == Key.End.WithCtrl)
         {
-            _history.Scroll(-_s.Scroll);
+            _history.Scroll(_s.Panel is null ? -_s.Scroll : -int.MaxValue / 4);
             return true;
         }
 

@@ -175,7 +175,7 @@ public sealed partial class Messenger
                 AcceptSenderKey(write, sender, content);
                 break;
             case MessageContent.KindGroupInvite:
-                AcceptInvitationNote(write, sender, content);
+                AcceptInvitationNote(write, sender, content, events);
                 break;
             case MessageContent.KindReset:
                 events.Add(new MessageReceived(AddNotice(write, conversation, $"{sender} reset the secure session.", envelope.ServerTimestamp)));

@@ -62,7 +62,20 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         await aliceScreen.TypeAsync("second line");
         await aliceScreen.KeysAsync("Enter");
         var shown = await bobScreen.WaitForAsync("second line");
-        TmuxScreen.RowsWith(shown, $"{alice.Name}: first line").ShouldHaveSingleItem();
+        var firstRow = TmuxScreen.RowsWith(shown, $"{alice.Name}: first line").ShouldHaveSingleItem();
+        var secondRow = TmuxScreen.RowsWith(shown, "second line").ShouldHaveSingleItem();
+        secondRow.IndexOf("second line", StringComparison.Ordinal).ShouldBe(firstRow.IndexOf("first line", StringComparison.Ordinal)); // under the text
+
+        // a long message wraps at the pane's edge, each row under the text
+        var words = string.Join(' ', Enumerable.Range(1, 24).Select(i => $"word{i:D2}"));
+        await aliceScreen.TypeAsync(words);
+        await aliceScreen.KeysAsync("Enter");
+        var wrapped = await bobScreen.WaitForAsync("word24");
+        var textColumn = TmuxScreen.RowsWith(wrapped, $"{alice.Name}: word01").ShouldHaveSingleItem().IndexOf("word01", StringComparison.Ordinal);
+        var wrappedRows = wrapped.Split('\n').SkipWhile(r => !r.Contains("word01", StringComparison.Ordinal)).TakeWhile(r => r.Contains("word", StringComparison.Ordinal)).ToList();
+        wrappedRows.Count.ShouldBeGreaterThan(2);
+        wrappedRows.Skip(1).ShouldAllBe(r => r.IndexOf("word", StringComparison.Ordinal) == textColumn);
+        string.Join(' ', wrappedRows.Select(r => r[textColumn..].Trim())).ShouldBe(words); // nothing lost at the edge
         var aliceShows = await aliceScreen.TextAsync();
         aliceShows.ShouldContain(DateTime.UtcNow.ToString("d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture));
         TmuxScreen.RowsWith(aliceShows, "● ").ShouldContain(r => r.Contains(bob.Name));
@@ -113,9 +126,11 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         await bob.OkAsync("unregister", "--yes");
         await bob.RegisterAsync();
         await bob.OkAsync("send", alice.Name, "new laptop, still me");
-        var warned = await screen.WaitForAsync("safety number has changed");
+        // the banner, above the history (the status line says it first; the banner follows once the lists are read again)
+        var warned = await screen.WaitForAsync(s => s.Contains("accept with /trust", StringComparison.Ordinal), "the banner");
         warned.ShouldContain($"{bob.Name}: new laptop, still me");
-        warned.ShouldContain("accept with /trust"); // the banner, above the history
+        TmuxScreen.RowsWith(warned, "safety number has changed").ShouldNotBeEmpty();
+        ListRows(warned, bob.Name).ShouldHaveSingleItem().ShouldStartWith("!"); // the list marks him too
 
         await screen.TypeAsync("are you really bob?");
         await screen.KeysAsync("Enter");
@@ -230,15 +245,285 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         var alice = await UserAsync("alice");
         var bob = await UserAsync("bob");
         await bob.OkAsync("send", alice.Name, "innocent \u001b[2J\u001b]0;pwned\u0007 text \u202Eevil");
+        await alice.OkAsync("inbox");
+        await alice.OkAsync("send", bob.Name, "a reply in colour");
+
+        // without NO_COLOR the screen has colours (so the check below can fail)
+        var coloured = await TmuxScreen.StartAsync(alice, null, "chat", bob.Name);
+        _cleanup.Add(coloured);
+        await coloured.WaitForAsync("a reply in colour");
+        Colours(await coloured.TextWithAttributesAsync()).ShouldNotBeEmpty();
+        await coloured.QuitAsync();
+
         var screen = await TmuxScreen.StartAsync(alice, new Dictionary<string, string?> { ["NO_COLOR"] = "1" }, "chat", bob.Name);
         _cleanup.Add(screen);
-        var shown = await screen.WaitForAsync("innocent");
+        var shown = await screen.WaitForAsync("a reply in colour");
         shown.ShouldContain("innocent �[2J�]0;pwned� text �evil");
         (await screen.FormatAsync("#{pane_title}")).ShouldNotContain("pwned");
         var escapes = await screen.TextWithAttributesAsync();
-        System.Text.RegularExpressions.Regex.Matches(escapes, "\u001b\\[([0-9;]*)m").SelectMany(m => m.Groups[1].Value.Split(';'))
-            .Where(p => p is ['3' or '4' or '9', _] && p is not ("39" or "49")).ShouldBeEmpty(); // no colour, foreground or background
+        Colours(escapes).ShouldBeEmpty(); // no colour, foreground or background
         escapes.ShouldContain("\u001b[7m"); // reverse video marks the selection and the status bar
+    }
+
+    /// <summary>The colour parameters (foreground or background, not "default") in SGR sequences of <c>capture-pane -e</c>.</summary>
+    private static List<string> Colours(string escapes) =>
+        [.. System.Text.RegularExpressions.Regex.Matches(escapes, "\u001b\\[([0-9;]*)m").SelectMany(m => m.Groups[1].Value.Split(';'))
+            .Where(p => int.TryParse(p, out var n) && n is (>= 30 and <= 38) or (>= 40 and <= 48) or (>= 90 and <= 97) or (>= 100 and <= 107))];
+
+    [Fact]
+    public async Task The_first_unread_conversation_opens_and_keys_page_search_and_switch()
+    {
+        var alice = await UserAsync("alice");
+        var bob = await UserAsync("bob");
+        var carol = await UserAsync("carol");
+        await using (var bobInProcess = bob.OpenInProcess())
+        {
+            for (var i = 1; i <= 250; i++)
+            {
+                (await bobInProcess.SendTextAsync(alice.Name, $"note {i:D3}")).Queued.ShouldBeTrue();
+            }
+        }
+
+        await alice.OkAsync("inbox");
+        await alice.OkAsync("send", carol.Name, "lunch today?"); // the newest conversation, with nothing unread
+
+        // no conversation named: bob's opens (it has unread messages), newest at the bottom
+        var screen = await ChatAsync(alice);
+        var opened = await screen.WaitForAsync($"{bob.Name}: note 250");
+        opened.Split('\n')[0].ShouldContain($"@{bob.Name}");
+        ListRows(opened, carol.Name).ShouldHaveSingleItem(); // listed first, but not opened
+
+        // PgUp and PgDn move a page (the history pane is 20 rows at 80×24), older pages load as needed
+        await screen.KeysAsync("PPage");
+        var pageUp = await screen.WaitForAsync(s => !s.Contains("note 250", StringComparison.Ordinal), "a page up");
+        pageUp.ShouldContain("more rows below");
+        pageUp.ShouldContain("note 220");
+        await screen.KeysAsync("PPage");
+        (await screen.WaitForAsync("note 200")).ShouldNotContain("note 220");
+        await screen.KeysAsync("NPage");
+        await screen.WaitForAsync("note 220");
+        await screen.KeysAsync("NPage");
+        (await screen.WaitForAsync("note 250")).ShouldNotContain("more rows below");
+
+        // Ctrl-F searches back through the history, beyond the loaded page (the newest 200 messages)
+        await screen.KeysAsync("C-f");
+        await screen.WaitForAsync("search: type text");
+        await screen.TypeAsync("note 007");
+        await screen.KeysAsync("Enter");
+        var found = await screen.WaitForAsync($"{bob.Name}: note 007");
+        found.ShouldContain("found: ");
+        found.ShouldNotContain("note 250");
+        await screen.KeysAsync("Enter"); // the next older match: there is none
+        await screen.WaitForAsync("no older message contains \"note 007\"");
+        await screen.KeysAsync("Escape");
+        await screen.WaitForAsync("F1 help");
+        await screen.KeysAsync("C-End");
+        await screen.WaitForAsync("note 250");
+
+        // Ctrl-N and Ctrl-P go down and up the list (it wraps), Alt-1…9 pick a row
+        await screen.KeysAsync("C-n");
+        var carols = await screen.WaitForAsync("you: lunch today?");
+        carols.Split('\n')[0].ShouldContain($"@{carol.Name}");
+        carols.ShouldNotContain("note 250");
+        await screen.KeysAsync("C-p");
+        await screen.WaitForAsync("note 250");
+        await screen.KeysAsync("M-1");
+        await screen.WaitForAsync("you: lunch today?");
+
+        // Up brings back the last line typed
+        await screen.TypeAsync("//note to self");
+        await screen.KeysAsync("Enter");
+        await screen.WaitForAsync("you: /note to self ✓");
+        await screen.KeysAsync("Up");
+        await screen.WaitForAsync(s => TmuxScreen.RowsWith(s, "> //note to self").Any(), "the line recalled into the input");
+    }
+
+    [Fact]
+    public async Task The_screen_lays_itself_out_again_when_the_terminal_is_resized()
+    {
+        var alice = await UserAsync("alice");
+        var bob = await UserAsync("bob");
+        const string Long = "this line is too long for one row at eighty columns: the end";
+        await bob.OkAsync("send", alice.Name, Long);
+        var screen = await ChatAsync(alice, bob.Name);
+        var small = await screen.WaitForAsync("the end");
+        TmuxScreen.RowsWith(small, $"{bob.Name}: ").ShouldHaveSingleItem().ShouldNotContain("the end"); // wrapped at 80
+        small.Split('\n')[23].ShouldContain("● connected"); // the status bar in the last of 24 rows
+
+        await screen.ResizeAsync(120, 40);
+        var large = await screen.WaitForAsync(s => s.Split('\n').Length >= 40 && s.Split('\n')[39].Contains("● connected", StringComparison.Ordinal), "the status bar on row 40");
+        TmuxScreen.RowsWith(large, $"{bob.Name}: ").ShouldHaveSingleItem().ShouldContain(Long); // one row now
+        large.Split('\n').Max(r => r.TrimEnd().Length).ShouldBeGreaterThan(80);
+
+        await screen.ResizeAsync(50, 14); // cramped, but everything is still there
+        var cramped = await screen.WaitForAsync(s => s.Split('\n').Length >= 14 && s.Split('\n')[13].Contains("connected", StringComparison.Ordinal), "the status bar on row 14");
+        cramped.ShouldContain("the end");
+        cramped.ShouldContain("Conversations");
+        await screen.TypeAsync("still typing here");
+        await screen.WaitForAsync("still typing here");
+
+        await screen.ResizeAsync(80, 24);
+        await screen.WaitForAsync(s => s.Split('\n')[23].Contains("● connected", StringComparison.Ordinal), "the status bar on row 24 again");
+        await screen.KeysAsync("Enter");
+        await screen.WaitForAsync("you: still typing here");
+    }
+
+    [Fact]
+    public async Task Slash_commands_show_help_and_the_safety_number_mark_verified_and_reset_the_session()
+    {
+        var alice = await UserAsync("alice");
+        var bob = await UserAsync("bob");
+        await alice.OkAsync("send", bob.Name, "hi");
+        await bob.OkAsync("inbox");
+        var number = System.Text.Json.JsonDocument.Parse((await bob.OkAsync("verify", alice.Name, "--json")).Stdout).RootElement
+            .GetProperty("safetyNumber").GetString()!.Split(' ');
+        var screen = await ChatAsync(alice, bob.Name);
+        await screen.WaitForAsync("you: hi");
+
+        // /help is longer than the pane at 80×24: PgDn pages through it
+        await Command(screen, "/help");
+        var help = await screen.WaitForAsync("PgDn: more · Esc closes this");
+        help.ShouldContain("Ctrl-N/P     next/previous conversation");
+        help.ShouldNotContain("you: hi");
+        for (var page = help; !page.Contains("PgUp: back · Esc closes this", StringComparison.Ordinal);)
+        {
+            var before = page;
+            await screen.KeysAsync("NPage");
+            page = await screen.WaitForAsync(s => s != before, "the next page of the help");
+            help += page;
+        }
+
+        foreach (var command in new[] { "/verify", "/trust", "/invite", "/remove", "/leave", "/rekey", "/reset", "/timer", "/attach", "/help" })
+        {
+            help.ShouldContain(command + " ", customMessage: command);
+        }
+
+        await CloseAsync(screen);
+        await screen.WaitForAsync("you: hi");
+
+        // the same number bob's CLI shows (both sides compute the same one)
+        await Command(screen, "/verify");
+        var panel = await screen.WaitForAsync($"Safety number with {bob.Name} (not verified)");
+        panel.ShouldContain(string.Join(' ', number[..6]));
+        panel.ShouldContain(string.Join(' ', number[6..]));
+        await Command(screen, "/verify mark");
+        await screen.WaitForAsync($"{bob.Name} is now marked verified.");
+        await CloseAsync(screen);
+        var verified = await screen.WaitForAsync("✓ verified");
+        ListRows(verified, bob.Name).ShouldHaveSingleItem().ShouldContain("✓");
+
+        await Command(screen, "/reset");
+        await screen.WaitForAsync($"The secure session with {bob.Name} was reset.");
+        await screen.TypeAsync("after the reset");
+        await screen.KeysAsync("Enter");
+        await screen.WaitForAsync("you: after the reset ✓");
+        var bobSees = await bob.OkAsync("inbox");
+        bobSees.Stdout.ShouldContain($"{alice.Name} reset the secure session.");
+        bobSees.Stdout.ShouldContain($"{alice.Name}: after the reset");
+    }
+
+    [Fact]
+    public async Task Group_slash_commands_create_invite_remove_rekey_accept_and_leave()
+    {
+        var alice = await UserAsync("alice");
+        var bob = await UserAsync("bob");
+        var carol = await UserAsync("carol");
+        var screen = await ChatAsync(alice);
+        await Command(screen, $"/create Garden {bob.Name}");
+        await screen.WaitForAsync("Created \"Garden\".");
+        await screen.WaitForAsync(" #Garden · 1 member");
+        await Command(screen, $"/invite {carol.Name}");
+        await screen.WaitForAsync($"Invited {carol.Name} to \"Garden\".");
+        foreach (var member in new[] { bob, carol })
+        {
+            await member.OkAsync("inbox");
+            await member.OkAsync("group", "accept", "#Garden");
+        }
+
+        await screen.WaitForAsync($"{carol.Name} joined the group.");
+        await screen.WaitForAsync(" #Garden · 3 members");
+
+        await Command(screen, $"/remove {carol.Name}");
+        await screen.WaitForAsync($"Removed {carol.Name} from \"Garden\".");
+        await screen.WaitForAsync(" #Garden · 2 members");
+        await Command(screen, "/rekey");
+        await screen.WaitForAsync("Replaced your key in \"Garden\".");
+        await screen.TypeAsync("only bob reads this");
+        await screen.KeysAsync("Enter");
+        await screen.WaitForAsync("you: only bob reads this ✓");
+        CliUser.Texts(await bob.InboxAsync()).ShouldBe(["only bob reads this"]);
+        var carolSees = await carol.OkAsync("inbox");
+        carolSees.Stdout.ShouldContain($"{alice.Name} removed you.");
+        carolSees.Stdout.ShouldNotContain("only bob reads this");
+
+        // carol's group: alice is invited, accepts and leaves from the screen
+        await carol.OkAsync("group", "create", "Kitchen", alice.Name);
+        var invited = await screen.WaitForAsync(s => ListRows(s, "Kitchen (invit").Any(), "the invitation in the list");
+        invited.ShouldContain(" #Garden");
+        await Command(screen, "/open #Kitchen");
+        await screen.WaitForAsync("invited: /accept to join");
+        await Command(screen, "/accept");
+        await screen.WaitForAsync("Joined \"Kitchen\".");
+        await Command(screen, "/leave");
+        await screen.WaitForAsync("Left \"Kitchen\".");
+        await screen.WaitForAsync("you are no longer in this group");
+        (await carol.OkAsync("inbox")).Stdout.ShouldContain($"{alice.Name} left the group.");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Typing_and_read_receipts_are_sent_only_while_their_settings_are_on(bool on)
+    {
+        var alice = await UserAsync("alice");
+        var bob = await UserAsync("bob");
+        await alice.OkAsync("send", bob.Name, "are you there?");
+        if (!on)
+        {
+            await bob.OkAsync("settings", "set", "typing", "off");
+            (await bob.OkAsync("settings", "set", "read-receipts", "off")).Stdout.ShouldBe("typing          off\nread-receipts   off\n");
+        }
+
+        // alice listens as a script would; bob opens the conversation (reads it), types and sends
+        using var follow = FollowingProcess.Start(alice, "inbox", "--follow", "--json");
+        var bobScreen = await ChatAsync(bob, alice.Name);
+        await bobScreen.WaitForAsync($"{alice.Name}: are you there?");
+        await bobScreen.TypeAsync("yes, here");
+        await Task.Delay(300); // a person types before pressing Enter: the typing notice leaves first
+        await bobScreen.KeysAsync("Enter");
+        await bobScreen.WaitForAsync("you: yes, here ✓");
+
+        // bob's envelopes reach alice in the order he sent them: a receipt or a notice would come before the message
+        var lines = await follow.WaitForLinesAsync(l => l.Any(x => x.Contains("yes, here", StringComparison.Ordinal)));
+        var kinds = lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("type").GetString())
+            .Where(t => t is "read" or "typing" or "message").ToList();
+        kinds.ShouldBe(on ? ["read", "typing", "message"] : ["message"]);
+
+        // /set shows and changes them on the screen too
+        await Command(bobScreen, "/set");
+        await bobScreen.WaitForAsync($"typing          {(on ? "on" : "off")}");
+        await CloseAsync(bobScreen);
+        await Command(bobScreen, $"/set read-receipts {(on ? "off" : "on")}");
+        await bobScreen.WaitForAsync($"read-receipts is {(on ? "off" : "on")}.");
+        await bobScreen.QuitAsync();
+        (await bob.OkAsync("settings")).Stdout.ShouldContain($"read-receipts   {(on ? "off" : "on")}");
+    }
+
+    /// <summary>
+    /// Closes a panel with Esc and waits until it is gone: a key typed right after Esc would reach the
+    /// program as Alt+key, as it does in any terminal.
+    /// </summary>
+    private static async Task CloseAsync(TmuxScreen screen)
+    {
+        await screen.KeysAsync("Escape");
+        await screen.WaitForAsync(s => !s.Contains("Esc closes this", StringComparison.Ordinal), "the panel closed");
+    }
+
+    /// <summary>Types a slash command and presses Enter.</summary>
+    private static async Task Command(TmuxScreen screen, string line)
+    {
+        await screen.TypeAsync(line);
+        await screen.KeysAsync("Enter");
     }
 
     /// <summary>The conversation list's rows (left of the line) that contain <paramref name="text"/>.</summary>

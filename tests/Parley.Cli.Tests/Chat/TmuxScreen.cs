@@ -12,7 +12,8 @@ namespace Parley.Cli.Tests.Chat;
 /// </summary>
 internal sealed class TmuxScreen : IDisposable
 {
-    private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(30);
+    /// <summary>Long enough for a screen on a machine shared with other builds (load averages above 20 were seen).</summary>
+    private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(60);
     private readonly string _socket;
     private readonly string _folder;
 
@@ -67,6 +68,10 @@ internal sealed class TmuxScreen : IDisposable
 
     /// <summary>Presses keys by tmux name: Enter, Escape, C-q, PPage, Tab …</summary>
     public Task KeysAsync(params string[] keys) => TmuxAsync(["send-keys", "-t", "chat", .. keys]);
+
+    /// <summary>Makes the terminal <paramref name="columns"/>×<paramref name="rows"/>, as dragging its window would (the program gets SIGWINCH).</summary>
+    public Task ResizeAsync(int columns, int rows) => TmuxAsync("resize-window", "-t", "chat",
+        "-x", columns.ToString(System.Globalization.CultureInfo.InvariantCulture), "-y", rows.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Leaves the screen with Ctrl-Q and waits until the program has exited (it releases the profile).</summary>
     public async Task QuitAsync()
