@@ -225,7 +225,7 @@ internal sealed class HistoryView(ChatSession session, ChatTheme theme) : Sessio
         var lines = new List<string> { " " + panel.Title, "" };
         foreach (var line in panel.Lines)
         {
-            lines.AddRange(TextCells.Wrap(line, Math.Max(8, width - 2)).Select(l => " " + l));
+            lines.AddRange(TextCells.WrapHanging(line, Math.Max(8, width - 2)).Select(l => " " + l));
         }
 
         // The last row says how to go on: the panel may be longer than the pane (help at 80×24).
@@ -275,7 +275,7 @@ internal sealed class StatusView(ChatSession session, ChatTheme theme, string pr
     {
         var m = Session.Messenger;
         var connection = Session.Connected ? "● connected" : "○ " + (Session.ConnectionProblem ?? "offline");
-        var tail = Mode.Length > 0 ? Mode : "F1 help · Ctrl-N/P switch · Ctrl-F search · Ctrl-Q quit";
+        var tail = Mode.Length > 0 ? Mode : "F1 help · Ctrl-Q quit · Ctrl-N/P switch · Ctrl-F search";
         Row(0, $" {m.Username}@{m.Server.Authority} │ {connection} │ {tail}", Theme.Status);
         return true;
     }

@@ -21,7 +21,7 @@ internal sealed class SlashCommands
         Register(new("open", "/open <user|#group>", "open a conversation (a new one with a user)", Open));
         Register(new("verify", "/verify [user] [mark]", "the safety number; 'mark' marks the contact verified after you compared", Verify));
         Register(new("trust", "/trust [user]", "accept a changed safety number, or continue after a session reset", Trust));
-        Register(new("add", "/add <user>", "add a contact (they may see when you are online)", a => WithUser(a, 0, u => _s.Messenger.AddContactAsync(u), u => $"Added {u}.")));
+        Register(new("add", "/add <user>", "add a contact (they may see when you are online)", a => WithUser(a, u => _s.Messenger.AddContactAsync(u), u => $"Added {u}.")));
         Register(new("reset", "/reset [user]", "renew the secure session (they are told)", Reset));
         Register(new("create", "/create <name> [users…]", "create a group with you as admin and invite users", Create));
         Register(new("invite", "/invite <users…>", "invite users to this group (admins)", Invite));
@@ -118,7 +118,7 @@ internal sealed class SlashCommands
                     string.Join(' ', v.Number.Emoji.Skip(18)),
                     "",
                     "Compare it with theirs in person or on a call.",
-                    mark ? $"{user} is now marked verified." : $"If it matches: /verify {user} mark. Esc closes this.",
+                    mark ? $"{user} is now marked verified." : $"If it matches: /verify {user} mark.",
                 ]));
                 _s.RefreshLists();
             });
@@ -220,13 +220,12 @@ internal sealed class SlashCommands
 
         _s.Enqueue(async () =>
         {
-            var settings = await Task.Run(() => _s.Messenger.ChangeSetting(args[0], on)).ConfigureAwait(false);
+            await Task.Run(() => _s.Messenger.ChangeSetting(args[0], on)).ConfigureAwait(false);
             Post(() =>
             {
                 _s.RefreshSettings();
                 _s.Say($"{args[0].ToLowerInvariant()} is {(on ? "on" : "off")}.");
             });
-            _ = settings;
         });
     }
 
@@ -259,7 +258,7 @@ internal sealed class SlashCommands
         return null;
     }
 
-    private void WithUser(string[] args, int _, Func<string, Task> work, Func<string, string> done)
+    private void WithUser(string[] args, Func<string, Task> work, Func<string, string> done)
     {
         if (args.Length != 1 || ConversationId.CanonicalUsername(args[0]) is not { } user)
         {
@@ -300,18 +299,21 @@ internal sealed class SlashCommands
 
     private void Post(Action action) => _s.Post(action);
 
+    /// <summary>Keys one per row, then each command with its description indented under it: fits 80×24's pane of 60 columns.</summary>
     private Panel HelpPanel() => new("Help", [
-        "Enter        send            Ctrl-J   new line (also Ctrl-Enter, Alt-Enter)",
-        "Up / Down    your earlier lines (in an empty input)",
-        "Ctrl-N/P     next/previous conversation    Tab   next unread",
-        "Alt-1…9      conversation 1…9 of the list",
-        "PgUp/PgDn    scroll the history            Ctrl-End   newest",
-        "Ctrl-F       search older messages (Enter: next, Esc: done)",
-        "Esc          close this panel, leave the search, clear the input",
-        "Ctrl-Q, Ctrl-C or /quit   leave",
-        "A line starting with // sends a message that starts with /.",
+        "Enter          send (a line starting with // sends one that starts with /)",
+        "Ctrl-J         new line (also Ctrl-Enter, Alt-Enter)",
+        "Up / Down      your earlier lines (in a one-line input)",
+        "Ctrl-N/P       next / previous conversation",
+        "Tab            next conversation with unread messages",
+        "Alt-1…9        conversation 1…9 of the list",
+        "PgUp / PgDn    scroll the history (and this help)",
+        "Ctrl-Home/End  oldest / newest",
+        "Ctrl-F         search older messages (Enter: next, Esc: done)",
+        "Esc            close this, leave the search, clear the input",
+        "Ctrl-Q/Ctrl-C  leave (also /quit)",
         "",
-        .. All.Select(c => $"{c.Usage,-34} {c.Help}"),
+        .. All.SelectMany(c => new[] { c.Usage, "    " + c.Help }),
     ]);
 }
 

@@ -38,6 +38,32 @@ internal static class TextCells
     }
 
     /// <summary>
+    /// <see cref="Wrap"/> with a hanging indent: rows after the first start where the line's text does
+    /// (after its leading spaces), or at its second column (after the first run of two or more spaces)
+    /// when that is in the left half: <c>Ctrl-F   search …</c> wraps under <c>search</c>.
+    /// </summary>
+    public static List<string> WrapHanging(string line, int width)
+    {
+        var rows = Wrap(line, width);
+        if (rows.Count == 1)
+        {
+            return rows;
+        }
+
+        var lead = line.Length - line.TrimStart(' ').Length;
+        var gap = line.IndexOf("  ", lead, StringComparison.Ordinal);
+        var column = gap;
+        while (column >= 0 && column < line.Length && line[column] == ' ')
+        {
+            column++;
+        }
+
+        var hang = column > 0 && Width(line[..column]) <= width / 2 ? Width(line[..column]) : lead;
+        var rest = line[rows[0].Length..].TrimStart(' ');
+        return [rows[0], .. Wrap(rest, Math.Max(1, width - hang)).Select(r => new string(' ', hang) + r)];
+    }
+
+    /// <summary>
     /// Splits one line of text into rows of at most <paramref name="width"/> cells, breaking at spaces
     /// where it can and inside a word where it must.
     /// </summary>

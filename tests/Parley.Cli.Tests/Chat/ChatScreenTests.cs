@@ -316,7 +316,7 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         await screen.KeysAsync("Enter"); // the next older match: there is none
         await screen.WaitForAsync("no older message contains \"note 007\"");
         await screen.KeysAsync("Escape");
-        await screen.WaitForAsync("F1 help");
+        await screen.WaitForAsync("F1 help · Ctrl-Q quit");
         await screen.KeysAsync("C-End");
         await screen.WaitForAsync("note 250");
 
@@ -383,7 +383,7 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         // /help is longer than the pane at 80×24: PgDn pages through it
         await Command(screen, "/help");
         var help = await screen.WaitForAsync("PgDn: more · Esc closes this");
-        help.ShouldContain("Ctrl-N/P     next/previous conversation");
+        help.ShouldContain("Ctrl-N/P       next / previous conversation");
         help.ShouldNotContain("you: hi");
         for (var page = help; !page.Contains("PgUp: back · Esc closes this", StringComparison.Ordinal);)
         {
@@ -395,7 +395,8 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
 
         foreach (var command in new[] { "/verify", "/trust", "/invite", "/remove", "/leave", "/rekey", "/reset", "/timer", "/attach", "/help" })
         {
-            help.ShouldContain(command + " ", customMessage: command);
+            System.Text.RegularExpressions.Regex.IsMatch(help, $"│ {System.Text.RegularExpressions.Regex.Escape(command)}( |$)", System.Text.RegularExpressions.RegexOptions.Multiline)
+                .ShouldBeTrue(command);
         }
 
         await CloseAsync(screen);
