@@ -117,6 +117,29 @@ public sealed class ReceiptTests(MessengerKit kit) : IClassFixture<MessengerKit>
     }
 
     [Fact]
+    public async Task Group_typing_goes_only_under_a_sender_key_the_members_already_hold()
+    {
+        var alice = await kit.RegisterAsync(MessengerKit.Name("alice"));
+        var bob = await kit.RegisterAsync(MessengerKit.Name("bob"));
+        var group = await alice.CreateGroupAsync("Team", [bob.Username]);
+        await bob.ReceivePendingAsync();
+        await bob.AcceptInvitationAsync("#" + group.Id);
+        await alice.ReceivePendingAsync();
+        var conversation = ConversationId.Group(group.Id);
+
+        // no sender key handed out yet: typing does not hand one out
+        (await alice.SendTypingAsync(conversation, true)).ShouldBeFalse();
+        QueuedFor(bob.Username).ShouldBeEmpty();
+
+        (await alice.SendTextAsync(conversation, "hello team")).Queued.ShouldBeTrue();
+        await bob.ReceivePendingAsync();
+        (await alice.SendTypingAsync(conversation, true)).ShouldBeTrue();
+        QueuedFor(bob.Username).ShouldHaveSingleItem().Type.ShouldBe(7); // one sender-key message
+        (await bob.ReceivePendingAsync()).ShouldHaveSingleItem().ShouldBe(new TypingChanged(conversation, alice.Username, true));
+        bob.History(conversation, 10).Count(m => m.Kind == StoredMessage.KindText).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task A_receipt_from_someone_who_was_not_sent_the_message_changes_nothing()
     {
         var (alice, bob, uid) = await ConversationAsync();

@@ -34,8 +34,12 @@ public sealed partial class Messenger
         {
             if (ConversationId.IsGroup(conversation))
             {
+                // Only under a sender key every member already holds: handing one out (and fetching
+                // keys for it) is the next text message's work, never a keystroke's.
                 var group = RequireGroup(write, conversation);
-                if (group.Standing != GroupStanding.Member || MembersExceptMe(group).Count == 0)
+                var members = MembersExceptMe(group);
+                if (group.Standing != GroupStanding.Member || members.Count == 0 || group.NeedsRotation
+                    || group.DistributionId == Guid.Empty || members.Except(group.KeyHolders, StringComparer.Ordinal).Any())
                 {
                     return false;
                 }
