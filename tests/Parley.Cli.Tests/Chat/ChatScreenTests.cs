@@ -51,16 +51,14 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         bobSees.ShouldNotContain("is typing…"); // the message itself ends the typing notice
         await aliceScreen.WaitForAsync("you: Hi Bob, this is my screen ✓✓ read");
 
-        await bobScreen.TypeAsync("Hello Alice, loud and clear");
-        await bobScreen.KeysAsync("Enter");
+        await bobScreen.SubmitAsync("Hello Alice, loud and clear");
         await aliceScreen.WaitForAsync($"{bob.Name}: Hello Alice, loud and clear");
         await bobScreen.WaitForAsync("you: Hello Alice, loud and clear ✓✓ read");
 
         // a message of two lines (Ctrl-J), and the screen's rows: the day separator, the list with bob online
         await aliceScreen.TypeAsync("first line");
         await aliceScreen.KeysAsync("C-j");
-        await aliceScreen.TypeAsync("second line");
-        await aliceScreen.KeysAsync("Enter");
+        await aliceScreen.SubmitAsync("second line");
         var shown = await bobScreen.WaitForAsync("second line");
         var firstRow = TmuxScreen.RowsWith(shown, $"{alice.Name}: first line").ShouldHaveSingleItem();
         var secondRow = TmuxScreen.RowsWith(shown, "second line").ShouldHaveSingleItem();
@@ -68,8 +66,7 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
 
         // a long message wraps at the pane's edge, each row under the text
         var words = string.Join(' ', Enumerable.Range(1, 24).Select(i => $"word{i:D2}"));
-        await aliceScreen.TypeAsync(words);
-        await aliceScreen.KeysAsync("Enter");
+        await aliceScreen.SubmitAsync(words);
         var wrapped = await bobScreen.WaitForAsync("word24");
         var textColumn = TmuxScreen.RowsWith(wrapped, $"{alice.Name}: word01").ShouldHaveSingleItem().IndexOf("word01", StringComparison.Ordinal);
         var wrappedRows = wrapped.Split('\n').SkipWhile(r => !r.Contains("word01", StringComparison.Ordinal)).TakeWhile(r => r.Contains("word", StringComparison.Ordinal)).ToList();
@@ -132,16 +129,13 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         TmuxScreen.RowsWith(warned, "safety number has changed").ShouldNotBeEmpty();
         ListRows(warned, bob.Name).ShouldHaveSingleItem().ShouldStartWith("!"); // the list marks him too
 
-        await screen.TypeAsync("are you really bob?");
-        await screen.KeysAsync("Enter");
+        await screen.SubmitAsync("are you really bob?");
         await screen.WaitForAsync("sending is blocked here");
         CliUser.Texts(await bob.InboxAsync()).ShouldBeEmpty(); // nothing left alice's profile
 
-        await screen.TypeAsync("/trust");
-        await screen.KeysAsync("Enter");
+        await screen.SubmitAsync("/trust");
         await screen.WaitForAsync(s => !s.Contains("accept with /trust", StringComparison.Ordinal), "the banner gone after /trust");
-        await screen.TypeAsync("welcome back");
-        await screen.KeysAsync("Enter");
+        await screen.SubmitAsync("welcome back");
         await screen.WaitForAsync("you: welcome back ✓");
         CliUser.Texts(await bob.InboxAsync()).ShouldBe(["welcome back"]);
     }
@@ -156,11 +150,9 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         var screen = await ChatAsync(alice, bob.Name);
         await bob.OkAsync("session", "reset", alice.Name);
         await screen.WaitForAsync($"{bob.Name} reset the secure session (");
-        await screen.TypeAsync("hm?");
-        await screen.KeysAsync("Enter");
+        await screen.SubmitAsync("hm?");
         await screen.WaitForAsync("sending is blocked here");
-        await screen.TypeAsync("/trust");
-        await screen.KeysAsync("Enter");
+        await screen.SubmitAsync("/trust");
         await screen.WaitForAsync(s => !s.Contains("reset the secure session (", StringComparison.Ordinal), "the banner gone");
     }
 
@@ -178,8 +170,7 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         switch (how)
         {
             case "/quit":
-                await screen.TypeAsync("/quit");
-                await screen.KeysAsync("Enter");
+                await screen.SubmitAsync("/quit");
                 break;
             case "SIGINT" or "SIGTERM":
                 using (var kill = System.Diagnostics.Process.Start("kill", [$"-{how[3..]}", (await screen.ProgramPidAsync()).ToString(System.Globalization.CultureInfo.InvariantCulture)]))
@@ -227,13 +218,11 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
             ("/open nosuchuser42", "nosuchuser42"),
         })
         {
-            await screen.TypeAsync(line);
-            await screen.KeysAsync("Enter");
+            await screen.SubmitAsync(line);
             await screen.WaitForAsync(says);
         }
 
-        await screen.TypeAsync("hello nobody");
-        await screen.KeysAsync("Enter");
+        await screen.SubmitAsync("hello nobody");
         await screen.WaitForAsync("no user 'nosuchuser42'");
         await screen.QuitAsync();
         (await alice.OkAsync("contacts", "list")).Stdout.ShouldBeEmpty();
@@ -308,8 +297,7 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         // Ctrl-F searches back through the history, beyond the loaded page (the newest 200 messages)
         await screen.KeysAsync("C-f");
         await screen.WaitForAsync("search: type text");
-        await screen.TypeAsync("note 007");
-        await screen.KeysAsync("Enter");
+        await screen.SubmitAsync("note 007");
         var found = await screen.WaitForAsync($"{bob.Name}: note 007");
         found.ShouldContain("found: ");
         found.ShouldNotContain("note 250");
@@ -331,8 +319,7 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         await screen.WaitForAsync("you: lunch today?");
 
         // Up brings back the last line typed
-        await screen.TypeAsync("//note to self");
-        await screen.KeysAsync("Enter");
+        await screen.SubmitAsync("//note to self");
         await screen.WaitForAsync("you: /note to self ✓");
         await screen.KeysAsync("Up");
         await screen.WaitForAsync(s => TmuxScreen.RowsWith(s, "> //note to self").Any(), "the line recalled into the input");
@@ -381,7 +368,7 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         await screen.WaitForAsync("you: hi");
 
         // /help is longer than the pane at 80×24: PgDn pages through it
-        await Command(screen, "/help");
+        await screen.SubmitAsync("/help");
         var help = await screen.WaitForAsync("PgDn: more · Esc closes this");
         help.ShouldContain("Ctrl-N/P       next / previous conversation");
         help.ShouldNotContain("you: hi");
@@ -403,20 +390,19 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         await screen.WaitForAsync("you: hi");
 
         // the same number bob's CLI shows (both sides compute the same one)
-        await Command(screen, "/verify");
+        await screen.SubmitAsync("/verify");
         var panel = await screen.WaitForAsync($"Safety number with {bob.Name} (not verified)");
         panel.ShouldContain(string.Join(' ', number[..6]));
         panel.ShouldContain(string.Join(' ', number[6..]));
-        await Command(screen, "/verify mark");
+        await screen.SubmitAsync("/verify mark");
         await screen.WaitForAsync($"{bob.Name} is now marked verified.");
         await CloseAsync(screen);
         var verified = await screen.WaitForAsync("✓ verified");
         ListRows(verified, bob.Name).ShouldHaveSingleItem().ShouldContain("✓");
 
-        await Command(screen, "/reset");
+        await screen.SubmitAsync("/reset");
         await screen.WaitForAsync($"The secure session with {bob.Name} was reset.");
-        await screen.TypeAsync("after the reset");
-        await screen.KeysAsync("Enter");
+        await screen.SubmitAsync("after the reset");
         await screen.WaitForAsync("you: after the reset ✓");
         var bobSees = await bob.OkAsync("inbox");
         bobSees.Stdout.ShouldContain($"{alice.Name} reset the secure session.");
@@ -430,10 +416,10 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         var bob = await UserAsync("bob");
         var carol = await UserAsync("carol");
         var screen = await ChatAsync(alice);
-        await Command(screen, $"/create Garden {bob.Name}");
+        await screen.SubmitAsync($"/create Garden {bob.Name}");
         await screen.WaitForAsync("Created \"Garden\".");
         await screen.WaitForAsync(" #Garden · 1 member");
-        await Command(screen, $"/invite {carol.Name}");
+        await screen.SubmitAsync($"/invite {carol.Name}");
         await screen.WaitForAsync($"Invited {carol.Name} to \"Garden\".");
         foreach (var member in new[] { bob, carol })
         {
@@ -444,13 +430,12 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         await screen.WaitForAsync($"{carol.Name} joined the group.");
         await screen.WaitForAsync(" #Garden · 3 members");
 
-        await Command(screen, $"/remove {carol.Name}");
+        await screen.SubmitAsync($"/remove {carol.Name}");
         await screen.WaitForAsync($"Removed {carol.Name} from \"Garden\".");
         await screen.WaitForAsync(" #Garden · 2 members");
-        await Command(screen, "/rekey");
+        await screen.SubmitAsync("/rekey");
         await screen.WaitForAsync("Replaced your key in \"Garden\".");
-        await screen.TypeAsync("only bob reads this");
-        await screen.KeysAsync("Enter");
+        await screen.SubmitAsync("only bob reads this");
         await screen.WaitForAsync("you: only bob reads this ✓");
         CliUser.Texts(await bob.InboxAsync()).ShouldBe(["only bob reads this"]);
         var carolSees = await carol.OkAsync("inbox");
@@ -461,11 +446,11 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         await carol.OkAsync("group", "create", "Kitchen", alice.Name);
         var invited = await screen.WaitForAsync(s => ListRows(s, "Kitchen (invit").Any(), "the invitation in the list");
         invited.ShouldContain(" #Garden");
-        await Command(screen, "/open #Kitchen");
+        await screen.SubmitAsync("/open #Kitchen");
         await screen.WaitForAsync("invited: /accept to join");
-        await Command(screen, "/accept");
+        await screen.SubmitAsync("/accept");
         await screen.WaitForAsync("Joined \"Kitchen\".");
-        await Command(screen, "/leave");
+        await screen.SubmitAsync("/leave");
         await screen.WaitForAsync("Left \"Kitchen\".");
         await screen.WaitForAsync("you are no longer in this group");
         (await carol.OkAsync("inbox")).Stdout.ShouldContain($"{alice.Name} left the group.");
@@ -501,10 +486,10 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         kinds.ShouldBe(on ? ["read", "typing", "message"] : ["message"]);
 
         // /set shows and changes them on the screen too
-        await Command(bobScreen, "/set");
+        await bobScreen.SubmitAsync("/set");
         await bobScreen.WaitForAsync($"typing          {(on ? "on" : "off")}");
         await CloseAsync(bobScreen);
-        await Command(bobScreen, $"/set read-receipts {(on ? "off" : "on")}");
+        await bobScreen.SubmitAsync($"/set read-receipts {(on ? "off" : "on")}");
         await bobScreen.WaitForAsync($"read-receipts is {(on ? "off" : "on")}.");
         await bobScreen.QuitAsync();
         (await bob.OkAsync("settings")).Stdout.ShouldContain($"read-receipts   {(on ? "off" : "on")}");
@@ -518,13 +503,6 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
     {
         await screen.KeysAsync("Escape");
         await screen.WaitForAsync(s => !s.Contains("Esc closes this", StringComparison.Ordinal), "the panel closed");
-    }
-
-    /// <summary>Types a slash command and presses Enter.</summary>
-    private static async Task Command(TmuxScreen screen, string line)
-    {
-        await screen.TypeAsync(line);
-        await screen.KeysAsync("Enter");
     }
 
     /// <summary>The conversation list's rows (left of the line) that contain <paramref name="text"/>.</summary>

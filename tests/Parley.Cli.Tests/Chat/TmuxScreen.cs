@@ -66,6 +66,13 @@ internal sealed class TmuxScreen : IDisposable
     /// <summary>Types literal text (no key names).</summary>
     public Task TypeAsync(string text) => TmuxAsync("send-keys", "-t", "chat", "-l", text);
 
+    /// <summary>Types a line (a message or a slash command) and presses Enter.</summary>
+    public async Task SubmitAsync(string line)
+    {
+        await TypeAsync(line);
+        await KeysAsync("Enter");
+    }
+
     /// <summary>Presses keys by tmux name: Enter, Escape, C-q, PPage, Tab …</summary>
     public Task KeysAsync(params string[] keys) => TmuxAsync(["send-keys", "-t", "chat", .. keys]);
 
