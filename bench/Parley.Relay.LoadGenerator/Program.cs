@@ -11,6 +11,9 @@ using Parley.Crypto.Kem;
 //   run      N pairs, each sender at a fixed rate; latency from the scheduled send time to receipt
 //   idle     connect authenticated sockets in steps and read the server's RSS after each step
 // Accounts are registered and logged in first (not timed). Sockets bind 127.0.0.1..127.0.0.K.
+// Each mode ends with one "json: {...}" line (bench/relay-vs-prosody.sh reads it). The generator's own
+// lag is reported beside the latency: how late sends started against their schedule, and how long
+// work waited in its thread pool (a probe every 5 ms), so its delay can be told from the server's.
 var o = Args.Parse(args);
 var server = new Uri(o.Get("server", "http://127.0.0.1:5090"));
 var mode = o.Get("mode", "run");
@@ -26,6 +29,8 @@ using var kyber = Kyber1024.Instance.GenerateKeyPair();
 var kyberBytes = kyber.PublicKey.Serialize();
 using var spk = Curve25519PrivateKey.Generate();
 var spkBytes = spk.PublicKey.Serialize();
+
+var connectRates = new List<double>();
 
 async Task<(string Name, string Token)[]> AccountsAsync(int count)
 {
@@ -69,6 +74,7 @@ async Task<RelayClient[]> ConnectAsync((string Name, string Token)[] accounts, i
     }));
     var seconds = sw.Elapsed.TotalSeconds;
     Console.WriteLine($"connected {accounts.Length} sockets in {seconds:F2} s: {accounts.Length / seconds:F0} authenticated connects/s");
+    connectRates.Add(Math.Round(accounts.Length / seconds));
     return clients;
 }
 
@@ -89,9 +95,18 @@ if (mode == "idle")
         Console.WriteLine($"{step}\t{rss:F1}");
     }
 
-    var slope = (points[^1].Mib - points[0].Mib) * 1024 / (points[^1].N - points[0].N);
+    var slope = points.Count > 1 ? (points[^1].Mib - points[0].Mib) * 1024 / (points[^1].N - points[0].N) : double.NaN;
     Console.WriteLine($"slope {points[0].N}→{points[^1].N}: {slope:F2} KiB per idle authenticated connection");
     Console.WriteLine(cpu.Report());
+    Json.Line(new Dictionary<string, object?>
+    {
+        ["mode"] = "idle",
+        ["from"] = points[0].N,
+        ["to"] = points[^1].N,
+        ["kib_per_connection"] = double.IsNaN(slope) ? null : Math.Round(slope, 2),
+        ["server_rss_mib"] = Math.Round(points[^1].Mib, 1),
+        ["connects_per_s"] = connectRates,
+    });
     foreach (var c in all)
     {
         await c.DisposeAsync();
@@ -113,6 +128,7 @@ var clock = Stopwatch.StartNew();
 var measureFrom = warmup;
 var measureTo = warmup + duration;
 var latencies = new ConcurrentBag<long[]>();
+var sendLag = new List<long>(1 << 16);
 long delivered = 0, sendErrors = 0, sent = 0, calls = 0;
 using var stop = new CancellationTokenSource();
 
@@ -228,6 +244,14 @@ async Task SendDueAsync(int i)
     while (true)
     {
         var now = clock.Elapsed.Ticks;
+        if (nextDue[i] >= measureFrom.Ticks)
+        {
+            lock (sendLag)
+            {
+                sendLag.Add(now - nextDue[i]);
+            }
+        }
+
         batch.Clear();
         do
         {
@@ -312,8 +336,11 @@ scheduler.Start();
 var cpuAtStart = (CpuMeter?)null;
 await Task.Delay(warmup);
 cpuAtStart = new CpuMeter(serverPid);
+var probe = new LagProbe(TimeSpan.FromMilliseconds(5));
 await sendersDone.Task;
 var cpuReport = cpuAtStart.Report();
+var cpuShares = cpuAtStart.Shares();
+probe.Dispose();
 await Task.Delay(TimeSpan.FromSeconds(3)); // let the last envelopes arrive
 await stop.CancelAsync();
 await Task.WhenAll(receiveTasks);
@@ -326,6 +353,24 @@ Console.WriteLine($"delivered in window {delivered} of ~{expected}: {delivered /
 Console.WriteLine($"hub send calls {calls}: {(double)(sent + sendErrors) / Math.Max(1, calls):F2} envelopes per call (batching {(batching ? "on" : "off")})");
 Console.WriteLine($"latency from scheduled send: p50 {Ms(0.50):F1} ms, p99 {Ms(0.99):F1} ms, p99.9 {Ms(0.999):F1} ms, max {Ms(1):F1} ms");
 Console.WriteLine(cpuReport);
+var lagP99 = TimeSpan.FromTicks(Quantiles.Of(sendLag, 0.99)).TotalMilliseconds;
+Console.WriteLine($"generator lag: sends started p99 {lagP99:F1} ms after their schedule; thread-pool wait p50 {probe.Quantile(0.5):F2} ms, p99 {probe.Quantile(0.99):F1} ms");
+Json.Line(new Dictionary<string, object?>
+{
+    ["mode"] = "run",
+    ["pairs"] = pairs,
+    ["offered_per_s"] = Math.Round(pairs * rate),
+    ["delivered_per_s"] = Math.Round(delivered / duration.TotalSeconds),
+    ["lost"] = Math.Max(0, expected - delivered) + sendErrors,
+    ["p50_ms"] = all2.Length == 0 ? null : Math.Round(Ms(0.50), 1),
+    ["p99_ms"] = all2.Length == 0 ? null : Math.Round(Ms(0.99), 1),
+    ["p999_ms"] = all2.Length == 0 ? null : Math.Round(Ms(0.999), 1),
+    ["client_send_lag_p99_ms"] = Math.Round(lagP99, 1),
+    ["client_pool_wait_p99_ms"] = Math.Round(probe.Quantile(0.99), 1),
+    ["server_cpu_pct"] = cpuShares.Server,
+    ["client_cpu_pct"] = cpuShares.Self,
+    ["other_cpu_pct"] = cpuShares.Other,
+});
 foreach (var c in senders.Concat(receivers))
 {
     await c.DisposeAsync();
@@ -364,6 +409,14 @@ internal static class Proc
         return 0;
     }
 
+    /// <summary>Busy seconds of the whole machine (user + nice + system), from /proc/stat.</summary>
+    public static double MachineBusySeconds()
+    {
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return (long.Parse(fields[1], CultureInfo.InvariantCulture) + long.Parse(fields[2], CultureInfo.InvariantCulture)
+            + long.Parse(fields[3], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
     /// <summary>utime + stime of a process, in seconds (from /proc/pid/stat).</summary>
     public static double CpuSeconds(int pid)
     {
@@ -378,6 +431,17 @@ internal sealed class CpuMeter(int serverPid)
     private readonly Stopwatch _wall = Stopwatch.StartNew();
     private readonly double _self = Proc.CpuSeconds(Environment.ProcessId);
     private readonly double _server = serverPid > 0 ? Proc.CpuSeconds(serverPid) : 0;
+    private readonly double _machine = Proc.MachineBusySeconds();
+
+    /// <summary>CPU of the server, this generator and everything else on the machine since the start, in % of one core.</summary>
+    public (double Server, double Self, double Other) Shares()
+    {
+        var wall = _wall.Elapsed.TotalSeconds;
+        var self = Proc.CpuSeconds(Environment.ProcessId) - _self;
+        var server = serverPid > 0 ? Proc.CpuSeconds(serverPid) - _server : 0;
+        var other = Math.Max(0, Proc.MachineBusySeconds() - _machine - self - server);
+        return (Math.Round(server / wall * 100), Math.Round(self / wall * 100), Math.Round(other / wall * 100));
+    }
 
     public string Report()
     {

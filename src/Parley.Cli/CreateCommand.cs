@@ -61,7 +61,7 @@ internal static class CreateCommand
             }
 
             // 2. The server's choices and limits.
-            using var api = new SecretsApi(serverUrl);
+            using var api = new SecretsApi(serverUrl, ProxyOption.Handler(parse));
             var client = new SecretsClient(api);
             var config = await api.GetConfigAsync(token).ConfigureAwait(false);
             if (!config.CreationOpen)

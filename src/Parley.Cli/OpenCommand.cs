@@ -36,7 +36,7 @@ internal static class OpenCommand
             var terminal = new Terminal();
             var asJson = parse.GetValue(json);
 
-            using var api = new SecretsApi(privateLink?.Server ?? direct!.Server);
+            using var api = new SecretsApi(privateLink?.Server ?? direct!.Server, ProxyOption.Handler(parse));
             var client = new SecretsClient(api);
             using var answerLink = privateLink is null ? null
                 : (await RequestCommand.AboutRequestAsync(() => new RequestsClient(api).FindAnswerAsync(privateLink, token)).ConfigureAwait(false)).Answer;

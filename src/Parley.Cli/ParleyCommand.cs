@@ -39,6 +39,7 @@ internal static class ParleyCommand
         var root = new RootCommand("parley: one-time secrets and end-to-end encrypted messaging. The server never sees a key, a passphrase or the content.");
         root.Options.Add(server);
         root.Options.Add(MessengerSession.Profile);
+        root.Options.Add(ProxyOption.Option);
 
         var secret = new Command("secret", "Share text and files as a one-time link, open one, check or destroy it; request a secret from someone and answer a request.");
         secret.Subcommands.Add(CreateCommand.Build(server));
@@ -54,7 +55,8 @@ internal static class ParleyCommand
             .Append(GroupCommands.Build())
             .Concat(ProfileCommands.Build())
             .Append(SettingsCommand.Build())
-            .Append(Chat.ChatCommand.Build()))
+            .Append(Chat.ChatCommand.Build())
+            .Append(Daemon.DaemonCommand.Build()))
         {
             root.Subcommands.Add(command);
         }
@@ -79,6 +81,7 @@ internal static class ParleyCommand
             var o = parseResult.InvocationConfiguration.Output;
             o.WriteLine("Environment:");
             o.WriteLine($"  {ServerVariable,-20}server address when --server is not given");
+            o.WriteLine($"  {ProxyOption.Variable,-20}SOCKS5 proxy for every connection when --proxy is not given (socks5h://host:port)");
             o.WriteLine($"  {PassphraseVariable,-20}passphrase for scripts: a secret's ('open', 'create --passphrase'), or the messaging profile's");
             o.WriteLine($"  {Parley.Client.Profiles.ProfileDirectory.ProfileVariable,-20}messaging profile when --profile is not given (default 'default')");
             o.WriteLine($"  {"XDG_DATA_HOME",-20}profiles live in $XDG_DATA_HOME/parley/profiles (default ~/.local/share/parley/profiles)");

@@ -36,7 +36,7 @@ internal static class RequestCommand
                 throw CliException.Usage($"--label {why}");
             }
 
-            using var api = new SecretsApi(serverUrl);
+            using var api = new SecretsApi(serverUrl, ProxyOption.Handler(parse));
             var config = await api.GetConfigAsync(token).ConfigureAwait(false);
             if (!config.CreationOpen)
             {
@@ -167,7 +167,7 @@ internal static class RespondCommand
             var (textValue, sources) = SecretInput.Read(parse.GetValue(text), parse.GetValue(files), terminal, "send");
 
             // 2. The request must be waiting, and the answer within the server's limits.
-            using var api = new SecretsApi(send.Server);
+            using var api = new SecretsApi(send.Server, ProxyOption.Handler(parse));
             var client = new RequestsClient(api);
             var look = await RequestCommand.AboutRequestAsync(() => client.LookAsync(send, token)).ConfigureAwait(false);
             var config = await api.GetConfigAsync(token).ConfigureAwait(false);

@@ -24,11 +24,11 @@ internal static class StatusCommand
             if (RequestLinks.LooksLikeRequestLink(text))
             {
                 using var privateLink = RequestLinks.ParsePrivate(text);
-                return await RequestAsync(privateLink, destroy, parse.GetValue(json), token).ConfigureAwait(false);
+                return await RequestAsync(privateLink, destroy, parse.GetValue(json), ProxyOption.Handler(parse), token).ConfigureAwait(false);
             }
 
             var manage = SecretLinks.ParseManage(text);
-            using var api = new SecretsApi(manage.Server);
+            using var api = new SecretsApi(manage.Server, ProxyOption.Handler(parse));
             if (destroy)
             {
                 await api.DestroyAsync(manage.Id, manage.ManageToken, token).ConfigureAwait(false);
@@ -76,9 +76,9 @@ internal static class StatusCommand
         }, ct));
         return command;
     }
-    private static async Task<int> RequestAsync(PrivateLink link, bool destroy, bool json, CancellationToken token)
+    private static async Task<int> RequestAsync(PrivateLink link, bool destroy, bool json, HttpMessageHandler? handler, CancellationToken token)
     {
-        using var api = new SecretsApi(link.Server);
+        using var api = new SecretsApi(link.Server, handler);
         var client = new RequestsClient(api);
         if (destroy)
         {

@@ -48,6 +48,7 @@ internal static class CliProcess
 
         start.Environment.Remove("PARLEY_SERVER");
         start.Environment.Remove("PARLEY_PASSPHRASE");
+        start.Environment.Remove("PARLEY_PROXY");
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {

@@ -36,9 +36,10 @@ internal static class AccountCommands
         {
             var name = MessengerSession.ProfileName(parse);
             var url = new Uri(ParleyCommand.ResolveServer(parse.GetValue(server)));
+            var options = MessengerSession.Options(parse);
             var passphrase = MessengerSession.Passphrase(parse, passphraseFile, isNew: true);
             await using var messenger = await Client.Messenger.Messenger.RegisterAsync(name, passphrase, url, parse.GetValue(username)!,
-                parse.GetValue(invite), cancellationToken: token).ConfigureAwait(false);
+                parse.GetValue(invite), options, token).ConfigureAwait(false);
             Console.Error.WriteLine($"Registered {messenger.Username} on {url.Authority} (profile '{name}').");
             Console.Error.WriteLine("Your profile is encrypted with your passphrase: without it, nobody (you included) can read it.");
             return ExitCodes.Ok;

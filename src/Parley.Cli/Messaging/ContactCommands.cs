@@ -61,8 +61,7 @@ internal static class ContactCommands
             {
                 if (parse.GetValue(json))
                 {
-                    JsonLines.Write(new ContactLine("contact", c.Username, c.Trust == ContactTrust.Accepted ? "accepted" : "changed", c.Verified, c.Added, c.FirstSeen, c.ChangedAt),
-                        CliJson.Default.ContactLine);
+                    JsonLines.Write(JsonLines.Contact(c), CliJson.Default.ContactLine);
                 }
                 else
                 {
@@ -105,40 +104,52 @@ internal static class ContactCommands
         };
         command.SetAction((parse, ct) => MessengerSession.GuardAsync(async token =>
         {
-            string? digits = null;
-            if (parse.GetValue(compare) is { } given)
-            {
-                digits = new string([.. given.Where(c => !char.IsWhiteSpace(c))]);
-                if (digits.Length != 60 || !digits.All(char.IsAsciiDigit))
-                {
-                    throw CliException.Usage("--compare takes the 60 digits of a safety number (spaces allowed)");
-                }
-            }
-
+            var digits = SafetyDigits(parse.GetValue(compare), "--compare");
             await using var m = MessengerSession.Open(parse, passphraseFile);
-            var name = parse.GetValue(user)!;
-            var v = await m.VerifyAsync(name, markVerified: false, token).ConfigureAwait(false);
-            bool? match = digits is null ? null : v.Number.DisplayString == digits;
-            // With --compare, only a matching number may mark the contact verified.
-            var marked = parse.GetValue(mark) && match != false;
-            if (marked)
-            {
-                v = await m.VerifyAsync(name, markVerified: true, token).ConfigureAwait(false);
-            }
-
+            var (v, match, marked) = await VerifyAsync(m, parse.GetValue(user)!, digits, parse.GetValue(mark), token).ConfigureAwait(false);
             return Report(v, match, parse.GetValue(json), !parse.GetValue(qr), marked);
         }, ct));
         return command;
     }
 
+    /// <summary>The 60 digits of a safety number someone read out (spaces allowed), or null; a usage error naming <paramref name="what"/> otherwise.</summary>
+    internal static string? SafetyDigits(string? given, string what)
+    {
+        if (given is null)
+        {
+            return null;
+        }
+
+        var digits = new string([.. given.Where(c => !char.IsWhiteSpace(c))]);
+        return digits.Length == 60 && digits.All(char.IsAsciiDigit) ? digits
+            : throw CliException.Usage($"{what} takes the 60 digits of a safety number (spaces allowed)");
+    }
+
+    /// <summary>
+    /// The safety number with <paramref name="user"/>, compared with <paramref name="digits"/> when given; marks the
+    /// contact verified when asked, and with a comparison only if it matched.
+    /// </summary>
+    internal static async Task<(Client.Messenger.Verification Verification, bool? Match, bool Marked)> VerifyAsync(Client.Messenger.Messenger m,
+        string user, string? digits, bool mark, CancellationToken token)
+    {
+        var v = await m.VerifyAsync(user, markVerified: false, token).ConfigureAwait(false);
+        bool? match = digits is null ? null : v.Number.DisplayString == digits;
+        var marked = mark && match != false;
+        if (marked)
+        {
+            v = await m.VerifyAsync(user, markVerified: true, token).ConfigureAwait(false);
+        }
+
+        return (v, match, marked);
+    }
+
     private static int Report(Client.Messenger.Verification v, bool? match, bool asJson, bool withQr, bool marked)
     {
-        var scannable = AccountKeys.B64u(v.Number.Scannable());
         var verified = v.Contact.Verified || marked;
+        var line = JsonLines.Verification(v, match, verified);
         if (asJson)
         {
-            JsonLines.Write(new VerifyLine("safety-number", v.Contact.Username, v.Number.Grouped, v.Number.Emoji, scannable, verified,
-                v.Contact.Trust == ContactTrust.Accepted ? "accepted" : "changed", match), CliJson.Default.VerifyLine);
+            JsonLines.Write(line, CliJson.Default.VerifyLine);
         }
         else
         {
@@ -150,7 +161,7 @@ internal static class ContactCommands
             if (withQr)
             {
                 using var generator = new QRCodeGenerator();
-                using var data = generator.CreateQrCode(scannable, QRCodeGenerator.ECCLevel.M);
+                using var data = generator.CreateQrCode(line.Scannable, QRCodeGenerator.ECCLevel.M);
                 using var ascii = new AsciiQRCode(data);
                 Console.WriteLine(ascii.GetGraphicSmall(drawQuietZones: true, invert: true, endOfLine: "\n"));
             }

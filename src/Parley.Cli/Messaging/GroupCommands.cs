@@ -68,11 +68,10 @@ internal static class GroupCommands
             await using var m = MessengerSession.Open(parse, passphraseFile);
             foreach (var g in m.Groups())
             {
-                var role = g.Members.FirstOrDefault(x => x.Username == m.Username)?.Role;
+                var line = JsonLines.Group(g, m.Username);
                 if (parse.GetValue(json))
                 {
-                    JsonLines.Write(new GroupLine("group", g.Id, g.DisplayName, g.Standing.ToString().ToLowerInvariant(), role,
-                        [.. g.Members.Select(x => x.Username)], [.. g.Members.Where(x => x.Role == "admin").Select(x => x.Username)], g.Invited), CliJson.Default.GroupLine);
+                    JsonLines.Write(line, CliJson.Default.GroupLine);
                     continue;
                 }
 
@@ -80,7 +79,7 @@ internal static class GroupCommands
                 {
                     GroupStanding.Invited => "invited (parley group accept #" + g.Id + ")",
                     GroupStanding.Gone => "left",
-                    _ => role ?? "member",
+                    _ => line.Role ?? "member",
                 };
                 Console.WriteLine($"#{g.Id}  {g.DisplayName}  [{standing}]  {g.Members.Count} member{(g.Members.Count == 1 ? "" : "s")}: "
                     + string.Join(", ", g.Members.Select(x => x.Role == "admin" ? x.Username + " (admin)" : x.Username))

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Parley.Client.Messenger;
 using Parley.Client.Profiles;
 
@@ -11,10 +12,11 @@ namespace Parley.Cli.Messaging;
 /// </summary>
 internal static class JsonLines
 {
-    public static void Write<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    public static void Write<T>(T value, JsonTypeInfo<T> type) => WriteBytes(JsonSerializer.SerializeToUtf8Bytes(value, type));
+
+    private static void WriteBytes(byte[] bytes)
     {
         using var stdout = Console.OpenStandardOutput();
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, type);
         stdout.Write(bytes);
         stdout.Write("\n"u8);
         stdout.Flush();
@@ -27,34 +29,40 @@ internal static class JsonLines
 
     public static void Event(MessengerEvent e)
     {
-        switch (e)
+        if (EventJson(e) is { } bytes)
         {
-            case MessageReceived m:
-                Write(Message(m.Message), CliJson.Default.MessageLine);
-                break;
-            case IdentityChanged c:
-                Write(new UserLine("identity-changed", c.User), CliJson.Default.UserLine);
-                break;
-            case DeliveryChanged d:
-                Write(new DeliveryLine("delivery", d.Conversation, d.Uid, StateName(d.State), d.DeliveredTo), CliJson.Default.DeliveryLine);
-                break;
-            case EnvelopeDropped d:
-                Write(new DroppedLine("dropped", d.EnvelopeId, d.Sender, d.Reason), CliJson.Default.DroppedLine);
-                break;
-            case PresenceChanged p:
-                Write(new PresenceLine("presence", p.User, p.Online), CliJson.Default.PresenceLine);
-                break;
-            case ConnectionChanged c:
-                Write(new ConnectionLine("connection", c.Connected, c.Problem), CliJson.Default.ConnectionLine);
-                break;
-            case TypingChanged t:
-                Write(new TypingLine("typing", t.Conversation, t.User, t.Typing), CliJson.Default.TypingLine);
-                break;
-            case MessageRead r:
-                Write(new ReadLine("read", r.Conversation, r.Uid, r.ReadBy), CliJson.Default.ReadLine);
-                break;
+            WriteBytes(bytes);
         }
     }
+
+    /// <summary>An event's line as UTF-8 JSON (its <c>type</c> says which), or null for an event this version does not show.</summary>
+    public static byte[]? EventJson(MessengerEvent e) => e switch
+    {
+        MessageReceived m => JsonSerializer.SerializeToUtf8Bytes(Message(m.Message), CliJson.Default.MessageLine),
+        IdentityChanged c => JsonSerializer.SerializeToUtf8Bytes(new UserLine("identity-changed", c.User), CliJson.Default.UserLine),
+        DeliveryChanged d => JsonSerializer.SerializeToUtf8Bytes(new DeliveryLine("delivery", d.Conversation, d.Uid, StateName(d.State), d.DeliveredTo),
+            CliJson.Default.DeliveryLine),
+        EnvelopeDropped d => JsonSerializer.SerializeToUtf8Bytes(new DroppedLine("dropped", d.EnvelopeId, d.Sender, d.Reason), CliJson.Default.DroppedLine),
+        PresenceChanged p => JsonSerializer.SerializeToUtf8Bytes(new PresenceLine("presence", p.User, p.Online), CliJson.Default.PresenceLine),
+        ConnectionChanged c => JsonSerializer.SerializeToUtf8Bytes(new ConnectionLine("connection", c.Connected, c.Problem), CliJson.Default.ConnectionLine),
+        TypingChanged t => JsonSerializer.SerializeToUtf8Bytes(new TypingLine("typing", t.Conversation, t.User, t.Typing), CliJson.Default.TypingLine),
+        MessageRead r => JsonSerializer.SerializeToUtf8Bytes(new ReadLine("read", r.Conversation, r.Uid, r.ReadBy), CliJson.Default.ReadLine),
+        _ => null,
+    };
+
+    public static ContactLine Contact(Contact c) =>
+        new("contact", c.Username, c.Trust == ContactTrust.Accepted ? "accepted" : "changed", c.Verified, c.Added, c.FirstSeen, c.ChangedAt);
+
+    /// <summary>A group as <paramref name="self"/> sees it: standing, own role, members, admins and invitees.</summary>
+    public static GroupLine Group(GroupRecord g, string self) =>
+        new("group", g.Id, g.DisplayName, g.Standing.ToString().ToLowerInvariant(), g.Members.FirstOrDefault(x => x.Username == self)?.Role,
+            [.. g.Members.Select(x => x.Username)], [.. g.Members.Where(x => x.Role == "admin").Select(x => x.Username)], g.Invited);
+
+    public static VerifyLine Verification(Verification v, bool? match, bool verified) =>
+        new("safety-number", v.Contact.Username, v.Number.Grouped, v.Number.Emoji, Parley.Client.Messaging.AccountKeys.B64u(v.Number.Scannable()), verified,
+            v.Contact.Trust == ContactTrust.Accepted ? "accepted" : "changed", match);
+
+    public static SentLine Sent(SendResult r) => new("sent", r.Message.Conversation, r.Message.Uid, StateName(r.Message.State), r.Problem);
 }
 
 internal sealed record MessageLine(string Type, string Conversation, string From, string Kind, string Text, DateTimeOffset SentAt,

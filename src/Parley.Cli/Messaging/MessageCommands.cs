@@ -34,8 +34,7 @@ internal static class MessageCommands
             var result = await m.SendTextAsync(target, body, token).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
-                JsonLines.Write(new SentLine("sent", result.Message.Conversation, result.Message.Uid, JsonLines.StateName(result.Message.State), result.Problem),
-                    CliJson.Default.SentLine);
+                JsonLines.Write(JsonLines.Sent(result), CliJson.Default.SentLine);
             }
             else if (result.Queued)
             {

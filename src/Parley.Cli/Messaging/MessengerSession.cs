@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Parley.Client.Messaging;
 using Parley.Client.Messenger;
+using Parley.Client.Network;
 using Parley.Client.Profiles;
 
 namespace Parley.Cli.Messaging;
@@ -46,8 +47,12 @@ internal static class MessengerSession
     public static Client.Messenger.Messenger Open(ParseResult parse, Option<string?> passphraseFile)
     {
         var name = ProfileName(parse);
-        return Client.Messenger.Messenger.Open(name, Passphrase(parse, passphraseFile, isNew: false));
+        var options = Options(parse);
+        return Client.Messenger.Messenger.Open(name, Passphrase(parse, passphraseFile, isNew: false), options);
     }
+
+    /// <summary>The messenger's settings from the command line: the proxy (a usage error, before anything is opened, when invalid).</summary>
+    public static MessengerOptions Options(ParseResult parse) => new() { Proxy = ProxyOption.Resolve(parse) };
 
     public static string ProfileName(ParseResult parse) => ProfileDirectory.ResolveName(parse.GetValue(Profile));
 
@@ -59,40 +64,37 @@ internal static class MessengerSession
             {
                 return await body(ct).ConfigureAwait(false);
             }
-            catch (ProfileException e)
+            catch (Exception e) when (Failure(e) is { } failure)
             {
-                throw new CliException(e.Failure switch
-                {
-                    ProfileFailure.NotFound => ExitCodes.NoProfile,
-                    ProfileFailure.AlreadyExists or ProfileFailure.InvalidName => ExitCodes.Usage,
-                    ProfileFailure.WrongPassphrase => ExitCodes.WrongProfilePassphrase,
-                    ProfileFailure.InUse => ExitCodes.ProfileInUse,
-                    _ => ExitCodes.ProfileDamaged,
-                }, e.Message);
-            }
-            catch (MessengerException e)
-            {
-                throw new CliException(e.Failure switch
-                {
-                    MessengerFailure.InvalidArgument => ExitCodes.Usage,
-                    MessengerFailure.NotRegistered => ExitCodes.NoProfile,
-                    MessengerFailure.UnknownUser or MessengerFailure.UnknownGroup => ExitCodes.NotFound,
-                    MessengerFailure.IdentityChanged => ExitCodes.IdentityChanged,
-                    MessengerFailure.LoginFailed => ExitCodes.LoginRefused,
-                    _ => ExitCodes.Refused,
-                }, e.Message);
-            }
-            catch (MessagingApiException e) when (e.Type == MessagingApiException.NetworkType)
-            {
-                throw new CliException(ExitCodes.Network, "the server could not be reached");
-            }
-            catch (MessagingApiException e) when (e.Status is >= 400 and < 500)
-            {
-                throw new CliException(e.Status == 404 ? ExitCodes.NotFound : ExitCodes.Refused, "the server refused: " + (e.Detail ?? e.Type));
-            }
-            catch (MessagingApiException e)
-            {
-                throw new CliException(ExitCodes.Error, "the server failed: " + (e.Detail ?? e.Type));
+                throw failure;
             }
         }, cancellationToken);
+
+    /// <summary>The exit code and one-line message of a messenger, profile or messaging API failure; null for anything else.</summary>
+    public static CliException? Failure(Exception e) => e switch
+    {
+        ProfileException p => new CliException(p.Failure switch
+        {
+            ProfileFailure.NotFound => ExitCodes.NoProfile,
+            ProfileFailure.AlreadyExists or ProfileFailure.InvalidName => ExitCodes.Usage,
+            ProfileFailure.WrongPassphrase => ExitCodes.WrongProfilePassphrase,
+            ProfileFailure.InUse => ExitCodes.ProfileInUse,
+            _ => ExitCodes.ProfileDamaged,
+        }, p.Message),
+        MessengerException m => new CliException(m.Failure switch
+        {
+            MessengerFailure.InvalidArgument => ExitCodes.Usage,
+            MessengerFailure.NotRegistered => ExitCodes.NoProfile,
+            MessengerFailure.UnknownUser or MessengerFailure.UnknownGroup => ExitCodes.NotFound,
+            MessengerFailure.IdentityChanged => ExitCodes.IdentityChanged,
+            MessengerFailure.LoginFailed => ExitCodes.LoginRefused,
+            _ => ExitCodes.Refused,
+        }, m.Message),
+        MessagingApiException a when a.Type == MessagingApiException.NetworkType =>
+            new CliException(ExitCodes.Network, ProxyException.Find(a)?.Message ?? "the server could not be reached"),
+        MessagingApiException a when a.Status is >= 400 and < 500 =>
+            new CliException(a.Status == 404 ? ExitCodes.NotFound : ExitCodes.Refused, "the server refused: " + (a.Detail ?? a.Type)),
+        MessagingApiException a => new CliException(ExitCodes.Error, "the server failed: " + (a.Detail ?? a.Type)),
+        _ => null,
+    };
 }

@@ -21,7 +21,7 @@ public sealed class MessagingApi : IDisposable
     {
         ArgumentNullException.ThrowIfNull(server);
         Server = new Uri(server.GetLeftPart(UriPartial.Authority) + "/");
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, ConnectTimeout = TimeSpan.FromSeconds(15) })
+        _http = new HttpClient(handler ?? Network.ClientHandlers.Create())
         {
             BaseAddress = Server,
             Timeout = TimeSpan.FromSeconds(60),

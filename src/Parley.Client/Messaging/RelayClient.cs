@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Parley.Client.Network;
 using Parley.Contracts.Messaging;
 
 namespace Parley.Client.Messaging;
@@ -24,6 +25,9 @@ public sealed class RelayClientOptions
 
     /// <summary>How long a hub call may take.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The SOCKS5 proxy the WebSocket goes through (names resolved by the proxy); null: a direct connection.</summary>
+    public SocksProxy? Proxy { get; init; }
 }
 
 /// <summary>
@@ -40,10 +44,10 @@ public sealed class RelayClient : IAsyncDisposable
     private readonly Channel<HubPresence> _presence = Channel.CreateUnbounded<HubPresence>();
     private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    // One handler per source address, shared by every connection (upgraded sockets leave its pool).
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SocketsHttpHandler> Handlers = new();
+    // One handler per source address and proxy, shared by every connection (upgraded sockets leave its pool).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, SocksProxy?), HttpMessageHandler> Handlers = new();
 
-    private static SocketsHttpHandler NewHandler(IPAddress? localAddress) => new()
+    private static HttpMessageHandler NewHandler(IPAddress? localAddress, SocksProxy? proxy) => ClientHandlers.Through(new SocketsHttpHandler
     {
         ConnectCallback = async (c, t) =>
         {
@@ -64,7 +68,7 @@ public sealed class RelayClient : IAsyncDisposable
                 throw;
             }
         },
-    };
+    }, proxy);
 
     private RelayClient(HubConnection connection)
     {
@@ -119,7 +123,7 @@ public sealed class RelayClient : IAsyncDisposable
         // service provider, and resolving SignalR's services in a fresh provider was ~30 % of a load
         // generator's CPU per connect (perf, docs/benchmarks.md). The protocol, the (empty) services and
         // the logger factory are shared; the connection factory is this socket's own (token, source address).
-        var connection = new HubConnection(new WebSocketConnectionFactory(hubUri, token, options.LocalAddress), Protocol,
+        var connection = new HubConnection(new WebSocketConnectionFactory(hubUri, token, options.LocalAddress, options.Proxy), Protocol,
             new UriEndPoint(hubUri), NoServices.Instance, NullLoggerFactory.Instance);
         connection.ServerTimeout = TimeSpan.FromSeconds(45);
         connection.HandshakeTimeout = TimeSpan.FromSeconds(15);
@@ -208,7 +212,7 @@ public sealed class RelayClient : IAsyncDisposable
     }
 
     /// <summary>Opens this client's WebSocket (no negotiation) with its token, from its source address.</summary>
-    private sealed class WebSocketConnectionFactory(Uri hubUri, string token, IPAddress? localAddress) : IConnectionFactory
+    private sealed class WebSocketConnectionFactory(Uri hubUri, string token, IPAddress? localAddress, SocksProxy? proxy) : IConnectionFactory
     {
         public async ValueTask<ConnectionContext> ConnectAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
         {
@@ -238,7 +242,7 @@ public sealed class RelayClient : IAsyncDisposable
             var socket = new ClientWebSocket();
             socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
             socket.Options.KeepAliveInterval = TimeSpan.Zero; // SignalR pings on its own
-            var handler = Handlers.GetOrAdd(localAddress?.ToString() ?? string.Empty, _ => NewHandler(localAddress));
+            var handler = Handlers.GetOrAdd((localAddress?.ToString() ?? string.Empty, proxy), _ => NewHandler(localAddress, proxy));
             var scheme = context.Uri.Scheme == "https" ? "wss" : context.Uri.Scheme == "http" ? "ws" : context.Uri.Scheme;
             var wsUri = new UriBuilder(context.Uri) { Scheme = scheme }.Uri;
             try

@@ -73,14 +73,19 @@ public sealed partial class Messenger
     {
         var name = RequireUsername(username);
         var write = _profile.BeginWrite();
-        var contact = write.Get(ItemKind.Contact, name, ProfileCodecs.Contact) ?? await FetchContactAsync(name, cancellationToken).ConfigureAwait(false);
+        var known = write.Get(ItemKind.Contact, name, ProfileCodecs.Contact);
+        var contact = known ?? await FetchContactAsync(name, cancellationToken).ConfigureAwait(false);
         if (markVerified)
         {
             contact = contact with { Verified = true, Trust = ContactTrust.Accepted, SessionResetAt = null };
         }
 
-        write.Put(ItemKind.Contact, name, contact, ProfileCodecs.Contact);
-        write.Commit();
+        if (!ReferenceEquals(contact, known))
+        {
+            write.Put(ItemKind.Contact, name, contact, ProfileCodecs.Contact);
+            write.Commit();
+        }
+
         return new Verification(contact, SafetyNumberWith(contact));
     }, cancellationToken);
 

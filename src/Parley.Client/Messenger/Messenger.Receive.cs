@@ -367,7 +367,7 @@ public sealed partial class Messenger
                 {
                     // the server is away: say so, and try again shortly
                     await output.WriteAsync(new ConnectionChanged(false, e.Type == MessagingApiException.NetworkType
-                        ? "the server could not be reached; retrying" : RefusalText(e)), cancellationToken).ConfigureAwait(false);
+                        ? (Network.ProxyException.Find(e)?.Message ?? "the server could not be reached") + "; retrying" : RefusalText(e)), cancellationToken).ConfigureAwait(false);
                 }
 
                 if (!cancellationToken.IsCancellationRequested)

@@ -266,7 +266,8 @@ public sealed partial class Messenger
         {
             // Whatever was accepted before the failure is recorded below; the rest stays in the outbox.
             ApplySendResults(write, run, results);
-            return "the server could not be reached; the message is stored and will be sent the next time parley connects";
+            return (Network.ProxyException.Find(e)?.Message ?? "the server could not be reached")
+                + "; the message is stored and will be sent the next time parley connects";
         }
 
         return ApplySendResults(write, run, results);

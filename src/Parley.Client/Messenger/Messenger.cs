@@ -45,7 +45,7 @@ public sealed partial class Messenger : IAsyncDisposable
         Self = new ProtocolAddress(account.Username, DeviceId);
         _sessions = new SessionCipher(_protocol, Self, time);
         _groups = new GroupCipher(_protocol);
-        _server = new ServerLink(profile, new Uri(account.Server), account.Username, identity, time, options.HttpHandler);
+        _server = new ServerLink(profile, new Uri(account.Server), account.Username, identity, time, options.HttpHandler, options.Proxy);
     }
 
     public string Username => _account.Username;
@@ -303,6 +303,9 @@ public sealed class MessengerOptions
 
     public int KdfIterations { get; init; } = ProfileKeyring.DefaultIterations;
 
-    /// <summary>The HTTP handler for REST calls (a SOCKS5 proxy goes here); null: a direct connection.</summary>
+    /// <summary>The HTTP handler for REST calls; null: <see cref="Network.ClientHandlers.Create"/> (through <see cref="Proxy"/> when set).</summary>
     public HttpMessageHandler? HttpHandler { get; init; }
+
+    /// <summary>A SOCKS5 proxy for every connection, REST and hub, names resolved by the proxy; null: direct connections.</summary>
+    public Network.SocksProxy? Proxy { get; init; }
 }

@@ -1,4 +1,5 @@
 using Parley.Client.Messaging;
+using Parley.Client.Network;
 using Parley.Client.Profiles;
 using Parley.Contracts.Messaging;
 using Parley.Crypto;
@@ -11,11 +12,11 @@ namespace Parley.Client.Messenger;
 /// caller wants live delivery — a hub connection.
 /// </summary>
 internal sealed class ServerLink(ProfileStore profile, Uri server, string username, Curve25519PrivateKey identity, TimeProvider time,
-    HttpMessageHandler? handler) : IAsyncDisposable
+    HttpMessageHandler? handler, SocksProxy? proxy) : IAsyncDisposable
 {
     private static readonly TimeSpan RenewBefore = TimeSpan.FromMinutes(2);
 
-    public MessagingApi Api { get; } = new(server, handler);
+    public MessagingApi Api { get; } = new(server, handler ?? (proxy is null ? null : ClientHandlers.Create(proxy)));
 
     public RelayClient? Hub { get; private set; }
 
@@ -86,6 +87,12 @@ internal sealed class ServerLink(ProfileStore profile, Uri server, string userna
     {
         await DisconnectHubAsync().ConfigureAwait(false);
         await EnsureLoggedInAsync(cancellationToken).ConfigureAwait(false);
+        if (proxy is not null && options?.Proxy is null)
+        {
+            // The hub goes where REST goes: through the messenger's proxy.
+            options = new RelayClientOptions { LocalAddress = options?.LocalAddress, CallTimeout = options?.CallTimeout ?? new RelayClientOptions().CallTimeout, Proxy = proxy };
+        }
+
         try
         {
             Hub = await RelayClient.ConnectAsync(Server, Api.Token!, options, cancellationToken).ConfigureAwait(false);

@@ -7,22 +7,11 @@ namespace Parley.Cli.Tests.Messaging;
 /// <summary>alice, bob and carol as real <c>parley</c> processes with their own profiles, through a real server process.</summary>
 public sealed class MessengerCliTests(MessagingServerFixture fixture) : IClassFixture<MessagingServerFixture>, IDisposable
 {
-    private readonly List<CliUser> _users = [];
+    private readonly CliPeople _people = new(fixture.Url);
 
-    private CliUser User(string stem)
-    {
-        var user = new CliUser(stem, fixture.Url);
-        _users.Add(user);
-        return user;
-    }
+    private CliUser User(string stem) => _people.Add(stem);
 
-    public void Dispose()
-    {
-        foreach (var u in _users)
-        {
-            u.Dispose();
-        }
-    }
+    public void Dispose() => _people.Dispose();
 
     [Fact]
     public async Task Three_people_chat_verify_each_other_and_a_removed_member_cannot_read_what_follows()

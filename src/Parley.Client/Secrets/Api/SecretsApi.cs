@@ -28,13 +28,7 @@ public sealed class SecretsApi : IDisposable
     public SecretsApi(string server, HttpMessageHandler? handler = null)
     {
         Server = SecretLinks.NormalizeServer(server);
-        handler ??= new SocketsHttpHandler
-        {
-            ConnectTimeout = TimeSpan.FromSeconds(15),
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            AutomaticDecompression = DecompressionMethods.None,
-        };
+        handler ??= Network.ClientHandlers.Create();
         _http = new HttpClient(handler, disposeHandler: true)
         {
             BaseAddress = new Uri(Server + "/"),
@@ -246,6 +240,10 @@ public sealed class SecretsApi : IDisposable
             // Reading the local source failed (a file changed while it was sent): not a network error.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(local).Throw();
             throw;
+        }
+        catch (Network.ProxyException e)
+        {
+            throw new SecretsApiException(ApiFailure.Network, $"Could not reach the server at {Server}: {e.Message}", e);
         }
         catch (HttpRequestException e)
         {

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Parley's relay against Prosody 0.12 (Debian's `prosody` with `lua-event`), per core, in one run
+# (docs/benchmarks.md, "Relay against Prosody"). Each server runs pinned to one core, each load client
+# to the other; the measures alternate between the two systems so both see the same machine:
+#   1. 100 pairs: the highest total rate whose p99 stays within 50 ms (ascending rates, each system
+#      stops at its first miss)
+#   2. 1,000 pairs × 2/s and 9,000 pairs × 0.2/s: p50 / p99
+#   3. RSS per idle authenticated connection (slope from 1,000 to 5,000 connections)
+#   4. authenticated connects/s, 64 in flight
+# 256-byte messages; latency from each message's scheduled send time. Results: a table on stdout and in
+# artifacts/bench/relay-vs-prosody/summary.md, every raw result in results.jsonl beside it.
+#
+#   bench/relay-vs-prosody.sh             about 15 minutes
+#   bench/relay-vs-prosody.sh --quick     a short pass (fewer rates, 1,000 pairs only): checks the set-up
+#
+# Installs prosody and lua-event with apt-get when missing, builds Release when needed. Run it through
+# bench/quiet.sh on a shared machine. SERVER_CORE / CLIENT_CORE choose the cores (default 0 and 1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+quick=false
+[ "${1:-}" = "--quick" ] && quick=true
+server_core=${SERVER_CORE:-0}
+client_core=${CLIENT_CORE:-1}
+out="$root/artifacts/bench/relay-vs-prosody"
+mkdir -p "$out"
+results="$out/results.jsonl"
+: >"$results"
+
+if ! command -v prosody >/dev/null || ! dpkg -s lua-event >/dev/null 2>&1; then
+  sudo=$([ "$(id -u)" -eq 0 ] || echo sudo)
+  $sudo apt-get install -y -qq prosody lua-event >/dev/null
+  # The package starts a system-wide Prosody on port 5222; this benchmark runs its own.
+  $sudo systemctl disable --now prosody >/dev/null 2>&1 || $sudo service prosody stop >/dev/null 2>&1 || true
+fi
+server_dll="$root/src/Parley.Server/bin/Release/net10.0/Parley.Server.dll"
+gen_dll="$root/bench/Parley.Relay.LoadGenerator/bin/Release/net10.0/Parley.Relay.LoadGenerator.dll"
+if [ ! -f "$server_dll" ] || [ ! -f "$gen_dll" ]; then
+  dotnet build src/Parley.Server -c Release -v q -nologo >/dev/null
+  dotnet build bench/Parley.Relay.LoadGenerator -c Release -v q -nologo >/dev/null
+fi
+
+ulimit -n 20000
+work=$(mktemp -d /tmp/parley-vs-prosody.XXXXXX)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+load() { cut -d' ' -f1 /proc/loadavg; }
+
+# --- Prosody: 18,000 accounts (password "pw"), its own config, pinned to the server core.
+xmpp_port=$(free_port)
+mkdir -p "$work/data/bench%2elocal/accounts"
+node -e '
+  const fs = require("fs"); const dir = process.argv[1];
+  for (let i = 0; i < 18000; i++) fs.writeFileSync(`${dir}/u${i}.dat`, "return {\n\t[\"password\"] = \"pw\";\n};\n");
+' "$work/data/bench%2elocal/accounts"
+sed -e "s#@WORK@#$work#g" -e "s#@PORT@#$xmpp_port#g" bench/prosody/prosody.cfg.lua.in >"$work/prosody.cfg.lua"
+setsid taskset -c "$server_core" prosody --config "$work/prosody.cfg.lua" -F >"$work/prosody.out" 2>&1 </dev/null &
+prosody_pid=$!
+
+# --- Parley: the Release server with SQLite queues and rate limits off, pinned to the server core.
+parley_port=$(free_port)
+parley_url="http://127.0.0.1:$parley_port"
+(cd "$work" && exec setsid taskset -c "$server_core" dotnet "$server_dll" --urls "$parley_url" --contentRoot "$(dirname "$server_dll")" \
+  --Parley:Storage:Provider=sqlite --Parley:Storage:DataDirectory="$work/parley-data" \
+  --Parley:Messaging:RegistrationsPerHour=0 --Parley:Messaging:LoginsPerMinute=0 \
+  --Parley:Messaging:SendsPerSecond=0 --Parley:Messaging:RequestsPerMinute=0 \
+  --Parley:Messaging:PresenceVisibility=contacts >"$work/parley.log" 2>&1 </dev/null) &
+parley_pid=$!
+cleanup() {
+  kill "$prosody_pid" "$parley_pid" 2>/dev/null || true
+  wait "$prosody_pid" "$parley_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$xmpp_port") 2>/dev/null && break; sleep 0.2; done
+(echo >/dev/tcp/127.0.0.1/"$xmpp_port") 2>/dev/null || { cat "$work/prosody.out" "$work/prosody.log" >&2; echo "prosody did not start" >&2; exit 1; }
+for _ in $(seq 200); do curl -sf "$parley_url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -sf "$parley_url/healthz" >/dev/null || { cat "$work/parley.log" >&2; echo "parley did not start" >&2; exit 1; }
+parley_real=$(pgrep -P "$parley_pid" dotnet 2>/dev/null || echo "$parley_pid")
+echo "prosody $(dpkg-query -W -f='${Version}' prosody) pid $prosody_pid on core $server_core; parley pid $parley_real on core $server_core; clients on core $client_core; load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# Each measure appends {"system", "measure", "load", "result"} to results.jsonl.
+record() {
+  local system=$1 measure=$2 load_before=$3 line=$4
+  printf '{"system":"%s","measure":"%s","load":%s,"result":%s}\n' "$system" "$measure" "$load_before" "$line" >>"$results"
+  echo "  $system $measure (load $load_before): $line"
+}
+prosody_run() { # measure-name, then xmpp-load.mjs arguments
+  local measure=$1; shift
+  local l line
+  l=$(load)
+  line=$(taskset -c "$client_core" node bench/prosody/xmpp-load.mjs "$@" --port "$xmpp_port" --pid "$prosody_pid" | tail -1)
+  record prosody "$measure" "$l" "$line"
+}
+parley_run() { # measure-name, then load generator arguments
+  local measure=$1; shift
+  local l line
+  l=$(load)
+  line=$(taskset -c "$client_core" dotnet "$gen_dll" --server "$parley_url" --server-pid "$parley_real" "$@" | sed -n 's/^json: //p' | tail -1)
+  record parley "$measure" "$l" "$line"
+}
+p99_ok() { # reads the last result of a system and measure: p99 within 50 ms and nothing lost
+  python3 - "$results" "$1" "$2" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+r = [x for x in rows if x["system"] == sys.argv[2] and x["measure"] == sys.argv[3]][-1]["result"]
+lost = r.get("lost", r.get("sent", 0) - r.get("delivered", 0))
+sys.exit(0 if r["p99_ms"] <= 50 and lost <= 0 else 1)
+PY
+}
+
+echo "== idle memory and connects"
+prosody_run idle idle --steps 1000,5000 --settle 5 --conc 64
+parley_run idle --mode idle --steps 1000,5000 --settle 5
+prosody_run connect connect --n 5000 --conc 64 --user-offset 6000
+parley_run connect --mode idle --steps 5000 --settle 1
+
+echo "== 100 pairs: highest total rate with p99 <= 50 ms"
+if $quick; then rates="2000 4000"; else rates="2000 4000 6000 8000 12000 16000 20000 24000"; fi
+prosody_alive=true parley_alive=true
+for total in $rates; do
+  if $prosody_alive; then
+    prosody_run "100x$total" throughput --pairs 100 --total "$total" --seconds 6 --warmup 2
+    p99_ok prosody "100x$total" || prosody_alive=false
+  fi
+  if $parley_alive; then
+    parley_run "100x$total" --mode run --pairs 100 --rate "$((total / 100))" --duration 6 --warmup 2
+    p99_ok parley "100x$total" || parley_alive=false
+  fi
+  $prosody_alive || $parley_alive || break
+done
+
+echo "== many pairs"
+prosody_run 1000x2 throughput --pairs 1000 --total 2000 --seconds 6 --warmup 2
+parley_run 1000x2 --mode run --pairs 1000 --rate 2 --duration 6 --warmup 2
+if ! $quick; then
+  prosody_run 9000x0.2 throughput --pairs 9000 --total 1800 --seconds 10 --warmup 5
+  parley_run 9000x0.2 --mode run --pairs 9000 --rate 0.2 --duration 10 --warmup 5
+fi
+
+python3 - "$results" "$out/summary.md" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+def result(system, measure):
+    found = [r for r in rows if r["system"] == system and r["measure"] == measure]
+    return found[-1] if found else None
+def best_rate(system):
+    ok = [r for r in rows if r["system"] == system and r["measure"].startswith("100x")
+          and r["result"]["p99_ms"] <= 50 and r["result"].get("lost", r["result"].get("sent", 0) - r["result"].get("delivered", 0)) <= 0]
+    return max((r["result"]["offered_per_s"] for r in ok), default=0)
+def ratio(a, b):
+    return f"{a / b:.1f}×" if a and b else "–"
+lines = ["| measure (server on one core, client on the other) | Prosody 0.12 | Parley | Parley ÷ Prosody | load (Prosody, Parley) |", "|---|---|---|---|---|"]
+bp, bq = best_rate("prosody"), best_rate("parley")
+loads = lambda m: ", ".join(str(result(s, m)["load"]) if result(s, m) else "–" for s in ("prosody", "parley"))
+lines.append(f"| 100 pairs: highest total rate with p99 ≤ 50 ms | {bp:,.0f}/s | {bq:,.0f}/s | {ratio(bq, bp)} | see results.jsonl |")
+for m, label in (("1000x2", "1,000 pairs × 2/s"), ("9000x0.2", "9,000 pairs × 0.2/s")):
+    p, q = result("prosody", m), result("parley", m)
+    if p and q:
+        f = lambda r: f"p50 {r['result']['p50_ms']} / p99 {r['result']['p99_ms']} ms (client lag p99 {r['result'].get('client_send_lag_p99_ms', '–')} ms)"
+        lines.append(f"| {label}: p50 / p99 | {f(p)} | {f(q)} | p99 {ratio(p['result']['p99_ms'], q['result']['p99_ms'])} lower | {loads(m)} |")
+p, q = result("prosody", "idle"), result("parley", "idle")
+if p and q:
+    pk = [r for r in rows if r["system"] == "prosody" and r["measure"] == "idle"][-1]["result"]["kib_per_connection"]
+    lines.append(f"| RSS per idle authenticated connection | {pk} KiB | {q['result']['kib_per_connection']} KiB | {ratio(pk, q['result']['kib_per_connection'])} less | {loads('idle')} |")
+p, q = result("prosody", "connect"), result("parley", "connect")
+if p and q:
+    qc = q["result"]["connects_per_s"][-1]
+    lines.append(f"| authenticated connects/s (64 in flight) | {p['result']['connects_per_s']:,} | {qc:,.0f} | {ratio(qc, p['result']['connects_per_s'])} | {loads('connect')} |")
+text = "\n".join(lines) + "\n"
+open(sys.argv[2], "w").write(text)
+print(text)
+PY
