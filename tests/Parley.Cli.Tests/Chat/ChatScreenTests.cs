@@ -471,7 +471,7 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         }
 
         // alice listens as a script would; bob opens the conversation (reads it), types and sends
-        using var follow = FollowingProcess.Start(alice, "inbox", "--follow", "--json");
+        using var follow = new LongRunningCli(["inbox", "--follow", "--json"], alice.Environment());
         var bobScreen = await ChatAsync(bob, alice.Name);
         await bobScreen.WaitForAsync($"{alice.Name}: are you there?");
         await bobScreen.TypeAsync("yes, here");
@@ -480,10 +480,14 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         await bobScreen.WaitForAsync("you: yes, here ✓");
 
         // bob's envelopes reach alice in the order he sent them: a receipt or a notice would come before the message
-        var lines = await follow.WaitForLinesAsync(l => l.Any(x => x.Contains("yes, here", StringComparison.Ordinal)));
-        var kinds = lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("type").GetString())
-            .Where(t => t is "read" or "typing" or "message").ToList();
-        kinds.ShouldBe(on ? ["read", "typing", "message"] : ["message"]);
+        var kinds = new List<string>();
+        for (var line = ""; !line.Contains("yes, here", StringComparison.Ordinal);)
+        {
+            line = await follow.WaitForLineAsync(l => l.StartsWith('{'));
+            kinds.Add(System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("type").GetString()!);
+        }
+
+        kinds.Where(t => t is "read" or "typing" or "message").ShouldBe(on ? ["read", "typing", "message"] : ["message"]);
 
         // /set shows and changes them on the screen too
         await bobScreen.SubmitAsync("/set");
