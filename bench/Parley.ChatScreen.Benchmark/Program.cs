@@ -4,7 +4,8 @@
 //   1. responsiveness: a conversation with 10,000 messages of history is open on the screen; another
 //      client sends messages at a steady rate; each one's time is taken from just before the send call
 //      to the moment its text reaches the terminal (so it includes encryption, the server, the screen's
-//      client storing it, and drawing: an upper bound of arrival-to-appearance);
+//      client storing it, and drawing: an upper bound of arrival-to-appearance); then the same with
+//      `parley inbox --follow` in the pane instead of the screen, the part that is not the screen's;
 //   2. memory: a profile with 100 conversations and 100,000 stored messages; the screen goes through
 //      every conversation (each loads its newest 200 messages) and pages back in some; peak RSS (VmHWM).
 using System.Diagnostics;
@@ -42,36 +43,54 @@ async Task Responsiveness()
     await reader.DisposeAsync();
     Console.WriteLine($"history: {history} messages stored; {Load()}");
 
-    using var screen = await Screen.StartAsync(work, "r", home, cli, writerName);
-    await screen.WaitFor($"history {history - 1:D6}", TimeSpan.FromSeconds(60));
     await writer.FollowOnce();
-
-    var latencies = new List<double>(samples);
-    var pace = TimeSpan.FromMilliseconds(100);
-    for (var i = 0; i < samples + 20; i++)
+    using (var screen = await Screen.StartAsync(work, "r", home, cli, $"chat {writerName}"))
     {
-        var marker = $"live{i:D5}x";
-        var started = Stopwatch.GetTimestamp();
-        await writer.SendTextAsync(readerName, marker);
-        var seen = await screen.WaitFor(marker, TimeSpan.FromSeconds(10));
-        if (i >= 20)
-        {
-            latencies.Add(Stopwatch.GetElapsedTime(started, seen).TotalMilliseconds); // the first 20 warm up
-        }
-
-        var next = started + (long)(pace.TotalSeconds * Stopwatch.Frequency) * 1;
-        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), next);
-        if (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait);
-        }
+        await screen.WaitFor($"history {history - 1:D6}", TimeSpan.FromSeconds(60));
+        var text = await Measure(screen, "live");
+        Console.WriteLine($"responsiveness: {samples} messages at 10/s into a conversation with {history} messages of history, send → on screen: " +
+            $"{text}; screen peak RSS {screen.PeakRssMb():F0} MB; {Load()}");
+        await screen.Quit();
     }
 
-    latencies.Sort();
-    double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
-    Console.WriteLine($"responsiveness: {samples} messages at 10/s into a conversation with {history} messages of history, send → on screen: " +
-        $"p50 {P(0.50):F1} ms, p95 {P(0.95):F1} ms, p99 {P(0.99):F1} ms, max {latencies[^1]:F1} ms; screen peak RSS {screen.PeakRssMb():F0} MB; {Load()}");
-    await screen.Quit();
+    // The same path without the screen: what the messenger, the server and tmux take by themselves.
+    using (var follow = await Screen.StartAsync(work, "f", home, cli, "inbox --follow"))
+    {
+        await follow.WaitFor("Listening as", TimeSpan.FromSeconds(60));
+        await Task.Delay(2000); // the hub connects after the line
+        var text = await Measure(follow, "base");
+        Console.WriteLine($"baseline without the screen (parley inbox --follow in the same pane): {text}; {Load()}");
+        await follow.Quit("C-c");
+    }
+
+    // Sends samples (+20 to warm up) at 10/s; each one's time from the send call to its text on the terminal.
+    async Task<string> Measure(Screen screen, string prefix)
+    {
+        var latencies = new List<double>(samples);
+        var pace = TimeSpan.FromMilliseconds(100);
+        for (var i = 0; i < samples + 20; i++)
+        {
+            var marker = $"{prefix}{i:D5}x";
+            var started = Stopwatch.GetTimestamp();
+            await writer.SendTextAsync(readerName, marker);
+            var seen = await screen.WaitFor(marker, TimeSpan.FromSeconds(10));
+            if (i >= 20)
+            {
+                latencies.Add(Stopwatch.GetElapsedTime(started, seen).TotalMilliseconds); // the first 20 warm up
+            }
+
+            var next = started + (long)(pace.TotalSeconds * Stopwatch.Frequency);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), next);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+        }
+
+        latencies.Sort();
+        double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
+        return $"p50 {P(0.50):F1} ms, p95 {P(0.95):F1} ms, p99 {P(0.99):F1} ms, max {latencies[^1]:F1} ms";
+    }
 }
 
 async Task Memory()
@@ -94,7 +113,7 @@ async Task Memory()
     await owner.DisposeAsync();
     Console.WriteLine($"memory profile: {conversations} conversations, {stored} stored messages; {Load()}");
 
-    using var screen = await Screen.StartAsync(work, "m", home, cli, null);
+    using var screen = await Screen.StartAsync(work, "m", home, cli, "chat");
     await screen.WaitFor("● connected", TimeSpan.FromSeconds(60));
     var rssAfterOpen = screen.RssMb();
     for (var c = 0; c < conversations; c++)
@@ -146,15 +165,15 @@ internal sealed class Screen : IDisposable
 
     public int Pid { get; private set; }
 
-    public static async Task<Screen> StartAsync(string work, string tag, string home, string cli, string? open)
+    /// <summary>Starts <c>parley <paramref name="command"/></c> (<c>chat [who]</c>, <c>inbox --follow</c>) in an 80×24 pane.</summary>
+    public static async Task<Screen> StartAsync(string work, string tag, string home, string cli, string command)
     {
         var socket = Path.Combine(work, $"tmux-{tag}.sock");
         var fifo = Path.Combine(work, $"pane-{tag}.fifo");
         Run("mkfifo", fifo);
         var screen = new Screen(socket, fifo);
-        var command = $"exec dotnet {cli} chat{(open is null ? "" : " " + open)}";
         screen.Tmux("new-session", "-d", "-s", "chat", "-x", "80", "-y", "24", "-e", $"XDG_DATA_HOME={home}", "-e", "PARLEY_PASSPHRASE=benchmark profile passphrase",
-            "-e", "TZ=UTC", "sh", "-c", command);
+            "-e", "TZ=UTC", "sh", "-c", $"exec dotnet {cli} {command}");
         screen.Tmux("pipe-pane", "-O", "-t", "chat", $"cat > {fifo}");
         screen._reader.Start();
         for (var i = 0; i < 100 && screen.Pid == 0; i++)
@@ -182,7 +201,7 @@ internal sealed class Screen : IDisposable
                 var from = Math.Max(0, _seen.Length - 64);
                 _seen.Append(text);
                 var s = _seen.ToString(from, _seen.Length - from);
-                foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(s, @"(live\d{5}x|history \d{6}|● connected)"))
+                foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(s, @"((live|base)\d{5}x|history \d{6}|● connected|Listening as)"))
                 {
                     _first.TryAdd(m.Value, at);
                 }
@@ -240,9 +259,9 @@ internal sealed class Screen : IDisposable
         return 0;
     }
 
-    public async Task Quit()
+    public async Task Quit(string key = "C-q")
     {
-        Tmux("send-keys", "-t", "chat", "C-q");
+        Tmux("send-keys", "-t", "chat", key);
         for (var i = 0; i < 100 && Directory.Exists($"/proc/{Pid}"); i++)
         {
             await Task.Delay(100);

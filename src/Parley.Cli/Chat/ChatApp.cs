@@ -72,6 +72,7 @@ internal static class ChatApp
                 return false;
             });
 
+            var events = new EventPump(app, session);
             await session.StartAsync(initial, stop.Token).ConfigureAwait(false);
             var follow = Task.Run(async () =>
             {
@@ -79,7 +80,7 @@ internal static class ChatApp
                 {
                     await foreach (var e in messenger.FollowAsync(cancellationToken: stop.Token).ConfigureAwait(false))
                     {
-                        app.Invoke(() => session.Apply(e));
+                        events.Post(e);
                     }
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)

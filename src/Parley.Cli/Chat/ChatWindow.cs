@@ -52,11 +52,13 @@ internal sealed class ChatWindow : Runnable
         };
         Add(_list, _header, _history, _typing, _prompt, _input, _status);
         ViewportChanged += (_, _) => Relayout();
+        // What the session shows changed: the views drawn from it are drawn again, not the input line
+        // (redrawing the whole window for each arriving message doubled the cost of a frame).
+        SessionView[] drawnFromSession = [_list, _header, _history, _typing, _status];
         _s.Changed += () =>
         {
             Relayout();
-            SetNeedsDraw();
-            foreach (var view in SubViews)
+            foreach (var view in drawnFromSession)
             {
                 view.SetNeedsDraw();
             }

@@ -14,6 +14,7 @@ internal sealed class HistoryEntry(StoredMessage message)
     private HistoryRow[]? _rows;
     private int _width;
     private bool _separated;
+    private DateOnly? _day;
 
     public StoredMessage Message { get; private set; } = message;
 
@@ -24,7 +25,8 @@ internal sealed class HistoryEntry(StoredMessage message)
         _rows = null;
     }
 
-    public DateOnly Day => DateOnly.FromDateTime(When.LocalDateTime);
+    /// <summary>The local day it was written (worked out once: the time zone lookup is not free, and every redraw asks).</summary>
+    public DateOnly Day => _day ??= DateOnly.FromDateTime(When.LocalDateTime);
 
     private DateTimeOffset When => Message.Kind == StoredMessage.KindNotice ? Message.ReceivedAt : Message.SentAt;
 
