@@ -302,17 +302,14 @@ internal sealed class ChatSession
     private void Send(string text) => SendToCurrent(id => _m.SendTextAsync(id, text), endsTyping: true);
 
     /// <summary>Sends a file to the open conversation (<c>/attach</c>): sealed and uploaded, then announced like a message.</summary>
-    public void SendFile(string path)
-    {
-        Say($"uploading {Display.Safe(Path.GetFileName(path))}…");
-        SendToCurrent(id => _m.SendFileAsync(id, path), endsTyping: false);
-    }
+    public void SendFile(string path) =>
+        SendToCurrent(id => _m.SendFileAsync(id, path), endsTyping: false, announce: $"uploading {Display.Safe(Path.GetFileName(path))}…");
 
     /// <summary>Sets the open conversation's disappearing-message timer (<c>/timer</c>; zero turns it off).</summary>
     public void SetTimer(TimeSpan timer) => SendToCurrent(id => _m.SetTimerAsync(id, timer), endsTyping: false);
 
     /// <summary>One message of any kind to the open conversation, unless its banner blocks sending; shown as it is queued.</summary>
-    private void SendToCurrent(Func<string, Task<SendResult>> send, bool endsTyping)
+    private void SendToCurrent(Func<string, Task<SendResult>> send, bool endsTyping, string? announce = null)
     {
         if (Current is not { } current)
         {
@@ -324,6 +321,11 @@ internal sealed class ChatSession
         {
             Say(reason);
             return;
+        }
+
+        if (announce is not null)
+        {
+            Say(announce);
         }
 
         if (endsTyping)

@@ -242,8 +242,9 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
             ("/open not a user", "usage: /open"),
             ("/open x", "'x' is not a username"),
             ("/set typing maybe", "usage: /set"),
-            ("/attach notes.txt", "attachments (/attach) is not available yet"),
-            ("/timer 1h", "disappearing messages (/timer) is not available yet"),
+            ("/attach", "usage: /attach <file>"),
+            ("/timer soon", "usage: /timer"),
+            ("/timer 1h", "no conversation is open"),
             ("/open nosuchuser42", "nosuchuser42"),
         })
         {

@@ -52,17 +52,18 @@ public sealed class PackageTests : IDisposable
         process.BeginErrorReadLine();
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) };
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
             var healthy = false;
-            for (var i = 0; i < 300 && !healthy && !process.HasExited; i++)
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120); // a cold self-contained start on a busy machine
+            while (!healthy && !process.HasExited && DateTime.UtcNow < deadline)
             {
                 try
                 {
                     healthy = (await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode == HttpStatusCode.OK;
                 }
-                catch (HttpRequestException)
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
-                    await Task.Delay(100, TestContext.Current.CancellationToken);
+                    await Task.Delay(200, TestContext.Current.CancellationToken);
                 }
             }
 
