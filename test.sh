@@ -22,7 +22,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # PostgreSQL refuses to run as root: its server runs as the postgres system user.
 as_postgres() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$1"; else sudo -u postgres /bin/sh -c "$1"; fi; }
 
-apt_packages=(postgresql redis-server python3-cryptography-vectors chromium tmux microsocks)
+apt_packages=(postgresql redis-server python3-cryptography-vectors chromium tmux microsocks nginx)
 
 install_prerequisites() {
   local missing=()

@@ -13,6 +13,7 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddParleyHttp();
 builder.Services.AddParleyStorage();
+builder.Services.AddHealth(builder.Configuration);
 builder.Services.AddSecrets();
 builder.Services.AddRequests();
 builder.Services.AddMessaging(builder.Configuration);

@@ -35,17 +35,21 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
 
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new()
+        _browser = await LaunchAsync();
+    }
+
+    /// <summary>Another Chromium with <paramref name="arguments"/> added (e.g. a certificate to trust); the caller closes it.</summary>
+    public Task<IBrowser> LaunchAsync(params string[] arguments) =>
+        (_playwright ?? throw new InvalidOperationException("Chromium is not running.")).Chromium.LaunchAsync(new()
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
             Args =
             [
                 "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", .. arguments,
             ],
         });
-    }
 
     /// <summary>Skips (or, under CI, fails) a test when Chromium is not installed.</summary>
     public void RequireBrowser()

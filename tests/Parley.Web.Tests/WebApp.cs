@@ -28,10 +28,15 @@ public static class WebApp
     public sealed record Links(string Share, string Manage);
 
     /// <summary>Fills the create form and returns the two links the result page shows.</summary>
-    public static async Task<Links> CreateAsync(IPage page, WebServer server, string? text, IReadOnlyList<FileInput>? files = null,
+    public static Task<Links> CreateAsync(IPage page, WebServer server, string? text, IReadOnlyList<FileInput>? files = null,
+        string? passphrase = null, int? views = null) =>
+        CreateAsync(page, server.BaseAddress, text, files, passphrase, views);
+
+    /// <summary>The same on the server at <paramref name="origin"/> (e.g. behind a reverse proxy).</summary>
+    public static async Task<Links> CreateAsync(IPage page, Uri origin, string? text, IReadOnlyList<FileInput>? files = null,
         string? passphrase = null, int? views = null)
     {
-        await page.GotoAsync(server.Url("/"));
+        await page.GotoAsync(new Uri(origin, "/").ToString());
         await page.GetByRole(AriaRole.Heading, new() { Name = "Share a secret" }).WaitForAsync();
         if (text is not null)
         {

@@ -33,13 +33,25 @@ internal sealed class CliUser : IDisposable
 
     public string ProfileFolder => Path.Combine(ProfilesRoot, "default");
 
-    public Dictionary<string, string?> Environment() => new()
+    /// <summary>More environment for every command (e.g. SSL_CERT_FILE to trust a test proxy's certificate).</summary>
+    public Dictionary<string, string?> ExtraEnvironment { get; } = [];
+
+    public Dictionary<string, string?> Environment()
     {
-        ["XDG_DATA_HOME"] = Home,
-        ["PARLEY_SERVER"] = Server,
-        ["PARLEY_PASSPHRASE"] = Passphrase,
-        ["TZ"] = "UTC",
-    };
+        var environment = new Dictionary<string, string?>
+        {
+            ["XDG_DATA_HOME"] = Home,
+            ["PARLEY_SERVER"] = Server,
+            ["PARLEY_PASSPHRASE"] = Passphrase,
+            ["TZ"] = "UTC",
+        };
+        foreach (var (key, value) in ExtraEnvironment)
+        {
+            environment[key] = value;
+        }
+
+        return environment;
+    }
 
     public Task<CliResult> RunAsync(params string[] args) => CliProcess.RunAsync(args, null, Environment());
 
