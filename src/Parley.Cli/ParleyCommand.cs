@@ -56,6 +56,8 @@ internal static class ParleyCommand
             .Append(AttachmentCommands.Build())
             .Append(TimerCommand.Build())
             .Concat(ProfileCommands.Build())
+            .Append(SettingsCommand.Build())
+            .Append(Chat.ChatCommand.Build())
             .Append(Daemon.DaemonCommand.Build()))
         {
             root.Subcommands.Add(command);

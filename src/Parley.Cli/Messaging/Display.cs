@@ -108,6 +108,12 @@ internal static class Display
             case ConnectionChanged c when !c.Connected:
                 Console.Error.WriteLine($"parley: {c.Problem}");
                 break;
+            case TypingChanged t when verbose:
+                Console.WriteLine($"{Title(t.Conversation, groups)}: {t.User} {(t.Typing ? "is typing" : "stopped typing")}");
+                break;
+            case MessageRead r when verbose:
+                Console.WriteLine($"{Title(r.Conversation, groups)}: message {r.Uid} read by {string.Join(", ", r.ReadBy)}");
+                break;
             case PresenceChanged p when verbose:
                 Console.WriteLine($"{p.User} is {(p.Online ? "online" : "offline")}");
                 break;

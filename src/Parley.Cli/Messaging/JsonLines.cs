@@ -50,6 +50,8 @@ internal static class JsonLines
         PresenceChanged p => JsonSerializer.SerializeToUtf8Bytes(new PresenceLine("presence", p.User, p.Online), CliJson.Default.PresenceLine),
         ConnectionChanged c => JsonSerializer.SerializeToUtf8Bytes(new ConnectionLine("connection", c.Connected, c.Problem), CliJson.Default.ConnectionLine),
         MessagesExpired x => JsonSerializer.SerializeToUtf8Bytes(new ExpiredLine("expired", x.Conversation, x.Uids), CliJson.Default.ExpiredLine),
+        TypingChanged t => JsonSerializer.SerializeToUtf8Bytes(new TypingLine("typing", t.Conversation, t.User, t.Typing), CliJson.Default.TypingLine),
+        MessageRead r => JsonSerializer.SerializeToUtf8Bytes(new ReadLine("read", r.Conversation, r.Uid, r.ReadBy), CliJson.Default.ReadLine),
         _ => null,
     };
 
@@ -100,6 +102,10 @@ internal sealed record PresenceLine(string Type, string User, bool Online);
 
 internal sealed record ConnectionLine(string Type, bool Connected, string? Problem);
 
+internal sealed record TypingLine(string Type, string Conversation, string User, bool Typing);
+
+internal sealed record ReadLine(string Type, string Conversation, string Id, IReadOnlyList<string> ReadBy);
+
 internal sealed record AccountLine(string Type, string Username, string Server, string Profile, string IdentityKey, uint RegistrationId);
 
 internal sealed record ContactLine(string Type, string Username, string Trust, bool Verified, bool Added, DateTimeOffset FirstSeen, DateTimeOffset? ChangedAt);
@@ -121,6 +127,8 @@ internal sealed record ConversationLine(string Type, string Conversation, string
 [JsonSerializable(typeof(DroppedLine))]
 [JsonSerializable(typeof(PresenceLine))]
 [JsonSerializable(typeof(ConnectionLine))]
+[JsonSerializable(typeof(TypingLine))]
+[JsonSerializable(typeof(ReadLine))]
 [JsonSerializable(typeof(AccountLine))]
 [JsonSerializable(typeof(ContactLine))]
 [JsonSerializable(typeof(GroupLine))]

@@ -94,7 +94,7 @@ internal static class MessageCommands
     private static Command Inbox()
     {
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep listening for new messages until Ctrl-C (over the hub)" };
-        var verbose = new Option<bool>("--verbose") { Description = "Also show delivery receipts, presence changes and messages that disappeared" };
+        var verbose = new Option<bool>("--verbose") { Description = "Also show delivery and read receipts, typing, presence changes and messages that disappeared" };
         var output = AttachmentCommands.OutOption("Save received files into this folder (every file waiting to be saved; existing files are never replaced)");
         var json = MessengerSession.Json("One JSON object per line: messages, warnings, receipts, drops");
         var passphraseFile = MessengerSession.PassphraseFile();

@@ -45,6 +45,22 @@ public sealed record MessageContent(int V, string Id, long At, string Kind, stri
     /// </summary>
     public long? Timer { get; init; }
 
+    // Typing and read receipts (Messenger.Receipts.cs): never stored in history, sent only when the profile's settings allow.
+    public const string KindTyping = "typing";
+    public const string KindRead = "read";
+
+    public const string TypingStarted = "started";
+    public const string TypingStopped = "stopped";
+
+    /// <summary>Most message ids one read receipt names.</summary>
+    public const int MaxReadIds = 256;
+
+    /// <summary><see cref="KindTyping"/>: <see cref="TypingStarted"/> or <see cref="TypingStopped"/>.</summary>
+    public string? Typing { get; init; }
+
+    /// <summary><see cref="KindRead"/>: the ids of the messages read (the ids their author gave them).</summary>
+    public IReadOnlyList<string>? Ids { get; init; }
+
     public static string NewId() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
 
     public static MessageContent Of(string kind, DateTimeOffset at, string? text = null, string? group = null, string? name = null, string? senderKey = null) =>
@@ -87,6 +103,7 @@ public sealed record MessageContent(int V, string Id, long At, string Kind, stri
         return content is { V: Version } && IsValidId(content.Id) && content.Kind is { Length: > 0 and <= 32 }
             && (content.Text is null || content.Text.Length <= MaxTextLength)
             && (content.Name is null || content.Name.Length <= 256)
+            && (content.Ids is null || (content.Ids.Count <= MaxReadIds && content.Ids.All(IsValidId)))
             ? content : null;
     }
 

@@ -513,7 +513,7 @@ public sealed partial class Messenger
     }
 
     /// <summary>An invitation's end-to-end part: the group's name, from an admin of a group this profile is invited to.</summary>
-    private void AcceptInvitationNote(ProfileWrite write, string sender, MessageContent content)
+    private void AcceptInvitationNote(ProfileWrite write, string sender, MessageContent content, List<MessengerEvent> events)
     {
         var group = content.Group is null ? null : write.Get(ItemKind.Group, content.Group, ProfileCodecs.Group);
         if (group is null || !group.IsAdmin(sender) || !IsUsableName(content.Name))
@@ -522,6 +522,7 @@ public sealed partial class Messenger
         }
 
         write.Put(ItemKind.Group, group.Id, group with { Name = content.Name }, ProfileCodecs.Group);
+        events.Add(new GroupNamed(ConversationId.Group(group.Id), content.Name!));
     }
 
     private static bool IsUsableName(string? name) => name is not null && VisibleText.Problem(name, MaxGroupNameLength) is null;

@@ -183,11 +183,25 @@ public sealed partial class Messenger
                 AcceptSenderKey(write, sender, content);
                 break;
             case MessageContent.KindGroupInvite:
-                AcceptInvitationNote(write, sender, content);
+                AcceptInvitationNote(write, sender, content, events);
                 break;
             case MessageContent.KindReset:
                 events.Add(new MessageReceived(AddNotice(write, conversation, $"{sender} reset the secure session.", envelope.ServerTimestamp)));
+                NoteSessionReset(write, sender, envelope.ServerTimestamp);
                 break;
+
+            // ---- typing and read receipts (Messenger.Receipts.cs): nothing goes into history ----
+            case MessageContent.KindTyping when content.Group is null:
+                if (TypingOf(conversation, sender, content, envelope) is { } typing)
+                {
+                    events.Add(typing);
+                }
+
+                break;
+            case MessageContent.KindRead:
+                ApplyReadReceipt(write, sender, content, events);
+                break;
+            // ---- end of typing and read receipts ----
             default:
                 throw new EnvelopeDropException($"unexpected message kind '{content.Kind}'");
         }
@@ -247,6 +261,15 @@ public sealed partial class Messenger
             case MessageContent.KindGroupRename when group.IsAdmin(sender) && IsUsableName(content.Name):
                 write.Put(ItemKind.Group, group.Id, group with { Name = content.Name }, ProfileCodecs.Group);
                 events.Add(new MessageReceived(AddNotice(write, conversation, $"{sender} renamed the group to \"{content.Name}\".", envelope.ServerTimestamp)));
+                break;
+
+            // ---- typing (Messenger.Receipts.cs) ----
+            case MessageContent.KindTyping:
+                if (TypingOf(conversation, sender, content, envelope) is { } typing)
+                {
+                    events.Add(typing);
+                }
+
                 break;
             default:
                 throw new EnvelopeDropException($"unexpected group message kind '{content.Kind}'");

@@ -209,8 +209,17 @@ public sealed partial class Messenger
             var run = new List<(long Sequence, OutboxEntry Entry)>();
             if (pending[index].Entry.GroupId is null)
             {
+                // As many as one hub message carries: by count and by bytes (read receipts are large).
+                var bytes = 0;
                 while (index < pending.Count && pending[index].Entry.GroupId is null && run.Count < HubNames.MaxSendBatch)
                 {
+                    var size = pending[index].Entry.Content.Length + HubNames.SendBatchEnvelopeOverhead;
+                    if (run.Count > 0 && bytes + size > HubNames.MaxSendBatchBytes)
+                    {
+                        break;
+                    }
+
+                    bytes += size;
                     run.Add(pending[index++]);
                 }
             }

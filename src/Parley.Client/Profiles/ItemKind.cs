@@ -27,6 +27,9 @@ public enum ItemKind
     /// <summary>When a disappearing message is due for deletion (<see cref="ExpiringMessage"/>), named by the message's uid.</summary>
     Expiry = 35,
 
+    /// <summary>The user's messenger settings (typing notifications, read receipts).</summary>
+    Settings = 50,
+
     /// <summary>Not a row of <c>items</c>: the domain of the HMACs that name messages and conversations in <c>messages</c>.</summary>
     Message = 40,
 }

@@ -61,5 +61,8 @@ public sealed record StoredMessage(
     [JsonIgnore]
     public long RowId { get; init; }
 
+    /// <summary>An outgoing message: the recipients whose read receipt arrived (they saw it on their screen).</summary>
+    public IReadOnlyList<string> ReadBy { get; init; } = [];
+
     public override string ToString() => $"StoredMessage({Conversation}, {Direction}, {State})";
 }
