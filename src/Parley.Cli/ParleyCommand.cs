@@ -53,7 +53,11 @@ internal static class ParleyCommand
             .Concat(ContactCommands.Build())
             .Concat(MessageCommands.Build())
             .Append(GroupCommands.Build())
+            .Append(AttachmentCommands.Build())
+            .Append(TimerCommand.Build())
             .Concat(ProfileCommands.Build())
+            .Append(SettingsCommand.Build())
+            .Append(Chat.ChatCommand.Build())
             .Append(Daemon.DaemonCommand.Build()))
         {
             root.Subcommands.Add(command);

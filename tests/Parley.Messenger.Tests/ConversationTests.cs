@@ -47,7 +47,7 @@ public sealed class ConversationTests(MessengerKit kit) : IClassFixture<Messenge
         var carol = await kit.RegisterAsync(MessengerKit.Name("carol"));
 
         var group = await alice.CreateGroupAsync("Team", [bob.Username, carol.Username]);
-        await bob.ReceivePendingAsync();
+        (await bob.ReceivePendingAsync()).OfType<GroupNamed>().ShouldHaveSingleItem().ShouldBe(new GroupNamed(ConversationId.Group(group.Id), "Team"));
         await carol.ReceivePendingAsync();
         bob.Groups().Single().Name.ShouldBe("Team");
         await bob.AcceptInvitationAsync("#" + group.Id);

@@ -61,4 +61,33 @@ public sealed class FollowTests(MessengerKit kit) : IClassFixture<MessengerKit>
         await stop.CancelAsync();
         await Task.WhenAll(bobPump, alicePump);
     }
+
+    [Fact]
+    public async Task Read_receipts_for_thousands_of_messages_leave_over_the_hub_in_batches_that_fit()
+    {
+        var alice = await kit.RegisterAsync(MessengerKit.Name("alice"));
+        var bob = await kit.RegisterAsync(MessengerKit.Name("bob"));
+        for (var i = 0; i < 3000; i += 1000)
+        {
+            await alice.SendTextsAsync(bob.Username, [.. Enumerable.Range(i, 1000).Select(n => $"m{n}")]);
+        }
+
+        await bob.ReceivePendingAsync();
+        using var stop = new CancellationTokenSource();
+        var (bobEvents, bobPump) = Follow(bob, stop.Token);
+        await NextAsync<ConnectionChanged>(bobEvents, c => c.Connected);
+
+        // 3,000 ids make 12 receipts of ~6.5 KB: more than one hub message holds
+        (await bob.MarkReadAsync(ConversationId.Direct(alice.Username))).ShouldBe(3000);
+        (await bob.FlushOutboxAsync()).ShouldBeNull();
+        (await bob.SendTextAsync(alice.Username, "read them all")).Queued.ShouldBeTrue(); // the connection is still up
+
+        var events = await alice.ReceivePendingAsync();
+        events.OfType<MessageRead>().Count().ShouldBe(3000);
+        alice.History(bob.Username, 5000).Where(m => m.Direction == MessageDirection.Outgoing).ShouldAllBe(m => m.ReadBy.Count == 1);
+        events.OfType<MessageReceived>().Single(m => m.Message.Kind == StoredMessage.KindText).Message.Text.ShouldBe("read them all");
+
+        await stop.CancelAsync();
+        await bobPump;
+    }
 }

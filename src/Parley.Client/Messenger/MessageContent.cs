@@ -30,6 +30,37 @@ public sealed record MessageContent(int V, string Id, long At, string Kind, stri
     public const string KindGroupRename = "group-rename";
     public const string KindReset = "reset";
 
+    /// <summary>A file: <see cref="Attachment"/> says where its sealed bytes are and how to open them.</summary>
+    public const string KindAttachment = "attachment";
+
+    /// <summary>Sets the conversation's disappearing-message timer to <see cref="Timer"/> seconds (0: off).</summary>
+    public const string KindTimer = "timer";
+
+    /// <summary>The file of an <c>attachment</c> message.</summary>
+    public AttachmentContent? Attachment { get; init; }
+
+    /// <summary>
+    /// Disappearing messages: on <c>text</c> and <c>attachment</c>, the seconds this message lives on each
+    /// device once stored there (absent: it stays); on <c>timer</c>, the conversation's new timer (0: off).
+    /// </summary>
+    public long? Timer { get; init; }
+
+    // Typing and read receipts (Messenger.Receipts.cs): never stored in history, sent only when the profile's settings allow.
+    public const string KindTyping = "typing";
+    public const string KindRead = "read";
+
+    public const string TypingStarted = "started";
+    public const string TypingStopped = "stopped";
+
+    /// <summary>Most message ids one read receipt names.</summary>
+    public const int MaxReadIds = 256;
+
+    /// <summary><see cref="KindTyping"/>: <see cref="TypingStarted"/> or <see cref="TypingStopped"/>.</summary>
+    public string? Typing { get; init; }
+
+    /// <summary><see cref="KindRead"/>: the ids of the messages read (the ids their author gave them).</summary>
+    public IReadOnlyList<string>? Ids { get; init; }
+
     public static string NewId() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
 
     public static MessageContent Of(string kind, DateTimeOffset at, string? text = null, string? group = null, string? name = null, string? senderKey = null) =>
@@ -72,6 +103,7 @@ public sealed record MessageContent(int V, string Id, long At, string Kind, stri
         return content is { V: Version } && IsValidId(content.Id) && content.Kind is { Length: > 0 and <= 32 }
             && (content.Text is null || content.Text.Length <= MaxTextLength)
             && (content.Name is null || content.Name.Length <= 256)
+            && (content.Ids is null || (content.Ids.Count <= MaxReadIds && content.Ids.All(IsValidId)))
             ? content : null;
     }
 
@@ -85,4 +117,5 @@ public sealed record MessageContent(int V, string Id, long At, string Kind, stri
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, AllowDuplicateProperties = false,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]
 [JsonSerializable(typeof(MessageContent))]
+[JsonSerializable(typeof(AttachmentContent))]
 internal sealed partial class MessengerJson : JsonSerializerContext;

@@ -51,14 +51,14 @@ public sealed partial class Messenger
         return true;
     }, cancellationToken);
 
-    /// <summary>Accepts a contact's current identity key after a change: sending works again (it stays unverified).</summary>
+    /// <summary>Accepts a contact's current identity key after a change (or acknowledges a session reset): sending works again (it stays unverified).</summary>
     public Contact TrustContact(string username) => Exclusive(() =>
     {
         var name = RequireUsername(username);
         var write = _profile.BeginWrite();
         var contact = write.Get(ItemKind.Contact, name, ProfileCodecs.Contact)
             ?? throw new MessengerException(MessengerFailure.UnknownUser, $"'{name}' is not a contact");
-        contact = contact with { Trust = ContactTrust.Accepted };
+        contact = contact with { Trust = ContactTrust.Accepted, SessionResetAt = null };
         write.Put(ItemKind.Contact, name, contact, ProfileCodecs.Contact);
         write.Commit();
         return contact;
@@ -77,7 +77,7 @@ public sealed partial class Messenger
         var contact = known ?? await FetchContactAsync(name, cancellationToken).ConfigureAwait(false);
         if (markVerified)
         {
-            contact = contact with { Verified = true, Trust = ContactTrust.Accepted };
+            contact = contact with { Verified = true, Trust = ContactTrust.Accepted, SessionResetAt = null };
         }
 
         if (!ReferenceEquals(contact, known))

@@ -193,16 +193,18 @@ public sealed partial class Messenger
         var group = RequireGroup(write, target);
         RequireStanding(group, GroupStanding.Member);
         var conversation = ConversationId.Group(group.Id);
+        var timer = TimerOf(write, conversation);
         var uids = new List<string>(texts.Count);
         foreach (var text in texts)
         {
             var now = _time.GetUtcNow();
-            var content = MessageContent.Of(MessageContent.KindText, now, text, group.Id);
+            var content = MessageContent.Of(MessageContent.KindText, now, text, group.Id) with { Timer = timer };
             var uid = MessageUid(Username, content.Id);
             group = await QueueGroupContentAsync(write, group, content, uid, cancellationToken).ConfigureAwait(false);
-            write.PutMessage(new StoredMessage(uid, conversation, MessageDirection.Outgoing, Username, StoredMessage.KindText, text, now, now,
-                DeliveryState.Pending, MembersExceptMe(group), []));
-            Touch(write, conversation, now, text, incoming: false);
+            var message = ScheduleExpiry(write, new StoredMessage(uid, conversation, MessageDirection.Outgoing, Username, StoredMessage.KindText, text, now, now,
+                DeliveryState.Pending, MembersExceptMe(group), []), timer);
+            write.PutMessage(message);
+            Touch(write, conversation, now, Preview(message), incoming: false);
             uids.Add(uid);
         }
 
@@ -511,7 +513,7 @@ public sealed partial class Messenger
     }
 
     /// <summary>An invitation's end-to-end part: the group's name, from an admin of a group this profile is invited to.</summary>
-    private void AcceptInvitationNote(ProfileWrite write, string sender, MessageContent content)
+    private void AcceptInvitationNote(ProfileWrite write, string sender, MessageContent content, List<MessengerEvent> events)
     {
         var group = content.Group is null ? null : write.Get(ItemKind.Group, content.Group, ProfileCodecs.Group);
         if (group is null || !group.IsAdmin(sender) || !IsUsableName(content.Name))
@@ -520,6 +522,7 @@ public sealed partial class Messenger
         }
 
         write.Put(ItemKind.Group, group.Id, group with { Name = content.Name }, ProfileCodecs.Group);
+        events.Add(new GroupNamed(ConversationId.Group(group.Id), content.Name!));
     }
 
     private static bool IsUsableName(string? name) => name is not null && VisibleText.Problem(name, MaxGroupNameLength) is null;

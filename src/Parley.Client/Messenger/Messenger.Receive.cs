@@ -69,6 +69,7 @@ public sealed partial class Messenger
         await FlushOutboxCoreAsync(cancellationToken).ConfigureAwait(false);
         await MaintainPreKeysAsync(cancellationToken).ConfigureAwait(false);
         FlushAcknowledged();
+        events.AddRange(ExpireDue());
         return (IReadOnlyList<MessengerEvent>)events;
     }, cancellationToken);
 
@@ -166,20 +167,41 @@ public sealed partial class Messenger
         var content = MessageContent.TryDecode(result.Value)
             ?? throw new EnvelopeDropException("not a Parley message");
         var conversation = ConversationId.Direct(sender);
+        RequireValidTimer(content);
         switch (content.Kind)
         {
             case MessageContent.KindText when content.Group is null && !string.IsNullOrEmpty(content.Text):
                 StoreIncoming(write, conversation, sender, content, envelope, events);
                 break;
+            case MessageContent.KindAttachment when content.Group is null:
+                StoreIncoming(write, conversation, sender, content, envelope, events);
+                break;
+            case MessageContent.KindTimer when content.Group is null:
+                ApplyTimer(write, conversation, sender, content, envelope, events);
+                break;
             case MessageContent.KindSenderKey:
                 AcceptSenderKey(write, sender, content);
                 break;
             case MessageContent.KindGroupInvite:
-                AcceptInvitationNote(write, sender, content);
+                AcceptInvitationNote(write, sender, content, events);
                 break;
             case MessageContent.KindReset:
                 events.Add(new MessageReceived(AddNotice(write, conversation, $"{sender} reset the secure session.", envelope.ServerTimestamp)));
+                NoteSessionReset(write, sender, envelope.ServerTimestamp);
                 break;
+
+            // ---- typing and read receipts (Messenger.Receipts.cs): nothing goes into history ----
+            case MessageContent.KindTyping when content.Group is null:
+                if (TypingOf(conversation, sender, content, envelope) is { } typing)
+                {
+                    events.Add(typing);
+                }
+
+                break;
+            case MessageContent.KindRead:
+                ApplyReadReceipt(write, sender, content, events);
+                break;
+            // ---- end of typing and read receipts ----
             default:
                 throw new EnvelopeDropException($"unexpected message kind '{content.Kind}'");
         }
@@ -224,14 +246,30 @@ public sealed partial class Messenger
         }
 
         var conversation = ConversationId.Group(group.Id);
+        RequireValidTimer(content);
         switch (content.Kind)
         {
             case MessageContent.KindText when !string.IsNullOrEmpty(content.Text):
                 StoreIncoming(write, conversation, sender, content, envelope, events);
                 break;
+            case MessageContent.KindAttachment:
+                StoreIncoming(write, conversation, sender, content, envelope, events);
+                break;
+            case MessageContent.KindTimer:
+                ApplyTimer(write, conversation, sender, content, envelope, events);
+                break;
             case MessageContent.KindGroupRename when group.IsAdmin(sender) && IsUsableName(content.Name):
                 write.Put(ItemKind.Group, group.Id, group with { Name = content.Name }, ProfileCodecs.Group);
                 events.Add(new MessageReceived(AddNotice(write, conversation, $"{sender} renamed the group to \"{content.Name}\".", envelope.ServerTimestamp)));
+                break;
+
+            // ---- typing (Messenger.Receipts.cs) ----
+            case MessageContent.KindTyping:
+                if (TypingOf(conversation, sender, content, envelope) is { } typing)
+                {
+                    events.Add(typing);
+                }
+
                 break;
             default:
                 throw new EnvelopeDropException($"unexpected group message kind '{content.Kind}'");
@@ -246,10 +284,16 @@ public sealed partial class Messenger
             throw new EnvelopeDropException("a message already received");
         }
 
-        var message = new StoredMessage(uid, conversation, MessageDirection.Incoming, sender, StoredMessage.KindText, content.Text!,
+        var message = new StoredMessage(uid, conversation, MessageDirection.Incoming, sender, StoredMessage.KindText, content.Text ?? "",
             DateTimeOffset.FromUnixTimeMilliseconds(content.At), envelope.ServerTimestamp, DeliveryState.Received, [], []);
+        if (content.Kind == MessageContent.KindAttachment)
+        {
+            message = AcceptAttachment(write, message, content);
+        }
+
+        message = ScheduleExpiry(write, message, content.Timer);
         write.PutMessage(message);
-        Touch(write, conversation, envelope.ServerTimestamp, content.Text!, incoming: true);
+        Touch(write, conversation, envelope.ServerTimestamp, Preview(message), incoming: true);
         events.Add(new MessageReceived(message));
     }
 
@@ -307,12 +351,14 @@ public sealed partial class Messenger
     {
         var output = Channel.CreateUnbounded<MessengerEvent>();
         var pump = Task.Run(() => PumpAsync(output.Writer, options, cancellationToken), CancellationToken.None);
+        var expiring = Task.Run(() => ExpireLoopAsync(output, cancellationToken), CancellationToken.None);
         await foreach (var e in output.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
             yield return e;
         }
 
         await pump.ConfigureAwait(false);
+        await expiring.ConfigureAwait(false);
     }
 
     private async Task PumpAsync(ChannelWriter<MessengerEvent> output, RelayClientOptions? options, CancellationToken cancellationToken)

@@ -22,3 +22,9 @@ public sealed record PresenceChanged(string User, bool Online) : MessengerEvent;
 
 /// <summary>The live connection (hub) came up, or went down and is being retried.</summary>
 public sealed record ConnectionChanged(bool Connected, string? Problem) : MessengerEvent;
+
+/// <summary>
+/// A group's name became known or changed without a notice in its history: the invitation's name
+/// arrived (end to end, after the server's invitation event). Lists that show group names read them again.
+/// </summary>
+public sealed record GroupNamed(string Conversation, string Name) : MessengerEvent;

@@ -28,5 +28,8 @@ public sealed record Contact(
     public Contact WithChangedKey(byte[] newKey, DateTimeOffset at) =>
         this with { PreviousIdentityKey = IdentityKey, IdentityKey = newKey, Trust = ContactTrust.Changed, Verified = false, ChangedAt = at };
 
+    /// <summary>When the contact last reset the session, until the user acknowledges it (the chat screen holds sending until then).</summary>
+    public DateTimeOffset? SessionResetAt { get; init; }
+
     public override string ToString() => $"Contact({Username}, {Trust}{(Verified ? ", verified" : "")})";
 }

@@ -16,6 +16,7 @@ public static class ProfileCodecs
     public static readonly ItemCodec<ConversationRecord> Conversation = ItemCodec<ConversationRecord>.Json(ProfileRecordJson.Default.ConversationRecord);
     public static readonly ItemCodec<StoredMessage> Message = ItemCodec<StoredMessage>.Json(ProfileRecordJson.Default.StoredMessage);
     public static readonly ItemCodec<OutboxEntry> Outbox = ItemCodec<OutboxEntry>.Json(ProfileRecordJson.Default.OutboxEntry);
+    public static readonly ItemCodec<MessengerSettings> Settings = ItemCodec<MessengerSettings>.Json(ProfileRecordJson.Default.MessengerSettings);
 
     public static readonly ItemCodec<Curve25519PrivateKey> Identity = new(
         key =>
@@ -66,4 +67,5 @@ public sealed record OutboxEntry(string MessageUid, string Conversation, string?
 [JsonSerializable(typeof(ConversationRecord))]
 [JsonSerializable(typeof(StoredMessage))]
 [JsonSerializable(typeof(OutboxEntry))]
+[JsonSerializable(typeof(MessengerSettings))]
 internal sealed partial class ProfileRecordJson : JsonSerializerContext;

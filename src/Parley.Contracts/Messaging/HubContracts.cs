@@ -101,6 +101,16 @@ public static class HubNames
     /// <summary>Most envelopes one <c>SendBatch</c> call carries (and the whole call must fit in one hub message).</summary>
     public const int MaxSendBatch = 256;
 
+    /// <summary>
+    /// Most bytes of envelopes one <c>SendBatch</c> call carries, counting each envelope's content plus
+    /// <see cref="SendBatchEnvelopeOverhead"/>; one envelope larger than this goes alone. The server's hub
+    /// accepts messages of this size plus 4 KiB whatever its largest envelope is, so a batch always fits.
+    /// </summary>
+    public const int MaxSendBatchBytes = 56 * 1024;
+
+    /// <summary>What an envelope adds to a <c>SendBatch</c> call besides its content (recipient, type, framing), rounded up.</summary>
+    public const int SendBatchEnvelopeOverhead = 64;
+
     /// <summary>Hub errors arrive as this prefix, the problem slug, ": " and a detail.</summary>
     public const string ErrorPrefix = ProblemTypes.Prefix;
 }

@@ -82,8 +82,8 @@ public sealed class MessagingOptions
     /// <summary>Other REST calls one account may make per minute; 0: off.</summary>
     public int RequestsPerMinute { get; set; } = 600;
 
-    /// <summary>Largest hub message a client may send, in bytes (a Send with the largest envelope fits).</summary>
-    public int MaxHubMessageBytes => MaxEnvelopeBytes + 4096;
+    /// <summary>Largest hub message a client may send, in bytes (a Send with the largest envelope fits, and a full SendBatch).</summary>
+    public int MaxHubMessageBytes => Math.Max(MaxEnvelopeBytes, Contracts.Messaging.HubNames.MaxSendBatchBytes) + 4096;
 
     /// <summary>How often the sweeper deletes expired envelopes, challenges and tokens.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
