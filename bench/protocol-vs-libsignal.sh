@@ -17,6 +17,7 @@ echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 dotnet run -c Release --project bench/Parley.Protocol.Benchmarks -- --filter "*Protocol.Benchmarks*" \
   --exporters csv --artifacts "$out/bdn" >"$out/parley.log"
 (cd tests/interop && node bench.mjs 5) >"$out/libsignal-2.json"
+dotnet run -c Release --project bench/Parley.Protocol.Benchmarks -- --sizes >"$out/parley-sizes.json"
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 python3 - "$out" <<'PY'
@@ -37,6 +38,12 @@ for method, key, name in [("Steady_state_pair", "steady", "steady-state pair (10
     parley = 1e6 / micros(rows[method]["Mean"])
     theirs = max(run[key]["opsPerSecond"] for run in runs)
     lines.append(f"| {name} | {parley:,.0f} | {theirs:,.0f} | {parley / theirs:.1f}× | {rows[method]['Allocated']} |")
+sizes = json.load(open(f"{out}/parley-sizes.json"))
+lines += ["", "| bytes per message (mean of 2,000, 100 B plaintext) | Parley SignalMessage | libsignal SignalMessage | Parley pq_ratchet | libsignal pq_ratchet |",
+          "|---|---:|---:|---:|---:|"]
+for key, name in [("steady", "one way (steady state)"), ("pingPong", "alternating (ping-pong)")]:
+    ours, theirs = sizes[key], runs[0]["sizes"][key]
+    lines.append(f"| {name} | {ours['messageBytes']:.1f} | {theirs['messageBytes']:.1f} | {ours['pqRatchetBytes']:.1f} | {theirs['pqRatchetBytes']:.1f} |")
 table = "\n".join(lines)
 open(f"{out}/summary.md", "w").write(table + "\n")
 print(table)

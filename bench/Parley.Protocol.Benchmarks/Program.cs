@@ -6,4 +6,10 @@ using BenchmarkDotNet.Running;
 var config = DefaultConfig.Instance
     .AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(10))
     .WithOptions(ConfigOptions.JoinSummary);
+if (args is ["--sizes"])
+{
+    Parley.Protocol.Benchmarks.MessageSizes.Print();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Parley.Protocol.Benchmarks.SessionBenchmarks).Assembly).Run(args, config);

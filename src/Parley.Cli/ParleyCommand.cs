@@ -53,6 +53,8 @@ internal static class ParleyCommand
             .Concat(ContactCommands.Build())
             .Concat(MessageCommands.Build())
             .Append(GroupCommands.Build())
+            .Append(AttachmentCommands.Build())
+            .Append(TimerCommand.Build())
             .Concat(ProfileCommands.Build())
             .Append(SettingsCommand.Build())
             .Append(Chat.ChatCommand.Build())

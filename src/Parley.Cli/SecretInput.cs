@@ -52,7 +52,8 @@ internal static class SecretInput
         : Sizes.TryParse(text, out var bytes) && bytes >= 64 * 1024 ? bytes
         : throw CliException.Usage("--upload-part-size must be a size of at least 64k (e.g. 8m)");
 
-    private static FileSource CheckFile(string path)
+    /// <summary>A usage error unless <paramref name="path"/> is a readable file with a name of at most 255 bytes.</summary>
+    internal static FileSource CheckFile(string path)
     {
         if (Directory.Exists(path))
         {

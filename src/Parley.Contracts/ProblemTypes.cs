@@ -21,6 +21,9 @@ public static class ProblemTypes
     public const string Expired = Prefix + "expired";
     public const string Destroyed = Prefix + "destroyed";
     public const string NotReady = Prefix + "not-ready";
+
+    /// <summary>This server node is draining or cannot reach a dependency; another node (or later) may serve.</summary>
+    public const string NodeUnavailable = Prefix + "node-unavailable";
     public const string UploadConflict = Prefix + "upload-conflict";
     public const string Unauthorized = Prefix + "unauthorized";
     public const string RateLimited = Prefix + "rate-limited";

@@ -170,7 +170,8 @@ public sealed class SessionCipher
         }
 
         var sender = state.Sender!;
-        var (pqMessage, pqKey) = state.Spqr.Send();
+        var (spqr, pqMessage, pqKey) = state.Spqr.Send(_random);
+        state.Spqr = spqr;
         var seed = RatchetKdf.MessageSeed(sender.ChainKey);
         Span<byte> keys = stackalloc byte[80];
         SignalMessage message;
@@ -185,7 +186,10 @@ public sealed class SessionCipher
         {
             CryptographicOperations.ZeroMemory(keys);
             CryptographicOperations.ZeroMemory(seed);
-            CryptographicOperations.ZeroMemory(pqKey);
+            if (pqKey is not null)
+            {
+                CryptographicOperations.ZeroMemory(pqKey);
+            }
         }
 
         CiphertextMessage result = pending is null
@@ -366,7 +370,9 @@ public sealed class SessionCipher
         var theirRatchetKey = message.SenderRatchetKey;
         var chain = state.FindReceiverChain(theirRatchetKey) ?? DhRatchetStep(state, theirRatchetKey);
         var seed = ConsumeMessageSeed(state, chain, message.Counter);
-        var pqKey = state.Spqr.Receive(message.PqRatchet);
+        // SPQR runs speculatively: its new state lands in this private copy of the session only.
+        var (spqr, pqKey) = state.Spqr.Receive(message.PqRatchet);
+        state.Spqr = spqr;
 
         Span<byte> keys = stackalloc byte[80];
         try

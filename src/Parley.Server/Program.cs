@@ -1,3 +1,4 @@
+using Parley.Server.Features.Blobs;
 using Parley.Server.Features.Health;
 using Parley.Server.Features.Messaging;
 using Parley.Server.Features.Requests;
@@ -12,9 +13,11 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddParleyHttp();
 builder.Services.AddParleyStorage();
+builder.Services.AddHealth(builder.Configuration);
 builder.Services.AddSecrets();
 builder.Services.AddRequests();
 builder.Services.AddMessaging(builder.Configuration);
+builder.Services.AddBlobs();
 
 var app = builder.Build();
 app.UseParleyHttp();
@@ -23,6 +26,7 @@ app.MapHealthEndpoints();
 app.MapSecretsEndpoints();
 app.MapRequestsEndpoints();
 app.MapMessagingEndpoints();
+app.MapBlobsEndpoints();
 app.Run();
 
 /// <summary>Entry point, visible to the integration tests' host factory.</summary>

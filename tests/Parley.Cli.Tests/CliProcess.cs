@@ -95,6 +95,111 @@ internal static class CliProcess
 
     public static Task<CliResult> RunAsync(params string[] args) => RunAsync(args, null);
 
+    /// <summary>
+    /// Runs <c>parley</c> on a real pseudo-terminal (util-linux <c>script</c>), so it sees a terminal on
+    /// every stream, typing each answer once its prompt has appeared (in order); returns everything the
+    /// terminal showed. Skips the test when <c>script</c> is not installed.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunOnTerminalAsync(string[] args, IReadOnlyList<(string Prompt, string Answer)> answers,
+        IDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
+    {
+        if (!File.Exists("/usr/bin/script"))
+        {
+            Assert.Skip("util-linux 'script' is not installed");
+        }
+
+        var command = "dotnet " + string.Join(' ', new[] { DllPath }.Concat(args).Select(Quote));
+        var start = new ProcessStartInfo("script", ["-q", "-f", "-e", "-c", command, "/dev/null"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment.Remove("PARLEY_PASSPHRASE");
+        start.Environment.Remove("PARLEY_SERVER");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        var reader = Task.Run(async () =>
+        {
+            var buffer = new char[1024];
+            int n;
+            while ((n = await process.StandardOutput.ReadAsync(buffer)) > 0)
+            {
+                lock (output)
+                {
+                    output.Append(buffer, 0, n);
+                }
+            }
+        });
+        _ = process.StandardError.ReadToEndAsync();
+
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        for (var answered = 0; answered < answers.Count; answered++)
+        {
+            var prompt = answers[answered].Prompt;
+            var expected = answers.Take(answered + 1).Count(a => a.Prompt == prompt);
+            while (true)
+            {
+                string text;
+                lock (output)
+                {
+                    text = output.ToString();
+                }
+
+                if (CountOf(text, prompt) >= expected || process.HasExited)
+                {
+                    break;
+                }
+
+                await Task.Delay(50, cts.Token);
+            }
+
+            // The prompt is written just before the CLI's no-echo read starts; what a person types in
+            // that instant is echoed by the terminal itself (type-ahead). On a loaded machine the gap can
+            // be long, so give the read time to start, as a person reading the prompt would.
+            await Task.Delay(500, cts.Token);
+            await process.StandardInput.WriteAsync(answers[answered].Answer + "\r");
+            await process.StandardInput.FlushAsync();
+        }
+
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("parley did not finish on the terminal: " + string.Join(' ', args));
+        }
+
+        await reader;
+        process.StandardInput.Close();
+        lock (output)
+        {
+            return (process.ExitCode, output.ToString());
+        }
+    }
+
+    private static int CountOf(string text, string prompt)
+    {
+        // "Repeat passphrase:" also contains "passphrase:"; prompts are matched case-sensitively at their start.
+        var count = 0;
+        for (var i = text.IndexOf(prompt, StringComparison.Ordinal); i >= 0; i = text.IndexOf(prompt, i + 1, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
     /// <summary>VmHWM of a running process, 0 once it is gone.</summary>
     public static long PeakRss(int pid)
     {

@@ -20,6 +20,30 @@ internal static class CliTestSupport
 
     public static byte[] RandomBytes(int n) => RandomNumberGenerator.GetBytes(n);
 
+    /// <summary>Writes <paramref name="length"/> random bytes to <paramref name="path"/> a MiB at a time; returns their SHA-256 (hex).</summary>
+    public static async Task<string> WriteRandomFileAsync(string path, long length, CancellationToken cancellationToken = default)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1024 * 1024];
+        await using var output = File.Create(path);
+        for (long written = 0; written < length; written += buffer.Length)
+        {
+            var n = (int)Math.Min(buffer.Length, length - written);
+            RandomNumberGenerator.Fill(buffer.AsSpan(0, n));
+            hash.AppendData(buffer, 0, n);
+            await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
+    /// <summary>SHA-256 (hex) of a file, read as a stream.</summary>
+    public static string HashOf(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream));
+    }
+
     /// <summary>Runs <c>secret create --json</c> and returns the two links; fails the test on a non-zero exit.</summary>
     public static async Task<(string Share, string Manage)> CreateAsync(string server, params string[] args)
     {

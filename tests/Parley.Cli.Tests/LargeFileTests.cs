@@ -17,7 +17,7 @@ public sealed class LargeFileTests
         try
         {
             var source = Path.Combine(folder, "big.bin");
-            var expectedHash = await WriteRandomFileAsync(source, FileBytes, ct);
+            var expectedHash = await CliTestSupport.WriteRandomFileAsync(source, FileBytes, ct);
 
             await using var server = await ServerProcess.StartAsync(ServerFixture.Settings(), cancellationToken: ct);
             var url = server.BaseUrl.ToString().TrimEnd('/');
@@ -49,20 +49,5 @@ public sealed class LargeFileTests
         {
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    private static async Task<string> WriteRandomFileAsync(string path, long length, CancellationToken ct)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[1024 * 1024];
-        await using var output = File.Create(path);
-        for (long written = 0; written < length; written += buffer.Length)
-        {
-            RandomNumberGenerator.Fill(buffer);
-            hash.AppendData(buffer);
-            await output.WriteAsync(buffer, ct);
-        }
-
-        return Convert.ToHexString(hash.GetHashAndReset());
     }
 }

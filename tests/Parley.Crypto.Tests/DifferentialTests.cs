@@ -6,7 +6,7 @@ namespace Parley.Crypto.Tests;
 
 /// <summary>
 /// Parley's primitives against libsignal 0.103 and @noble/post-quantum 0.7.1, run in the Node
-/// interop harness (tests/interop). libsignal's Node API does not expose raw KEM encapsulation, so
+/// interop harness (tests/interop), and SPQR's incremental ML-KEM-768 against noble's standard one. libsignal's Node API does not expose raw KEM encapsulation, so
 /// Kyber1024 is checked here on libsignal's key formats with noble's ML-KEM plus the post-step; the
 /// PQXDH interop suite then checks Parley's Kyber against libsignal's own decapsulation.
 /// </summary>
@@ -172,6 +172,41 @@ public sealed class DifferentialTests(HarnessFixture fixture)
             var nobleK = NodeHarness.Bytes(Node.Call("mlkem.decapsulate", new { decapsulationKey = NodeHarness.B64(dk), ciphertext = NodeHarness.B64(ct) })["sharedSecret"]);
             nobleK.ShouldBe(ours);
             ours.ShouldNotBe(k);
+        }
+    }
+
+    [Fact]
+    public void Incremental_ml_kem_768_matches_noble_standard_ml_kem_768()
+    {
+        // SPQR's split encapsulation (header first, key vector later) must give exactly the standard
+        // ML-KEM-768 ciphertext and secret of @noble/post-quantum for the same key seed and m.
+        var random = new DeterministicRandom("noble-768");
+        for (var i = 0; i < 10; i++)
+        {
+            var seed = new byte[64];
+            var m = new byte[32];
+            random.Fill(seed);
+            random.Fill(m);
+            var (header, vector, dk) = IncrementalMlKem768.GenerateKeyPair(seed);
+            using var _ = dk;
+            var keys = Node.Call("mlkem.keygen", new { seed = NodeHarness.B64(seed), level = 768 });
+            var ek = IncrementalMlKem768.StandardEncapsulationKey(header, vector);
+            NodeHarness.Bytes(keys["encapsulationKey"]).ShouldBe(ek);
+            var exported = new byte[IncrementalMlKem768.DecapsulationKeySize];
+            dk.Export(exported);
+            NodeHarness.Bytes(keys["decapsulationKey"]).ShouldBe(exported);
+
+            var ct1 = new byte[IncrementalMlKem768.Ciphertext1Size];
+            var ct2 = new byte[IncrementalMlKem768.Ciphertext2Size];
+            var k = new byte[32];
+            using (var state = IncrementalMlKem768.Encapsulate1(header, m, ct1, k))
+            {
+                IncrementalMlKem768.Encapsulate2(state, vector, ct2);
+            }
+
+            var theirs = Node.Call("mlkem.encapsulate", new { encapsulationKey = NodeHarness.B64(ek), m = NodeHarness.B64(m), level = 768 });
+            NodeHarness.Bytes(theirs["ciphertext"]).ShouldBe([.. ct1, .. ct2]);
+            NodeHarness.Bytes(theirs["sharedSecret"]).ShouldBe(k);
         }
     }
 

@@ -247,7 +247,7 @@ public abstract class AccountsContract(MessagingServer provider)
         await alice.Api.LogoutAsync();
         (await Refused(() => alice.Api.CountPreKeysAsync())).Status.ShouldBe(401);
         await relay.Closed.WaitAsync(TimeSpan.FromSeconds(10));
-        relay.State.ShouldBe(Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Disconnected);
+        relay.State.ShouldBe(RelayClientState.Disconnected);
     }
 
     [Fact]
@@ -262,7 +262,7 @@ public abstract class AccountsContract(MessagingServer provider)
             var relay = await user.ConnectAsync();
             await user.Api.LogoutAsync();
             await relay.Closed.WaitAsync(TimeSpan.FromSeconds(10));
-            relay.State.ShouldBe(Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Disconnected);
+            relay.State.ShouldBe(RelayClientState.Disconnected);
         }
     }
 

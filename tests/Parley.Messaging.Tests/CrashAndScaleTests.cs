@@ -195,7 +195,7 @@ public sealed class CrashAndScaleTests
         got.Select(e => e.Id).ShouldBe(ids);
         got.Select(e => e.Content[0]).ShouldBe(Enumerable.Range(0, 20).Select(i => (byte)i));
 
-        // The receipt travels back over the SignalR backplane to the sender's node.
+        // The receipt travels back over the Redis event channel to the sender's node.
         await onB.AckAsync(ids);
         var acknowledged = new HashSet<long>();
         while (acknowledged.Count < ids.Count)
@@ -213,6 +213,6 @@ public sealed class CrashAndScaleTests
         using var bobOnA = new MessagingApi(nodeA.BaseUrl) { Token = bob.Token };
         await bobOnA.LogoutAsync();
         await onB.Closed.WaitAsync(TimeSpan.FromSeconds(15));
-        onB.State.ShouldBe(Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Disconnected);
+        onB.State.ShouldBe(RelayClientState.Disconnected);
     }
 }

@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MessagePack;
 using Parley.Client.Messaging;
 using Parley.Contracts;
 using Parley.Contracts.Messaging;
@@ -359,5 +361,171 @@ public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixtur
         (await SnapshotAsync(server, ctx)).ShouldBe(before);
         var again = await ctx.Alice.ConnectAsync();
         (await again.SendAsync(ctx.Bob.Name, 2, [1])).Id.ShouldBeGreaterThan(0);
+    }
+
+    internal sealed record FrameCase(string Name, int ErrorId, byte[] Frame, WebSocketMessageType Type = WebSocketMessageType.Binary);
+
+    private static byte[] Pack(params object?[] items) => MessagePackSerializer.Serialize(items, RelayClient.SerializerOptions);
+
+    /// <summary>Frames a well-behaved client never sends, as raw WebSocket messages (docs/messaging-api.md, "Relay socket").</summary>
+    internal static readonly FrameCase[] FrameCases =
+    [
+        new("garbage bytes (0xc1 is no MessagePack code)", 0, [0xc1, 0xff, 0x00, 0x13]),
+        new("an empty message", 0, []),
+        new("a string, not an array", 0, MessagePackSerializer.Serialize("Send", RelayClient.SerializerOptions)),
+        new("an array that claims more elements than it holds", 0, [0x94, 0x01, 0x05]),
+        new("an array of one", 0, Pack(1)),
+        new("a result frame from the client", 0, Pack(RelayFrames.Result, 5, "x")),
+        new("an event frame from the client", 0, Pack(RelayFrames.Event, "Envelopes", Array.Empty<object>())),
+        new("invocation id 0", 0, Pack(1, 0, HubNames.GetPresence)),
+        new("a negative invocation id", 0, Pack(1, -3, HubNames.GetPresence)),
+        new("an invocation id over 2^31-1", 0, Pack(1, 1L << 31, HubNames.GetPresence)),
+        new("a string invocation id", 0, Pack(1, "7", HubNames.GetPresence)),
+        new("a number where the method goes", 7, Pack(1, 7, 42)),
+        new("an unknown method", 8, Pack(1, 8, "DropDatabase")),
+        new("Send with one argument", 9, Pack(1, 9, HubNames.Send, "bob")),
+        new("Send with a map for the type", 10, Pack(1, 10, HubNames.Send, "bob", new Dictionary<string, int> { ["a"] = 1 }, new byte[] { 1 })),
+        new("Send with a string for the content", 11, Pack(1, 11, HubNames.Send, "nobody-here", 2, "text")),
+        new("Ack with strings", 12, Pack(1, 12, HubNames.Ack, new[] { "1" })),
+        new("GetPresence with an argument", 13, Pack(1, 13, HubNames.GetPresence, 1)),
+        new("bytes after the array", 14, [.. Pack(1, 14, HubNames.GetPresence), 0x01]),
+        new("a text frame", 0, Encoding.UTF8.GetBytes("[1,15,\"GetPresence\"]"), WebSocketMessageType.Text),
+    ];
+
+    private static async Task<ClientWebSocket> OpenRawAsync(ParleyTestServer server, string? token, bool inQuery = false)
+    {
+        var socket = new ClientWebSocket();
+        var uri = new UriBuilder(new Uri(server.BaseAddress, MessagingValues.HubPath)) { Scheme = "ws" };
+        if (token is not null && inQuery)
+        {
+            uri.Query = "access_token=" + Uri.EscapeDataString(token);
+        }
+        else if (token is not null)
+        {
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
+        }
+
+        socket.Options.CollectHttpResponseDetails = true;
+        await socket.ConnectAsync(uri.Uri, CancellationToken.None);
+        return socket;
+    }
+
+    /// <summary>The next result or error frame (events are skipped); null when the server closed the socket.</summary>
+    private static async Task<object?[]?> NextAnswerAsync(ClientWebSocket socket)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            using var message = new MemoryStream();
+            var buffer = new byte[8192];
+            ValueWebSocketReceiveResult read;
+            do
+            {
+                read = await socket.ReceiveAsync(buffer.AsMemory(), timeout.Token);
+                message.Write(buffer, 0, read.Count);
+            }
+            while (!read.EndOfMessage);
+
+            if (read.MessageType == WebSocketMessageType.Close)
+            {
+                return null;
+            }
+
+            read.MessageType.ShouldBe(WebSocketMessageType.Binary);
+            var frame = MessagePackSerializer.Deserialize<object?[]>(message.ToArray(), RelayClient.SerializerOptions);
+            if (Convert.ToInt32(frame[0], System.Globalization.CultureInfo.InvariantCulture) != RelayFrames.Event)
+            {
+                return frame;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Every_malformed_frame_gets_an_error_frame_changes_nothing_and_the_socket_keeps_serving()
+    {
+        var (server, ctx) = await SetupAsync();
+        using var socket = await OpenRawAsync(server, ctx.Alice.Token);
+        var failures = new List<string>();
+        var id = 100;
+        foreach (var @case in FrameCases)
+        {
+            var before = await SnapshotAsync(server, ctx);
+            await socket.SendAsync(@case.Frame, @case.Type, endOfMessage: true, CancellationToken.None);
+            var answer = await NextAnswerAsync(socket);
+            if (answer is null || answer.Length != 3 || Convert.ToInt32(answer[0], System.Globalization.CultureInfo.InvariantCulture) != RelayFrames.Error
+                || Convert.ToInt32(answer[1], System.Globalization.CultureInfo.InvariantCulture) != @case.ErrorId
+                || answer[2] is not string text || !text.StartsWith(ProblemTypes.InvalidRequest + ": ", StringComparison.Ordinal))
+            {
+                failures.Add($"{@case.Name}: got {(answer is null ? "a close" : string.Join(", ", answer))}");
+                break;
+            }
+
+            if (await SnapshotAsync(server, ctx) != before)
+            {
+                failures.Add($"{@case.Name}: state changed");
+            }
+
+            // The same socket still serves a well-formed call.
+            id++;
+            await socket.SendAsync(Pack(1, id, HubNames.GetPresence), WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+            var served = await NextAnswerAsync(socket);
+            if (served is not [_, _, object?[]] || Convert.ToInt32(served[0], System.Globalization.CultureInfo.InvariantCulture) != RelayFrames.Result
+                || Convert.ToInt32(served[1], System.Globalization.CultureInfo.InvariantCulture) != id)
+            {
+                failures.Add($"{@case.Name}: the next call got {(served is null ? "a close" : string.Join(", ", served))}");
+                break;
+            }
+        }
+
+        failures.ShouldBeEmpty();
+        socket.State.ShouldBe(WebSocketState.Open);
+    }
+
+    [Fact]
+    public async Task A_message_over_the_limit_closes_the_socket_with_1009_and_changes_nothing()
+    {
+        var (server, ctx) = await SetupAsync();
+        using var socket = await OpenRawAsync(server, ctx.Alice.Token);
+        var before = await SnapshotAsync(server, ctx);
+        var frame = Pack(1, 1, HubNames.Send, ctx.Bob.Name, 2, new byte[200 * 1024]);
+        try
+        {
+            await socket.SendAsync(frame, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+        }
+        catch (WebSocketException)
+        {
+            // The server may close before the whole message is out.
+        }
+
+        (await NextAnswerAsync(socket)).ShouldBeNull();
+        socket.CloseStatus.ShouldBe(WebSocketCloseStatus.MessageTooBig);
+        (await SnapshotAsync(server, ctx)).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task A_browser_style_socket_with_the_token_in_the_query_speaks_the_documented_frames()
+    {
+        var (server, ctx) = await SetupAsync();
+        var bob = await ctx.Bob.ConnectAsync();
+        using var socket = await OpenRawAsync(server, ctx.Alice.Token, inQuery: true);
+        await socket.SendAsync(Pack(1, 1, HubNames.Send, ctx.Bob.Name, 2, new byte[] { 7, 7 }), WebSocketMessageType.Binary, true, CancellationToken.None);
+        var answer = await NextAnswerAsync(socket);
+        answer.ShouldNotBeNull();
+        Convert.ToInt32(answer[0], System.Globalization.CultureInfo.InvariantCulture).ShouldBe(RelayFrames.Result);
+        var result = (Dictionary<object, object>)answer[2]!;
+        var id = Convert.ToInt64(result["Id"], System.Globalization.CultureInfo.InvariantCulture);
+        var envelope = await bob.Envelopes.NextAsync();
+        while (envelope.Id != id)
+        {
+            envelope = await bob.Envelopes.NextAsync(); // Bob's group invitation came first
+        }
+
+        envelope.Sender.ShouldBe(ctx.Alice.Name);
+        envelope.Content.ShouldBe(new byte[] { 7, 7 });
+
+        var refused = await Should.ThrowAsync<WebSocketException>(() => OpenRawAsync(server, "not-a-token", inQuery: true));
+        refused.Message.ShouldContain("401");
+        var plain = await ctx.Http.GetAsync(new Uri(MessagingValues.HubPath.TrimStart('/'), UriKind.Relative));
+        plain.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
 }

@@ -5,7 +5,7 @@ using Parley.Messaging.Tests.Support;
 
 namespace Parley.Messaging.Tests;
 
-/// <summary>The relay over real WebSockets (SignalR, MessagePack) on every storage provider.</summary>
+/// <summary>The relay over real WebSockets (MessagePack frames) on every storage provider.</summary>
 public abstract class RelayContract(MessagingServer provider)
 {
     protected MessagingServer Provider { get; } = provider;

@@ -103,6 +103,15 @@ public sealed class HostileEnvelopeTests(HostileEnvelopeTests.World world) : ICl
         ["content JSON with a wrong version"] = (w => w.Mallory.Envelope(w.NextId(), w.Mallory.Encrypt(w.Alice.Username, (Content("text", "x") with { V = 2 }).Encode())), "not a Parley message"),
         ["a text longer than allowed"] = (w => w.Mallory.Envelope(w.NextId(), w.Mallory.Encrypt(w.Alice.Username, Content("text", new string('x', MessageContent.MaxTextLength + 1)))), "not a Parley message"),
         ["an unknown message kind"] = (w => w.Mallory.Envelope(w.NextId(), w.Mallory.Encrypt(w.Alice.Username, Content("self-destruct", "x"))), "unexpected message kind"),
+        ["an attachment named ../../x"] = (w => Attached(w, a => a with { Name = "../../x" }), "not a plain, safe name"),
+        ["an attachment named .profile"] = (w => Attached(w, a => a with { Name = ".profile" }), "not a plain, safe name"),
+        ["an attachment with a malformed digest"] = (w => Attached(w, a => a with { Sha256 = "AAAA" }), "malformed digest"),
+        ["an attachment with a negative size"] = (w => Attached(w, a => a with { Size = -1 }), "impossible size"),
+        ["an attachment with a short key"] = (w => Attached(w, a => a with { Key = B64(16) }), "malformed key"),
+        ["an attachment without a fetch token for alice"] = (w => Attached(w, a => a with { Fetch = new Dictionary<string, string> { ["someone"] = B64(32) } }), "fetch token"),
+        ["an attachment message without its attachment"] = (w => w.Mallory.Envelope(w.NextId(), w.Mallory.Encrypt(w.Alice.Username, Content("attachment"))), "without its attachment"),
+        ["a text with a timer shorter than allowed"] = (w => w.Mallory.Envelope(w.NextId(), w.Mallory.Encrypt(w.Alice.Username, Content("text", "x") with { Timer = 1 })), "timer"),
+        ["a timer message without a timer"] = (w => w.Mallory.Envelope(w.NextId(), w.Mallory.Encrypt(w.Alice.Username, Content("timer"))), "timer"),
         ["a 1:1 text that claims a group"] = (w => w.Mallory.Envelope(w.NextId(), w.Mallory.Encrypt(w.Alice.Username, Content("text", "x", w.GroupId))), "unexpected message kind"),
         ["a sender key from a non-member"] = (w => w.Mallory.Envelope(w.NextId(), w.Mallory.Encrypt(w.Alice.Username, Content("sender-key", group: w.GroupId,
             senderKey: System.Buffers.Text.Base64Url.EncodeToString(w.Mallory.Groups.CreateDistributionMessage(w.Mallory.Address, Guid.NewGuid()).Serialized)))), "not a member"),
@@ -118,6 +127,17 @@ public sealed class HostileEnvelopeTests(HostileEnvelopeTests.World world) : ICl
         ["a group event with members missing"] = (w => new(w.NextId(), w.Bob.Username, 100, w.GroupId, DateTimeOffset.UtcNow,
             Encoding.UTF8.GetBytes($"{{\"groupId\":\"{w.GroupId}\",\"kind\":\"removed\",\"actor\":\"x\",\"subjects\":[]}}")), "malformed group event"),
     };
+
+    private static string B64(int length) => System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(length));
+
+    /// <summary>An attachment message from mallory that is well-formed but for <paramref name="change"/>.</summary>
+    private static IncomingEnvelope Attached(World w, Func<AttachmentContent, AttachmentContent> change)
+    {
+        var good = new AttachmentContent(B64(16), B64(32), B64(32), 10, "x.txt", DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds(),
+            new Dictionary<string, string> { [w.Alice.Username] = B64(32) });
+        good.Problem().ShouldBeNull();
+        return w.Mallory.Envelope(w.NextId(), w.Mallory.Encrypt(w.Alice.Username, Content("attachment") with { Attachment = change(good) }));
+    }
 
     private static IncomingEnvelope Tamper(World w, Func<byte[], byte[]> change)
     {

@@ -32,6 +32,13 @@ public sealed class KeyHygieneTests
             state.ReceiverChains[0].ChainKey,
             distribution.ChainKey,
         };
+        var braid = (Parley.Protocol.Spqr.KeysSampled)state.Spqr.Braid!;
+        var dk = new byte[braid.DecapsulationKey.Length];
+        braid.DecapsulationKey.Export(dk);
+        secrets.Add(dk);
+        secrets.Add(braid.Auth.RootKey.ToArray());
+        secrets.Add(braid.Auth.MacKey.ToArray());
+        secrets.Add(state.Spqr.Chain!.NextRoot);
         var kyber = new byte[3169];
         kyberPreKey.KeyPair.SecretKey.Export(kyber);
         secrets.Add(kyber[1..]);
@@ -39,6 +46,7 @@ public sealed class KeyHygieneTests
         object?[] objects =
         [
             alice.Identity, aliceRecord, state, state.Sender, state.ReceiverChains[0], state.Pending, state.Spqr,
+            braid, braid.Auth, braid.DecapsulationKey, state.Spqr.Chain, state.Spqr.Chain.Links[0],
             preKey, signedPreKey, kyberPreKey, bundle,
             first, decrypted, distribution, alice.Store.LoadSenderKey(alice.Address, group),
             alice.Groups.Encrypt(alice.Address, group, "x"u8),

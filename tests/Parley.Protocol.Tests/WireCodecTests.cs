@@ -34,7 +34,9 @@ public sealed class WireCodecTests
         m.IdentityKey.ShouldBe(alice.Identity.PublicKey);
         m.RegistrationId.ShouldBe(alice.Store.GetLocalRegistrationId());
         m.Message.Counter.ShouldBe(0u);
-        m.Message.PqRatchet.ShouldBe([0x01, 0x01, 0x01, 0x00]); // SPQR None, epoch 1, index 1
+        // SPQR: epoch 1, index 1, type Hdr, chunk 0 and its 32 bytes (the initiator starts the braid at once)
+        m.Message.PqRatchet.Length.ShouldBe(37);
+        m.Message.PqRatchet.AsSpan(0, 5).ToArray().ShouldBe([0x01, 0x01, 0x01, 0x01, 0x00]);
         m.Message.Addresses.ShouldBeNull(); // plain names are not ServiceIds
         bob.Address.ShouldNotBeNull();
     }

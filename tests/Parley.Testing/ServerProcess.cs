@@ -116,6 +116,28 @@ public sealed class ServerProcess : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>SIGTERM, as systemd or a container runtime stops a node; <see cref="WaitForExitAsync"/> then waits for it.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", Pid.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>True while the process runs.</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>The exit code once the process ends by itself within <paramref name="timeout"/> (after <see cref="Terminate"/>).</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        var process = _process ?? throw new InvalidOperationException("The server is not running.");
+        using var cts = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(cts.Token);
+        var code = process.ExitCode;
+        process.Dispose();
+        _process = null;
+        return code;
+    }
+
     /// <summary>Starts the server again on the same port, settings and data.</summary>
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {

@@ -4,6 +4,7 @@
 //   pingpong:  one message, alternating direction (a DH ratchet step every message)
 //   establish: a new initiator identity, processPreKeyBundle on a last-resort bundle (signed prekey and
 //              last-resort Kyber prekey, no one-time prekey), encrypt, decrypt the PreKeySignalMessage
+import * as signal from '@signalapp/libsignal-client';
 import { ops } from './ops/protocol.mjs';
 
 const seconds = Number(process.argv[2] ?? 3);
@@ -59,4 +60,29 @@ const establish = await measure('establish', async () => {
   await pair(initiator, bob);
 });
 
-console.log(JSON.stringify({ library: 'libsignal-client 0.103.0', node: process.version, seconds, steady, pingpong, establish }));
+// Bytes on the wire per message, as bench/Parley.Protocol.Benchmarks --sizes measures Parley's: the mean
+// serialized SignalMessage and its SPQR pq_ratchet field, 2,000 messages one way, then 2,000 alternating.
+async function sizes(schedule) {
+  const count = 2000;
+  let total = 0;
+  let spqr = 0;
+  for (let i = 0; i < count; i++) {
+    const [from, to] = schedule(i);
+    const { messages: [m] } = await ops['party.encryptMany']({ name: from, remote: to, prefix, count: 1 });
+    const { results: [r] } = await ops['party.decryptMany']({ name: to, remote: from, messages: [m] });
+    if (!r.plaintext) throw new Error(`decrypt failed: ${JSON.stringify(r.error)}`);
+    const body = Buffer.from(m.body, 'base64');
+    total += body.length;
+    spqr += signal.SignalMessage.deserialize(body).pqRatchet().length;
+  }
+  return { messageBytes: total / count, pqRatchetBytes: spqr / count };
+}
+const [sizeA, sizeB] = pairOfParties();
+await ops['party.processBundle']({ name: sizeA, remote: sizeB, bundle: ops['party.bundle']({ name: sizeB }) });
+await pair(sizeA, sizeB);
+await pair(sizeB, sizeA);
+const steadySizes = await sizes(() => [sizeA, sizeB]);
+const pingPongSizes = await sizes((i) => (i % 2 === 0 ? [sizeA, sizeB] : [sizeB, sizeA]));
+
+console.log(JSON.stringify({ library: 'libsignal-client 0.103.0', node: process.version, seconds, steady, pingpong, establish,
+  sizes: { steady: steadySizes, pingPong: pingPongSizes } }));

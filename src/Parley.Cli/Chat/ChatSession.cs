@@ -299,7 +299,20 @@ internal sealed class ChatSession
         Send(text.StartsWith("//", StringComparison.Ordinal) ? text[1..] : text);
     }
 
-    private void Send(string text)
+    private void Send(string text) => SendToCurrent(id => _m.SendTextAsync(id, text), endsTyping: true);
+
+    /// <summary>Sends a file to the open conversation (<c>/attach</c>): sealed and uploaded, then announced like a message.</summary>
+    public void SendFile(string path)
+    {
+        Say($"uploading {Display.Safe(Path.GetFileName(path))}…");
+        SendToCurrent(id => _m.SendFileAsync(id, path), endsTyping: false);
+    }
+
+    /// <summary>Sets the open conversation's disappearing-message timer (<c>/timer</c>; zero turns it off).</summary>
+    public void SetTimer(TimeSpan timer) => SendToCurrent(id => _m.SetTimerAsync(id, timer), endsTyping: false);
+
+    /// <summary>One message of any kind to the open conversation, unless its banner blocks sending; shown as it is queued.</summary>
+    private void SendToCurrent(Func<string, Task<SendResult>> send, bool endsTyping)
     {
         if (Current is not { } current)
         {
@@ -313,11 +326,15 @@ internal sealed class ChatSession
             return;
         }
 
-        _typingIn = null; // the message itself ends the typing notice on their side
+        if (endsTyping)
+        {
+            _typingIn = null; // the message itself ends the typing notice on their side
+        }
+
         Scroll = 0;
         Enqueue(async () =>
         {
-            var result = await _m.SendTextAsync(current.Id, text).ConfigureAwait(false);
+            var result = await send(current.Id).ConfigureAwait(false);
             _post(() =>
             {
                 if (Current?.Id == current.Id)

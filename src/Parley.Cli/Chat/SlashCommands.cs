@@ -1,13 +1,13 @@
 using Parley.Cli.Messaging;
 using Parley.Client.Messenger;
 using Parley.Client.Profiles;
+using Parley.Client.Secrets;
 
 namespace Parley.Cli.Chat;
 
 /// <summary>
 /// The screen's slash commands: what the one-shot CLI commands do, applied to the open conversation.
-/// Each is an entry in a table, so a feature built elsewhere (attachments, timers) plugs in with
-/// <see cref="Register"/> in place of its "not available yet" placeholder.
+/// Each is an entry in a table (<see cref="Register"/>): the help lists them from it.
 /// </summary>
 internal sealed class SlashCommands
 {
@@ -31,8 +31,8 @@ internal sealed class SlashCommands
         Register(new("rekey", "/rekey", "replace your key for this group now", a => InGroup(g => _s.Messenger.RekeyGroupAsync(g), "Replaced your key in")));
         Register(new("set", "/set [typing|read-receipts on|off]", "show or change what you tell others", Set));
         Register(new("search", "/search <text>", "find an older message (also Ctrl-F)", a => _s.Search(string.Join(' ', a))));
-        Register(new("timer", "/timer <duration|off>", "disappearing messages", _ => NotYet("disappearing messages (/timer)")));
-        Register(new("attach", "/attach <file>", "send a file", _ => NotYet("attachments (/attach)")));
+        Register(new("timer", "/timer <30s|5m|1h|1d|1w|off>", "disappearing messages in this conversation (both sides delete)", Timer));
+        Register(new("attach", "/attach <file>", "send a file (sealed on this machine, then uploaded)", Attach));
         Register(new("quit", "/quit", "leave the chat screen (also Ctrl-Q or Ctrl-C)", _ => QuitRequested?.Invoke()));
     }
 
@@ -57,7 +57,40 @@ internal sealed class SlashCommands
         command.Run(words[1..]);
     }
 
-    private void NotYet(string what) => _s.Say($"{what} is not available yet in this version of Parley");
+    private void Timer(string[] args)
+    {
+        TimeSpan? timer = args switch
+        {
+            ["off" or "0"] => TimeSpan.Zero,
+            [var text] when Durations.TryParse(text, out var seconds) => TimeSpan.FromSeconds(seconds),
+            _ => null,
+        };
+        if (timer is null)
+        {
+            _s.Say("usage: /timer <duration|off>, e.g. /timer 1h (30s, 5m, 1h, 1d, 1w)");
+            return;
+        }
+
+        _s.SetTimer(timer.Value);
+    }
+
+    private void Attach(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            _s.Say("usage: /attach <file>");
+            return;
+        }
+
+        // A path with spaces arrives in several words: they are one path.
+        var path = string.Join(' ', args);
+        if (path.StartsWith("~/", StringComparison.Ordinal))
+        {
+            path = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path[2..]);
+        }
+
+        _s.SendFile(Path.GetFullPath(path));
+    }
 
     private void Open(string[] args)
     {

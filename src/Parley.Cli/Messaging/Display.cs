@@ -19,15 +19,27 @@ internal static class Display
         _ => "",
     };
 
-    /// <summary><c>[time] (conversation) author: text</c>; notices as <c>* text</c>.</summary>
+    /// <summary><c>[time] (conversation) author: text</c>; notices as <c>* text</c>; files as <c>📎 name (size)</c>; ⏱ marks a disappearing message.</summary>
     public static string Line(StoredMessage m, string? conversationTitle)
     {
         var where = conversationTitle is null ? "" : conversationTitle + "  ";
-        var text = Safe(m.Text).ReplaceLineEndings("\n    ");
+        var text = m.File is { } file
+            ? $"📎 {Safe(file.Name)} ({Size(file.Size)}){(file.SavedAs is { } path ? " saved as " + Safe(path) : "")}"
+            : Safe(m.Text).ReplaceLineEndings("\n    ");
+        var disappearing = m.ExpiresAt is null ? "" : " ⏱";
         return m.Kind == StoredMessage.KindNotice
             ? $"[{Time(m.ReceivedAt)}] {where}* {text}"
-            : $"[{Time(m.SentAt)}] {where}{(m.Direction == MessageDirection.Outgoing ? "you" : m.Author)}: {text}{Mark(m)}";
+            : $"[{Time(m.SentAt)}] {where}{(m.Direction == MessageDirection.Outgoing ? "you" : m.Author)}: {text}{Mark(m)}{disappearing}";
     }
+
+    /// <summary>"512 bytes", "1.4 MB", "2.1 GB" (decimal units).</summary>
+    public static string Size(long bytes) => bytes switch
+    {
+        < 1000 => $"{bytes} bytes",
+        < 1_000_000 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e3:0.#} kB"),
+        < 1_000_000_000 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6:0.#} MB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e9:0.##} GB"),
+    };
 
     /// <summary>
     /// Text from someone else, made harmless for a terminal: control characters (escape sequences could
@@ -70,12 +82,19 @@ internal static class Display
         return groups.FirstOrDefault(g => g.Id == id) is { Name: { Length: > 0 } name } ? "#" + Safe(name) : "#" + id;
     }
 
-    public static void Event(MessengerEvent e, IReadOnlyList<GroupRecord> groups, bool verbose)
+    /// <summary>One event; <paramref name="saving"/>: received files are saved right after (no hint how to save them).</summary>
+    public static void Event(MessengerEvent e, IReadOnlyList<GroupRecord> groups, bool verbose, bool saving = false)
     {
         switch (e)
         {
+            case MessageReceived { Message: { Kind: StoredMessage.KindAttachment, Direction: MessageDirection.Incoming } file } when !saving:
+                Console.WriteLine(Line(file, Title(file.Conversation, groups)) + $"  (save: parley attachment save {AttachmentCommands.ShortId(file.Uid)})");
+                break;
             case MessageReceived m:
                 Console.WriteLine(Line(m.Message, Title(m.Message.Conversation, groups)));
+                break;
+            case MessagesExpired x when verbose:
+                Console.WriteLine($"{Title(x.Conversation, groups)}: {x.Uids.Count} disappearing message{(x.Uids.Count == 1 ? "" : "s")} deleted");
                 break;
             case IdentityChanged c:
                 Console.Error.WriteLine($"parley: WARNING: {c.User}'s safety number has changed. Sending to {c.User} is blocked until you run 'parley contacts trust {c.User}' (compare first with 'parley verify {c.User}').");

@@ -23,7 +23,11 @@ internal static class JsonLines
     }
 
     public static MessageLine Message(StoredMessage m) => new("message", m.Conversation, m.Author, m.Kind, m.Text,
-        m.SentAt, m.ReceivedAt, m.Direction == MessageDirection.Outgoing ? "out" : "in", StateName(m.State), m.Uid, m.DeliveredTo);
+        m.SentAt, m.ReceivedAt, m.Direction == MessageDirection.Outgoing ? "out" : "in", StateName(m.State), m.Uid, m.DeliveredTo)
+    {
+        File = m.File is { } f ? new FileMember(f.Name, f.Size, f.SavedAs) : null,
+        ExpiresAt = m.ExpiresAt,
+    };
 
     public static string StateName(DeliveryState state) => state.ToString().ToLowerInvariant();
 
@@ -45,6 +49,7 @@ internal static class JsonLines
         EnvelopeDropped d => JsonSerializer.SerializeToUtf8Bytes(new DroppedLine("dropped", d.EnvelopeId, d.Sender, d.Reason), CliJson.Default.DroppedLine),
         PresenceChanged p => JsonSerializer.SerializeToUtf8Bytes(new PresenceLine("presence", p.User, p.Online), CliJson.Default.PresenceLine),
         ConnectionChanged c => JsonSerializer.SerializeToUtf8Bytes(new ConnectionLine("connection", c.Connected, c.Problem), CliJson.Default.ConnectionLine),
+        MessagesExpired x => JsonSerializer.SerializeToUtf8Bytes(new ExpiredLine("expired", x.Conversation, x.Uids), CliJson.Default.ExpiredLine),
         TypingChanged t => JsonSerializer.SerializeToUtf8Bytes(new TypingLine("typing", t.Conversation, t.User, t.Typing), CliJson.Default.TypingLine),
         MessageRead r => JsonSerializer.SerializeToUtf8Bytes(new ReadLine("read", r.Conversation, r.Uid, r.ReadBy), CliJson.Default.ReadLine),
         _ => null,
@@ -66,7 +71,26 @@ internal static class JsonLines
 }
 
 internal sealed record MessageLine(string Type, string Conversation, string From, string Kind, string Text, DateTimeOffset SentAt,
-    DateTimeOffset ReceivedAt, string Direction, string State, string Id, IReadOnlyList<string> DeliveredTo);
+    DateTimeOffset ReceivedAt, string Direction, string State, string Id, IReadOnlyList<string> DeliveredTo)
+{
+    /// <summary>An attachment's file (kind <c>attachment</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public FileMember? File { get; init; }
+
+    /// <summary>When a disappearing message is deleted.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? ExpiresAt { get; init; }
+}
+
+internal sealed record FileMember(string Name, long Size, string? SavedAs);
+
+internal sealed record ExpiredLine(string Type, string Conversation, IReadOnlyList<string> Ids);
+
+internal sealed record AttachmentLine(string Type, string Id, string Conversation, string From, string Name, long Size, DateTimeOffset Until);
+
+internal sealed record SavedLine(string Type, string Id, string Conversation, string Name, string Path, long Size);
+
+internal sealed record TimerLine(string Type, string Conversation, long Seconds);
 
 internal sealed record UserLine(string Type, string User);
 
@@ -112,4 +136,8 @@ internal sealed record ConversationLine(string Type, string Conversation, string
 [JsonSerializable(typeof(SentLine))]
 [JsonSerializable(typeof(ProfileLine))]
 [JsonSerializable(typeof(ConversationLine))]
+[JsonSerializable(typeof(ExpiredLine))]
+[JsonSerializable(typeof(AttachmentLine))]
+[JsonSerializable(typeof(SavedLine))]
+[JsonSerializable(typeof(TimerLine))]
 internal sealed partial class CliJson : JsonSerializerContext;

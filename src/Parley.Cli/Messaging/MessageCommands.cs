@@ -22,27 +22,58 @@ internal static class MessageCommands
     private static Command Send()
     {
         var to = new Argument<string>("to") { Description = "A username, or #group (its name or id)" };
-        var text = new Argument<string?>("text") { Description = "The message; without it, standard input is read", Arity = ArgumentArity.ZeroOrOne };
+        var text = new Argument<string?>("text") { Description = "The message; without it (and without --file), standard input is read", Arity = ArgumentArity.ZeroOrOne };
+        var files = new Option<string[]>("--file") { Description = "A file to send, encrypted end to end (repeatable); the text, if any, goes first", HelpName = "path" };
         var json = MessengerSession.Json("Print the result as JSON");
         var passphraseFile = MessengerSession.PassphraseFile();
-        var command = new Command("send", "Send an end-to-end encrypted message to a user or a group.") { to, text, json, passphraseFile };
+        var command = new Command("send", "Send an end-to-end encrypted message or files to a user or a group.") { to, text, files, json, passphraseFile };
         command.SetAction((parse, ct) => MessengerSession.GuardAsync(async token =>
         {
-            var body = parse.GetValue(text) ?? ReadStandardInput();
-            var target = parse.GetValue(to)!;
-            await using var m = MessengerSession.Open(parse, passphraseFile);
-            var result = await m.SendTextAsync(target, body, token).ConfigureAwait(false);
-            if (parse.GetValue(json))
+            var paths = parse.GetValue(files) ?? [];
+            foreach (var path in paths)
             {
-                JsonLines.Write(JsonLines.Sent(result), CliJson.Default.SentLine);
-            }
-            else if (result.Queued)
-            {
-                Console.Error.WriteLine($"Sent to {Display.Title(result.Message.Conversation, m.Groups())}.");
+                SecretInput.CheckFile(path); // every file is checked before anything is sent
             }
 
-            return result.Queued ? ExitCodes.Ok
-                : ParleyCommand.Fail(result.Message.State == DeliveryState.Failed ? ExitCodes.Refused : ExitCodes.Network, result.Problem ?? "not sent");
+            var body = parse.GetValue(text) ?? (paths.Length == 0 ? ReadStandardInput() : null);
+            var target = parse.GetValue(to)!;
+            var asJson = parse.GetValue(json);
+            await using var m = MessengerSession.Open(parse, passphraseFile);
+            foreach (var path in paths)
+            {
+                await m.CheckFileAsync(path, token).ConfigureAwait(false); // none larger than the server takes, before anything is sent
+            }
+
+            SendResult? failed = null;
+            void Report(SendResult result)
+            {
+                failed ??= result.Queued ? null : result;
+                if (asJson)
+                {
+                    JsonLines.Write(JsonLines.Sent(result), CliJson.Default.SentLine);
+                }
+                else if (result.Queued)
+                {
+                    var what = result.Message.Kind == StoredMessage.KindAttachment ? Display.Safe(result.Message.Text) + " " : "";
+                    Console.Error.WriteLine($"Sent {what}to {Display.Title(result.Message.Conversation, m.Groups())}.");
+                }
+            }
+
+            if (body is not null)
+            {
+                Report(await m.SendTextAsync(target, body, token).ConfigureAwait(false));
+            }
+
+            var terminal = new Terminal();
+            foreach (var path in paths)
+            {
+                var label = "Uploading " + Display.Safe(Path.GetFileName(path));
+                Report(await Transfers.RunAsync(terminal, true, label, AttachmentFormat.SealedLength(new FileInfo(path).Length),
+                    progress => m.SendFileAsync(target, path, progress, token)).ConfigureAwait(false));
+            }
+
+            return failed is null ? ExitCodes.Ok
+                : ParleyCommand.Fail(failed.Message.State == DeliveryState.Failed ? ExitCodes.Refused : ExitCodes.Network, failed.Problem ?? "not sent");
         }, ct));
         return command;
     }
@@ -63,17 +94,19 @@ internal static class MessageCommands
     private static Command Inbox()
     {
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep listening for new messages until Ctrl-C (over the hub)" };
-        var verbose = new Option<bool>("--verbose") { Description = "Also show delivery and read receipts, typing and presence changes" };
+        var verbose = new Option<bool>("--verbose") { Description = "Also show delivery and read receipts, typing, presence changes and messages that disappeared" };
+        var output = AttachmentCommands.OutOption("Save received files into this folder (every file waiting to be saved; existing files are never replaced)");
         var json = MessengerSession.Json("One JSON object per line: messages, warnings, receipts, drops");
         var passphraseFile = MessengerSession.PassphraseFile();
         var command = new Command("inbox", "Receive what is waiting on the server, store it, print it, and exit (or keep listening with --follow).")
         {
-            follow, verbose, json, passphraseFile,
+            follow, verbose, output, json, passphraseFile,
         };
         command.SetAction((parse, ct) => MessengerSession.GuardAsync(async token =>
         {
             var asJson = parse.GetValue(json);
             var isVerbose = parse.GetValue(verbose);
+            var folder = parse.GetValue(output) is { } o ? AttachmentCommands.Folder(o) : null;
             await using var m = MessengerSession.Open(parse, passphraseFile);
             void Show(MessengerEvent e)
             {
@@ -83,7 +116,7 @@ internal static class MessageCommands
                 }
                 else
                 {
-                    Display.Event(e, m.Groups(), isVerbose);
+                    Display.Event(e, m.Groups(), isVerbose, saving: folder is not null);
                 }
             }
 
@@ -94,7 +127,7 @@ internal static class MessageCommands
                     Show(e);
                 }
 
-                return ExitCodes.Ok;
+                return folder is null ? ExitCodes.Ok : await AttachmentCommands.SaveAllAsync(m, folder, asJson, token).ConfigureAwait(false);
             }
 
             if (!asJson)
@@ -104,9 +137,18 @@ internal static class MessageCommands
 
             try
             {
+                if (folder is not null)
+                {
+                    await AttachmentCommands.SaveAllAsync(m, folder, asJson, token).ConfigureAwait(false);
+                }
+
                 await foreach (var e in m.FollowAsync(cancellationToken: token).ConfigureAwait(false))
                 {
                     Show(e);
+                    if (folder is not null && e is MessageReceived { Message: { Kind: StoredMessage.KindAttachment, Direction: MessageDirection.Incoming } file })
+                    {
+                        await MessengerSession.GuardAsync(t => AttachmentCommands.SaveOneAsync(m, file.Uid, folder, asJson, t), token).ConfigureAwait(false);
+                    }
                 }
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)

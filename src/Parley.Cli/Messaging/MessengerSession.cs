@@ -85,7 +85,7 @@ internal static class MessengerSession
         {
             MessengerFailure.InvalidArgument => ExitCodes.Usage,
             MessengerFailure.NotRegistered => ExitCodes.NoProfile,
-            MessengerFailure.UnknownUser or MessengerFailure.UnknownGroup => ExitCodes.NotFound,
+            MessengerFailure.UnknownUser or MessengerFailure.UnknownGroup or MessengerFailure.NoSuchAttachment => ExitCodes.NotFound,
             MessengerFailure.IdentityChanged => ExitCodes.IdentityChanged,
             MessengerFailure.LoginFailed => ExitCodes.LoginRefused,
             _ => ExitCodes.Refused,

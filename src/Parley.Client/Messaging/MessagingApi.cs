@@ -12,9 +12,12 @@ namespace Parley.Client.Messaging;
 /// sending and queue reads, groups and presence. After <see cref="LoginAsync(string, Curve25519PrivateKey, CancellationToken)"/>
 /// every call carries the bearer token. Failures are <see cref="MessagingApiException"/>s.
 /// </summary>
-public sealed class MessagingApi : IDisposable
+public sealed partial class MessagingApi : IDisposable
 {
     private const int MaxProblemBytes = 64 * 1024;
+
+    /// <summary>How long a call may take; blob transfers have no limit but fail when they stall.</summary>
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(60);
     private readonly HttpClient _http;
 
     public MessagingApi(Uri server, HttpMessageHandler? handler = null)
@@ -24,7 +27,7 @@ public sealed class MessagingApi : IDisposable
         _http = new HttpClient(handler ?? Network.ClientHandlers.Create())
         {
             BaseAddress = Server,
-            Timeout = TimeSpan.FromSeconds(60),
+            Timeout = Timeout.InfiniteTimeSpan, // each call sets its own (CallTimeout, or none for a blob transfer)
         };
     }
 
@@ -159,35 +162,47 @@ public sealed class MessagingApi : IDisposable
     private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T>? result, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
+        using var response = await SendRequestAsync(request, HttpCompletionOption.ResponseContentRead, CallTimeout, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ProblemAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (result is null)
+        {
+            return default!;
+        }
+
+        return await response.Content.ReadFromJsonAsync(result, cancellationToken).ConfigureAwait(false)
+            ?? throw new MessagingApiException((int)response.StatusCode, "urn:parley:client:unexpected-response", "empty body");
+    }
+
+    /// <summary>Sends with the bearer token; a transport failure or a call that outlasts <paramref name="timeout"/> is a network failure.</summary>
+    private async Task<HttpResponseMessage> SendRequestAsync(HttpRequestMessage request, HttpCompletionOption completion, TimeSpan? timeout,
+        CancellationToken cancellationToken)
+    {
         if (Token is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
         }
 
-        HttpResponseMessage response;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (timeout is { } t)
+        {
+            cts.CancelAfter(t);
+        }
+
         try
         {
-            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return await _http.SendAsync(request, completion, cts.Token).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
             throw new MessagingApiException("The server could not be reached.", e);
         }
-
-        using (response)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            if (!response.IsSuccessStatusCode)
-            {
-                throw await ProblemAsync(response, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (result is null)
-            {
-                return default!;
-            }
-
-            return await response.Content.ReadFromJsonAsync(result, cancellationToken).ConfigureAwait(false)
-                ?? throw new MessagingApiException((int)response.StatusCode, "urn:parley:client:unexpected-response", "empty body");
+            throw new MessagingApiException("The server did not answer in time.", e);
         }
     }
 

@@ -1,17 +1,10 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using MessagePack;
 using MessagePack.Resolvers;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.Http.Connections.Client;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.AspNetCore.SignalR.Protocol;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Parley.Client.Network;
 using Parley.Contracts.Messaging;
 
@@ -30,22 +23,39 @@ public sealed class RelayClientOptions
     public SocksProxy? Proxy { get; init; }
 }
 
+/// <summary>Whether a <see cref="RelayClient"/> is still connected.</summary>
+public enum RelayClientState
+{
+    Connected,
+    Disconnected,
+}
+
 /// <summary>
-/// A real-time relay connection (SignalR over WebSockets, MessagePack). Envelopes, delivery receipts
-/// and presence events arrive on channels in the order the server sent them; the application stores
-/// what it received and then calls <see cref="AckAsync"/> — only that deletes on the server.
-/// Hub errors become <see cref="MessagingApiException"/>s carrying the server's problem type.
+/// A real-time relay connection: a WebSocket whose binary messages are MessagePack arrays
+/// (<see cref="RelayFrames"/>, docs/messaging-api.md). Envelopes, delivery receipts and presence events
+/// arrive on channels in the order the server sent them; the application stores what it received and
+/// then calls <see cref="AckAsync"/> — only that deletes on the server. Error frames become
+/// <see cref="MessagingApiException"/>s carrying the server's problem type.
 /// </summary>
 public sealed class RelayClient : IAsyncDisposable
 {
-    private readonly HubConnection _connection;
+    /// <summary>The largest message the client reads (an Envelopes batch: 256 envelopes of up to the server's limit).</summary>
+    private const int MaxMessageBytes = 64 * 1024 * 1024;
+
+    private readonly ClientWebSocket _socket;
+    private readonly TimeSpan _callTimeout;
+    private readonly SemaphoreSlim _sending = new(1, 1);
+    private readonly ConcurrentDictionary<int, TaskCompletionSource<byte[]>> _calls = new();
     private readonly Channel<HubEnvelope> _envelopes = Channel.CreateUnbounded<HubEnvelope>(new UnboundedChannelOptions { SingleWriter = true });
-    private readonly Channel<HubDeliveryReceipt> _receipts = Channel.CreateUnbounded<HubDeliveryReceipt>();
-    private readonly Channel<HubPresence> _presence = Channel.CreateUnbounded<HubPresence>();
+    private readonly Channel<HubDeliveryReceipt> _receipts = Channel.CreateUnbounded<HubDeliveryReceipt>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly Channel<HubPresence> _presence = Channel.CreateUnbounded<HubPresence>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _receiving = Task.CompletedTask;
+    private int _lastId;
+    private volatile bool _disposing;
 
     // One handler per source address and proxy, shared by every connection (upgraded sockets leave its pool).
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, SocksProxy?), HttpMessageHandler> Handlers = new();
+    private static readonly ConcurrentDictionary<(string, SocksProxy?), HttpMessageHandler> Handlers = new();
 
     private static HttpMessageHandler NewHandler(IPAddress? localAddress, SocksProxy? proxy) => ClientHandlers.Through(new SocketsHttpHandler
     {
@@ -70,36 +80,16 @@ public sealed class RelayClient : IAsyncDisposable
         },
     }, proxy);
 
-    private RelayClient(HubConnection connection)
+    private RelayClient(ClientWebSocket socket, TimeSpan callTimeout)
     {
-        _connection = connection;
-        _connection.On<HubEnvelope[]>(HubNames.EnvelopesEvent, batch =>
-        {
-            foreach (var e in batch)
-            {
-                _envelopes.Writer.TryWrite(e);
-            }
-        });
-        _connection.On<HubDeliveryReceipt>(HubNames.DeliveredEvent, r => _receipts.Writer.TryWrite(r));
-        _connection.On<HubPresence>(HubNames.PresenceEvent, p => _presence.Writer.TryWrite(p));
-        _connection.Closed += e =>
-        {
-            _closed.TrySetResult(e);
-            _envelopes.Writer.TryComplete();
-            _receipts.Writer.TryComplete();
-            _presence.Writer.TryComplete();
-            return Task.CompletedTask;
-        };
+        _socket = socket;
+        _callTimeout = callTimeout;
     }
 
     /// <summary>The serializer settings both sides use (string-keyed maps, untrusted-data limits).</summary>
     public static MessagePackSerializerOptions SerializerOptions { get; } = MessagePackSerializerOptions.Standard
         .WithResolver(ContractlessStandardResolver.Instance)
         .WithSecurity(MessagePackSecurity.UntrustedData);
-
-    // Stateless and thread-safe: one instance serves every connection (the server shares one too).
-    private static readonly MessagePackHubProtocol Protocol =
-        new(Options.Create(new MessagePackHubProtocolOptions { SerializerOptions = SerializerOptions }));
 
     /// <summary>Envelopes pushed by the server: the queue in order on connect, then live ones.</summary>
     public ChannelReader<HubEnvelope> Envelopes => _envelopes.Reader;
@@ -111,33 +101,35 @@ public sealed class RelayClient : IAsyncDisposable
     /// <summary>Completes when the connection closes, with the error that closed it (null for a clean close).</summary>
     public Task<Exception?> Closed => _closed.Task;
 
-    public HubConnectionState State => _connection.State;
+    public RelayClientState State => _closed.Task.IsCompleted ? RelayClientState.Disconnected : RelayClientState.Connected;
 
     public static async Task<RelayClient> ConnectAsync(Uri server, string token, RelayClientOptions? options = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(server);
         options ??= new RelayClientOptions();
-        var hubUri = new Uri(new Uri(server.GetLeftPart(UriPartial.Authority)), MessagingValues.HubPath);
-        // Built by hand rather than with HubConnectionBuilder: the builder gives every connection its own
-        // service provider, and resolving SignalR's services in a fresh provider was ~30 % of a load
-        // generator's CPU per connect (perf, docs/benchmarks.md). The protocol, the (empty) services and
-        // the logger factory are shared; the connection factory is this socket's own (token, source address).
-        var connection = new HubConnection(new WebSocketConnectionFactory(hubUri, token, options.LocalAddress, options.Proxy), Protocol,
-            new UriEndPoint(hubUri), NoServices.Instance, NullLoggerFactory.Instance);
-        connection.ServerTimeout = TimeSpan.FromSeconds(45);
-        connection.HandshakeTimeout = TimeSpan.FromSeconds(15);
-        var client = new RelayClient(connection);
+        var uri = new UriBuilder(new Uri(new Uri(server.GetLeftPart(UriPartial.Authority)), MessagingValues.HubPath))
+        {
+            Scheme = server.Scheme == "https" ? "wss" : "ws",
+        }.Uri;
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
+        // The server pings too; either side's pings find a dead peer.
+        socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(15);
+        socket.Options.KeepAliveTimeout = TimeSpan.FromSeconds(30);
+        var handler = Handlers.GetOrAdd((options.LocalAddress?.ToString() ?? string.Empty, options.Proxy), _ => NewHandler(options.LocalAddress, options.Proxy));
         try
         {
-            await connection.StartAsync(cancellationToken).ConfigureAwait(false);
+            await socket.ConnectAsync(uri, new HttpMessageInvoker(handler, disposeHandler: false), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException or WebSocketException or IOException)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            socket.Dispose();
             throw new MessagingApiException("The relay connection failed: " + e.Message, e);
         }
 
+        var client = new RelayClient(socket, options.CallTimeout);
+        client._receiving = Task.Run(client.ReceiveAsync, CancellationToken.None);
         return client;
     }
 
@@ -145,8 +137,8 @@ public sealed class RelayClient : IAsyncDisposable
         InvokeAsync<HubSendResult>(HubNames.Send, [to, type, content], cancellationToken);
 
     /// <summary>
-    /// Sends several envelopes in one hub call (1 to <see cref="HubNames.MaxSendBatch"/>, and all of them within
-    /// one hub message): each gets its own result, in the same order; a refused one carries its problem text.
+    /// Sends several envelopes in one call (1 to <see cref="HubNames.MaxSendBatch"/>, and all of them within
+    /// one message): each gets its own result, in the same order; a refused one carries its problem text.
     /// </summary>
     public Task<HubBatchSendResult[]> SendBatchAsync(IReadOnlyList<HubOutgoingEnvelope> envelopes, CancellationToken cancellationToken = default)
     {
@@ -169,93 +161,236 @@ public sealed class RelayClient : IAsyncDisposable
     public Task<string[]> GetPresenceAsync(CancellationToken cancellationToken = default) =>
         InvokeAsync<string[]>(HubNames.GetPresence, [], cancellationToken);
 
-    /// <summary>Any hub call, with any arguments (tests use it to send what a well-behaved client never would).</summary>
+    /// <summary>Any call, with any arguments (tests use it to send what a well-behaved client never would).</summary>
     public async Task<T> InvokeAsync<T>(string method, object?[] args, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(args);
+        int id;
+        do
+        {
+            id = Interlocked.Increment(ref _lastId) & int.MaxValue;
+        }
+        while (id == 0);
+
+        var call = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _calls[id] = call;
         try
         {
-            return await _connection.InvokeCoreAsync<T>(method, args, cancellationToken).ConfigureAwait(false);
+            if (_closed.Task.IsCompleted)
+            {
+                throw Closing(await _closed.Task.ConfigureAwait(false));
+            }
+
+            using (var buffer = new PooledBufferWriter())
+            {
+                var writer = new MessagePackWriter(buffer);
+                writer.WriteArrayHeader(3 + args.Length);
+                writer.Write(RelayFrames.Invocation);
+                writer.Write(id);
+                writer.Write(method);
+                foreach (var arg in args)
+                {
+                    if (arg is null)
+                    {
+                        writer.WriteNil();
+                    }
+                    else
+                    {
+                        MessagePackSerializer.Serialize(arg.GetType(), ref writer, arg, SerializerOptions);
+                    }
+                }
+
+                writer.Flush();
+                await SendFrameAsync(buffer.Written, cancellationToken).ConfigureAwait(false);
+            }
+
+            var result = await call.Task.WaitAsync(_callTimeout, cancellationToken).ConfigureAwait(false);
+            return MessagePackSerializer.Deserialize<T>(result, SerializerOptions, cancellationToken);
         }
-        catch (HubException e)
+        catch (TimeoutException e)
         {
-            throw FromHub(e);
+            throw new MessagingApiException($"The relay call {method} got no answer within {_callTimeout.TotalSeconds:0} s", e);
+        }
+        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
+        {
+            throw new MessagingApiException("The relay connection failed: " + e.Message, e);
+        }
+        finally
+        {
+            _calls.TryRemove(id, out _);
         }
     }
 
-    /// <summary>Parses the problem type out of a hub error ("… HubException: urn:parley:problem:x: detail").</summary>
-    public static MessagingApiException FromHub(HubException e)
+    private async Task SendFrameAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(e);
-        var message = e.Message;
-        var at = message.IndexOf(HubNames.ErrorPrefix, StringComparison.Ordinal);
-        if (at < 0)
+        await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _socket.SendAsync(frame, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    private async Task ReceiveAsync()
+    {
+        Exception? error = null;
+        try
+        {
+            while (true)
+            {
+                var first = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                using var message = await RelayFrames.ReceiveAsync(_socket, first, MaxMessageBytes, CancellationToken.None).ConfigureAwait(false);
+                if (message.Type == WebSocketMessageType.Close)
+                {
+                    if (_socket.CloseStatus is { } status and not WebSocketCloseStatus.NormalClosure)
+                    {
+                        error = new MessagingApiException($"The relay closed the connection: {(int)status} {_socket.CloseStatusDescription}",
+                            new WebSocketException(WebSocketError.Faulted));
+                    }
+
+                    if (_socket.State == WebSocketState.CloseReceived)
+                    {
+                        await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).ConfigureAwait(false);
+                    }
+
+                    break;
+                }
+
+                if (message.TooBig)
+                {
+                    error = new MessagingApiException("The relay sent a message over the client's limit", new WebSocketException(WebSocketError.Faulted));
+                    _socket.Abort();
+                    break;
+                }
+
+                if (message.Type == WebSocketMessageType.Binary)
+                {
+                    Handle(message.Payload);
+                }
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            error = _disposing ? null : e;
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or InvalidOperationException)
+        {
+            error = new MessagingApiException("The relay sent a malformed message: " + e.Message, e);
+            _socket.Abort();
+        }
+        finally
+        {
+            _envelopes.Writer.TryComplete();
+            _receipts.Writer.TryComplete();
+            _presence.Writer.TryComplete();
+            _closed.TrySetResult(error);
+            foreach (var call in _calls.Values)
+            {
+                call.TrySetException(Closing(error));
+            }
+        }
+    }
+
+    private static MessagingApiException Closing(Exception? error) =>
+        new("The relay connection closed" + (error is null ? string.Empty : ": " + error.Message), error ?? new WebSocketException(WebSocketError.ConnectionClosedPrematurely));
+
+    private void Handle(ReadOnlyMemory<byte> frame)
+    {
+        var reader = new MessagePackReader(frame);
+        var count = reader.ReadArrayHeader();
+        var kind = reader.ReadInt32();
+        if (count != 3)
+        {
+            return;
+        }
+
+        switch (kind)
+        {
+            case RelayFrames.Result:
+                if (_calls.TryGetValue(reader.ReadInt32(), out var call))
+                {
+                    call.TrySetResult(System.Buffers.BuffersExtensions.ToArray(reader.ReadRaw()));
+                }
+
+                break;
+            case RelayFrames.Error:
+                var id = reader.ReadInt32();
+                if (_calls.TryGetValue(id, out var failed))
+                {
+                    failed.TrySetException(FromProblem(reader.ReadString() ?? string.Empty));
+                }
+
+                break;
+            case RelayFrames.Event:
+                switch (reader.ReadString())
+                {
+                    case HubNames.EnvelopesEvent:
+                        foreach (var e in MessagePackSerializer.Deserialize<HubEnvelope[]>(ref reader, SerializerOptions))
+                        {
+                            _envelopes.Writer.TryWrite(e);
+                        }
+
+                        break;
+                    case HubNames.DeliveredEvent:
+                        _receipts.Writer.TryWrite(MessagePackSerializer.Deserialize<HubDeliveryReceipt>(ref reader, SerializerOptions));
+                        break;
+                    case HubNames.PresenceEvent:
+                        _presence.Writer.TryWrite(MessagePackSerializer.Deserialize<HubPresence>(ref reader, SerializerOptions));
+                        break;
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Parses an error frame's text ("urn:parley:problem:x: detail").</summary>
+    private static MessagingApiException FromProblem(string message)
+    {
+        if (!message.StartsWith(HubNames.ErrorPrefix, StringComparison.Ordinal))
         {
             return new MessagingApiException(0, "urn:parley:client:hub-error", message);
         }
 
-        var rest = message[at..];
-        var colon = rest.IndexOf(": ", StringComparison.Ordinal);
-        return colon < 0 ? new MessagingApiException(0, rest, null) : new MessagingApiException(0, rest[..colon], rest[(colon + 2)..]);
+        var colon = message.IndexOf(": ", StringComparison.Ordinal);
+        return colon < 0 ? new MessagingApiException(0, message, null) : new MessagingApiException(0, message[..colon], message[(colon + 2)..]);
     }
 
-    public async ValueTask DisposeAsync() => await _connection.DisposeAsync().ConfigureAwait(false);
-
-    /// <summary>
-    /// Services for <see cref="HubConnection"/>: none (it then uses its defaults). Not disposable, so a
-    /// disposed connection leaves it usable for the others.
-    /// </summary>
-    private sealed class NoServices : IServiceProvider
+    /// <summary>Closes the connection (a close handshake of at most two seconds, then the socket is dropped).</summary>
+    public async ValueTask DisposeAsync()
     {
-        public static readonly NoServices Instance = new();
-
-        public object? GetService(Type serviceType) => null;
-    }
-
-    /// <summary>Opens this client's WebSocket (no negotiation) with its token, from its source address.</summary>
-    private sealed class WebSocketConnectionFactory(Uri hubUri, string token, IPAddress? localAddress, SocksProxy? proxy) : IConnectionFactory
-    {
-        public async ValueTask<ConnectionContext> ConnectAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
+        _disposing = true;
+        if (_socket.State == WebSocketState.Open)
         {
-            var options = new HttpConnectionOptions
-            {
-                Url = hubUri,
-                Transports = HttpTransportType.WebSockets,
-                SkipNegotiation = true,
-                DefaultTransferFormat = TransferFormat.Binary,
-                WebSocketFactory = OpenAsync,
-            };
-            var connection = new HttpConnection(options, NullLoggerFactory.Instance);
             try
             {
-                await connection.StartAsync(TransferFormat.Binary, cancellationToken).ConfigureAwait(false);
-                return connection;
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await SendCloseAsync(timeout.Token).ConfigureAwait(false);
+                await _receiving.WaitAsync(timeout.Token).ConfigureAwait(false);
             }
-            catch
+            catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
             {
-                await connection.DisposeAsync().ConfigureAwait(false);
-                throw;
             }
         }
 
-        private async ValueTask<WebSocket> OpenAsync(WebSocketConnectionContext context, CancellationToken cancellationToken)
-        {
-            var socket = new ClientWebSocket();
-            socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
-            socket.Options.KeepAliveInterval = TimeSpan.Zero; // SignalR pings on its own
-            var handler = Handlers.GetOrAdd((localAddress?.ToString() ?? string.Empty, proxy), _ => NewHandler(localAddress, proxy));
-            var scheme = context.Uri.Scheme == "https" ? "wss" : context.Uri.Scheme == "http" ? "ws" : context.Uri.Scheme;
-            var wsUri = new UriBuilder(context.Uri) { Scheme = scheme }.Uri;
-            try
-            {
-                await socket.ConnectAsync(wsUri, new HttpMessageInvoker(handler, disposeHandler: false), cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
+        _socket.Abort();
+        await _receiving.ConfigureAwait(false);
+        _socket.Dispose();
+    }
 
-            return socket;
+    private async Task SendCloseAsync(CancellationToken cancellationToken)
+    {
+        await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sending.Release();
         }
     }
 }

@@ -30,6 +30,21 @@ public sealed record MessageContent(int V, string Id, long At, string Kind, stri
     public const string KindGroupRename = "group-rename";
     public const string KindReset = "reset";
 
+    /// <summary>A file: <see cref="Attachment"/> says where its sealed bytes are and how to open them.</summary>
+    public const string KindAttachment = "attachment";
+
+    /// <summary>Sets the conversation's disappearing-message timer to <see cref="Timer"/> seconds (0: off).</summary>
+    public const string KindTimer = "timer";
+
+    /// <summary>The file of an <c>attachment</c> message.</summary>
+    public AttachmentContent? Attachment { get; init; }
+
+    /// <summary>
+    /// Disappearing messages: on <c>text</c> and <c>attachment</c>, the seconds this message lives on each
+    /// device once stored there (absent: it stays); on <c>timer</c>, the conversation's new timer (0: off).
+    /// </summary>
+    public long? Timer { get; init; }
+
     // Typing and read receipts (Messenger.Receipts.cs): never stored in history, sent only when the profile's settings allow.
     public const string KindTyping = "typing";
     public const string KindRead = "read";
@@ -102,4 +117,5 @@ public sealed record MessageContent(int V, string Id, long At, string Kind, stri
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, AllowDuplicateProperties = false,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]
 [JsonSerializable(typeof(MessageContent))]
+[JsonSerializable(typeof(AttachmentContent))]
 internal sealed partial class MessengerJson : JsonSerializerContext;

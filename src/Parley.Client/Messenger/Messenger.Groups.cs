@@ -193,16 +193,18 @@ public sealed partial class Messenger
         var group = RequireGroup(write, target);
         RequireStanding(group, GroupStanding.Member);
         var conversation = ConversationId.Group(group.Id);
+        var timer = TimerOf(write, conversation);
         var uids = new List<string>(texts.Count);
         foreach (var text in texts)
         {
             var now = _time.GetUtcNow();
-            var content = MessageContent.Of(MessageContent.KindText, now, text, group.Id);
+            var content = MessageContent.Of(MessageContent.KindText, now, text, group.Id) with { Timer = timer };
             var uid = MessageUid(Username, content.Id);
             group = await QueueGroupContentAsync(write, group, content, uid, cancellationToken).ConfigureAwait(false);
-            write.PutMessage(new StoredMessage(uid, conversation, MessageDirection.Outgoing, Username, StoredMessage.KindText, text, now, now,
-                DeliveryState.Pending, MembersExceptMe(group), []));
-            Touch(write, conversation, now, text, incoming: false);
+            var message = ScheduleExpiry(write, new StoredMessage(uid, conversation, MessageDirection.Outgoing, Username, StoredMessage.KindText, text, now, now,
+                DeliveryState.Pending, MembersExceptMe(group), []), timer);
+            write.PutMessage(message);
+            Touch(write, conversation, now, Preview(message), incoming: false);
             uids.Add(uid);
         }
 

@@ -20,6 +20,7 @@ public sealed partial class Messenger
         }
 
         var conversation = ResolveConversation(target);
+        ExpireDue();
         var lines = _profile.ReadHistory(conversation, limit, beforeRow);
         var write = _profile.BeginWrite();
         if (write.Get(ItemKind.Conversation, conversation, ProfileCodecs.Conversation) is { Unread: > 0 } summary)
@@ -33,7 +34,10 @@ public sealed partial class Messenger
 
     /// <summary>Every conversation with its unread count, most recent first.</summary>
     public IReadOnlyList<ConversationRecord> Conversations() => Exclusive(() =>
-        _profile.BeginWrite().List(ItemKind.Conversation, ProfileCodecs.Conversation).OrderByDescending(c => c.LastActivity).ToList());
+    {
+        ExpireDue();
+        return _profile.BeginWrite().List(ItemKind.Conversation, ProfileCodecs.Conversation).OrderByDescending(c => c.LastActivity).ToList();
+    });
 
     /// <summary>The conversation id <paramref name="target"/> means: a username, <c>@user</c>, or <c>#group</c>.</summary>
     public string ResolveConversation(string target)

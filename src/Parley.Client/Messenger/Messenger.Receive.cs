@@ -69,6 +69,7 @@ public sealed partial class Messenger
         await FlushOutboxCoreAsync(cancellationToken).ConfigureAwait(false);
         await MaintainPreKeysAsync(cancellationToken).ConfigureAwait(false);
         FlushAcknowledged();
+        events.AddRange(ExpireDue());
         return (IReadOnlyList<MessengerEvent>)events;
     }, cancellationToken);
 
@@ -166,10 +167,17 @@ public sealed partial class Messenger
         var content = MessageContent.TryDecode(result.Value)
             ?? throw new EnvelopeDropException("not a Parley message");
         var conversation = ConversationId.Direct(sender);
+        RequireValidTimer(content);
         switch (content.Kind)
         {
             case MessageContent.KindText when content.Group is null && !string.IsNullOrEmpty(content.Text):
                 StoreIncoming(write, conversation, sender, content, envelope, events);
+                break;
+            case MessageContent.KindAttachment when content.Group is null:
+                StoreIncoming(write, conversation, sender, content, envelope, events);
+                break;
+            case MessageContent.KindTimer when content.Group is null:
+                ApplyTimer(write, conversation, sender, content, envelope, events);
                 break;
             case MessageContent.KindSenderKey:
                 AcceptSenderKey(write, sender, content);
@@ -238,10 +246,17 @@ public sealed partial class Messenger
         }
 
         var conversation = ConversationId.Group(group.Id);
+        RequireValidTimer(content);
         switch (content.Kind)
         {
             case MessageContent.KindText when !string.IsNullOrEmpty(content.Text):
                 StoreIncoming(write, conversation, sender, content, envelope, events);
+                break;
+            case MessageContent.KindAttachment:
+                StoreIncoming(write, conversation, sender, content, envelope, events);
+                break;
+            case MessageContent.KindTimer:
+                ApplyTimer(write, conversation, sender, content, envelope, events);
                 break;
             case MessageContent.KindGroupRename when group.IsAdmin(sender) && IsUsableName(content.Name):
                 write.Put(ItemKind.Group, group.Id, group with { Name = content.Name }, ProfileCodecs.Group);
@@ -269,10 +284,16 @@ public sealed partial class Messenger
             throw new EnvelopeDropException("a message already received");
         }
 
-        var message = new StoredMessage(uid, conversation, MessageDirection.Incoming, sender, StoredMessage.KindText, content.Text!,
+        var message = new StoredMessage(uid, conversation, MessageDirection.Incoming, sender, StoredMessage.KindText, content.Text ?? "",
             DateTimeOffset.FromUnixTimeMilliseconds(content.At), envelope.ServerTimestamp, DeliveryState.Received, [], []);
+        if (content.Kind == MessageContent.KindAttachment)
+        {
+            message = AcceptAttachment(write, message, content);
+        }
+
+        message = ScheduleExpiry(write, message, content.Timer);
         write.PutMessage(message);
-        Touch(write, conversation, envelope.ServerTimestamp, content.Text!, incoming: true);
+        Touch(write, conversation, envelope.ServerTimestamp, Preview(message), incoming: true);
         events.Add(new MessageReceived(message));
     }
 
@@ -330,12 +351,14 @@ public sealed partial class Messenger
     {
         var output = Channel.CreateUnbounded<MessengerEvent>();
         var pump = Task.Run(() => PumpAsync(output.Writer, options, cancellationToken), CancellationToken.None);
+        var expiring = Task.Run(() => ExpireLoopAsync(output, cancellationToken), CancellationToken.None);
         await foreach (var e in output.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
             yield return e;
         }
 
         await pump.ConfigureAwait(false);
+        await expiring.ConfigureAwait(false);
     }
 
     private async Task PumpAsync(ChannelWriter<MessengerEvent> output, RelayClientOptions? options, CancellationToken cancellationToken)

@@ -59,16 +59,18 @@ public sealed partial class Messenger
         _protocol.Write = write;
         await EnsureSessionAsync(write, user, cancellationToken).ConfigureAwait(false);
         var conversation = ConversationId.Direct(user);
+        var timer = TimerOf(write, conversation);
         var uids = new List<string>(texts.Count);
         foreach (var text in texts)
         {
             var now = _time.GetUtcNow();
-            var content = MessageContent.Of(MessageContent.KindText, now, text);
+            var content = MessageContent.Of(MessageContent.KindText, now, text) with { Timer = timer };
             var uid = MessageUid(Username, content.Id);
             QueueDirect(write, user, content, uid, conversation);
-            write.PutMessage(new StoredMessage(uid, conversation, MessageDirection.Outgoing, Username, StoredMessage.KindText, text, now, now,
-                DeliveryState.Pending, [user], []));
-            Touch(write, conversation, now, text, incoming: false);
+            var message = ScheduleExpiry(write, new StoredMessage(uid, conversation, MessageDirection.Outgoing, Username, StoredMessage.KindText, text, now, now,
+                DeliveryState.Pending, [user], []), timer);
+            write.PutMessage(message);
+            Touch(write, conversation, now, Preview(message), incoming: false);
             uids.Add(uid);
         }
 

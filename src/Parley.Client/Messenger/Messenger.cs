@@ -124,7 +124,9 @@ public sealed partial class Messenger : IAsyncDisposable
                     $"profile '{profileName}' holds no registered account (register again with 'parley register <username>')");
             }
 
-            return new Messenger(profile, account, identity, options);
+            var messenger = new Messenger(profile, account, identity, options);
+            messenger.ExpireDue(); // disappearing messages whose time came while no parley ran go before anything reads them
+            return messenger;
         }
         catch
         {

@@ -26,6 +26,9 @@ public enum MessengerFailure
 
     /// <summary>Logging in failed: the server does not accept this profile's key for its username.</summary>
     LoginFailed,
+
+    /// <summary>No such attachment waiting to be saved, or its file is no longer on the server (fetched by all, deleted, expired).</summary>
+    NoSuchAttachment,
 }
 
 /// <summary>A messenger operation was refused; the message is one line for people and names no secret.</summary>

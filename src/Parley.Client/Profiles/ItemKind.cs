@@ -18,6 +18,15 @@ public enum ItemKind
     Group = 31,
     Conversation = 32,
 
+    /// <summary>A received attachment not saved yet: its blob, key, fetch token and digest (<see cref="PendingAttachment"/>).</summary>
+    Attachment = 33,
+
+    /// <summary>A conversation's disappearing-message timer (<see cref="ConversationTimer"/>).</summary>
+    Timer = 34,
+
+    /// <summary>When a disappearing message is due for deletion (<see cref="ExpiringMessage"/>), named by the message's uid.</summary>
+    Expiry = 35,
+
     /// <summary>The user's messenger settings (typing notifications, read receipts).</summary>
     Settings = 50,
 

@@ -335,6 +335,13 @@ public sealed class ProfileStore : IDisposable
                 }
             }
 
+            foreach (var uid in write.MessageDeletes)
+            {
+                var key = MessageUidKey(uid);
+                Run(tx, "DELETE FROM messages WHERE uid = $u", ("$u", key));
+                Run(tx, "DELETE FROM sent WHERE uid = $u", ("$u", key));
+            }
+
             foreach (var entry in write.OutboxAdds)
             {
                 var k = RandomNumberGenerator.GetBytes(16);
@@ -404,6 +411,16 @@ public sealed class ProfileStore : IDisposable
         foreach (var message in write.Messages)
         {
             CacheMessage(message);
+        }
+
+        foreach (var uid in write.MessageDeletes)
+        {
+            _messages.Remove(uid);
+            _olderMessages.Remove(uid);
+            foreach (var envelope in _sentUids.Where(p => p.Value == uid).Select(p => p.Key).ToList())
+            {
+                _sentUids.Remove(envelope);
+            }
         }
 
         _outbox?.AddRange(outboxAdded);
@@ -592,6 +609,25 @@ public sealed class ProfileStore : IDisposable
         _sentUids.TryGetValue(envelopeId, out var uid) ? GetMessage(uid) : Query("SELECT m.id, m.conv, m.uid, m.v FROM sent s JOIN messages m ON m.uid = s.uid WHERE s.envelope = $e",
             r => r.Read() ? DecodeMessage(r.GetInt64(0), (byte[])r.GetValue(1), (byte[])r.GetValue(2), (byte[])r.GetValue(3)) : null,
             ("$e", envelopeId));
+
+    /// <summary>
+    /// Copies the write-ahead log into the database file and empties it. After deletions this leaves
+    /// the deleted rows nowhere: <c>secure_delete</c> zeroed them in the database's pages, and the log,
+    /// which still held earlier images of those pages, is truncated to nothing.
+    /// </summary>
+    public void Checkpoint()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Guard(() =>
+        {
+            using var command = _db.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            using var reader = command.ExecuteReader();
+            return reader.Read() && reader.GetInt32(0) == 0
+                ? 0
+                : throw new IOException("the profile's log could not be emptied (another reader holds it)");
+        });
+    }
 
     /// <summary>How many messages the profile holds (all conversations).</summary>
     public long CountMessages() => Query("SELECT count(*) FROM messages", r => r.Read() ? r.GetInt64(0) : 0);

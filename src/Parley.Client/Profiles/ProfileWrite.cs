@@ -19,6 +19,7 @@ public sealed class ProfileWrite
     private readonly List<long> _inboundRemoves = [];
     private readonly List<(long Envelope, string Uid)> _sentAdds = [];
     private readonly List<long> _sentRemoves = [];
+    private readonly HashSet<string> _messageDeletes = new(StringComparer.Ordinal);
 
     internal ProfileWrite(ProfileStore store, ProfileWrite? parent)
     {
@@ -44,9 +45,11 @@ public sealed class ProfileWrite
 
     internal IReadOnlyList<long> SentRemoves => _sentRemoves;
 
+    internal IReadOnlyCollection<string> MessageDeletes => _messageDeletes;
+
     /// <summary>Whether this write holds anything to store.</summary>
     public bool IsEmpty => _items.Count == 0 && _messages.Count == 0 && _outboxAdds.Count == 0 && _outboxRemoves.Count == 0
-        && _inboundAdds.Count == 0 && _inboundRemoves.Count == 0 && _sentAdds.Count == 0 && _sentRemoves.Count == 0;
+        && _inboundAdds.Count == 0 && _inboundRemoves.Count == 0 && _sentAdds.Count == 0 && _sentRemoves.Count == 0 && _messageDeletes.Count == 0;
 
     public T? Get<T>(ItemKind kind, string name, IItemCodec<T> codec)
         where T : class
@@ -109,13 +112,29 @@ public sealed class ProfileWrite
             {
                 return m;
             }
+
+            if (w._messageDeletes.Contains(uid))
+            {
+                return null;
+            }
         }
 
         return _store.GetMessage(uid);
     }
 
     /// <summary>Stores a new message or a message's new state (its row, and so its place in history, stays).</summary>
-    public void PutMessage(StoredMessage message) => _messages[message.Uid] = message;
+    public void PutMessage(StoredMessage message)
+    {
+        _messageDeletes.Remove(message.Uid);
+        _messages[message.Uid] = message;
+    }
+
+    /// <summary>Deletes a message's row (and its delivery tracking) for good: the row is gone, not hidden.</summary>
+    public void DeleteMessage(string uid)
+    {
+        _messages.Remove(uid);
+        _messageDeletes.Add(uid);
+    }
 
     public void AddOutbox(OutboxEntry entry) => _outboxAdds.Add(entry);
 
@@ -154,6 +173,11 @@ public sealed class ProfileWrite
         foreach (var (key, entry) in _items)
         {
             parent._items[key] = entry;
+        }
+
+        foreach (var uid in _messageDeletes)
+        {
+            parent.DeleteMessage(uid);
         }
 
         foreach (var (uid, m) in _messages)
@@ -196,6 +220,7 @@ public sealed class ProfileWrite
         _inboundRemoves.Clear();
         _sentAdds.Clear();
         _sentRemoves.Clear();
+        _messageDeletes.Clear();
     }
 
     private List<ProfileWrite> Chain()

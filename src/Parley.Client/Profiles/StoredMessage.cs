@@ -48,6 +48,15 @@ public sealed record StoredMessage(
     public const string KindText = "text";
     public const string KindNotice = "notice";
 
+    /// <summary>A file: <see cref="Text"/> is its name, <see cref="File"/> the rest.</summary>
+    public const string KindAttachment = "attachment";
+
+    /// <summary>The file of an attachment message; null for other kinds.</summary>
+    public AttachmentInfo? File { get; init; }
+
+    /// <summary>When a disappearing message is deleted from the profile (docs/messenger.md, "Disappearing messages"); null when it stays.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
     /// <summary>The row id in the profile (set when read back; 0 before it is stored).</summary>
     [JsonIgnore]
     public long RowId { get; init; }

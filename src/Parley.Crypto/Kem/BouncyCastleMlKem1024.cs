@@ -119,7 +119,7 @@ internal sealed class BouncyCastleMlKem1024 : IMlKem1024
     }
 
     /// <summary>Hands BouncyCastle exactly the bytes we chose (the encapsulation's m), then refuses more.</summary>
-    private sealed class FixedBytesGenerator(byte[] bytes) : IRandomGenerator
+    internal sealed class FixedBytesGenerator(byte[] bytes) : IRandomGenerator
     {
         private int _offset;
 

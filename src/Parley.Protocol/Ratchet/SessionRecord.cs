@@ -228,7 +228,7 @@ internal static class SessionStateCodec
         w.WriteUInt(9, s.LocalRegistrationId);
         w.WriteUInt(10, s.RemoteRegistrationId);
         w.WriteBytes(11, s.AliceBaseKey);
-        w.WriteMessage(12, WriteSpqr(s.Spqr));
+        w.WriteMessage(14, SpqrStateCodec.Write(s.Spqr));
         w.WriteUInt(13, s.SelfSession ? 1u : 0u);
         return w;
     }
@@ -259,7 +259,11 @@ internal static class SessionStateCodec
                 case 9: localReg = reader.ReadUInt32(wire); break;
                 case 10: remoteReg = reader.ReadUInt32(wire); break;
                 case 11: aliceBaseKey = reader.ReadBytes(wire).ToArray(); break;
-                case 12: spqr = ReadSpqr(reader.ReadBytes(wire)); break;
+                case 12:
+                    var stage1 = SpqrStateCodec.ReadStage1(reader.ReadBytes(wire)); // a record written by stage 1
+                    spqr ??= stage1;
+                    break;
+                case 14: spqr = SpqrStateCodec.Read(reader.ReadBytes(wire)); break;
                 case 13: selfSession = reader.ReadUInt32(wire) != 0; break;
                 default: reader.Skip(wire); break;
             }
@@ -286,86 +290,6 @@ internal static class SessionStateCodec
             Spqr = spqr ?? throw new FormatException("missing SPQR state"),
             SelfSession = selfSession,
         };
-    }
-
-    private static ProtoWriter WriteSpqr(SpqrState s)
-    {
-        var w = new ProtoWriter(160);
-        w.WriteUInt(1, (uint)s.Direction);
-        w.WriteUInt(2, s.Negotiating ? 1u : 0u);
-        w.WriteUInt(3, s.MaxJump);
-        w.WriteBytes(4, s.Chain.NextRoot);
-        var send = new ProtoWriter(40);
-        send.WriteBytes(1, s.Chain.Send.Next);
-        send.WriteUInt(2, s.Chain.Send.Counter);
-        w.WriteMessage(5, send);
-        var recv = new ProtoWriter(40 + (s.Chain.Receive.History.Count * 40));
-        recv.WriteBytes(1, s.Chain.Receive.Next);
-        recv.WriteUInt(2, s.Chain.Receive.Counter);
-        foreach (var (index, key) in s.Chain.Receive.History)
-        {
-            var k = new ProtoWriter(40);
-            k.WriteUInt(1, index);
-            k.WriteBytes(2, key);
-            recv.WriteMessage(3, k);
-        }
-
-        w.WriteMessage(6, recv);
-        return w;
-    }
-
-    private static SpqrState ReadSpqr(ReadOnlySpan<byte> data)
-    {
-        uint direction = 0, maxJump = SpqrState.DefaultMaxJump;
-        var negotiating = false;
-        byte[]? nextRoot = null;
-        SpqrChainDirection? send = null, recv = null;
-        var reader = new ProtoReader(data);
-        while (reader.TryReadTag(out var field, out var wire))
-        {
-            switch (field)
-            {
-                case 1: direction = reader.ReadUInt32(wire); break;
-                case 2: negotiating = reader.ReadUInt32(wire) != 0; break;
-                case 3: maxJump = reader.ReadUInt32(wire); break;
-                case 4: nextRoot = Key32(reader.ReadBytes(wire)); break;
-                case 5: send = ReadDirection(reader.ReadBytes(wire)); break;
-                case 6: recv = ReadDirection(reader.ReadBytes(wire)); break;
-                default: reader.Skip(wire); break;
-            }
-        }
-
-        if (direction > 1 || nextRoot is null || send is null || recv is null)
-        {
-            throw new FormatException("bad SPQR state");
-        }
-
-        return new SpqrState((SpqrDirection)direction, negotiating, maxJump, new SpqrChain(nextRoot, send, recv));
-    }
-
-    private static SpqrChainDirection ReadDirection(ReadOnlySpan<byte> data)
-    {
-        byte[]? next = null;
-        uint counter = 0;
-        var history = new List<(uint, byte[])>();
-        var reader = new ProtoReader(data);
-        while (reader.TryReadTag(out var field, out var wire))
-        {
-            switch (field)
-            {
-                case 1: next = Key32(reader.ReadBytes(wire)); break;
-                case 2: counter = reader.ReadUInt32(wire); break;
-                case 3: history.Add(ReadIndexedKey(reader.ReadBytes(wire))); break;
-                default: reader.Skip(wire); break;
-            }
-        }
-
-        if (history.Count > ((SpqrState.MaxOutOfOrderKeys * 11 / 10) + 1))
-        {
-            throw new FormatException("SPQR history too long");
-        }
-
-        return new SpqrChainDirection(next ?? throw new FormatException("missing SPQR chain key"), counter, history);
     }
 
     private static SenderChain ReadSender(ReadOnlySpan<byte> data)
@@ -445,7 +369,8 @@ internal static class SessionStateCodec
         return new PendingPreKey(preKeyId, signedId, baseKey ?? throw new FormatException("missing base key"), timestamp, kyberId, ciphertext ?? throw new FormatException("missing Kyber ciphertext"));
     }
 
-    private static (uint, byte[]) ReadIndexedKey(ReadOnlySpan<byte> data)
+    /// <summary>An (index, 32-byte key) entry: skipped Double Ratchet seeds and SPQR's skipped keys.</summary>
+    public static (uint, byte[]) ReadIndexedKey(ReadOnlySpan<byte> data)
     {
         uint index = 0;
         byte[]? key = null;

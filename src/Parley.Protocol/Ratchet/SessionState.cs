@@ -88,10 +88,10 @@ internal sealed class SessionState
 
     public int MaxForwardJumps => SelfSession ? int.MaxValue : SessionLimits.MaxForwardJumps;
 
-    /// <summary>A copy whose mutable parts (chains, skipped keys, SPQR) are independent of this one.</summary>
+    /// <summary>A copy whose mutable parts (chains, skipped keys) are independent of this one.</summary>
     public SessionState Clone() => Copy(ReceiverChains.ConvertAll(c => c.Clone()));
 
-    /// <summary>A copy for encrypting: only the sender chain and SPQR state change there, so the receiving chains are shared.</summary>
+    /// <summary>A copy for encrypting: only the sender chain and SPQR state (replaced, never changed) change there, so the receiving chains are shared.</summary>
     public SessionState CloneForSending() => Copy(ReceiverChains);
 
     private SessionState Copy(List<ReceiverChain> receiverChains) => new()
@@ -107,7 +107,7 @@ internal sealed class SessionState
         LocalRegistrationId = LocalRegistrationId,
         RemoteRegistrationId = RemoteRegistrationId,
         AliceBaseKey = AliceBaseKey,
-        Spqr = Spqr.Clone(),
+        Spqr = Spqr, // immutable: every SPQR step makes a new state
         SelfSession = SelfSession,
     };
 

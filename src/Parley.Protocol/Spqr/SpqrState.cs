@@ -1,12 +1,21 @@
+using System.Security.Cryptography;
+using Parley.Crypto;
+
 namespace Parley.Protocol.Spqr;
 
+/// <summary>What one SPQR send produced: the next state, the message for <c>pq_ratchet</c>, and the message key (or none).</summary>
+internal readonly record struct SpqrSend(SpqrState State, byte[] Message, byte[]? Key);
+
+/// <summary>What one SPQR receive produced: the next state and the message key (or none).</summary>
+internal readonly record struct SpqrReceive(SpqrState State, byte[]? Key);
+
 /// <summary>
-/// SPQR (the Sparse Post-Quantum Ratchet) at "stage 1": its symmetric chain and wire framing only.
-/// Parley always sends a V1 message of type None at epoch 1, derives per-message keys from the epoch-0
-/// chain exactly as spqr 1.5 does (they salt the Double Ratchet's message keys), and accepts the
-/// peer's messages — chunks included — without ever advancing the ML-KEM braid. libsignal 0.103
-/// requires this framing; it gives no post-quantum ratchet security: the only post-quantum protection
-/// is PQXDH's Kyber1024 at session start.
+/// SPQR, the Sparse Post-Quantum Ratchet, as libsignal 0.103 runs it (spqr 1.5 <c>lib.rs</c>): version
+/// negotiation, the ML-KEM braid (<see cref="BraidState"/>) and the symmetric chain
+/// (<see cref="SpqrChain"/>). Every message carries the sender's braid epoch e and a key from chain
+/// epoch e − 1; the braid's epoch secrets add chain epochs, which gives the ratchet post-quantum
+/// forward secrecy and post-compromise security. Immutable: <see cref="Send"/> and
+/// <see cref="Receive"/> return the next state, so a failed decryption leaves the stored one as it was.
 /// </summary>
 internal sealed class SpqrState
 {
@@ -16,54 +25,146 @@ internal sealed class SpqrState
     /// <summary>libsignal's <c>MAX_MESSAGE_KEYS</c>: SPQR's out-of-order window.</summary>
     public const uint MaxOutOfOrderKeys = 2_000;
 
-    /// <summary>The only epoch stage 1 is ever in.</summary>
-    public const ulong Epoch = 1;
+    public const byte Version0 = 0;
+    public const byte Version1 = 1;
 
-    public SpqrState(SpqrDirection direction, bool negotiating, uint maxJump, SpqrChain chain)
+    public SpqrState(SpqrDirection direction, uint maxJump, byte minVersion, bool negotiating, byte[]? authKey, BraidState? braid, SpqrChain? chain)
     {
         Direction = direction;
-        Negotiating = negotiating;
         MaxJump = maxJump;
+        MinVersion = minVersion;
+        Negotiating = negotiating;
+        AuthKey = authKey;
+        Braid = braid;
         Chain = chain;
     }
 
     public SpqrDirection Direction { get; }
 
-    /// <summary>True until the first message is received: spqr's version negotiation is still open.</summary>
-    public bool Negotiating { get; private set; }
-
     public uint MaxJump { get; }
 
-    public SpqrChain Chain { get; }
+    /// <summary>The lowest version this side accepts while negotiating (V1 in libsignal and Parley sessions).</summary>
+    public byte MinVersion { get; }
 
-    public static SpqrState Create(ReadOnlySpan<byte> authKey, SpqrDirection direction, bool selfSession) =>
-        new(direction, negotiating: true, selfSession ? uint.MaxValue : DefaultMaxJump, SpqrChain.Create(authKey, direction));
+    /// <summary>True until the first message is received: spqr's version negotiation is still open.</summary>
+    public bool Negotiating { get; }
 
-    public SpqrState Clone() => new(Direction, Negotiating, MaxJump, Chain.Clone());
+    /// <summary>
+    /// The PQXDH auth key, kept only while negotiating with minimum version V0, when the chain is made
+    /// on the first receive (spqr's <c>version_negotiation.auth_key</c>); otherwise null.
+    /// </summary>
+    public byte[]? AuthKey { get; }
 
-    /// <summary>The next outgoing SPQR message (always type None) and its 32-byte message key.</summary>
-    public (byte[] Message, byte[] Key) Send()
+    /// <summary>The braid (V1), or null for V0, where SPQR is off.</summary>
+    public BraidState? Braid { get; }
+
+    public SpqrChain? Chain { get; }
+
+    public byte Version => Braid is null ? Version0 : Version1;
+
+    /// <summary>The braid's epoch (0 for V0).</summary>
+    public ulong Epoch => Braid?.Epoch ?? 0;
+
+    /// <summary>An epoch secret is needed only to add its chain epoch: wiped as soon as that is done (or failed).</summary>
+    private static void WipeSecret(EpochSecret? secret)
     {
-        var (index, key) = Chain.Send.NextKey();
-        return (SpqrMessage.EncodeNone(Epoch, index), key);
+        if (secret is not null)
+        {
+            CryptographicOperations.ZeroMemory(secret.Secret);
+        }
+    }
+
+    private static SpqrState Disabled(SpqrDirection direction, uint maxJump) => new(direction, maxJump, Version0, false, null, null, null);
+
+    /// <summary>A new V1 session's state, as libsignal makes it: minimum version V1, the chain made now.</summary>
+    public static SpqrState Create(ReadOnlySpan<byte> authKey, SpqrDirection direction, bool selfSession) =>
+        Create(authKey, direction, selfSession ? uint.MaxValue : DefaultMaxJump, Version1, Version1);
+
+    /// <summary>spqr <c>initial_state</c> with any versions (V0: SPQR off).</summary>
+    public static SpqrState Create(ReadOnlySpan<byte> authKey, SpqrDirection direction, uint maxJump, byte version, byte minVersion)
+    {
+        if (version > Version1 || minVersion > version)
+        {
+            throw new ArgumentException("Unsupported SPQR versions.");
+        }
+
+        if (version == Version0)
+        {
+            return Disabled(direction, maxJump);
+        }
+
+        var chain = minVersion > Version0 ? SpqrChain.Create(authKey, direction) : null;
+        return new SpqrState(direction, maxJump, minVersion, true, chain is null ? authKey.ToArray() : null, BraidState.Initial(direction, authKey), chain);
+    }
+
+    /// <summary>The next outgoing message and its key (spqr <c>send</c>).</summary>
+    public SpqrSend Send(IRandomSource random)
+    {
+        if (Braid is null)
+        {
+            return new SpqrSend(this, [], null);
+        }
+
+        var sent = Braid.Send(random);
+        var index = 0u;
+        byte[]? key = null;
+        SpqrChain? chain = null;
+        try
+        {
+            if (Chain is not null)
+            {
+                chain = Chain.Clone();
+                if (sent.Secret is { } secret)
+                {
+                    chain.AddEpoch(secret.Epoch, secret.Secret);
+                }
+
+                (index, key) = chain.SendKey(Braid.Epoch - 1);
+            }
+            else if (sent.Secret is not null)
+            {
+                throw new ProtocolFailureException(ProtocolFailure.InvalidState, "SPQR has an epoch secret but no chain");
+            }
+        }
+        finally
+        {
+            WipeSecret(sent.Secret);
+        }
+
+        var message = new SpqrMessage(Braid.Epoch, index, sent.Type, sent.Chunk).Encode();
+        return new SpqrSend(new SpqrState(Direction, MaxJump, MinVersion, Negotiating, AuthKey, sent.State, chain), message, key);
     }
 
     /// <summary>
-    /// Processes an incoming SPQR message: returns its message key, or null when it yields none
-    /// (an unknown future version, or the "no chain yet" index 0). Errors throw a protocol failure.
+    /// Processes an incoming message (spqr <c>recv</c>): its key, or null when it yields none (an
+    /// unknown future version, SPQR off, or the "no chain yet" index 0). Failures throw a protocol failure.
     /// </summary>
-    public byte[]? Receive(ReadOnlySpan<byte> message)
+    public SpqrReceive Receive(ReadOnlySpan<byte> message)
     {
-        var version = message.IsEmpty ? 0 : message[0];
-        if (version > 1)
+        var version = message.IsEmpty ? Version0 : message[0];
+        if (version > Version1)
         {
-            return null; // a version from the future: ignored, no key (spqr msg_version)
+            return new SpqrReceive(this, null); // a version from the future: ignored, no key
         }
 
-        if (version == 0)
+        if (version < Version)
         {
-            // V0 is below libsignal's minimum version: MinimumVersion while negotiating, VersionMismatch after.
-            throw ProtocolFailureException.InvalidMessage(Negotiating ? "SPQR minimum version" : "SPQR version mismatch");
+            if (!Negotiating)
+            {
+                throw ProtocolFailureException.InvalidMessage("SPQR version mismatch");
+            }
+
+            if (version < MinVersion)
+            {
+                throw ProtocolFailureException.InvalidMessage("SPQR minimum version");
+            }
+
+            return new SpqrReceive(Disabled(Direction, MaxJump), null); // negotiated down to V0
+        }
+
+        if (Braid is null)
+        {
+            return new SpqrReceive(this, null); // V0 ignores V1 messages
         }
 
         if (!SpqrMessage.TryDecode(message, out var decoded))
@@ -71,129 +172,24 @@ internal sealed class SpqrState
             throw ProtocolFailureException.InvalidMessage("SPQR message malformed");
         }
 
-        // The braid never leaves epoch 1; a later epoch cannot be in range.
-        if (decoded.Epoch > Epoch)
+        var received = Braid.Receive(decoded);
+        SpqrChain chain;
+        try
         {
-            throw ProtocolFailureException.InvalidMessage("SPQR epoch out of range");
-        }
-
-        Negotiating = false;
-        if (decoded.Epoch - 1 == 0 && decoded.Index == 0)
-        {
-            return null;
-        }
-
-        return Chain.Receive.KeyAt(decoded.Index, MaxJump, MaxOutOfOrderKeys);
-    }
-}
-
-/// <summary>
-/// SPQR's message encoding (spqr <c>v1/chunked/states/serialize.rs</c>, not protobuf):
-/// <c>0x01 ‖ varint epoch ‖ varint index ‖ type [‖ varint chunk index ‖ chunk(32)]</c>.
-/// </summary>
-internal static class SpqrMessage
-{
-    public const byte TypeNone = 0;
-    public const byte TypeCt2 = 6;
-
-    public readonly record struct Decoded(ulong Epoch, uint Index, byte Type);
-
-    public static byte[] EncodeNone(ulong epoch, uint index)
-    {
-        Span<byte> buffer = stackalloc byte[1 + 10 + 10 + 1];
-        var n = 0;
-        buffer[n++] = 0x01;
-        n += WriteVarint(buffer[n..], epoch);
-        n += WriteVarint(buffer[n..], index);
-        buffer[n++] = TypeNone;
-        return buffer[..n].ToArray();
-    }
-
-    public static bool TryDecode(ReadOnlySpan<byte> message, out Decoded decoded)
-    {
-        decoded = default;
-        if (message.IsEmpty || message[0] != 0x01)
-        {
-            return false;
-        }
-
-        var position = 1;
-        if (!TryReadVarint(message, ref position, out var epoch) || epoch == 0)
-        {
-            return false;
-        }
-
-        if (!TryReadVarint(message, ref position, out var index) || index > uint.MaxValue)
-        {
-            return false;
-        }
-
-        if (position >= message.Length)
-        {
-            return false;
-        }
-
-        var type = message[position++];
-        if (type > TypeCt2)
-        {
-            return false;
-        }
-
-        if (type is 1 or 2 or 3 or 5 or 6)
-        {
-            if (!TryReadVarint(message, ref position, out var chunkIndex) || chunkIndex > ushort.MaxValue)
+            chain = Chain?.Clone()
+                ?? (AuthKey is { } authKey ? SpqrChain.Create(authKey, Direction) : throw new ProtocolFailureException(ProtocolFailure.InvalidState, "SPQR chain not available"));
+            if (received.Secret is { } secret)
             {
-                return false;
-            }
-
-            if (message.Length - position < 32)
-            {
-                return false;
+                chain.AddEpoch(secret.Epoch, secret.Secret);
             }
         }
-
-        // Trailing bytes are allowed (reserved for upgrades).
-        decoded = new Decoded(epoch, (uint)index, type);
-        return true;
-    }
-
-    private static int WriteVarint(Span<byte> destination, ulong value)
-    {
-        var n = 0;
-        while (value >= 0x80)
+        finally
         {
-            destination[n++] = (byte)(value | 0x80);
-            value >>= 7;
+            WipeSecret(received.Secret);
         }
 
-        destination[n++] = (byte)value;
-        return n;
-    }
-
-    /// <summary>LEB128, at most 10 bytes; non-minimal forms accepted, bits past 64 dropped.</summary>
-    private static bool TryReadVarint(ReadOnlySpan<byte> data, ref int position, out ulong value)
-    {
-        value = 0;
-        for (var i = 0; i < 10; i++)
-        {
-            if (position >= data.Length)
-            {
-                return false;
-            }
-
-            var b = data[position++];
-            var shift = 7 * i;
-            if (shift < 64)
-            {
-                value |= (ulong)(b & 0x7F) << shift;
-            }
-
-            if ((b & 0x80) == 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
+        var keyEpoch = decoded.Epoch - 1;
+        var key = keyEpoch == 0 && decoded.Index == 0 ? null : chain.ReceiveKey(keyEpoch, decoded.Index, MaxJump, MaxOutOfOrderKeys);
+        return new SpqrReceive(new SpqrState(Direction, MaxJump, MinVersion, negotiating: false, authKey: null, received.State, chain), key);
     }
 }

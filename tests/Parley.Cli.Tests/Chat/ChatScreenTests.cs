@@ -84,6 +84,35 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Attach_sends_a_file_and_timer_sets_disappearing_messages_from_the_screen()
+    {
+        var alice = await UserAsync("alice");
+        var bob = await UserAsync("bob");
+        var file = Path.Combine(alice.Home, "notes for bob.txt");
+        var bytes = System.Security.Cryptography.RandomNumberGenerator.GetBytes(70_000);
+        await File.WriteAllBytesAsync(file, bytes, TestContext.Current.CancellationToken);
+        var screen = await ChatAsync(alice, bob.Name);
+
+        await screen.SubmitAsync("/attach " + Path.Combine(alice.Home, "no such file"));
+        await screen.WaitForAsync("no file");
+        await screen.SubmitAsync("/timer soon");
+        await screen.WaitForAsync("usage: /timer");
+
+        await screen.SubmitAsync("/attach " + file);
+        await screen.WaitForAsync(text => TmuxScreen.RowsWith(text, "notes for bob.txt").Any(r => r.Contains("you:", StringComparison.Ordinal)),
+            "the attachment in the history");
+        await screen.SubmitAsync("/timer 1h");
+        await screen.WaitForAsync(text => TmuxScreen.RowsWith(text, "1 hour").Any(r => r.Contains("You set disappearing messages", StringComparison.Ordinal)), "the timer announced");
+        await screen.QuitAsync();
+
+        // bob receives both with the CLI: the file saves byte for byte, and his side of the timer agrees
+        var folder = Directory.CreateDirectory(Path.Combine(bob.Home, "saved")).FullName;
+        await bob.OkAsync("inbox", "--out", folder);
+        (await File.ReadAllBytesAsync(Path.Combine(folder, "notes for bob.txt"), TestContext.Current.CancellationToken)).ShouldBe(bytes);
+        (await bob.OkAsync("timer", alice.Name)).Stderr.ShouldContain("1 hour");
+    }
+
+    [Fact]
     public async Task A_third_users_group_message_shows_in_the_list_with_an_unread_count()
     {
         var alice = await UserAsync("alice");
@@ -213,8 +242,9 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
             ("/open not a user", "usage: /open"),
             ("/open x", "'x' is not a username"),
             ("/set typing maybe", "usage: /set"),
-            ("/attach notes.txt", "attachments (/attach) is not available yet"),
-            ("/timer 1h", "disappearing messages (/timer) is not available yet"),
+            ("/attach", "usage: /attach <file>"),
+            ("/timer soon", "usage: /timer <duration|off>"),
+            ("/timer 1h", "no conversation is open"),
             ("/open nosuchuser42", "nosuchuser42"),
         })
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Parley.Client.Messenger;
 
@@ -65,6 +66,45 @@ internal sealed class CliUser : IDisposable
     }
 
     public Task<CliResult> RegisterAsync() => OkAsync("register", Name);
+
+    /// <summary>
+    /// Starts <c>parley inbox --follow --json</c> as this person and waits until it holds the profile and is
+    /// connected (its first line); the caller reads its stdout and kills it.
+    /// </summary>
+    public async Task<Process> FollowAsync()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { CliProcess.DllPath, "inbox", "--follow", "--json" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (k, v) in Environment())
+        {
+            start.Environment[k] = v;
+        }
+
+        var follower = Process.Start(start)!;
+        var line = await follower.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        line.ShouldNotBeNull().ShouldContain("\"connection\"");
+        return follower;
+    }
+
+    /// <summary>Reads a follower's lines until one satisfies <paramref name="match"/> (within a minute); returns it.</summary>
+    public static async Task<JsonElement> ReadUntilAsync(Process follower, Func<JsonElement, bool> match)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (await follower.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            var element = JsonDocument.Parse(line).RootElement.Clone();
+            if (match(element))
+            {
+                return element;
+            }
+        }
+
+        throw new InvalidOperationException("the follower ended before the line came");
+    }
 
     /// <summary>The messages <c>inbox --json</c> printed (texts of type message, kind text).</summary>
     public async Task<List<JsonElement>> InboxAsync()

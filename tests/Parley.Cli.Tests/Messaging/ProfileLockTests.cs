@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Parley.Cli.Tests.Messaging;
 
 /// <summary>One process per profile: a second <c>parley</c> on a profile in use is refused cleanly, and works once the first is gone.</summary>
@@ -19,36 +17,16 @@ public sealed class ProfileLockTests(MessagingServerFixture fixture) : IClassFix
     {
         await _alice.RegisterAsync();
         await _bob.RegisterAsync();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(CliProcess.DllPath);
-        start.ArgumentList.Add("inbox");
-        start.ArgumentList.Add("--follow");
-        start.ArgumentList.Add("--json");
-        foreach (var (k, v) in _alice.Environment())
-        {
-            start.Environment[k] = v;
-        }
-
-        using var follower = Process.Start(start)!;
+        using var follower = await _alice.FollowAsync(); // it holds the profile and is connected
         try
         {
-            // wait until the follower holds the profile and is connected
-            var line = await follower.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
-            line.ShouldNotBeNull().ShouldContain("\"connection\"");
-
             var refused = await _alice.RunAsync("send", _bob.Name, "from a second process");
             refused.ExitCode.ShouldBe(15, refused.ToString());
             refused.Stderr.ShouldContain("in use by another parley process");
 
             // the follower still works: a message to alice shows up in its stream
             await _bob.OkAsync("send", _alice.Name, "to the follower");
-            while (await follower.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)) is { } next)
-            {
-                if (next.Contains("to the follower", StringComparison.Ordinal))
-                {
-                    break;
-                }
-            }
+            await CliUser.ReadUntilAsync(follower, l => l.TryGetProperty("text", out var t) && t.GetString() == "to the follower");
         }
         finally
         {

@@ -4,7 +4,7 @@ namespace Parley.Interop.Tests.Support;
 
 /// <summary>
 /// Two peers talking over a hostile network: bursts in both directions (so the DH ratchet turns both
-/// ways), with messages reordered, dropped, duplicated and delivered late. Checks that every message
+/// ways), or strict alternation, with messages reordered, dropped, duplicated and delivered late. Checks that every message
 /// delivered decrypts exactly once and every repeat is refused as a duplicate.
 /// </summary>
 internal sealed class Conversation(IPeer a, IPeer b, int seed)
@@ -23,6 +23,9 @@ internal sealed class Conversation(IPeer a, IPeer b, int seed)
     public double DuplicateRate { get; init; } = 0.08;
 
     public double LateRate { get; init; } = 0.08;
+
+    /// <summary>Strict alternation of single messages instead of random bursts from either side.</summary>
+    public bool LockStep { get; init; }
 
     public int Sent(IPeer peer) => _sent[peer];
 
@@ -49,7 +52,10 @@ internal sealed class Conversation(IPeer a, IPeer b, int seed)
         while (_sent[a] < messagesEachWay || _sent[b] < messagesEachWay)
         {
             _round++;
-            var from = _sent[a] >= messagesEachWay ? b : _sent[b] >= messagesEachWay ? a : (_random.Next(3) == 0 ? lastSender ?? a : Other(lastSender ?? b));
+            var from = _sent[a] >= messagesEachWay ? b
+                : _sent[b] >= messagesEachWay ? a
+                : LockStep ? Other(lastSender ?? b)
+                : _random.Next(3) == 0 ? lastSender ?? a : Other(lastSender ?? b);
             var to = Other(from);
             if (from != lastSender)
             {
@@ -57,7 +63,7 @@ internal sealed class Conversation(IPeer a, IPeer b, int seed)
             }
 
             lastSender = from;
-            var burst = _random.Next(1, 7);
+            var burst = LockStep ? 1 : _random.Next(1, 7);
             var envelopes = from.EncryptMany(to, $"{from.Address.Name}#", _sent[from], burst);
             _sent[from] += burst;
 

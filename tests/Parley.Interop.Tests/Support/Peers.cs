@@ -6,6 +6,7 @@ using Parley.Protocol;
 using Parley.Protocol.Groups;
 using Parley.Protocol.Keys;
 using Parley.Protocol.Ratchet;
+using Parley.Protocol.Spqr;
 using Parley.Protocol.Storage;
 using Parley.Protocol.Wire;
 using Parley.Testing;
@@ -44,6 +45,9 @@ internal interface IPeer
 
     IReadOnlyList<Outcome> DecryptMany(IPeer remote, IReadOnlyList<Envelope> envelopes);
 
+    /// <summary>The SPQR braid epoch of the current session with <paramref name="remote"/> (0 without SPQR).</summary>
+    ulong SpqrEpoch(IPeer remote);
+
     string Snapshot();
 }
 
@@ -52,10 +56,16 @@ internal sealed class ParleyPeer : IPeer
     private uint _nextId = 1;
 
     public ParleyPeer(string name, uint deviceId = 1)
+        : this(new ProtocolAddress(name, deviceId), IdentityKeyPair.Generate(), (uint)Random.Shared.Next(1, 16000))
     {
-        Address = new ProtocolAddress(name, deviceId);
-        Identity = IdentityKeyPair.Generate();
-        Store = new InMemoryProtocolStore(Identity, (uint)Random.Shared.Next(1, 16000));
+    }
+
+    /// <summary>A device with a given identity and registration id (a stored device read back).</summary>
+    public ParleyPeer(ProtocolAddress address, IdentityKeyPair identity, uint registrationId)
+    {
+        Address = address;
+        Identity = identity;
+        Store = new InMemoryProtocolStore(Identity, registrationId);
         Cipher = new SessionCipher(Store, Address);
         Groups = new GroupCipher(Store);
     }
@@ -117,17 +127,20 @@ internal sealed class ParleyPeer : IPeer
 
     public void SkipSending(IPeer remote, int count)
     {
-        // The same derivations Encrypt uses (RatchetKdf, SpqrChainDirection), without the encryption.
+        // The same derivations Encrypt uses (RatchetKdf, SpqrChain), without the encryption or the braid.
         var record = Store.LoadSession(remote.Address)!.Copy();
         var state = record.Current!.CloneForSending();
         var sender = state.Sender!;
         var chainKey = sender.ChainKey;
+        var spqr = state.Spqr;
+        var chain = spqr.Chain!.Clone();
         for (var i = 0; i < count; i++)
         {
             chainKey = RatchetKdf.NextChainKey(chainKey);
-            state.Spqr.Chain.Send.NextKey();
+            chain.SendKey(spqr.Epoch - 1);
         }
 
+        state.Spqr = new SpqrState(spqr.Direction, spqr.MaxJump, spqr.MinVersion, spqr.Negotiating, spqr.AuthKey, spqr.Braid, chain);
         state.Sender = sender with { ChainKey = chainKey, Index = sender.Index + (uint)count };
         record.SetCurrent(state);
         Store.StoreSession(remote.Address, record);
@@ -139,6 +152,8 @@ internal sealed class ParleyPeer : IPeer
             var r = Cipher.Decrypt(remote.Address, e.Type, e.Body);
             return r.IsSuccess ? new Outcome(Encoding.UTF8.GetString(r.Value), null) : new Outcome(null, r.Failure.ToString());
         }).ToList();
+
+    public ulong SpqrEpoch(IPeer remote) => Store.LoadSession(remote.Address)?.Current?.Spqr.Epoch ?? 0;
 
     public string Snapshot()
     {
@@ -156,10 +171,20 @@ internal sealed class LibsignalPeer : IPeer
     private readonly NodeHarness _node;
 
     public LibsignalPeer(NodeHarness node, string name, uint deviceId = 1)
+        : this(node, new ProtocolAddress(name, deviceId), node.Call("party.create", new { name, deviceId }))
+    {
+    }
+
+    /// <summary>A libsignal party as a fixture stored it (tests/interop/ops/protocol.mjs <c>party.restore</c>).</summary>
+    public LibsignalPeer(NodeHarness node, JsonNode stored)
+        : this(node, new ProtocolAddress(stored["name"]!.GetValue<string>(), stored["deviceId"]!.GetValue<uint>()), node.Call("party.restore", stored))
+    {
+    }
+
+    private LibsignalPeer(NodeHarness node, ProtocolAddress address, JsonNode created)
     {
         _node = node;
-        Address = new ProtocolAddress(name, deviceId);
-        var created = node.Call("party.create", new { name, deviceId });
+        Address = address;
         IdentityKey = Curve25519PublicKey.Decode(NodeHarness.Bytes(created["identityKey"]));
     }
 
@@ -221,6 +246,12 @@ internal sealed class LibsignalPeer : IPeer
             ? new Outcome(Encoding.UTF8.GetString(NodeHarness.Bytes(p)), null)
             : new Outcome(null, Classify(r["error"]!["code"]!.ToString(), r["error"]!["message"]!.ToString()).ToString())).ToList();
     }
+
+    public ulong SpqrEpoch(IPeer remote) => SpqrState(remote)["epoch"]?.GetValue<ulong>() ?? 0;
+
+    /// <summary>libsignal's SPQR state for the session with <paramref name="remote"/> (tests/interop/ops/protocol.mjs <c>party.spqrState</c>).</summary>
+    public JsonNode SpqrState(IPeer remote) =>
+        _node.Call("party.spqrState", new { name = Address.Name, remote = remote.Address.Name, remoteDevice = remote.Address.DeviceId });
 
     public string Snapshot() => _node.Call("party.snapshot", new { name = Address.Name })["snapshot"]!.ToString();
 

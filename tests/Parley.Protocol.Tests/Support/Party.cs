@@ -13,12 +13,18 @@ internal sealed class Party
     private uint _nextPreKeyId = 1;
 
     public Party(string name, FakeTimeProvider? time = null, IRandomSource? random = null, uint deviceId = 1)
+        : this(new ProtocolAddress(name, deviceId), null, null, time, random)
+    {
+    }
+
+    /// <summary>A device with a given identity and registration id (a stored device read back), or new ones.</summary>
+    public Party(ProtocolAddress address, IdentityKeyPair? identity, uint? registrationId, FakeTimeProvider? time = null, IRandomSource? random = null)
     {
         Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
-        Random = random ?? new DeterministicRandom(name);
-        Address = new ProtocolAddress(name, deviceId);
-        Identity = IdentityKeyPair.Generate(Random);
-        Store = new InMemoryProtocolStore(Identity, registrationId: (uint)(name.Length * 1000) + deviceId);
+        Random = random ?? new DeterministicRandom(address.Name);
+        Address = address;
+        Identity = identity ?? IdentityKeyPair.Generate(Random);
+        Store = new InMemoryProtocolStore(Identity, registrationId ?? (uint)(address.Name.Length * 1000) + address.DeviceId);
         Cipher = new SessionCipher(Store, Address, Time, Random);
         Groups = new GroupCipher(Store, Random);
     }

@@ -1,7 +1,13 @@
-// Primitive-level operations: libsignal's curve and KEM keys, and noble's ML-KEM-1024.
+// Primitive-level operations: libsignal's curve and KEM keys, and noble's ML-KEM-1024 and ML-KEM-768.
 import * as signal from '@signalapp/libsignal-client';
-import { ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
+import { ml_kem1024, ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { b64, bytes, kyberPostStep } from './util.mjs';
+
+function mlKem(level) {
+  const kem = { 768: ml_kem768, 1024: ml_kem1024 }[level];
+  if (!kem) throw new Error(`no ML-KEM-${level}`);
+  return kem;
+}
 
 export const cryptoOps = {
   ping: () => ({ pong: true }),
@@ -64,18 +70,20 @@ export const cryptoOps = {
     return { sharedSecret: b64(kyberPostStep(k, ct.subarray(1))) };
   },
 
-  'mlkem.keygen': ({ seed }) => {
-    const { publicKey, secretKey } = ml_kem1024.keygen(bytes(seed, 'seed'));
+  // Standard ML-KEM (level 1024, the core of Kyber1024; level 768, SPQR's braid): key generation from
+  // d ‖ z, encapsulation with a given m, decapsulation.
+  'mlkem.keygen': ({ seed, level = 1024 }) => {
+    const { publicKey, secretKey } = mlKem(level).keygen(bytes(seed, 'seed'));
     return { encapsulationKey: b64(publicKey), decapsulationKey: b64(secretKey) };
   },
 
-  'mlkem.encapsulate': ({ encapsulationKey, m }) => {
-    const { cipherText, sharedSecret } = ml_kem1024.encapsulate(bytes(encapsulationKey, 'encapsulationKey'), bytes(m, 'm'));
+  'mlkem.encapsulate': ({ encapsulationKey, m, level = 1024 }) => {
+    const { cipherText, sharedSecret } = mlKem(level).encapsulate(bytes(encapsulationKey, 'encapsulationKey'), bytes(m, 'm'));
     return { ciphertext: b64(cipherText), sharedSecret: b64(sharedSecret) };
   },
 
-  'mlkem.decapsulate': ({ decapsulationKey, ciphertext }) => {
-    const k = ml_kem1024.decapsulate(bytes(ciphertext, 'ciphertext'), bytes(decapsulationKey, 'decapsulationKey'));
+  'mlkem.decapsulate': ({ decapsulationKey, ciphertext, level = 1024 }) => {
+    const k = mlKem(level).decapsulate(bytes(ciphertext, 'ciphertext'), bytes(decapsulationKey, 'decapsulationKey'));
     return { sharedSecret: b64(k) };
   },
 };

@@ -144,6 +144,17 @@ export const ops = {
     return { identityKey: b64(identity.publicKey.serialize()), registrationId };
   },
 
+  // A libsignal party as a fixture stored it (tests/vectors/stage1): identity key pair, registration id,
+  // session records and peers' identities, each as libsignal serialized it.
+  'party.restore': ({ name, deviceId, identityKeyPair, registrationId, sessions = [], identities = [] }) => {
+    const identity = signal.IdentityKeyPair.deserialize(bytes(identityKeyPair, 'identityKeyPair'));
+    const stores = new Stores(identity, registrationId);
+    for (const s of sessions) stores.sessions.set(s.address, signal.SessionRecord.deserialize(bytes(s.record, 'record')));
+    for (const i of identities) stores.identities.set(i.address, bytes(i.key, 'key'));
+    parties.set(name, { address: address(name, deviceId), identity, stores });
+    return { identityKey: b64(identity.publicKey.serialize()), registrationId };
+  },
+
   // Makes and stores prekeys; returns the bundle a server would hand out. A last-resort Kyber
   // prekey stays in the store after use.
   'party.bundle': ({ name, oneTime = true, lastResort = false }) => {
@@ -249,6 +260,56 @@ export const ops = {
     });
     await p.stores.sessionStore.saveSession(remoteAddress, signal.SessionRecord.deserialize(encodeFields(fields)));
     return {};
+  },
+
+  // libsignal's SPQR state for a session, read from its stored record (storage.proto SessionStructure
+  // field 15, spqr pq_ratchet.proto PqRatchetState): the braid state's number (V1State.inner_state,
+  // 1 KeysUnsampled … 11 Ct2Sampled) and epoch, the authenticator, the ML-KEM keys the state holds, the
+  // auth key while version negotiation is open, and the chain's epochs with each direction's counter
+  // and next secret. White-box values for Parley's tests; nothing here changes the session.
+  'party.spqrState': async ({ name, remote, remoteDevice }) => {
+    const p = party(name);
+    const record = await p.stores.sessionStore.getSession(address(remote, remoteDevice));
+    if (!record) throw new Error('no session');
+    const session = decodeFields(single(decodeFields(record.serialize()), 1).value);
+    const pq = single(session, 15);
+    if (!pq || pq.value.length === 0) return { version: 0 };
+    const state = decodeFields(pq.value);
+    const out = { version: 1 };
+    const negotiation = single(state, 1);
+    if (negotiation) out.authKey = b64(single(decodeFields(negotiation.value), 1)?.value ?? new Uint8Array());
+    const chain = single(state, 2);
+    if (chain) {
+      const c = decodeFields(chain.value);
+      const direction = (f) => {
+        const d = f ? decodeFields(f.value) : [];
+        return { ctr: Number(single(d, 1)?.value ?? 0n), next: b64(single(d, 2)?.value ?? new Uint8Array()) };
+      };
+      out.chain = {
+        currentEpoch: Number(single(c, 2)?.value ?? 0n),
+        sendEpoch: Number(single(c, 5)?.value ?? 0n),
+        nextRoot: b64(single(c, 4)?.value ?? new Uint8Array()),
+        links: c.filter((f) => f.field === 3).map((f) => {
+          const link = decodeFields(f.value);
+          return { send: direction(single(link, 1)), recv: direction(single(link, 2)) };
+        }),
+      };
+    }
+    const v1 = single(state, 3);
+    if (v1) {
+      const inner = decodeFields(v1.value)[0];
+      const uc = decodeFields(single(decodeFields(inner.value), 1).value);
+      const auth = decodeFields(single(uc, 2).value);
+      out.state = inner.field;
+      out.epoch = Number(single(uc, 1)?.value ?? 0n);
+      out.authRoot = b64(single(auth, 1)?.value ?? new Uint8Array());
+      out.authMac = b64(single(auth, 2)?.value ?? new Uint8Array());
+      if (inner.field === 2) { // KeysSampled: uc is Unchunked.HeaderSent {epoch, auth, ek, dk}
+        out.ek = b64(single(uc, 3).value);
+        out.dk = b64(single(uc, 4).value);
+      }
+    }
+    return out;
   },
 
   'party.decrypt': async ({ name, remote, remoteDevice, type, body }) => {

@@ -3,7 +3,8 @@ namespace Parley.Client.Secrets.Api;
 /// <summary>
 /// A read-only pass-through stream that reports the running byte count, optionally stops after
 /// <c>limit</c> bytes, fails a read that stalls longer than an idle timeout, and can own the HTTP
-/// response it reads from. Transport failures surface as <see cref="SecretsApiException"/> (Network).
+/// response it reads from. Transport failures surface as <see cref="SecretsApiException"/> (Network), or
+/// as what <c>failure</c> makes of them (the messaging client's own exception).
 /// </summary>
 internal sealed class ProgressStream(
     Stream inner,
@@ -11,8 +12,11 @@ internal sealed class ProgressStream(
     bool leaveOpen,
     long limit = long.MaxValue,
     IDisposable? owner = null,
-    TimeSpan? idleTimeout = null) : Stream
+    TimeSpan? idleTimeout = null,
+    Func<string, Exception, Exception>? failure = null) : Stream
 {
+    private readonly Func<string, Exception, Exception> _failure = failure ?? ((message, inner) => new SecretsApiException(ApiFailure.Network, message, inner));
+
     private long _total;
 
     public override bool CanRead => true;
@@ -46,7 +50,7 @@ internal sealed class ProgressStream(
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
-            throw new SecretsApiException(ApiFailure.Network, "The connection failed during the transfer.", e);
+            throw _failure("The connection failed during the transfer.", e);
         }
 
         return Count(n);
@@ -76,11 +80,11 @@ internal sealed class ProgressStream(
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new SecretsApiException(ApiFailure.Network, "The transfer stalled: no data arrived in time.", e);
+            throw _failure("The transfer stalled: no data arrived in time.", e);
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
-            throw new SecretsApiException(ApiFailure.Network, "The connection failed during the transfer.", e);
+            throw _failure("The connection failed during the transfer.", e);
         }
 
         return Count(n);

@@ -6,13 +6,46 @@ namespace Parley.Server.Features.Health;
 /// <summary>
 /// <c>/healthz</c>: 200 when the server and its store answer, 503 otherwise. <c>/livez</c>: 200 while
 /// the process serves requests, touching nothing (also the benchmark's "bare endpoint" ceiling).
+/// <c>/readyz</c>: 200 when this node should take traffic — not draining, and every
+/// <see cref="IReadinessCheck"/> (the store; Redis when configured) answers — else 503 naming what is not.
 /// </summary>
 public static class HealthEndpoints
 {
+    public static IServiceCollection AddHealth(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<HealthOptions>().Bind(configuration.GetSection(HealthOptions.Section))
+            .Validate(o => o.DrainSeconds is >= 0 and <= 600, "Parley:Health:DrainSeconds must lie between 0 and 600.")
+            .ValidateOnStart();
+        services.AddSingleton<NodeDrain>();
+        services.AddHostedService(sp => sp.GetRequiredService<NodeDrain>());
+        services.AddSingleton<IReadinessCheck, StoreReadiness>();
+        // The drain must fit in the host's shutdown timeout, with time left to finish requests after it.
+        var drain = configuration.GetValue<int?>(HealthOptions.Section + ":DrainSeconds") ?? 0;
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(Math.Clamp(drain, 0, 600) + 30));
+        return services;
+    }
+
     public static RouteGroupBuilder MapHealthEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup(string.Empty).WithTags("Health").ExcludeFromDescription().AnswerHeadLikeGet();
         group.MapGet("/livez", () => Results.Text("ok"));
+        group.MapGet("/readyz", async (HttpContext context, NodeDrain drain, IEnumerable<IReadinessCheck> checks) =>
+        {
+            if (drain.Draining)
+            {
+                return NotReady("draining", "This node is shutting down; use another.");
+            }
+
+            foreach (var check in checks)
+            {
+                if (!await check.IsReadyAsync(context.RequestAborted))
+                {
+                    return NotReady(check.Name, $"This node cannot reach its {check.Name}.");
+                }
+            }
+
+            return Results.Text("{\"status\":\"ready\"}", "application/json", statusCode: 200);
+        });
         group.MapGet("/healthz", async (HttpContext context) =>
         {
             var store = context.RequestServices.GetRequiredService<ISecretStore>();
@@ -32,4 +65,8 @@ public static class HealthEndpoints
         });
         return group;
     }
+
+    private static IResult NotReady(string reason, string detail) =>
+        Results.Problem(statusCode: 503, title: "Not ready.", detail: detail, type: Parley.Contracts.ProblemTypes.NodeUnavailable,
+            extensions: new Dictionary<string, object?> { ["reason"] = reason });
 }

@@ -26,8 +26,11 @@ internal sealed class MessagingAuthenticationHandler(
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, NullLoggerFactory.Instance, encoder)
 {
     public const string SchemeName = "ParleyBearer";
-    public const string TokenHashClaim = "parley:token";
-    public const string CheckedAtClaim = "parley:checked";
+    /// <summary>
+    /// One claim for the token (every relay socket keeps its principal): "HEX-SHA256/checked/expires", where
+    /// checked is the <see cref="TimeProvider.GetTimestamp"/> of the check and expires the token's end (Unix ms).
+    /// </summary>
+    public const string TokenClaim = "parley:token";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -67,12 +70,11 @@ internal sealed class MessagingAuthenticationHandler(
         var identity = new ClaimsIdentity(
             [
                 new Claim(ClaimTypes.NameIdentifier, record.Username),
-                new Claim(TokenHashClaim, Convert.ToHexString(hash)),
-                new Claim(CheckedAtClaim, checkedAt.ToString(CultureInfo.InvariantCulture)),
+                new Claim(TokenClaim, string.Create(CultureInfo.InvariantCulture,
+                    $"{Convert.ToHexString(hash)}/{checkedAt}/{record.ExpiresAt.ToUnixTimeMilliseconds()}")),
             ], SchemeName);
-        // SignalR closes connections at ExpiresUtc by the wall clock; give it the time left on ours.
-        var properties = new AuthenticationProperties { ExpiresUtc = DateTimeOffset.UtcNow + (record.ExpiresAt - time.GetUtcNow()) };
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), properties, SchemeName));
+        // No ticket properties: the relay closes sockets whose token expired itself (at the next sweep, from the claim).
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
@@ -87,11 +89,14 @@ internal static class MessagingUser
 
     public static byte[] TokenHash(this ClaimsPrincipal user) => Convert.FromHexString(user.TokenHashHex());
 
-    public static string TokenHashHex(this ClaimsPrincipal user) =>
-        user.FindFirstValue(MessagingAuthenticationHandler.TokenHashClaim) ?? throw new InvalidOperationException("not authenticated");
+    public static string TokenHashHex(this ClaimsPrincipal user) => Token(user, 0);
 
     /// <summary>When the token was found valid (<see cref="TimeProvider.GetTimestamp"/> of this node).</summary>
-    public static long TokenCheckedAt(this ClaimsPrincipal user) =>
-        long.Parse(user.FindFirstValue(MessagingAuthenticationHandler.CheckedAtClaim) ?? throw new InvalidOperationException("not authenticated"),
-            CultureInfo.InvariantCulture);
+    public static long TokenCheckedAt(this ClaimsPrincipal user) => long.Parse(Token(user, 1), CultureInfo.InvariantCulture);
+
+    /// <summary>When the token expires (Unix ms of the server's clock).</summary>
+    public static long TokenExpiresAt(this ClaimsPrincipal user) => long.Parse(Token(user, 2), CultureInfo.InvariantCulture);
+
+    private static string Token(ClaimsPrincipal user, int part) =>
+        (user.FindFirstValue(MessagingAuthenticationHandler.TokenClaim) ?? throw new InvalidOperationException("not authenticated")).Split('/')[part];
 }

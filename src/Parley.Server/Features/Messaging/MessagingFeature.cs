@@ -1,9 +1,5 @@
 using System.Threading.RateLimiting;
-using MessagePack;
-using MessagePack.Resolvers;
-using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Parley.Contracts.Messaging;
 using Parley.Server.Features.Messaging.Storage;
@@ -33,6 +29,7 @@ public static class MessagingFeature
         services.AddSingleton<RelayConnections>();
         services.AddSingleton<RelayWakeBus>();
         services.AddHostedService(sp => sp.GetRequiredService<RelayWakeBus>());
+        services.AddSingleton<Health.IReadinessCheck, RedisReadiness>();
         services.AddSingleton<RelayEvents>();
         services.AddSingleton<PresenceService>();
         services.AddSingleton<RelayService>();
@@ -55,27 +52,11 @@ public static class MessagingFeature
             .AddAuthenticationSchemes(MessagingAuthenticationHandler.SchemeName)
             .RequireAuthenticatedUser());
 
-        var options = configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
         services.AddSingleton<HubCallLogging>();
-        // HubCallLogging logs failed hub calls instead: the dispatcher logs a caller's mistake as an error.
-        services.AddLogging(l => l.AddFilter(HubCallLogging.DispatcherCategory, LogLevel.None));
-        var signalR = services.AddSignalR(o =>
-        {
-            o.AddFilter<HubCallLogging>();
-            o.EnableDetailedErrors = false;
-            o.MaximumReceiveMessageSize = options.MaxHubMessageBytes;
-            o.MaximumParallelInvocationsPerClient = 1;
-            o.SupportedProtocols = ["messagepack"];
-            o.KeepAliveInterval = TimeSpan.FromSeconds(15);
-            o.ClientTimeoutInterval = TimeSpan.FromSeconds(45);
-            o.HandshakeTimeout = TimeSpan.FromSeconds(10);
-        }).AddMessagePackProtocol(o => o.SerializerOptions = MessagePackSerializerOptions.Standard
-            .WithResolver(ContractlessStandardResolver.Instance)
-            .WithSecurity(MessagePackSecurity.UntrustedData));
-        if (!string.IsNullOrWhiteSpace(options.Redis))
-        {
-            signalR.AddStackExchangeRedis(options.Redis, o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("parley"));
-        }
+        // Hosting's request lines are Information, hidden by the default level; enabled at any level it gives every
+        // request an Activity and a log scope, which a relay socket keeps for its whole life (docs/benchmarks.md).
+        services.AddLogging(l => l.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None));
+        services.AddSingleton<RelayHub>();
 
         services.Configure<RateLimiterOptions>(o =>
         {
@@ -88,7 +69,6 @@ public static class MessagingFeature
 
     public static RouteGroupBuilder MapMessagingEndpoints(this IEndpointRouteBuilder routes)
     {
-        var options = routes.ServiceProvider.GetRequiredService<IOptions<MessagingOptions>>().Value;
         var api = routes.MapGroup("/api").WithTags("Messaging").AnswerHeadLikeGet();
         api.MapGet("/messaging/config", (AccountsApi a) => a.Config()).WithName("GetMessagingConfig").Produces<MessagingConfigResponse>();
 
@@ -151,14 +131,14 @@ public static class MessagingFeature
             .Accepts<SendGroupMessageRequest>("application/json").Produces<SendGroupMessageResponse>(201)
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).ProducesProblem(429);
 
-        routes.MapHub<RelayHub>(MessagingValues.HubPath, o =>
-        {
-            o.Transports = HttpTransportType.WebSockets;
-            o.CloseOnAuthenticationExpiration = true;
-            // Small per-connection buffers keep idle connections cheap; a whole hub message still fits.
-            o.ApplicationMaxBufferSize = options.MaxHubMessageBytes;
-            o.TransportMaxBufferSize = options.MaxHubMessageBytes;
-        }).RequireAuthorization(Policy);
+        // The relay socket: a plain WebSocket (docs/messaging-api.md, "Relay socket"); sockets close when the server stops.
+        var hub = routes.ServiceProvider.GetRequiredService<RelayHub>();
+        var connections = routes.ServiceProvider.GetRequiredService<RelayConnections>();
+        routes.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(connections.AbortAll);
+        var socket = routes.CreateApplicationBuilder();
+        socket.UseWebSockets(new WebSocketOptions { KeepAliveInterval = RelayHub.KeepAliveInterval, KeepAliveTimeout = RelayHub.KeepAliveTimeout });
+        socket.Run(hub.HandleAsync);
+        routes.Map(MessagingValues.HubPath, socket.Build()).RequireAuthorization(Policy).WithName("RelaySocket").ExcludeFromDescription();
         return api;
     }
 

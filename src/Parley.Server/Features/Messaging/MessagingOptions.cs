@@ -88,7 +88,7 @@ public sealed class MessagingOptions
     /// <summary>How often the sweeper deletes expired envelopes, challenges and tokens.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Redis (host:port[,options]) for the SignalR backplane and cross-node wake-ups; empty: one node.</summary>
+    /// <summary>Redis (host:port[,options]) for cross-node relay wake-ups, events and revocations; empty: one node.</summary>
     public string? Redis { get; set; }
 }
 

@@ -2,12 +2,14 @@ using Microsoft.Extensions.Options;
 
 namespace Parley.Server.Features.Messaging;
 
-/// <summary>Deletes expired envelopes, login challenges and tokens every <see cref="MessagingOptions.SweepInterval"/> of injected time.</summary>
-internal sealed class MessagingSweeper(IMessagingStore store, IOptions<MessagingOptions> options, TimeProvider time,
-    ILogger<MessagingSweeper> logger) : BackgroundService
+/// <summary>Closes relay sockets whose token expired; deletes expired envelopes, login challenges and tokens every <see cref="MessagingOptions.SweepInterval"/> of injected time.</summary>
+internal sealed class MessagingSweeper(IMessagingStore store, RelayConnections connections, IOptions<MessagingOptions> options,
+    TimeProvider time, ILogger<MessagingSweeper> logger) : BackgroundService
 {
     public async Task<MessagingSweep> SweepOnceAsync(CancellationToken cancellationToken = default)
     {
+        // Relay sockets outlive the token check at their upgrade: close those whose token has expired.
+        connections.AbortExpired(time.GetUtcNow());
         var result = await store.SweepAsync(time.GetUtcNow(), cancellationToken);
         if (result.Total > 0)
         {

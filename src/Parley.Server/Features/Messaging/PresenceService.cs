@@ -64,7 +64,7 @@ internal sealed class PresenceService(IMessagingStore store, RelayConnections co
     }
 
     /// <summary>Tells the users allowed to see <paramref name="user"/> that it came online or went offline.</summary>
-    public async Task AnnounceAsync(string user, bool online, string connectionId)
+    public async Task AnnounceAsync(string user, bool online, long connectionId)
     {
         var message = new HubPresence { Username = user, Online = online };
         switch (_o.PresenceVisibility)

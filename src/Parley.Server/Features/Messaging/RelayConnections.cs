@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
+using System.Net.WebSockets;
 using Parley.Contracts.Messaging;
 
 namespace Parley.Server.Features.Messaging;
@@ -10,16 +8,16 @@ namespace Parley.Server.Features.Messaging;
 /// The relay connections of this node, by user, each with its delivery pump. Knows who is online
 /// here (presence) and hands each new envelope to the pumps of its recipient.
 /// </summary>
-internal sealed class RelayConnections(IMessagingStore store, IHubContext<RelayHub> hub, TimeProvider time, ILogger<RelayConnections> logger)
+internal sealed class RelayConnections(IMessagingStore store, TimeProvider time, ILogger<RelayConnections> logger)
 {
     /// <summary>
     /// How long this node remembers a revocation (logout, account deletion; its own or another node's):
     /// far longer than a connection takes from its token check at the WebSocket upgrade to its
-    /// registration (the SignalR handshake times out after 10 s).
+    /// registration (a few store reads).
     /// </summary>
     public static readonly TimeSpan RevocationMemory = TimeSpan.FromMinutes(2);
 
-    private readonly ConcurrentDictionary<string, List<DeliveryPump>> _users = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, List<RelayConnection>> _users = new(StringComparer.Ordinal);
 
     // Recent revocations (hex token hash or username → timestamp), so a connection that passed the token
     // check before a revocation but registered after its scan still closes, without asking the store again.
@@ -28,7 +26,7 @@ internal sealed class RelayConnections(IMessagingStore store, IHubContext<RelayH
     private long _forgottenBefore = long.MinValue;
 
     /// <summary>Adds a connection; true when it is the user's first on this node.</summary>
-    public bool Add(DeliveryPump pump)
+    public bool Add(RelayConnection pump)
     {
         var list = _users.GetOrAdd(pump.User, _ => []);
         lock (list)
@@ -45,7 +43,7 @@ internal sealed class RelayConnections(IMessagingStore store, IHubContext<RelayH
     }
 
     /// <summary>Removes a connection; true when it was the user's last on this node.</summary>
-    public bool Remove(DeliveryPump pump)
+    public bool Remove(RelayConnection pump)
     {
         if (!_users.TryGetValue(pump.User, out var list))
         {
@@ -61,7 +59,7 @@ internal sealed class RelayConnections(IMessagingStore store, IHubContext<RelayH
 
             if (list.Count == 0)
             {
-                _users.TryRemove(new KeyValuePair<string, List<DeliveryPump>>(pump.User, list));
+                _users.TryRemove(new KeyValuePair<string, List<RelayConnection>>(pump.User, list));
                 return true;
             }
 
@@ -69,28 +67,54 @@ internal sealed class RelayConnections(IMessagingStore store, IHubContext<RelayH
         }
     }
 
-    public DeliveryPump NewPump(HubCallerContext context, string user, byte[] tokenHash) =>
-        new(context, user, tokenHash, store, hub.Clients.Client(context.ConnectionId), time, logger);
+    internal IMessagingStore Store => store;
+
+    internal TimeProvider Time => time;
+
+    internal ILogger Logger => logger;
 
     public bool IsOnline(string user) => _users.TryGetValue(user, out var list) && list.Count > 0;
 
-    /// <summary>Sends an event to each of the user's connections on this node, by direct reference.</summary>
-    public async Task SendAsync(string user, string method, object message)
+    /// <summary>Queues an event frame (<see cref="RelayWire.Event(string, object)"/>) for each of the user's connections on this node.</summary>
+    public void Post(string user, byte[] frame)
+    {
+        foreach (var connection in Of(user))
+        {
+            connection.Post(frame);
+        }
+    }
+
+    /// <summary>Queues an event frame for every connection of this node but one (0: none).</summary>
+    public void PostAll(byte[] frame, long exceptId)
+    {
+        foreach (var list in _users.Values)
+        {
+            RelayConnection[] connections;
+            lock (list)
+            {
+                connections = [.. list];
+            }
+
+            foreach (var connection in connections)
+            {
+                if (connection.Id != exceptId)
+                {
+                    connection.Post(frame);
+                }
+            }
+        }
+    }
+
+    private RelayConnection[] Of(string user)
     {
         if (!_users.TryGetValue(user, out var list))
         {
-            return;
+            return [];
         }
 
-        DeliveryPump[] pumps;
         lock (list)
         {
-            pumps = [.. list];
-        }
-
-        foreach (var pump in pumps)
-        {
-            await pump.Client.SendAsync(method, message, CancellationToken.None);
+            return [.. list];
         }
     }
 
@@ -101,22 +125,21 @@ internal sealed class RelayConnections(IMessagingStore store, IHubContext<RelayH
     /// <summary>Hands a just-committed envelope to its recipient's pumps on this node.</summary>
     public void Deliver(StoredEnvelope envelope)
     {
-        if (!_users.TryGetValue(envelope.Recipient, out var list))
+        foreach (var connection in Of(envelope.Recipient))
         {
-            return;
-        }
-
-        DeliveryPump[] pumps;
-        lock (list)
-        {
-            pumps = [.. list];
-        }
-
-        foreach (var pump in pumps)
-        {
-            pump.Offer(envelope);
+            connection.Offer(envelope);
         }
     }
+
+    /// <summary>Closes the connections whose token has expired (the sweeper calls it).</summary>
+    public void AbortExpired(DateTimeOffset now)
+    {
+        var at = now.ToUnixTimeMilliseconds();
+        Abort(c => c.ExpiresAt <= at);
+    }
+
+    /// <summary>Closes every connection of this node (the server is stopping).</summary>
+    public void AbortAll() => Abort(_ => true);
 
     /// <summary>Closes the user's connections on this node and remembers the deletion for connections still on their way.</summary>
     public void AbortUser(string user)
@@ -178,11 +201,11 @@ internal sealed class RelayConnections(IMessagingStore store, IHubContext<RelayH
         }
     }
 
-    private void Abort(Func<DeliveryPump, bool> match)
+    private void Abort(Func<RelayConnection, bool> match)
     {
         foreach (var list in _users.Values)
         {
-            DeliveryPump[] pumps;
+            RelayConnection[] pumps;
             lock (list)
             {
                 pumps = [.. list.Where(match)];
@@ -204,130 +227,254 @@ internal enum Revocation
 }
 
 /// <summary>
-/// Delivers one connection's queue in order. It first drains what is stored (oldest first, in
-/// batches), then pushes what arrives live; envelopes that arrive while draining wait and are
-/// skipped if the drain already sent them. Nothing is deleted here: only the client's Ack deletes,
-/// so whatever a crash or a slow client loses in flight is sent again on the next connect.
+/// One relay socket: who it belongs to, and its delivery pump. The pump first drains what is stored
+/// (oldest first, in batches), then pushes what arrives live; envelopes that arrive while draining wait
+/// and are skipped if the drain already sent them. Events (receipts, presence, group events) go
+/// through the same queue, so one slow socket never holds up the sender of an event. Nothing is
+/// deleted here: only the client's Ack deletes, so whatever a crash or a slow client loses in flight is
+/// sent again on the next connect. An idle connection holds no queue, task, buffer, timer or token
+/// source: the pump runs only while there is something to send, and the socket waits on a zero-byte
+/// read (docs/benchmarks.md, "Relay transport").
 /// </summary>
-internal sealed class DeliveryPump
+internal sealed class RelayConnection
 {
     public const int Batch = 256;
     private const int LiveCapacity = 4096;
+    private static long _lastId;
 
-    private readonly HubCallerContext _context;
-    private readonly IMessagingStore _store;
-    private readonly ISingleClientProxy _client;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly Channel<StoredEnvelope> _live = Channel.CreateBounded<StoredEnvelope>(
-        new BoundedChannelOptions(LiveCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly CancellationTokenSource _stop = new();
-    private volatile bool _overflowed;
+    private readonly WebSocket _socket;
+    private readonly RelayConnections _owner;
+    private readonly SemaphoreSlim _sending = new(1, 1);
+    private readonly Lock _gate = new();
 
-    public DeliveryPump(HubCallerContext context, string user, byte[] tokenHash, IMessagingStore store, ISingleClientProxy client,
-        TimeProvider time, ILogger logger)
+    // Guarded by _gate. The queue holds StoredEnvelopes (batched into Envelopes events) and byte[]s
+    // (whole event frames); it exists only while the pump runs.
+    private Queue<object>? _queue;
+    private bool _started;
+    private bool _pumping;
+    private bool _drain;
+    private bool _stopped;
+    private HashSet<long>? _drained;
+    private long _drainedAt;
+
+    public RelayConnection(WebSocket socket, string user, byte[] tokenHash, long expiresAt, RelayConnections owner)
     {
-        _context = context;
+        _socket = socket;
         User = user;
         TokenHash = tokenHash;
-        _store = store;
-        _client = client;
-        _time = time;
-        _logger = logger;
+        ExpiresAt = expiresAt;
+        _owner = owner;
     }
+
+    /// <summary>Unique on this node (presence under "everyone" skips the connection that announces).</summary>
+    public long Id { get; } = Interlocked.Increment(ref _lastId);
 
     public string User { get; }
 
-    public string ConnectionId => _context.ConnectionId;
-
-    /// <summary>This connection's proxy (sends go straight to it, no lookup).</summary>
-    public ISingleClientProxy Client => _client;
-
     public byte[] TokenHash { get; }
 
-    public Task? Running { get; private set; }
+    /// <summary>When the token expires (Unix ms of the server's clock).</summary>
+    public long ExpiresAt { get; }
 
-    public void Start() => Running = Task.Run(RunAsync);
-
-    public void Offer(StoredEnvelope envelope)
+    /// <summary>Starts the pump with a drain of the stored queue.</summary>
+    public void Start()
     {
-        if (!_live.Writer.TryWrite(envelope))
+        lock (_gate)
         {
-            // A client this far behind gets its queue re-read from storage instead.
-            _overflowed = true;
-            _live.Writer.TryWrite(envelope);
+            _started = true;
+            _drain = true;
+            _pumping = true;
         }
+
+        Run();
     }
+
+    public void Offer(StoredEnvelope envelope) => Enqueue(envelope);
+
+    /// <summary>Queues an event frame; a client 4096 items behind loses it (envelopes are re-read, events are not).</summary>
+    public void Post(byte[] frame) => Enqueue(frame);
 
     public void Stop()
     {
-        _live.Writer.TryComplete();
-        _stop.Cancel();
+        lock (_gate)
+        {
+            _stopped = true;
+            _queue = null;
+        }
     }
 
-    public void Abort() => _context.Abort();
+    public void Abort() => _socket.Abort();
 
-    private async Task RunAsync()
+    /// <summary>Sends one whole frame; frames from the pump and from calls never interleave.</summary>
+    public async Task SendAsync(ReadOnlyMemory<byte> frame)
     {
-        var token = _stop.Token;
+        await _sending.WaitAsync().ConfigureAwait(false);
         try
         {
-            HashSet<long>? drained = await DrainAsync(token);
-            var drainedAt = Environment.TickCount64;
-            List<HubEnvelope>? batch = null; // allocated on first use: idle connections stay small
-            while (await _live.Reader.WaitToReadAsync(token))
+            await _socket.SendAsync(frame, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    /// <summary>Sends a close frame (after the last frame in flight).</summary>
+    public async Task CloseAsync(WebSocketCloseStatus status, string description)
+    {
+        await _sending.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await _socket.CloseOutputAsync(status, description, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    private void Enqueue(object item)
+    {
+        lock (_gate)
+        {
+            if (_stopped)
             {
-                if (_overflowed)
+                return;
+            }
+
+            if (_queue?.Count >= LiveCapacity)
+            {
+                // A client this far behind gets its queue re-read from storage instead.
+                _drain |= item is StoredEnvelope;
+                return;
+            }
+
+            (_queue ??= new Queue<object>()).Enqueue(item);
+            if (_pumping || !_started)
+            {
+                return;
+            }
+
+            _pumping = true;
+        }
+
+        Run();
+    }
+
+    private void Run() => ThreadPool.UnsafeQueueUserWorkItem(static c => _ = c.PumpAsync(), this, preferLocal: false);
+
+    private async Task PumpAsync()
+    {
+        List<HubEnvelope>? batch = null;
+        try
+        {
+            while (true)
+            {
+                byte[]? frame = null;
+                bool drain;
+                lock (_gate)
                 {
-                    _overflowed = false;
-                    while (_live.Reader.TryRead(out _))
+                    drain = _drain && !_stopped;
+                    _drain = false;
+                    batch?.Clear();
+                    if (drain)
                     {
+                        // Every envelope queued so far is committed, so the drain reads it; the events stay.
+                        _queue = _queue is null ? null : new Queue<object>(_queue.Where(i => i is byte[]));
+                    }
+                    else if (!_stopped)
+                    {
+                        frame = Take(ref batch);
                     }
 
-                    drained = await DrainAsync(token);
-                    drainedAt = Environment.TickCount64;
-                    continue;
-                }
-
-                // Envelopes the drain already sent can only be notified shortly after it; forget them then.
-                if (drained is not null && (drained.Count == 0 || Environment.TickCount64 - drainedAt > 10_000))
-                {
-                    drained = null;
-                }
-
-                batch ??= new List<HubEnvelope>(16);
-                batch.Clear();
-                while (batch.Count < Batch && _live.Reader.TryRead(out var e))
-                {
-                    if (drained is null || !drained.Remove(e.Id))
+                    if (!drain && frame is null && batch is not { Count: > 0 })
                     {
-                        batch.Add(ToHub(e));
+                        _queue = null; // idle: the queue goes until the next item
+                        _pumping = false;
+                        return;
                     }
                 }
 
-                if (batch.Count > 0)
+                if (drain)
                 {
-                    await _client.SendAsync(HubNames.EnvelopesEvent, batch.ToArray(), token);
+                    var sent = await DrainAsync().ConfigureAwait(false);
+                    lock (_gate)
+                    {
+                        (_drained, _drainedAt) = (sent.Count == 0 ? null : sent, Environment.TickCount64);
+                    }
+                }
+                else if (frame is not null)
+                {
+                    await SendAsync(frame).ConfigureAwait(false);
+                }
+                else
+                {
+                    await SendEnvelopesAsync(batch!).ConfigureAwait(false);
                 }
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
+            Stop();
+            _socket.Abort(); // the socket closed under the pump: nothing to report
         }
         catch (Exception e)
         {
-            MessagingLog.PumpFailed(_logger, e);
-            _context.Abort();
+            Stop();
+            MessagingLog.PumpFailed(_owner.Logger, e);
+            _socket.Abort();
         }
     }
 
-    private async Task<HashSet<long>> DrainAsync(CancellationToken token)
+    /// <summary>
+    /// The next event frame, or the next envelopes (up to <see cref="Batch"/>, up to the next event) into
+    /// <paramref name="batch"/>, skipping those the drain already sent. Under <see cref="_gate"/>.
+    /// </summary>
+    private byte[]? Take(ref List<HubEnvelope>? batch)
+    {
+        // Envelopes the drain already sent can only be notified shortly after it; forget them then.
+        if (_drained is not null && Environment.TickCount64 - _drainedAt > 10_000)
+        {
+            _drained = null;
+        }
+
+        while (_queue is { Count: > 0 } queue && (batch?.Count ?? 0) < Batch)
+        {
+            if (queue.Peek() is byte[] frame)
+            {
+                if (batch is { Count: > 0 })
+                {
+                    return null; // the envelopes before it go first
+                }
+
+                queue.Dequeue();
+                return frame;
+            }
+
+            var e = (StoredEnvelope)queue.Dequeue();
+            if (_drained is null || !_drained.Remove(e.Id))
+            {
+                (batch ??= new List<HubEnvelope>(16)).Add(ToHub(e));
+            }
+        }
+
+        return null;
+    }
+
+    private async Task SendEnvelopesAsync(IReadOnlyList<HubEnvelope> batch)
+    {
+        using var buffer = new PooledBufferWriter(4096);
+        RelayWire.Event(buffer, HubNames.EnvelopesEvent, batch);
+        await SendAsync(buffer.Written).ConfigureAwait(false);
+    }
+
+    private async Task<HashSet<long>> DrainAsync()
     {
         var sent = new HashSet<long>();
         var cursor = 0L;
         while (true)
         {
-            var page = await _store.ReadQueueAsync(User, cursor, Batch, _time.GetUtcNow(), token);
+            var page = await _owner.Store.ReadQueueAsync(User, cursor, Batch, _owner.Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             if (page.Count == 0)
             {
                 return sent;
@@ -340,7 +487,7 @@ internal sealed class DeliveryPump
                 sent.Add(page[i].Id);
             }
 
-            await _client.SendAsync(HubNames.EnvelopesEvent, batch, token);
+            await SendEnvelopesAsync(batch).ConfigureAwait(false);
             cursor = page[^1].Id;
             if (page.Count < Batch)
             {

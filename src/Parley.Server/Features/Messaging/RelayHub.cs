@@ -1,74 +1,178 @@
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.SignalR;
+using System.Net.WebSockets;
+using MessagePack;
+using Microsoft.Extensions.Options;
 using Parley.Contracts;
 using Parley.Contracts.Messaging;
+using Parley.Server.Infrastructure.Http;
 using Parley.Server.Infrastructure.Text;
 
 namespace Parley.Server.Features.Messaging;
 
 /// <summary>
-/// The relay hub (MessagePack only, WebSockets only, docs/messaging-api.md). On connect the caller's
-/// queue drains in order, then envelopes arrive as they are sent; the caller acknowledges what it has
-/// stored, and only that deletes. Errors are <see cref="HubException"/>s whose message starts with a
-/// problem type; the connection stays usable.
+/// The relay socket at <c>/api/hub</c>: a plain WebSocket whose binary messages are MessagePack arrays
+/// (<see cref="RelayFrames"/>, docs/messaging-api.md). On connect the caller's queue drains in order, then
+/// envelopes arrive as they are sent; the caller acknowledges what it has stored, and only that deletes.
+/// Calls run one at a time per connection; a call that fails, a malformed frame, an unknown method or a
+/// text frame gets an error frame whose text starts with a problem type, and the connection stays usable.
+/// Only a message over the size limit closes it (status 1009).
 /// </summary>
-[Authorize(Policy = MessagingFeature.Policy)]
 internal sealed class RelayHub(RelayService relay, GroupService groups, RelayConnections connections, IMessagingStore store,
-    TimeProvider time, ILogger<RelayHub> logger) : Hub
+    TimeProvider time, HubCallLogging calls, IOptions<MessagingOptions> options, IHostApplicationLifetime lifetime, ILogger<RelayHub> logger)
 {
-    private const string PumpKey = "parley:pump";
+    public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan KeepAliveTimeout = TimeSpan.FromSeconds(30);
 
-    private string Me => Context.User!.Name();
+    private readonly int _maxMessage = options.Value.MaxHubMessageBytes;
 
-    public override async Task OnConnectedAsync()
+    public async Task HandleAsync(HttpContext context)
     {
-        var user = Context.User!;
-        var tokenHashHex = user.TokenHashHex();
-        var pump = connections.NewPump(Context, Me, Convert.FromHexString(tokenHashHex));
-        Context.Items[PumpKey] = pump;
-        var first = connections.Add(pump);
-        // The token was checked at the WebSocket upgrade, but the client sees the connection open
-        // before this method runs: a logout or account deletion in between found nothing to close.
-        // Now that the connection is registered (a later revocation will find it), look at the
-        // revocations this node has seen since the check (its own and, with Redis, every node's);
-        // the store is asked only when the check is older than what the node remembers.
-        var revocation = connections.RevocationOf(tokenHashHex, pump.User, user.TokenCheckedAt());
-        if (revocation == Revocation.Revoked || (revocation == Revocation.Unknown
-            && await store.FindTokenAsync(pump.TokenHash, time.GetUtcNow(), Context.ConnectionAborted) is null))
+        if (!context.WebSockets.IsWebSocketRequest)
         {
-            connections.Remove(pump);
-            Context.Items.Remove(PumpKey);
-            Context.Abort();
+            await Problems.InvalidRequest("the relay is a WebSocket: send an upgrade request").ExecuteAsync(context);
             return;
         }
 
-        pump.Start();
-        MessagingLog.Connected(logger, Me);
-        if (first)
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            await relay.AnnouncePresenceAsync(Me, online: true, Context.ConnectionId);
+            // Draining (SIGTERM): the open sockets were closed; new ones go to another node.
+            context.Response.Headers.RetryAfter = "1";
+            await Results.Problem(statusCode: 503, title: "This node is shutting down.", detail: "connect again (to another node)",
+                type: ProblemTypes.NodeUnavailable).ExecuteAsync(context);
+            return;
         }
-    }
 
-    public override async Task OnDisconnectedAsync(Exception? exception)
-    {
-        if (Context.Items.TryGetValue(PumpKey, out var value) && value is DeliveryPump pump)
+        var user = context.User;
+        var tokenHashHex = user.TokenHashHex();
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
-            pump.Stop();
-            MessagingLog.Disconnected(logger, pump.User);
-            if (connections.Remove(pump))
+            KeepAliveInterval = KeepAliveInterval,
+            KeepAliveTimeout = KeepAliveTimeout,
+        });
+        var connection = new RelayConnection(socket, user.Name(), Convert.FromHexString(tokenHashHex), user.TokenExpiresAt(), connections);
+        var first = connections.Add(connection);
+        // The token was checked at the upgrade, but the client sees the socket open before the
+        // connection is registered: a logout or account deletion in between found nothing to close.
+        // Now that it is registered (a later revocation will find it), look at the revocations this
+        // node has seen since the check (its own and, with Redis, every node's); the store is asked
+        // only when the check is older than what the node remembers.
+        var revocation = connections.RevocationOf(tokenHashHex, connection.User, user.TokenCheckedAt());
+        if (revocation == Revocation.Revoked || (revocation == Revocation.Unknown
+            && await store.FindTokenAsync(connection.TokenHash, time.GetUtcNow(), CancellationToken.None) is null))
+        {
+            connections.Remove(connection);
+            socket.Abort();
+            return;
+        }
+
+        connection.Start();
+        MessagingLog.Connected(logger, connection.User);
+        try
+        {
+            if (first)
             {
-                await relay.AnnouncePresenceAsync(pump.User, online: false, Context.ConnectionId);
+                await relay.AnnouncePresenceAsync(connection.User, online: true, connection.Id);
+            }
+
+            // One call at a time: read a message, run it, answer, read the next. While idle the socket
+            // waits on a zero-byte read, so no buffer is held.
+            while (true)
+            {
+                var header = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+                Call call;
+                using (var message = await RelayFrames.ReceiveAsync(socket, header, _maxMessage, CancellationToken.None))
+                {
+                    if (message.Type == WebSocketMessageType.Close)
+                    {
+                        await connection.CloseAsync(WebSocketCloseStatus.NormalClosure, string.Empty);
+                        return;
+                    }
+
+                    if (message.TooBig)
+                    {
+                        calls.Refused("(frame)", ProblemTypes.PayloadTooLarge);
+                        await connection.CloseAsync(WebSocketCloseStatus.MessageTooBig, $"a message may be at most {_maxMessage} bytes");
+                        return;
+                    }
+
+                    call = message.Type == WebSocketMessageType.Text
+                        ? Call.Refused(0, "(frame)", ProblemTypes.InvalidRequest, "messages are binary: one MessagePack array each")
+                        : Call.Parse(message.Payload);
+                }
+
+                await RunAsync(connection, call);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client went away (or was closed by a revocation): nothing to report.
+        }
+        finally
+        {
+            connection.Stop();
+            MessagingLog.Disconnected(logger, connection.User);
+            if (connections.Remove(connection))
+            {
+                await relay.AnnouncePresenceAsync(connection.User, online: false, connection.Id);
             }
         }
     }
 
+    private async Task RunAsync(RelayConnection connection, Call call)
+    {
+        using var buffer = new PooledBufferWriter();
+        try
+        {
+            if (call.Problem is not null)
+            {
+                throw new RelayCallException(call.Problem);
+            }
+
+            var me = connection.User;
+            switch (call.Method)
+            {
+                case HubNames.Send:
+                    RelayWire.Result(buffer, call.Id, await Send(me, call.Text, call.Number, call.Bytes));
+                    break;
+                case HubNames.SendBatch:
+                    RelayWire.Result(buffer, call.Id, await SendBatch(me, call.Batch));
+                    break;
+                case HubNames.SendGroup:
+                    RelayWire.Result(buffer, call.Id, await SendGroup(me, call.Text, call.Number, call.Bytes));
+                    break;
+                case HubNames.Ack:
+                    RelayWire.Result(buffer, call.Id, await Ack(me, call.Ids));
+                    break;
+                default:
+                    RelayWire.Result(buffer, call.Id, (string[])[.. await relay.VisibleOnlineAsync(me, CancellationToken.None)]);
+                    break;
+            }
+        }
+        catch (RelayCallException e)
+        {
+            calls.Refused(call.Method, e.Message);
+            RelayWire.Error(Reset(buffer), call.Id, e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            calls.Failed(call.Method, e);
+            RelayWire.Error(Reset(buffer), call.Id, ProblemText(ProblemTypes.InternalError, "the call failed on the server"));
+        }
+
+        await connection.SendAsync(buffer.Written);
+    }
+
+    private static PooledBufferWriter Reset(PooledBufferWriter buffer)
+    {
+        buffer.Clear();
+        return buffer;
+    }
+
     /// <summary>Queues one envelope for <paramref name="to"/>.</summary>
-    public async Task<HubSendResult> Send(string to, int type, byte[] content)
+    private async Task<HubSendResult> Send(string me, string? to, int type, byte[]? content)
     {
         var recipient = Usernames.Canonical(to) ?? throw Error(MessagingProblemTypes.UsernameInvalid, "to is not a valid username");
-        ThrowIfRefused(relay.Check(Me, type, content?.Length ?? 0));
-        var (status, envelope) = await relay.SendAsync(Me, recipient, type, content!, Context.ConnectionAborted);
+        ThrowIfRefused(relay.Check(me, type, content?.Length ?? 0));
+        var (status, envelope) = await relay.SendAsync(me, recipient, type, content!, CancellationToken.None);
         ThrowIfRefused(status);
         return new HubSendResult { Id = envelope!.Id, ServerTimestamp = envelope.ServerTimestamp.ToUnixTimeMilliseconds() };
     }
@@ -77,7 +181,7 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
     /// Queues several envelopes in one call (in array order), each with its own outcome: one refused
     /// envelope does not stop the others.
     /// </summary>
-    public async Task<HubBatchSendResult[]> SendBatch(HubOutgoingEnvelope[] envelopes)
+    private async Task<HubBatchSendResult[]> SendBatch(string me, HubOutgoingEnvelope[]? envelopes)
     {
         if (envelopes is null || envelopes.Length is 0 or > HubNames.MaxSendBatch || Array.IndexOf(envelopes, null) >= 0)
         {
@@ -95,7 +199,7 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
                 continue;
             }
 
-            var check = relay.Check(Me, e.Type, e.Content?.Length ?? 0);
+            var check = relay.Check(me, e.Type, e.Content?.Length ?? 0);
             if (check != SendStatus.Queued)
             {
                 results[i] = Refused(Problem(check));
@@ -107,8 +211,8 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
 
         if (accepted.Count > 0)
         {
-            var outcomes = await relay.SendManyAsync(Me, [.. accepted.Select(a => (a.Recipient, envelopes[a.Index].Type, envelopes[a.Index].Content))],
-                Context.ConnectionAborted);
+            var outcomes = await relay.SendManyAsync(me, [.. accepted.Select(a => (a.Recipient, envelopes[a.Index].Type, envelopes[a.Index].Content))],
+                CancellationToken.None);
             for (var k = 0; k < accepted.Count; k++)
             {
                 var (status, envelope) = outcomes[k];
@@ -124,11 +228,11 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
     private static HubBatchSendResult Refused(string problem) => new() { Problem = problem };
 
     /// <summary>Queues one ciphertext for every other member of the group, atomically; one send permit per recipient.</summary>
-    public async Task<HubGroupSendResult> SendGroup(string groupId, int type, byte[] content)
+    private async Task<HubGroupSendResult> SendGroup(string me, string? groupId, int type, byte[]? content)
     {
         var id = GroupService.ParseId(groupId) ?? throw Error(ProblemTypes.InvalidId, "groupId is 16 bytes, base64url");
         ThrowIfRefused(relay.Validate(type, content?.Length ?? 0));
-        var outcome = await groups.SendAsync(Me, id, type, content!, Context.ConnectionAborted);
+        var outcome = await groups.SendAsync(me, id, type, content!, CancellationToken.None);
         return outcome.Status switch
         {
             GroupStatus.Done => new HubGroupSendResult
@@ -145,24 +249,21 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
     }
 
     /// <summary>Deletes these envelopes from my queue; returns how many were deleted.</summary>
-    public async Task<int> Ack(long[] ids)
+    private async Task<int> Ack(string me, long[]? ids)
     {
         if (ids is null || ids.Length is 0 or > RelayService.MaxAckBatch || ids.Any(i => i <= 0))
         {
             throw Error(ProblemTypes.InvalidRequest, $"ids must hold 1 to {RelayService.MaxAckBatch} positive envelope ids");
         }
 
-        return await relay.AckAsync(Me, ids, Context.ConnectionAborted);
+        return await relay.AckAsync(me, ids, CancellationToken.None);
     }
-
-    /// <summary>The users I may see that are online.</summary>
-    public async Task<string[]> GetPresence() => [.. await relay.VisibleOnlineAsync(Me, Context.ConnectionAborted)];
 
     private static void ThrowIfRefused(SendStatus status)
     {
         if (status != SendStatus.Queued)
         {
-            throw new HubException(Problem(status));
+            throw new RelayCallException(Problem(status));
         }
     }
 
@@ -177,9 +278,90 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
         _ => ProblemText(ProblemTypes.InternalError, "unexpected outcome"),
     };
 
-    private static string ProblemText(string type, string detail) => $"{type}: {detail}";
+    internal static string ProblemText(string type, string detail) => $"{type}: {detail}";
 
-    private static HubException Error(string type, string detail) => new(ProblemText(type, detail));
+    private static RelayCallException Error(string type, string detail) => new(ProblemText(type, detail));
 
     internal static string? GroupIdText(byte[]? id) => id is null ? null : Base64Url.Encode(id);
+
+    /// <summary>
+    /// One invocation frame, read before the call runs (the message buffer goes back to the pool first).
+    /// <see cref="Problem"/> set: the frame is refused with that text.
+    /// </summary>
+    private readonly record struct Call(int Id, string Method, string? Problem, string? Text = null, int Number = 0, byte[]? Bytes = null,
+        HubOutgoingEnvelope[]? Batch = null, long[]? Ids = null)
+    {
+        public static Call Refused(int id, string method, string type, string detail) => new(id, method, ProblemText(type, detail));
+
+        public static Call Parse(ReadOnlyMemory<byte> frame)
+        {
+            var id = 0;
+            var method = "(frame)";
+            try
+            {
+                var reader = new MessagePackReader(frame);
+                if (reader.End || reader.NextMessagePackType != MessagePackType.Array)
+                {
+                    return Refused(0, method, ProblemTypes.InvalidRequest, "a message is one MessagePack array: [1, id, method, args...]");
+                }
+
+                var count = reader.ReadArrayHeader();
+                if (count < 3 || reader.NextMessagePackType != MessagePackType.Integer || reader.ReadInt64() != RelayFrames.Invocation)
+                {
+                    return Refused(0, method, ProblemTypes.InvalidRequest, "a client sends invocations only: [1, id, method, args...]");
+                }
+
+                var rawId = reader.NextMessagePackType == MessagePackType.Integer ? reader.ReadInt64() : 0;
+                if (rawId is < 1 or > int.MaxValue)
+                {
+                    return Refused(0, method, ProblemTypes.InvalidRequest, "an invocation id is an integer from 1 to 2147483647");
+                }
+
+                id = (int)rawId;
+                var name = reader.NextMessagePackType == MessagePackType.String ? reader.ReadString() : null;
+                method = name switch
+                {
+                    HubNames.Send or HubNames.SendBatch or HubNames.SendGroup or HubNames.Ack or HubNames.GetPresence => name,
+                    _ => "(unknown)",
+                };
+                var arguments = count - 3;
+                var call = method switch
+                {
+                    HubNames.Send or HubNames.SendGroup when arguments == 3 =>
+                        new Call(id, method, null, Text: ReadString(ref reader), Number: reader.ReadInt32(), Bytes: ReadBytes(ref reader)),
+                    HubNames.SendBatch when arguments == 1 =>
+                        new Call(id, method, null, Batch: MessagePackSerializer.Deserialize<HubOutgoingEnvelope[]?>(ref reader, RelayWire.Options)),
+                    HubNames.Ack when arguments == 1 => new Call(id, method, null, Ids: MessagePackSerializer.Deserialize<long[]?>(ref reader, RelayWire.Options)),
+                    HubNames.GetPresence when arguments == 0 => new Call(id, method, null),
+                    "(unknown)" => Refused(id, method, ProblemTypes.InvalidRequest, "unknown method"),
+                    _ => Refused(id, method, ProblemTypes.InvalidRequest, $"{method} takes {Arity(method)} argument(s)"),
+                };
+                return call.Problem is null && !reader.End
+                    ? Refused(id, method, ProblemTypes.InvalidRequest, "one MessagePack array per message, nothing after it")
+                    : call;
+            }
+            catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or InvalidOperationException or OverflowException)
+            {
+                return Refused(id, method, ProblemTypes.InvalidRequest, "malformed frame or an argument of the wrong type");
+            }
+        }
+
+        private static int Arity(string method) => method switch
+        {
+            HubNames.Send or HubNames.SendGroup => 3,
+            HubNames.GetPresence => 0,
+            _ => 1,
+        };
+
+        private static string? ReadString(ref MessagePackReader reader) => reader.TryReadNil() ? null : reader.ReadString();
+
+        // bin only: MessagePackReader would also take a str as bytes (the old "raw" type).
+        private static byte[]? ReadBytes(ref MessagePackReader reader) =>
+            reader.TryReadNil() ? null
+            : reader.NextMessagePackType == MessagePackType.Binary ? System.Buffers.BuffersExtensions.ToArray(reader.ReadBytes()!.Value)
+            : throw new MessagePackSerializationException("content is bin");
+    }
 }
+
+/// <summary>A refused call: its message is the problem text ("urn:parley:problem:slug: detail") the client gets.</summary>
+internal sealed class RelayCallException(string problem) : Exception(problem);

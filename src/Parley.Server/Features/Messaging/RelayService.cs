@@ -169,7 +169,7 @@ internal sealed class RelayService(
         presence.VisibleOnlineAsync(user, cancellationToken);
 
     /// <summary>Tells the users allowed to see <paramref name="user"/> that it came online or went offline (the hub's entry).</summary>
-    public Task AnnouncePresenceAsync(string user, bool online, string connectionId) => presence.AnnounceAsync(user, online, connectionId);
+    public Task AnnouncePresenceAsync(string user, bool online, long connectionId) => presence.AnnounceAsync(user, online, connectionId);
 
     private static bool AllFrom(IReadOnlyList<AckedEnvelope> acked)
     {

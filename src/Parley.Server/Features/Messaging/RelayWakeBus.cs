@@ -6,15 +6,17 @@ using StackExchange.Redis;
 namespace Parley.Server.Features.Messaging;
 
 /// <summary>
-/// Hands each committed envelope to the node that holds its recipient's connection. One node: straight
-/// to <see cref="RelayConnections"/>. Several nodes (Parley:Messaging:Redis set): also published on a
-/// Redis channel that every node reads; the store stays the source of truth, so a lost wake-up only
-/// delays the envelope until the recipient's next connect.
+/// Hands each committed envelope, event and revocation to the node that holds the connections it is for.
+/// One node: straight to <see cref="RelayConnections"/>. Several nodes (Parley:Messaging:Redis set): also
+/// published on Redis channels that every node reads; the store stays the source of truth, so a lost
+/// wake-up only delays the envelope until the recipient's next connect.
 /// </summary>
 internal sealed class RelayWakeBus : IHostedService, IAsyncDisposable
 {
     private static readonly RedisChannel Channel = RedisChannel.Literal("parley:relay:wake");
     private static readonly RedisChannel RevokeChannel = RedisChannel.Literal("parley:relay:revoke");
+    private static readonly RedisChannel EventChannel = RedisChannel.Literal("parley:relay:event");
+    private const ushort EveryConnection = ushort.MaxValue;
     private const byte RevokeToken = 1;
     private const byte RevokeUser = 2;
     private readonly RelayConnections _connections;
@@ -52,7 +54,83 @@ internal sealed class RelayWakeBus : IHostedService, IAsyncDisposable
         });
         var revocations = await _subscriber.SubscribeAsync(RevokeChannel);
         revocations.OnMessage(message => ApplyRevocation((byte[])message.Message!));
+        var events = await _subscriber.SubscribeAsync(EventChannel);
+        events.OnMessage(message => ApplyEvent((byte[])message.Message!));
     }
+
+    /// <summary>
+    /// Hands an event frame to the other nodes, for these users' connections (null: every connection;
+    /// this node has already queued it for its own).
+    /// </summary>
+    // node(16) ‖ u16 user count (0xFFFF: every connection) ‖ lp16 UTF-8 usernames ‖ event frame
+    public void PublishEvent(IReadOnlyList<string>? users, byte[] frame)
+    {
+        if (_subscriber is null)
+        {
+            return;
+        }
+
+        var names = users?.Select(Encoding.UTF8.GetBytes).ToArray() ?? [];
+        var buffer = new byte[18 + names.Sum(n => 2 + n.Length) + frame.Length];
+        var span = buffer.AsSpan();
+        _node.TryWriteBytes(span);
+        BinaryPrimitives.WriteUInt16BigEndian(span[16..], users is null ? EveryConnection : (ushort)names.Length);
+        span = span[18..];
+        foreach (var name in names)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)name.Length);
+            name.CopyTo(span[2..]);
+            span = span[(2 + name.Length)..];
+        }
+
+        frame.CopyTo(span);
+        Publish(EventChannel, buffer);
+    }
+
+    internal void ApplyEvent(byte[] buffer)
+    {
+        if (buffer.Length < 18 || new Guid(buffer.AsSpan(0, 16)) == _node)
+        {
+            return; // malformed, or ours: already queued locally
+        }
+
+        var count = BinaryPrimitives.ReadUInt16BigEndian(buffer.AsSpan(16));
+        var at = 18;
+        var users = new List<string>();
+        for (var i = 0; count != EveryConnection && i < count; i++)
+        {
+            var length = BinaryPrimitives.ReadUInt16BigEndian(buffer.AsSpan(at));
+            users.Add(Encoding.UTF8.GetString(buffer, at + 2, length));
+            at += 2 + length;
+        }
+
+        var frame = buffer[at..];
+        if (count == EveryConnection)
+        {
+            _connections.PostAll(frame, exceptId: 0);
+            return;
+        }
+
+        foreach (var user in users)
+        {
+            _connections.Post(user, frame);
+        }
+    }
+
+    private void Publish(RedisChannel channel, byte[] message)
+    {
+        try
+        {
+            _subscriber!.Publish(channel, message, CommandFlags.FireAndForget);
+        }
+        catch (RedisException e)
+        {
+            MessagingLog.WakeFailed(_logger, e);
+        }
+    }
+
+    /// <summary>Whether Redis is reachable now; null when this node runs alone (no Redis configured).</summary>
+    public bool? RedisConnected => string.IsNullOrWhiteSpace(_options.Redis) ? null : _redis?.IsConnected ?? false;
 
     /// <summary>Closes the connections opened with this token hash, on every node (logout).</summary>
     public void CloseToken(byte[] tokenHash)
@@ -80,14 +158,7 @@ internal sealed class RelayWakeBus : IHostedService, IAsyncDisposable
         _node.TryWriteBytes(buffer);
         buffer[16] = kind;
         subject.CopyTo(buffer, 17);
-        try
-        {
-            _subscriber.Publish(RevokeChannel, buffer, CommandFlags.FireAndForget);
-        }
-        catch (RedisException e)
-        {
-            MessagingLog.WakeFailed(_logger, e);
-        }
+        Publish(RevokeChannel, buffer);
     }
 
     internal void ApplyRevocation(byte[] buffer)
@@ -119,14 +190,7 @@ internal sealed class RelayWakeBus : IHostedService, IAsyncDisposable
             return;
         }
 
-        try
-        {
-            _subscriber.Publish(Channel, Encode(envelope), CommandFlags.FireAndForget);
-        }
-        catch (RedisException e)
-        {
-            MessagingLog.WakeFailed(_logger, e);
-        }
+        Publish(Channel, Encode(envelope));
     }
 
     // node(16) ‖ id(8) ‖ ts(8) ‖ type(4) ‖ lp16 recipient ‖ lp16 sender ‖ lp16 group ‖ content

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Features.Secrets.Storage;
 

@@ -205,21 +205,9 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
             return new(AppendStatus.Conflict, received);
         }
 
-        await using var insert = new NpgsqlCommand("INSERT INTO secret_stream_chunks (secret_id, start_offset, data) VALUES ($1, $2, $3)",
-            connection, tx);
-        var idParameter = new NpgsqlParameter<byte[]> { TypedValue = idBytes };
-        var offsetParameter = new NpgsqlParameter<long>();
-        var dataParameter = new NpgsqlParameter<ReadOnlyMemory<byte>> { NpgsqlDbType = NpgsqlDbType.Bytea };
-        insert.Parameters.Add(idParameter);
-        insert.Parameters.Add(offsetParameter);
-        insert.Parameters.Add(dataParameter);
-        var outcome = await StreamCopy.CopyExactAsync(source, offset, length, ChunkSize, insert,
-            async (cmd, position, block, ct) =>
-            {
-                ((NpgsqlParameter<long>)cmd.Parameters[1]).TypedValue = position;
-                ((NpgsqlParameter<ReadOnlyMemory<byte>>)cmd.Parameters[2]).TypedValue = block;
-                await cmd.ExecuteNonQueryAsync(ct);
-            }, cancellationToken);
+        var outcome = await PostgresChunks.InsertAsync(connection, tx,
+            "INSERT INTO secret_stream_chunks (secret_id, start_offset, data) VALUES ($1, $2, $3)", idBytes, source, offset, length, ChunkSize,
+            cancellationToken);
         if (outcome != CopyOutcome.Complete)
         {
             await tx.RollbackAsync(CancellationToken.None);

@@ -273,48 +273,8 @@ internal sealed class SqliteSecretStore : ISecretStore
         }
     }
 
-    public async ValueTask<bool> CopyStreamAsync(SecretId id, long offset, long length, Stream destination,
-        CancellationToken cancellationToken)
-    {
-        FileStream file;
-        try
-        {
-            file = new FileStream(StreamPath(id), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
-                bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        }
-        catch (FileNotFoundException)
-        {
-            return false;
-        }
-
-        await using (file)
-        {
-            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BlockSize);
-            try
-            {
-                var position = offset;
-                var end = offset + length;
-                while (position < end)
-                {
-                    var read = await RandomAccess.ReadAsync(file.SafeFileHandle,
-                        buffer.AsMemory(0, (int)Math.Min(BlockSize, end - position)), position, cancellationToken);
-                    if (read == 0)
-                    {
-                        throw new IOException("The stream file is shorter than its record.");
-                    }
-
-                    await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                    position += read;
-                }
-            }
-            finally
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-
-        return true;
-    }
+    public ValueTask<bool> CopyStreamAsync(SecretId id, long offset, long length, Stream destination, CancellationToken cancellationToken) =>
+        StreamCopy.CopyFileRangeAsync(StreamPath(id), offset, length, destination, BlockSize, cancellationToken);
 
     public async ValueTask<bool> HasDownloadGrantAsync(SecretId id, byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken) =>
         await _db.ReadAsync((id, tokenHash, now), static (s, a) =>

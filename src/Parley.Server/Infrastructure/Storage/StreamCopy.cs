@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Parley.Server.Features.Secrets.Storage;
+namespace Parley.Server.Infrastructure.Storage;
 
 internal enum CopyOutcome
 {
@@ -9,7 +9,7 @@ internal enum CopyOutcome
     TooLong,
 }
 
-/// <summary>The upload loop every store shares: exactly N bytes, through a pooled buffer, never the whole stream.</summary>
+/// <summary>The upload loop every store of streamed content shares (secrets, blobs): exactly N bytes, through a pooled buffer, never the whole stream.</summary>
 internal static class StreamCopy
 {
     /// <summary>
@@ -71,5 +71,51 @@ internal static class StreamCopy
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="length"/> bytes of the file at <paramref name="path"/>, from <paramref name="offset"/>,
+    /// to <paramref name="destination"/> in blocks of up to <paramref name="blockSize"/> through a pooled buffer.
+    /// False when the file is gone (deleted meanwhile); an <see cref="IOException"/> when it is shorter than its record says.
+    /// </summary>
+    public static async ValueTask<bool> CopyFileRangeAsync(string path, long offset, long length, Stream destination, int blockSize,
+        CancellationToken cancellationToken)
+    {
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
+                bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+
+        await using (file)
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(blockSize);
+            try
+            {
+                for (long position = offset, end = offset + length; position < end;)
+                {
+                    var read = await RandomAccess.ReadAsync(file.SafeFileHandle, buffer.AsMemory(0, (int)Math.Min(blockSize, end - position)),
+                        position, cancellationToken);
+                    if (read == 0)
+                    {
+                        throw new IOException("The file is shorter than its record.");
+                    }
+
+                    await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    position += read;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        return true;
     }
 }
