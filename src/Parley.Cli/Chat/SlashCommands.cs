@@ -7,8 +7,7 @@ namespace Parley.Cli.Chat;
 
 /// <summary>
 /// The screen's slash commands: what the one-shot CLI commands do, applied to the open conversation.
-/// Each is an entry in a table, so a feature built elsewhere (attachments, timers) plugs in with
-/// <see cref="Register"/> in place of its "not available yet" placeholder.
+/// Each is an entry in a table (<see cref="Register"/>): the help lists them from it.
 /// </summary>
 internal sealed class SlashCommands
 {
