@@ -535,6 +535,9 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
     /// </summary>
     private static async Task CloseAsync(TmuxScreen screen)
     {
+        // the panel's last row first: a capture taken while the panel is still being drawn lacks it,
+        // and would pass the wait below before the Esc was even read
+        await screen.WaitForAsync("Esc closes this");
         await screen.KeysAsync("Escape");
         await screen.WaitForAsync(s => !s.Contains("Esc closes this", StringComparison.Ordinal), "the panel closed");
     }
