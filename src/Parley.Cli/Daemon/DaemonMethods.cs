@@ -30,6 +30,28 @@ internal static class DaemonMethods
                 var (to, text) = (p.String("to"), p.String("text"));
                 return Node(JsonLines.Sent(await m.SendTextAsync(to, text, ct).ConfigureAwait(false)), CliJson.Default.SentLine);
             }),
+            new("send.file", ["to", "path"], async (p, ct) =>
+            {
+                var (to, path) = (p.String("to"), AbsolutePath(p, "path"));
+                return Node(JsonLines.Sent(await m.SendFileAsync(to, path, cancellationToken: ct).ConfigureAwait(false)), CliJson.Default.SentLine);
+            }),
+            new("attachments.list", [], (_, _) => Done(Array(m.PendingAttachments().Select(AttachmentCommands.Line), CliJson.Default.AttachmentLine))),
+            new("attachments.save", ["id", "folder"], async (p, ct) =>
+            {
+                var (id, folder) = (p.String("id"), AttachmentCommands.Folder(AbsolutePath(p, "folder")));
+                var saved = await AttachmentCommands.SaveCheckedAsync(m, id, folder, (_, save) => save(null), ct).ConfigureAwait(false);
+                return Node(AttachmentCommands.Line(saved), CliJson.Default.SavedLine);
+            }),
+            new("attachments.discard", ["id"], async (p, ct) =>
+            {
+                await m.DiscardAttachmentAsync(p.String("id"), ct).ConfigureAwait(false);
+                return null;
+            }),
+            new("timer", ["conversation", "timer"], async (p, ct) =>
+            {
+                var (conversation, timer) = (p.String("conversation"), TimerCommand.Parse(p.OptionalString("timer")));
+                return Node(await TimerCommand.ApplyAsync(m, conversation, timer, ct).ConfigureAwait(false), CliJson.Default.TimerLine);
+            }),
             new("history", ["conversation", "limit"], (p, _) =>
             {
                 var (conversation, limit) = (p.String("conversation"), p.Int("limit", DefaultHistory, 1, 100_000));
@@ -90,6 +112,16 @@ internal static class DaemonMethods
                 Node(JsonLines.Sent(await m.ResetSessionAsync(p.String("user"), ct).ConfigureAwait(false)), CliJson.Default.SentLine)),
         ];
         return methods.ToDictionary(x => x.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// A file or folder parameter: absolute, because the daemon's working folder is not the caller's
+    /// (a relative path would silently name another file).
+    /// </summary>
+    private static string AbsolutePath(RpcParams p, string name)
+    {
+        var path = p.String(name);
+        return Path.IsPathFullyQualified(path) ? path : throw JsonRpcError.Params($"'{name}' must be an absolute path (the daemon's working folder is not yours)");
     }
 
     private static JsonNode? Group(Messenger m, Client.Profiles.GroupRecord g) => Node(JsonLines.Group(g, m.Username), CliJson.Default.GroupLine);

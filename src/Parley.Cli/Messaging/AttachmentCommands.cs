@@ -38,7 +38,7 @@ internal static class AttachmentCommands
             {
                 if (parse.GetValue(json))
                 {
-                    JsonLines.Write(new AttachmentLine("attachment", p.Uid, p.Conversation, p.Sender, p.Name, p.Size, p.Until), CliJson.Default.AttachmentLine);
+                    JsonLines.Write(Line(p), CliJson.Default.AttachmentLine);
                 }
                 else
                 {
@@ -109,23 +109,11 @@ internal static class AttachmentCommands
     /// <summary>Downloads, checks and saves one file, with a progress bar on a terminal; a file that fails its checks is named in the error.</summary>
     public static async Task<int> SaveOneAsync(Client.Messenger.Messenger m, string reference, string folder, bool asJson, CancellationToken token)
     {
-        var pending = m.FindAttachment(reference);
-        var name = Display.Safe(pending.Name);
-        SavedAttachment saved;
-        try
-        {
-            saved = await Transfers.RunAsync(new Terminal(), true, "Downloading " + name, AttachmentFormat.SealedLength(pending.Size),
-                p => m.SaveAttachmentAsync(pending.Uid, folder, p, token)).ConfigureAwait(false);
-        }
-        catch (SecretFormatException e)
-        {
-            throw new CliException(ExitCodes.Tampered, $"{name} was refused: {e.Message} "
-                + $"Nothing was saved; it stays listed ('parley attachment discard {ShortId(pending.Uid)}' forgets it).");
-        }
-
+        var saved = await SaveCheckedAsync(m, reference, folder, (pending, save) =>
+            Transfers.RunAsync(new Terminal(), true, "Downloading " + Display.Safe(pending.Name), AttachmentFormat.SealedLength(pending.Size), save), token).ConfigureAwait(false);
         if (asJson)
         {
-            JsonLines.Write(new SavedLine("saved", saved.Uid, saved.Conversation, saved.Name, saved.Path, saved.Size), CliJson.Default.SavedLine);
+            JsonLines.Write(Line(saved), CliJson.Default.SavedLine);
         }
         else
         {
@@ -134,6 +122,29 @@ internal static class AttachmentCommands
 
         return ExitCodes.Ok;
     }
+
+    /// <summary>
+    /// Saves one received file through <paramref name="run"/> (which may show progress); a file that fails
+    /// its checks is a <see cref="ExitCodes.Tampered"/> failure that names it, and nothing is saved.
+    /// </summary>
+    public static async Task<SavedAttachment> SaveCheckedAsync(Client.Messenger.Messenger m, string reference, string folder,
+        Func<PendingAttachment, Func<IProgress<long>?, Task<SavedAttachment>>, Task<SavedAttachment>> run, CancellationToken token = default)
+    {
+        var pending = m.FindAttachment(reference);
+        try
+        {
+            return await run(pending, p => m.SaveAttachmentAsync(pending.Uid, folder, p, token)).ConfigureAwait(false);
+        }
+        catch (SecretFormatException e)
+        {
+            throw new CliException(ExitCodes.Tampered, $"{Display.Safe(pending.Name)} was refused: {e.Message} "
+                + $"Nothing was saved; it stays listed ('parley attachment discard {ShortId(pending.Uid)}' forgets it).");
+        }
+    }
+
+    public static AttachmentLine Line(PendingAttachment p) => new("attachment", p.Uid, p.Conversation, p.Sender, p.Name, p.Size, p.Until);
+
+    public static SavedLine Line(SavedAttachment s) => new("saved", s.Uid, s.Conversation, s.Name, s.Path, s.Size);
 
     /// <summary>What people type to name an attachment: the start of its message id.</summary>
     public static string ShortId(string uid) => Client.Messenger.Messenger.IdPart(uid)[..8];

@@ -22,41 +22,49 @@ internal static class TimerCommand
         };
         command.SetAction((parse, ct) => MessengerSession.GuardAsync(async token =>
         {
-            var text = parse.GetValue(value);
-            TimeSpan? timer = text switch
-            {
-                null => null,
-                "off" or "0" => TimeSpan.Zero,
-                _ when Durations.TryParse(text, out var seconds) => TimeSpan.FromSeconds(seconds),
-                _ => throw CliException.Usage($"'{text}' is not a timer: use a duration such as 30s, 5m, 1h, 1d, 1w, or off"),
-            };
+            var timer = Parse(parse.GetValue(value));
             var target = parse.GetValue(with)!;
             await using var m = MessengerSession.Open(parse, passphraseFile);
-            var conversation = m.ResolveConversation(target);
-            var title = Display.Title(conversation, m.Groups());
-            if (timer is { } set)
-            {
-                var result = await m.SetTimerAsync(target, set, token).ConfigureAwait(false);
-                if (!result.Queued)
-                {
-                    return ParleyCommand.Fail(ExitCodes.Network, result.Problem ?? "not sent");
-                }
-            }
-
-            var current = m.GetTimer(target);
+            var line = await ApplyAsync(m, target, timer, token).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
-                JsonLines.Write(new TimerLine("timer", conversation, (long)(current?.TotalSeconds ?? 0)), CliJson.Default.TimerLine);
+                JsonLines.Write(line, CliJson.Default.TimerLine);
             }
             else
             {
-                Console.Error.WriteLine(current is { } t
-                    ? $"Messages in {title} disappear {Client.Messenger.Messenger.Describe((long)t.TotalSeconds)} after they arrive."
+                var title = Display.Title(line.Conversation, m.Groups());
+                Console.Error.WriteLine(line.Seconds > 0
+                    ? $"Messages in {title} disappear {Client.Messenger.Messenger.Describe(line.Seconds)} after they arrive."
                     : $"Disappearing messages are off in {title}.");
             }
 
             return ExitCodes.Ok;
         }, ct));
         return command;
+    }
+
+    /// <summary>A timer as people type it (30s, 5m, 1h, 1d, 1w, or off); null: none given (show the current one).</summary>
+    public static TimeSpan? Parse(string? text) => text switch
+    {
+        null => null,
+        "off" or "0" => TimeSpan.Zero,
+        _ when Durations.TryParse(text, out var seconds) => TimeSpan.FromSeconds(seconds),
+        _ => throw CliException.Usage($"'{text}' is not a timer: use a duration such as 30s, 5m, 1h, 1d, 1w, or off"),
+    };
+
+    /// <summary>Sets the timer of <paramref name="target"/> when <paramref name="timer"/> is given, and returns the one now in force.</summary>
+    public static async Task<TimerLine> ApplyAsync(Client.Messenger.Messenger m, string target, TimeSpan? timer, CancellationToken token)
+    {
+        var conversation = m.ResolveConversation(target);
+        if (timer is { } set)
+        {
+            var result = await m.SetTimerAsync(target, set, token).ConfigureAwait(false);
+            if (!result.Queued)
+            {
+                throw new CliException(ExitCodes.Network, result.Problem ?? "not sent");
+            }
+        }
+
+        return new TimerLine("timer", conversation, (long)(m.GetTimer(target)?.TotalSeconds ?? 0));
     }
 }

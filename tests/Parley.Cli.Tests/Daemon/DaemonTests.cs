@@ -139,6 +139,67 @@ public sealed class DaemonTests(MessagingServerFixture fixture) : IClassFixture<
         }
     }
 
+    [Fact]
+    public async Task A_bot_sends_and_saves_files_and_sets_a_timer_and_bad_calls_change_nothing()
+    {
+        var alice = User("alice");
+        var bot = User("bot");
+        await Task.WhenAll(alice.RegisterAsync(), bot.RegisterAsync());
+        await alice.OkAsync("send", bot.Name, "hi"); // the bot knows alice: sessions both ways
+        var (daemon, where) = await StartAsync(bot, "--tcp", "127.0.0.1:0");
+        using (daemon)
+        {
+            await using var rpc = await RpcClient.ConnectAsync(where);
+            await rpc.NextNotificationAsync("message");
+
+            // refused before anything is uploaded or sent: a relative path, a missing file, a bad timer
+            async Task Refused(string method, object parameters, int code)
+            {
+                var answer = await rpc.CallAsync(method, parameters);
+                answer.GetProperty("error").GetProperty("code").GetInt32().ShouldBe(code, answer.ToString());
+            }
+
+            var report = Path.Combine(bot.Home, "report.bin");
+            var content = System.Security.Cryptography.RandomNumberGenerator.GetBytes(200_000);
+            await File.WriteAllBytesAsync(report, content);
+            await Refused("send.file", new { to = alice.Name, path = "report.bin" }, -32602);
+            await Refused("send.file", new { to = alice.Name, path = Path.Combine(bot.Home, "missing.bin") }, -32602);
+            await Refused("send.file", new { to = "nobody_here", path = report }, 3);
+            await Refused("timer", new { conversation = alice.Name, timer = "soon" }, -32602);
+            await Refused("attachments.save", new { id = "zzzzzzzz", folder = bot.Home }, 3);
+            await Refused("attachments.save", new { id = "zzzzzzzz", folder = "relative" }, -32602);
+            (await alice.InboxAsync()).Where(l => l.GetProperty("type").GetString() == "message").ShouldBeEmpty("the refused calls sent nothing");
+
+            // a file goes to alice, who saves it intact
+            var sent = await rpc.ResultAsync("send.file", new { to = alice.Name, path = report });
+            sent.GetProperty("state").GetString().ShouldBe("sent");
+            var received = Path.Combine(alice.Home, "received");
+            await alice.OkAsync("inbox", "--out", received);
+            (await File.ReadAllBytesAsync(Path.Combine(received, "report.bin"))).ShouldBe(content);
+
+            // a file from alice is listed, saved and then no longer pending
+            var photo = Path.Combine(alice.Home, "photo.jpg");
+            await File.WriteAllBytesAsync(photo, content[..1234]);
+            await alice.OkAsync("send", bot.Name, "--file", photo);
+            await rpc.NextNotificationAsync("message", p => p.GetProperty("kind").GetString() == "attachment");
+            var pending = await rpc.ResultAsync("attachments.list");
+            pending.GetArrayLength().ShouldBe(1);
+            pending[0].GetProperty("name").GetString().ShouldBe("photo.jpg");
+            var folder = Path.Combine(bot.Home, "saved");
+            var saved = await rpc.ResultAsync("attachments.save", new { id = pending[0].GetProperty("id").GetString(), folder });
+            saved.GetProperty("path").GetString().ShouldBe(Path.Combine(folder, "photo.jpg"));
+            (await File.ReadAllBytesAsync(Path.Combine(folder, "photo.jpg"))).ShouldBe(content[..1234]);
+            (await rpc.ResultAsync("attachments.list")).GetArrayLength().ShouldBe(0);
+
+            // the timer: shown, set (alice's side agrees), and turned off
+            (await rpc.ResultAsync("timer", new { conversation = alice.Name })).GetProperty("seconds").GetInt64().ShouldBe(0);
+            (await rpc.ResultAsync("timer", new { conversation = alice.Name, timer = "1h" })).GetProperty("seconds").GetInt64().ShouldBe(3600);
+            await alice.InboxAsync();
+            (await alice.OkAsync("timer", bot.Name, "--json")).Stdout.ShouldContain("\"seconds\":3600");
+            (await rpc.ResultAsync("timer", new { conversation = alice.Name, timer = "off" })).GetProperty("seconds").GetInt64().ShouldBe(0);
+        }
+    }
+
     [Theory]
     [InlineData("--tcp", "0.0.0.0:7777", "loopback")]
     [InlineData("--tcp", "192.168.1.10:7777", "loopback")]
