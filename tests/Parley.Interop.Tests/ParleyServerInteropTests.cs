@@ -126,6 +126,7 @@ public sealed class ParleyServerInteropTests(HarnessFixture harness, ParleyServe
         var history = await cli.HistoryAsync(lib.Username);
 
         // libsignal acknowledged every message it received: history asks the server and shows them delivered.
+        history.Where(m => m.Direction == "out").ShouldNotBeEmpty();
         history.Where(m => m.Direction == "out").ShouldAllBe(m => m.State == "delivered");
         history.Select(m => m.Direction == "out" ? m with { State = Sent } : m).ShouldBe(_expected);
         _expected.Select(m => m.Id).ShouldBeUnique();
