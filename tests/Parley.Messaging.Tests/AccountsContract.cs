@@ -125,6 +125,25 @@ public abstract class AccountsContract(MessagingServer provider)
         }
     }
 
+    [Fact]
+    public async Task A_flood_of_challenges_keeps_only_the_newest_eight_for_the_account()
+    {
+        var server = await Provider.GetAsync();
+        await using var alice = await TestUser.CreateAsync(server, login: false);
+        var challenges = new List<ChallengeResponse>();
+        for (var i = 0; i < 20; i++)
+        {
+            challenges.Add(await alice.Api.ChallengeAsync(alice.Name));
+            server.Time?.Advance(TimeSpan.FromMilliseconds(1)); // distinct expiries where the clock is the test's
+        }
+
+        // the oldest were dropped as newer ones came; the newest (the one a client answers) still works
+        (await Refused(() => alice.Api.LoginAsync(Answer(alice, challenges[0], alice.Api.ServerName)))).Type.ShouldBe(MessagingProblemTypes.LoginFailed);
+        (await Refused(() => alice.Api.LoginAsync(Answer(alice, challenges[11], alice.Api.ServerName)))).Type.ShouldBe(MessagingProblemTypes.LoginFailed);
+        (await alice.Api.LoginAsync(Answer(alice, challenges[19], alice.Api.ServerName))).Token.Length.ShouldBe(43);
+        (await alice.Api.LoginAsync(Answer(alice, challenges[12], alice.Api.ServerName))).Token.Length.ShouldBe(43);
+    }
+
     private static LoginRequest Answer(TestUser user, ChallengeResponse challenge, string signedFor) =>
         new(user.Name, challenge.Nonce, AccountKeys.B64u(MessagingSignatures.SignLogin(user.Keys.Identity, signedFor, user.Name,
             System.Buffers.Text.Base64Url.DecodeFromChars(challenge.Nonce))));

@@ -18,6 +18,10 @@ internal interface IMessagingStore
     ValueTask<bool> DeleteAccountAsync(string username, CancellationToken cancellationToken);
 
     // --- login
+    /// <summary>
+    /// Stores a login challenge and keeps only the account's <see cref="MessagingStoreLimits.PendingChallenges"/>
+    /// newest ones (this one always among them): a flood of challenges for one account cannot grow the table.
+    /// </summary>
     ValueTask StoreChallengeAsync(string username, byte[] nonceHash, DateTimeOffset expiresAt, CancellationToken cancellationToken);
 
     /// <summary>Removes the challenge (single use) and returns its expiry; null when there was none.</summary>

@@ -94,7 +94,11 @@ internal sealed class MemoryMessagingStore : IMessagingStore
     {
         lock (_gate)
         {
-            _challenges[Convert.ToHexString(nonceHash)] = (username, expiresAt);
+            var key = Convert.ToHexString(nonceHash);
+            var older = _challenges.Where(p => p.Value.User == username && p.Key != key).OrderByDescending(p => p.Value.ExpiresAt)
+                .Skip(MessagingStoreLimits.PendingChallenges - 1).Select(p => p.Key).ToList();
+            older.ForEach(k => _challenges.Remove(k));
+            _challenges[key] = (username, expiresAt);
         }
 
         return ValueTask.CompletedTask;

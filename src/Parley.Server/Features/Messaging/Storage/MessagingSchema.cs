@@ -19,6 +19,21 @@ internal static class MessagingSchema
     public const int KindSigned = 2;
     public const int KindLastResort = 3;
 
+    /// <summary>
+    /// Deletes an account's login challenges beyond the newest <see cref="MessagingStoreLimits.PendingChallenges"/>,
+    /// never the one just stored (@h): parameters @h (its nonce hash) and @u (the account).
+    /// </summary>
+    public const string TrimChallenges = """
+        DELETE FROM msg_challenges WHERE username = @u AND nonce_hash <> @h AND nonce_hash NOT IN (
+          SELECT nonce_hash FROM msg_challenges WHERE username = @u AND nonce_hash <> @h ORDER BY expires_at DESC LIMIT 7)
+        """;
+
+    /// <summary><see cref="TrimChallenges"/> with SQLite's parameter prefix.</summary>
+    public const string TrimChallengesSqlite = """
+        DELETE FROM msg_challenges WHERE username = $u AND nonce_hash <> $h AND nonce_hash NOT IN (
+          SELECT nonce_hash FROM msg_challenges WHERE username = $u AND nonce_hash <> $h ORDER BY expires_at DESC LIMIT 7)
+        """;
+
     public static readonly FeatureSchema Schema = new("messaging",
         Sqlite:
         [

@@ -117,6 +117,8 @@ internal sealed class PostgresMessagingStore(PostgresDatabase db) : IMessagingSt
         await using var c = Command(connection, "INSERT INTO msg_challenges (nonce_hash, username, expires_at) VALUES (@h, @u, @e)",
             ("h", nonceHash), ("u", username), ("e", expiresAt.ToUnixTimeMilliseconds()));
         await c.ExecuteNonQueryAsync(cancellationToken);
+        await using var trim = Command(connection, MessagingSchema.TrimChallenges, ("h", nonceHash), ("u", username));
+        await trim.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async ValueTask<DateTimeOffset?> TakeChallengeAsync(string username, byte[] nonceHash, CancellationToken cancellationToken)

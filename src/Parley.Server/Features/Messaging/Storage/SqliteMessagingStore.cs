@@ -108,7 +108,11 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
             c.Parameters[0].Value = a.nonceHash;
             c.Parameters[1].Value = a.username;
             c.Parameters[2].Value = a.expiresAt.ToUnixTimeMilliseconds();
-            return c.ExecuteNonQuery();
+            c.ExecuteNonQuery();
+            var trim = s.Command(MessagingSchema.TrimChallengesSqlite, "$h", "$u");
+            trim.Parameters[0].Value = a.nonceHash;
+            trim.Parameters[1].Value = a.username;
+            return trim.ExecuteNonQuery();
         });
         return ValueTask.CompletedTask;
     }
