@@ -42,6 +42,9 @@ internal static class HttpSetup
                     "Too many requests from this client for this action; wait before trying again (see Retry-After).").ExecuteAsync(context.HttpContext);
             };
         });
+        // Kestrel's limits as ASP.NET Core documents them (Kestrel:Limits:…, docs/configuration.md "Connections");
+        // the host binds only endpoints and certificates from that section by itself.
+        services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>().BindConfiguration("Kestrel");
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(k =>
         {
             k.AddServerHeader = false;
