@@ -1,7 +1,9 @@
 using Parley.Client.Messaging;
 using Parley.Contracts;
 using Parley.Contracts.Messaging;
+using Microsoft.Extensions.DependencyInjection;
 using Parley.Messaging.Tests.Support;
+using Parley.Server.Features.Messaging;
 
 namespace Parley.Messaging.Tests;
 
@@ -205,6 +207,49 @@ public abstract class RelayContract(MessagingServer provider)
         queue.Envelopes.Count.ShouldBe(5);
         (await bob.Api.AckAsync([queue.Envelopes[0].Id])).Deleted.ShouldBe(1);
         await a.SendAsync(bob.Name, 2, Payload(5));
+    }
+
+    [Fact]
+    public async Task A_client_that_stops_reading_holds_a_bounded_backlog_and_gets_everything_when_it_reads_again()
+    {
+        var server = await Provider.StartAsync(new Dictionary<string, string?>
+        {
+            ["Parley:Messaging:SendsPerSecond"] = "0",
+            ["Parley:Messaging:MaxConnectionsPerAccount"] = "2",
+        });
+        await using var alice = await TestUser.CreateAsync(server);
+        await using var bob = await TestUser.CreateAsync(server);
+
+        // bob's first socket upgrades and then never reads: no pong, no frame taken off the wire
+        using var stalled = new System.Net.WebSockets.ClientWebSocket();
+        stalled.Options.SetRequestHeader("Authorization", "Bearer " + bob.Token);
+        await stalled.ConnectAsync(new Uri(new Uri(server.BaseAddress.ToString().Replace("http", "ws", StringComparison.Ordinal)), MessagingValues.HubPath), default);
+        var connections = server.Services.GetRequiredService<RelayConnections>();
+        for (var waited = 0; connections.Of(bob.Name).Length == 0 && waited < 100; waited++)
+        {
+            await Task.Delay(50); // the node registers the socket just after the client sees it open
+        }
+
+        var connection = connections.Of(bob.Name).ShouldHaveSingleItem();
+
+        // 24 MB for him: what the node holds for the stalled socket stays within its bound
+        var a = await alice.ConnectAsync();
+        var filler = new byte[60_000];
+        const int Count = 400;
+        for (var i = 0; i < Count; i++)
+        {
+            await a.SendAsync(bob.Name, 2, [.. Payload(i), .. filler]);
+        }
+
+        connection.Backlog.Bytes.ShouldBeLessThanOrEqualTo(1024 * 1024);
+        connection.Backlog.Items.ShouldBeGreaterThan(0, "the socket really stalled");
+
+        // a second socket is allowed, a third is refused; the second, reading, gets every envelope in order
+        var reader = await bob.ConnectAsync();
+        await Should.ThrowAsync<MessagingApiException>(() => bob.ConnectAsync());
+        var got = await reader.ReceiveAsync(Count, TimeSpan.FromSeconds(60));
+        got.Select(Index).ShouldBe(Enumerable.Range(0, Count));
+        got.ShouldAllBe(e => e.Content.Length == 5 + filler.Length);
     }
 
     [Fact]

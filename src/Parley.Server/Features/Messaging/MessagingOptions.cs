@@ -62,6 +62,9 @@ public sealed class MessagingOptions
 
     public int MaxGroupMembers { get; set; } = 256;
 
+    /// <summary>Relay sockets one account may hold open on one node; one more is refused (429).</summary>
+    public int MaxConnectionsPerAccount { get; set; } = 16;
+
     public PresenceVisibility PresenceVisibility { get; set; } = PresenceVisibility.Contacts;
 
     /// <summary>Registrations one client address may attempt per hour; 0 turns the limit off.</summary>
@@ -120,6 +123,7 @@ internal sealed class MessagingOptionsValidator : IValidateOptions<MessagingOpti
         Check(o.MaxPreKeysPerUpload is >= 1 and <= 1000, "MaxPreKeysPerUpload must lie between 1 and 1000.");
         Check(o.MaxStoredPreKeys is >= 1 and <= 100_000, "MaxStoredPreKeys must lie between 1 and 100,000.");
         Check(o.MaxGroupMembers is >= 2 and <= 10_000, "MaxGroupMembers must lie between 2 and 10,000.");
+        Check(o.MaxConnectionsPerAccount is >= 1 and <= 10_000, "MaxConnectionsPerAccount must lie between 1 and 10,000.");
         Check(o.RegistrationsPerHour >= 0 && o.LoginsPerMinute >= 0 && o.BundleFetchesPerHour >= 0
             && o.BundleFetchesPerTargetPerHour >= 0 && o.SendsPerSecond >= 0 && o.RequestsPerMinute >= 0,
             "rate limits must not be negative (0 turns one off).");

@@ -105,7 +105,8 @@ internal sealed class RelayConnections(IMessagingStore store, TimeProvider time,
         }
     }
 
-    private RelayConnection[] Of(string user)
+    /// <summary>The user's connections on this node.</summary>
+    internal RelayConnection[] Of(string user)
     {
         if (!_users.TryGetValue(user, out var list))
         {
@@ -239,7 +240,21 @@ internal enum Revocation
 internal sealed class RelayConnection
 {
     public const int Batch = 256;
+
+    /// <summary>
+    /// How far a client may fall behind live before what arrives for it is left in storage (its next
+    /// drain reads it): 4096 items or 1 MiB of content, whichever comes first, so a client that stops
+    /// reading costs the node a bounded amount of memory however much is sent to it.
+    /// </summary>
     private const int LiveCapacity = 4096;
+
+    private const int LiveCapacityBytes = 1024 * 1024;
+
+    /// <summary>Content in one Envelopes frame: a client that stops reading holds up at most this much in flight.</summary>
+    private const int FrameBytes = 256 * 1024;
+
+    /// <summary>What an envelope in the live queue is counted as besides its content (its record and fields).</summary>
+    private const int EnvelopeOverheadBytes = 128;
     private static long _lastId;
 
     private readonly WebSocket _socket;
@@ -250,6 +265,7 @@ internal sealed class RelayConnection
     // Guarded by _gate. The queue holds StoredEnvelopes (batched into Envelopes events) and byte[]s
     // (whole event frames); it exists only while the pump runs.
     private Queue<object>? _queue;
+    private long _queuedBytes;
     private bool _started;
     private bool _pumping;
     private bool _drain;
@@ -291,7 +307,7 @@ internal sealed class RelayConnection
 
     public void Offer(StoredEnvelope envelope) => Enqueue(envelope);
 
-    /// <summary>Queues an event frame; a client 4096 items behind loses it (envelopes are re-read, events are not).</summary>
+    /// <summary>Queues an event frame; a client <see cref="LiveCapacity"/> items or <see cref="LiveCapacityBytes"/> behind loses it (envelopes are re-read, events are not).</summary>
     public void Post(byte[] frame) => Enqueue(frame);
 
     public void Stop()
@@ -300,6 +316,7 @@ internal sealed class RelayConnection
         {
             _stopped = true;
             _queue = null;
+            _queuedBytes = 0;
         }
     }
 
@@ -342,7 +359,8 @@ internal sealed class RelayConnection
                 return;
             }
 
-            if (_queue?.Count >= LiveCapacity)
+            var size = SizeOf(item);
+            if (_queue?.Count >= LiveCapacity || _queuedBytes + size > LiveCapacityBytes)
             {
                 // A client this far behind gets its queue re-read from storage instead.
                 _drain |= item is StoredEnvelope;
@@ -350,6 +368,7 @@ internal sealed class RelayConnection
             }
 
             (_queue ??= new Queue<object>()).Enqueue(item);
+            _queuedBytes += size;
             if (_pumping || !_started)
             {
                 return;
@@ -381,6 +400,7 @@ internal sealed class RelayConnection
                     {
                         // Every envelope queued so far is committed, so the drain reads it; the events stay.
                         _queue = _queue is null ? null : new Queue<object>(_queue.Where(i => i is byte[]));
+                        _queuedBytes = _queue?.Sum(SizeOf) ?? 0;
                     }
                     else if (!_stopped)
                     {
@@ -390,6 +410,7 @@ internal sealed class RelayConnection
                     if (!drain && frame is null && batch is not { Count: > 0 })
                     {
                         _queue = null; // idle: the queue goes until the next item
+                        _queuedBytes = 0;
                         _pumping = false;
                         return;
                     }
@@ -438,7 +459,8 @@ internal sealed class RelayConnection
             _drained = null;
         }
 
-        while (_queue is { Count: > 0 } queue && (batch?.Count ?? 0) < Batch)
+        var bytes = 0L;
+        while (_queue is { Count: > 0 } queue && (batch?.Count ?? 0) < Batch && bytes < FrameBytes)
         {
             if (queue.Peek() is byte[] frame)
             {
@@ -448,17 +470,34 @@ internal sealed class RelayConnection
                 }
 
                 queue.Dequeue();
+                _queuedBytes -= frame.Length;
                 return frame;
             }
 
             var e = (StoredEnvelope)queue.Dequeue();
+            _queuedBytes -= SizeOf(e);
             if (_drained is null || !_drained.Remove(e.Id))
             {
                 (batch ??= new List<HubEnvelope>(16)).Add(ToHub(e));
+                bytes += e.Content.Length;
             }
         }
 
         return null;
+    }
+
+    private static long SizeOf(object item) => item is StoredEnvelope e ? e.Content.Length + EnvelopeOverheadBytes : ((byte[])item).Length;
+
+    /// <summary>Items and bytes waiting in the live queue (tests: a client that stops reading holds at most the bound).</summary>
+    internal (int Items, long Bytes) Backlog
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_queue?.Count ?? 0, _queuedBytes);
+            }
+        }
     }
 
     private async Task SendEnvelopesAsync(IReadOnlyList<HubEnvelope> batch)
@@ -472,27 +511,42 @@ internal sealed class RelayConnection
     {
         var sent = new HashSet<long>();
         var cursor = 0L;
+        var pageSize = Batch;
         while (true)
         {
-            var page = await _owner.Store.ReadQueueAsync(User, cursor, Batch, _owner.Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            var page = await _owner.Store.ReadQueueAsync(User, cursor, pageSize, _owner.Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             if (page.Count == 0)
             {
                 return sent;
             }
 
-            var batch = new HubEnvelope[page.Count];
-            for (var i = 0; i < page.Count; i++)
+            // Frames of at most FrameBytes of content each; large envelopes make the next page shorter,
+            // so a drain holds about LiveCapacityBytes however large they are.
+            var frame = new List<HubEnvelope>();
+            var bytes = 0L;
+            var pageBytes = 0L;
+            foreach (var e in page)
             {
-                batch[i] = ToHub(page[i]);
-                sent.Add(page[i].Id);
+                if (frame.Count > 0 && bytes + e.Content.Length > FrameBytes)
+                {
+                    await SendEnvelopesAsync(frame).ConfigureAwait(false);
+                    (frame, bytes) = ([], 0);
+                }
+
+                frame.Add(ToHub(e));
+                sent.Add(e.Id);
+                bytes += e.Content.Length;
+                pageBytes += e.Content.Length;
             }
 
-            await SendEnvelopesAsync(batch).ConfigureAwait(false);
+            await SendEnvelopesAsync(frame).ConfigureAwait(false);
             cursor = page[^1].Id;
-            if (page.Count < Batch)
+            if (page.Count < pageSize)
             {
                 return sent;
             }
+
+            pageSize = (int)Math.Clamp(LiveCapacityBytes / Math.Max(1, pageBytes / page.Count), 1, Batch);
         }
     }
 

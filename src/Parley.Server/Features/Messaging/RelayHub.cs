@@ -42,6 +42,14 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
         }
 
         var user = context.User;
+        if (connections.Of(user.Name()).Length >= options.Value.MaxConnectionsPerAccount)
+        {
+            // Each socket may hold a live queue (RelayConnection.LiveCapacityBytes): their number is bounded too.
+            await MessagingLimits.RateLimited($"This account has {options.Value.MaxConnectionsPerAccount} relay connections open on this node; close one first.")
+                .ExecuteAsync(context);
+            return;
+        }
+
         var tokenHashHex = user.TokenHashHex();
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
