@@ -16,7 +16,8 @@ namespace Parley.Messaging.Tests;
 /// The Prometheus endpoint of a real server process, scraped before and after real traffic of every kind
 /// (secrets, requests, accounts, logins, the relay, rate limits): each named series moves when its event
 /// happens, and no label carries a secret id, a token, a username or an address. The endpoint is only on
-/// its own port; the API's port does not answer <c>/metrics</c>, and a scrape address on the API's port is refused.
+/// its own port; the API's port does not answer <c>/metrics</c> (nor does the shipped nginx configuration in front
+/// of it), and a scrape address on the API's port is refused.
 /// </summary>
 public sealed partial class MetricsScrapeTests
 {
@@ -190,7 +191,7 @@ public sealed partial class MetricsScrapeTests
     }
 
     [Fact]
-    public async Task Only_the_metrics_port_answers_metrics_and_it_answers_nothing_else()
+    public async Task Only_the_metrics_port_answers_metrics_and_it_answers_nothing_else_not_even_through_nginx()
     {
         var metricsPort = ServerProcess.FreePort();
         var settings = MessagingServer.Defaults();
@@ -207,6 +208,17 @@ public sealed partial class MetricsScrapeTests
         using var scrape = await http.GetAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"), ct);
         scrape.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await scrape.Content.ReadAsStringAsync(ct)).ShouldContain("parley_node_draining");
+
+        // The shipped nginx configuration in front of the node does not publish it either.
+        await using var front = await NginxFront.StartAsync([server.BaseUrl]);
+        using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(front.CertificateFile);
+        var hash = certificate.GetCertHashString();
+        using var viaProxy = new HttpClient(new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == hash },
+        });
+        (await viaProxy.GetAsync(new Uri(front.Url, "readyz"), ct)).StatusCode.ShouldBe(HttpStatusCode.OK, "the proxy reaches the node");
+        (await viaProxy.GetAsync(new Uri(front.Url, "metrics"), ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
     [Fact]
