@@ -27,11 +27,9 @@ public sealed partial class MetricsScrapeTests
     [Fact]
     public async Task A_scrape_after_real_traffic_moves_each_series_and_names_nobody()
     {
-        var metricsPort = ServerProcess.FreePort();
         var settings = MessagingServer.Defaults();
         settings["Parley:Storage:Provider"] = "sqlite";
-        settings["Parley:Metrics:Enabled"] = "true";
-        settings["Parley:Metrics:Url"] = $"http://127.0.0.1:{metricsPort}";
+        using var metrics = MetricsEndpoint.Enable(settings);
         settings["Parley:Secrets:ExpiryChoices:0"] = "00:00:01";
         settings["Parley:Secrets:ExpiryChoices:1"] = "01:00:00";
         settings["Parley:Secrets:DefaultExpiry"] = "01:00:00";
@@ -43,9 +41,8 @@ public sealed partial class MetricsScrapeTests
         settings["Parley:Messaging:RegistrationsPerHour"] = "3";
         settings["Parley:Messaging:BundleFetchesPerTargetPerHour"] = "1";
         await using var server = await ServerProcess.StartAsync(settings, cancellationToken: TestContext.Current.CancellationToken);
-        using var scraper = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}/"), Timeout = TimeSpan.FromSeconds(10) };
         using var http = new HttpClient { BaseAddress = server.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
-        var before = await ScrapeAsync(scraper);
+        var before = await metrics.ScrapeAsync();
         var secretWords = new List<string>(); // everything that must never show up in a scrape
 
         // Secrets: created, opened, refused for each reason, burned, destroyed, expired.
@@ -129,7 +126,7 @@ public sealed partial class MetricsScrapeTests
             await aliceRelay.SendAsync(carol.Name, 2, [(byte)i]);
         }
 
-        var after = await EventuallyAsync(scraper, s =>
+        var after = await metrics.EventuallyAsync(s =>
             s.Sum("parley_secrets_expired_total") >= 1 && s.Sum("parley_envelopes_queue_depth") >= 3 && s.Has("parley_relay_connections"));
 
         void Moved(string name, double by, params string[] labels) =>
@@ -193,11 +190,10 @@ public sealed partial class MetricsScrapeTests
     [Fact]
     public async Task Only_the_metrics_port_answers_metrics_and_it_answers_nothing_else_not_even_through_nginx()
     {
-        var metricsPort = ServerProcess.FreePort();
         var settings = MessagingServer.Defaults();
         settings["Parley:Storage:Provider"] = "memory";
-        settings["Parley:Metrics:Enabled"] = "true";
-        settings["Parley:Metrics:Url"] = $"http://127.0.0.1:{metricsPort}";
+        using var metrics = MetricsEndpoint.Enable(settings);
+        var metricsPort = metrics.Port;
         await using var server = await ServerProcess.StartAsync(settings, cancellationToken: TestContext.Current.CancellationToken);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var ct = TestContext.Current.CancellationToken;
@@ -259,29 +255,6 @@ public sealed partial class MetricsScrapeTests
     }
 
     private static string RandomKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static async Task<PrometheusText> ScrapeAsync(HttpClient scraper)
-    {
-        using var response = await scraper.GetAsync(new Uri("metrics", UriKind.Relative), TestContext.Current.CancellationToken);
-        response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        return PrometheusText.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-    }
-
-    /// <summary>Scrapes until <paramref name="done"/> holds (sampled gauges and the sweeper lag a little), or 30 s.</summary>
-    private static async Task<PrometheusText> EventuallyAsync(HttpClient scraper, Func<PrometheusText, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var scrape = await ScrapeAsync(scraper);
-            if (done(scrape) || DateTime.UtcNow > deadline)
-            {
-                return scrape;
-            }
-
-            await Task.Delay(400, TestContext.Current.CancellationToken);
-        }
-    }
 
     [GeneratedRegex(@"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b")]
     private static partial Regex IPv4();
