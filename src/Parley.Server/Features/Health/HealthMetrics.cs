@@ -14,11 +14,23 @@ internal sealed class HealthMetrics
     public HealthMetrics(IMeterFactory meters, NodeReadiness readiness, TimeProvider time)
     {
         var meter = meters.Create(MeterName);
-        var ready = new SampledGauge<bool>(async ct => await readiness.WhyNotReadyAsync(ct) is null, TimeSpan.FromSeconds(5), time);
+        var ready = new SampledGauge<bool>(SampleAsync, TimeSpan.FromSeconds(5), time);
         meter.CreateObservableGauge("parley.node.ready", () => Ready(readiness.IsDraining ? false : ready.Read()),
             "{node}", "1 while this node would answer /readyz with 200 (not draining; store and Redis answer), else 0.");
         meter.CreateObservableGauge("parley.node.draining", () => readiness.IsDraining ? 1 : 0,
             "{node}", "1 from SIGTERM until the node exits (it answers /readyz with 503 meanwhile).");
+
+        async ValueTask<bool> SampleAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await readiness.WhyNotReadyAsync(cancellationToken) is null;
+            }
+            catch (OperationCanceledException)
+            {
+                return false; // a store that hangs for the whole sample is not ready either
+            }
+        }
     }
 
     // Nothing until the first sample is in: a node that just started is not reported as not ready.

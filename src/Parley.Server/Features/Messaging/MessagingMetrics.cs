@@ -43,13 +43,13 @@ internal sealed class MessagingMetrics
         // The store is shared by all nodes, so every node reports the same total (take the max, not the sum).
         _queueDepth = new SampledGauge<long>(store.CountEnvelopesAsync, TimeSpan.FromSeconds(5), time);
         _meter.CreateObservableGauge("parley.envelopes.queue_depth", QueueDepth,
-            "{envelope}", "Envelopes waiting in all queues (every node's store), sampled at most every 5 s.");
+            "{envelope}", "Envelopes waiting in all queues of the shared store, sampled at most every 5 s.");
     }
 
     // Nothing until the first sample is in (a scrape starts it).
     private Measurement<long>[] QueueDepth() => _queueDepth.Read() is { } depth ? [new Measurement<long>(depth)] : [];
 
-    /// <summary>The gauges of this node's relay sockets; <see cref="RelayConnections"/> hands them over when it is made.</summary>
+    /// <summary>The gauges of this node's relay sockets, read from <see cref="RelayConnections"/> (the relay's mapping hands them over).</summary>
     public void ObserveRelay(Func<int> connections, Func<int> onlineUsers)
     {
         _meter.CreateObservableUpDownCounter("parley.relay.connections", connections, "{connection}", "Relay sockets open on this node.");
