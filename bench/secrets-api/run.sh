@@ -3,9 +3,9 @@
 #
 #   bench/secrets-api/run.sh                 SQLite and PostgreSQL, 10 s per measurement
 #   bench/secrets-api/run.sh sqlite 20       one provider, 20 s
-#   PARLEY_BENCH_METRICS=1 bench/secrets-api/run.sh sqlite 10
-#                                            the cost of metrics: each provider measured with metrics off,
-#                                            on (scraped every 5 s), off and on again, in one run
+#   PARLEY_BENCH_METRICS=2 bench/secrets-api/run.sh sqlite 10
+#                                            the cost of metrics: each provider measured with metrics off
+#                                            and on (scraped every 5 s), alternating, 2 pairs, in one run
 #
 # For each provider: the bare /livez endpoint (the ceiling), create (1 KiB manifest) and open (each a
 # single-view secret's last view), each after a warm-up. Prints req/s, p50/p99 latency, CPU of the
@@ -24,7 +24,8 @@ chmod 755 "$work"
 export PARLEY_BENCH_DIR="$here" PARLEY_THREADS="$threads"
 export PARLEY_VERIFIER_HEX=$(printf '%.0s*' {1..32} | sha256sum | cut -d' ' -f1)
 server_pid="" pg_bin="" pg_dir="$work/pg" pg_pid="" scraper_pid=""
-variants=${PARLEY_BENCH_METRICS:+off on off on}
+variants=""
+for _ in $(seq 1 "${PARLEY_BENCH_METRICS:-0}"); do variants="$variants off on"; done
 
 cleanup() {
   [ -n "$scraper_pid" ] && kill "$scraper_pid" 2>/dev/null || true
@@ -64,7 +65,13 @@ start_server() { # provider [connection string [extra server arguments…]]; set
     --Parley:Secrets:CreatePerMinute=0 --Logging:LogLevel:Default=Warning "$@" >"$work/server-$provider.log" 2>&1 &
   server_pid=$!
   url="http://127.0.0.1:$port"
-  for _ in $(seq 1 100); do curl -sf "$url/healthz" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  # Another benchmark on this machine may take the port between free_port and the bind: then this server
+  # dies and the other one answers. Only our own process listening on the port counts.
+  for _ in $(seq 1 100); do
+    ss -ltnpH "sport = :$port" 2>/dev/null | grep -q "pid=$server_pid," && curl -sf "$url/healthz" >/dev/null 2>&1 && return 0
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.2
+  done
   cat "$work/server-$provider.log" >&2; return 1
 }
 
