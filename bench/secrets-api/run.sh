@@ -65,7 +65,7 @@ start_server() { # provider [connection string [extra server arguments…]]; set
     --Parley:Secrets:CreatePerMinute=0 --Logging:LogLevel:Default=Warning "$@" >"$work/server-$provider.log" 2>&1 &
   server_pid=$!
   url="http://127.0.0.1:$port"
-  # Another benchmark on this machine may take the port between free_port and the bind: then this server
+  # Another process on this machine may take the port between free_port and the bind: then this server
   # dies and the other one answers. Only our own process listening on the port counts.
   for _ in $(seq 1 100); do
     ss -ltnpH "sport = :$port" 2>/dev/null | grep -q "pid=$server_pid," && curl -sf "$url/healthz" >/dev/null 2>&1 && return 0
