@@ -3,6 +3,9 @@
 #
 #   bench/secrets-api/run.sh                 SQLite and PostgreSQL, 10 s per measurement
 #   bench/secrets-api/run.sh sqlite 20       one provider, 20 s
+#   PARLEY_BENCH_METRICS=2 bench/secrets-api/run.sh sqlite 10
+#                                            the cost of metrics: each provider measured with metrics off
+#                                            and on (scraped every 5 s), alternating, 2 pairs, in one run
 #
 # For each provider: the bare /livez endpoint (the ceiling), create (1 KiB manifest) and open (each a
 # single-view secret's last view), each after a warm-up. Prints req/s, p50/p99 latency, CPU of the
@@ -20,9 +23,12 @@ work=$(mktemp -d /tmp/parley-bench.XXXXXX)
 chmod 755 "$work"
 export PARLEY_BENCH_DIR="$here" PARLEY_THREADS="$threads"
 export PARLEY_VERIFIER_HEX=$(printf '%.0s*' {1..32} | sha256sum | cut -d' ' -f1)
-server_pid="" pg_bin="" pg_dir="$work/pg" pg_pid=""
+server_pid="" pg_bin="" pg_dir="$work/pg" pg_pid="" scraper_pid=""
+variants=""
+for _ in $(seq 1 "${PARLEY_BENCH_METRICS:-0}"); do variants="$variants off on"; done
 
 cleanup() {
+  [ -n "$scraper_pid" ] && kill "$scraper_pid" 2>/dev/null || true
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
   if [ -n "$pg_bin" ] && [ -d "$pg_dir/data" ]; then
     su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D $pg_dir/data -m immediate stop >/dev/null 2>&1" || true
@@ -47,18 +53,26 @@ start_postgres() {
   conn="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Maximum Pool Size=64"
 }
 
-start_server() { # provider [connection string]; sets server_pid and url
+start_server() { # provider [connection string [extra server arguments…]]; sets server_pid and url
+  local provider=$1 connection=${2:-}
+  shift; shift || true
   local port; port=$(free_port 5090)
-  mkdir -p "$work/data-$1"
+  mkdir -p "$work/data-$provider"
   DOTNET_ENVIRONMENT=Production dotnet "$root/src/Parley.Server/bin/Release/net10.0/Parley.Server.dll" \
     --urls "http://127.0.0.1:$port" --contentRoot "$root/src/Parley.Server/bin/Release/net10.0" \
-    --Parley:Storage:Provider="$1" --Parley:Storage:DataDirectory="$work/data-$1" \
-    ${2:+--Parley:Storage:PostgresConnectionString="$2"} \
-    --Parley:Secrets:CreatePerMinute=0 --Logging:LogLevel:Default=Warning >"$work/server-$1.log" 2>&1 &
+    --Parley:Storage:Provider="$provider" --Parley:Storage:DataDirectory="$work/data-$provider" \
+    ${connection:+--Parley:Storage:PostgresConnectionString="$connection"} \
+    --Parley:Secrets:CreatePerMinute=0 --Logging:LogLevel:Default=Warning "$@" >"$work/server-$provider.log" 2>&1 &
   server_pid=$!
   url="http://127.0.0.1:$port"
-  for _ in $(seq 1 100); do curl -sf "$url/healthz" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  cat "$work/server-$1.log" >&2; return 1
+  # Another process on this machine may take the port between free_port and the bind: then this server
+  # dies and the other one answers. Only our own process listening on the port counts.
+  for _ in $(seq 1 100); do
+    ss -ltnpH "sport = :$port" 2>/dev/null | grep -q "pid=$server_pid," && curl -sf "$url/healthz" >/dev/null 2>&1 && return 0
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  cat "$work/server-$provider.log" >&2; return 1
 }
 
 measure() { # label script seconds url
@@ -79,21 +93,35 @@ measure() { # label script seconds url
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), wrk -t$threads -c$connections -d${duration}s"
 dotnet build "$root/src/Parley.Server" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
+rate() { echo "$1" | sed -E 's/.*rps=([0-9]+).*/\1/'; }
+
 for provider in $providers; do
   conn=""
   if [ "$provider" = postgres ]; then start_postgres; fi
-  start_server "$provider" "$conn"
-  rm -f "$work"/ids-*.txt
-  PARLEY_IDS_DIR="" measure "warmup-livez" ok.lua 3 "$url" >/dev/null
-  PARLEY_IDS_DIR="" measure "warmup-create" create.lua 3 "$url" >/dev/null
-  ceiling=$(measure "$provider livez" ok.lua "$duration" "$url"); echo "$ceiling"
-  # Create for longer than open runs, so that every open takes a fresh single-view secret.
-  create=$(PARLEY_IDS_DIR="$work" measure "$provider create" create.lua "$((duration * 2))" "$url"); echo "$create"
-  open=$(PARLEY_IDS_DIR="$work" measure "$provider open" open.lua "$duration" "$url"); echo "$open"
-  base=$(echo "$ceiling" | sed -E 's/.*rps=([0-9]+).*/\1/')
-  for line in "$create" "$open"; do
-    rps=$(echo "$line" | sed -E 's/.*rps=([0-9]+).*/\1/')
-    printf '%s: %s req/s = %.2f of the ceiling (%s req/s)\n' "$(echo "$line" | cut -d' ' -f1-2)" "$rps" "$(echo "$rps / $base" | bc -l)" "$base"
+  for variant in ${variants:-default}; do
+    label=$provider extra=()
+    if [ "$variant" != default ]; then
+      label="$provider metrics-$variant"
+      [ "$variant" = on ] && metrics_port=$(free_port 9464) && extra=(--Parley:Metrics:Enabled=true --Parley:Metrics:Url="http://127.0.0.1:$metrics_port")
+    fi
+    start_server "$provider" "$conn" "${extra[@]}"
+    if [ "$variant" = on ]; then
+      # As a Prometheus server would, if far more often than the usual 15 s.
+      (while sleep 5; do curl -sf "http://127.0.0.1:$metrics_port/metrics" >/dev/null || true; done) &
+      scraper_pid=$!
+    fi
+    rm -f "$work"/ids-*.txt
+    PARLEY_IDS_DIR="" measure "warmup-livez" ok.lua 3 "$url" >/dev/null
+    PARLEY_IDS_DIR="" measure "warmup-create" create.lua 3 "$url" >/dev/null
+    ceiling=$(measure "$label livez" ok.lua "$duration" "$url"); echo "$ceiling"
+    # Create for longer than open runs, so that every open takes a fresh single-view secret.
+    create=$(PARLEY_IDS_DIR="$work" measure "$label create" create.lua "$((duration * 2))" "$url"); echo "$create"
+    open=$(PARLEY_IDS_DIR="$work" measure "$label open" open.lua "$duration" "$url"); echo "$open"
+    base=$(rate "$ceiling")
+    for line in "$create" "$open"; do
+      printf '%s: %s req/s = %.2f of the ceiling (%s req/s)\n' "${line%% requests=*}" "$(rate "$line")" "$(echo "$(rate "$line") / $base" | bc -l)" "$base"
+    done
+    [ -n "$scraper_pid" ] && { kill "$scraper_pid" 2>/dev/null || true; wait "$scraper_pid" 2>/dev/null || true; scraper_pid=""; }
+    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
   done
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 done

@@ -5,6 +5,7 @@ using Parley.Server.Features.Requests;
 using Parley.Server.Features.Secrets;
 using Parley.Server.Features.WebUi;
 using Parley.Server.Infrastructure.Http;
+using Parley.Server.Infrastructure.Metrics;
 using Parley.Server.Infrastructure.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -18,8 +19,10 @@ builder.Services.AddSecrets();
 builder.Services.AddRequests();
 builder.Services.AddMessaging(builder.Configuration);
 builder.Services.AddBlobs();
+builder.AddParleyMetrics();
 
 var app = builder.Build();
+app.UseParleyMetrics();
 app.UseParleyHttp();
 app.UseWebUi();
 app.MapHealthEndpoints();

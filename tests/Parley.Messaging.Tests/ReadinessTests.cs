@@ -12,33 +12,37 @@ namespace Parley.Messaging.Tests;
 /// <summary>
 /// <c>/readyz</c> as a load balancer sees it, on a real server process with its own Redis: it follows
 /// Redis going away and coming back, and after SIGTERM the node drains (not ready, relay sockets closed
-/// and refused, still answering) before it exits cleanly.
+/// and refused, still answering) before it exits cleanly. Its readiness metrics follow the same states.
 /// </summary>
 public sealed class ReadinessTests
 {
     [Fact]
     public async Task Readyz_follows_redis_and_sigterm_drains_the_node_before_it_exits()
     {
-        var redisPort = FreePort();
+        var redisPort = ServerProcess.FreePort();
         var redis = StartRedis(redisPort);
         try
         {
             var settings = MessagingServer.Defaults();
             settings["Parley:Storage:Provider"] = "sqlite";
             settings["Parley:Messaging:Redis"] = $"127.0.0.1:{redisPort},abortConnect=false,connectRetry=1";
-            settings["Parley:Health:DrainSeconds"] = "4";
+            settings["Parley:Health:DrainSeconds"] = "6"; // room for the checks below on a loaded machine
+            using var metrics = MetricsEndpoint.Enable(settings);
             await using var node = await ServerProcess.StartAsync(settings, cancellationToken: TestContext.Current.CancellationToken);
             using var http = new HttpClient { BaseAddress = node.BaseUrl, Timeout = TimeSpan.FromSeconds(5) };
             (await ReadyAsync(http)).ShouldBe((HttpStatusCode.OK, null));
+            (await ReadinessGaugesAsync(metrics, ready: 1, draining: 0)).ShouldBe((1, 0));
 
             // Redis goes away: not ready, naming it; alive all the same. It comes back: ready again.
             redis.Kill();
             await redis.WaitForExitAsync(TestContext.Current.CancellationToken);
             (await EventuallyAsync(http, HttpStatusCode.ServiceUnavailable)).ShouldBe("redis");
+            (await ReadinessGaugesAsync(metrics, ready: 0, draining: 0)).ShouldBe((0, 0), "the metric follows /readyz");
             (await http.GetAsync(new Uri("livez", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.OK);
             redis.Dispose();
             redis = StartRedis(redisPort);
             (await EventuallyAsync(http, HttpStatusCode.OK)).ShouldBeNull();
+            (await ReadinessGaugesAsync(metrics, ready: 1, draining: 0)).ShouldBe((1, 0));
 
             // A person connected to the relay when SIGTERM arrives.
             await using var alice = await TestUser.CreateAsync(node.BaseUrl);
@@ -47,6 +51,7 @@ public sealed class ReadinessTests
             node.Terminate();
 
             (await EventuallyAsync(http, HttpStatusCode.ServiceUnavailable)).ShouldBe("draining");
+            (await ReadinessGaugesAsync(metrics, ready: 0, draining: 1)).ShouldBe((0, 1), "a draining node says so in its metrics");
             node.IsRunning.ShouldBeTrue("the node still answers while it drains");
             await relay.Closed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
             var refused = await Should.ThrowAsync<MessagingApiException>(() => RelayClient.ConnectAsync(node.BaseUrl, alice.Token));
@@ -54,7 +59,7 @@ public sealed class ReadinessTests
             (await ReadyAsync(http)).ShouldBe((HttpStatusCode.ServiceUnavailable, "draining"));
 
             (await node.WaitForExitAsync(TimeSpan.FromSeconds(30))).ShouldBe(0, "a drained node exits cleanly");
-            terminatedAt.Elapsed.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(3.5), "it waited the drain period before stopping");
+            terminatedAt.Elapsed.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(5.5), "it waited the drain period before stopping");
         }
         finally
         {
@@ -78,6 +83,13 @@ public sealed class ReadinessTests
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         body.RootElement.GetProperty("type").GetString().ShouldBe("urn:parley:problem:node-unavailable");
         return (response.StatusCode, body.RootElement.GetProperty("reason").GetString());
+    }
+
+    /// <summary>parley_node_ready and parley_node_draining once they read as expected (readiness is sampled every 5 s), or as they last read.</summary>
+    private static async Task<(double Ready, double Draining)> ReadinessGaugesAsync(MetricsEndpoint metrics, double ready, double draining)
+    {
+        var scrape = await metrics.EventuallyAsync(s => s.Sum("parley_node_ready") == ready && s.Sum("parley_node_draining") == draining);
+        return (scrape.Sum("parley_node_ready"), scrape.Sum("parley_node_draining"));
     }
 
     /// <summary>Polls <c>/readyz</c> until it answers <paramref name="status"/> (at most 15 s); returns its reason.</summary>
@@ -127,12 +139,5 @@ public sealed class ReadinessTests
         }
 
         throw new InvalidOperationException("redis-server did not listen on port " + port);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -19,6 +19,8 @@ public static class HealthEndpoints
         services.AddSingleton<NodeDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeDrain>());
         services.AddSingleton<IReadinessCheck, StoreReadiness>();
+        services.AddSingleton<NodeReadiness>();
+        services.AddSingleton<HealthMetrics>();
         // The drain must fit in the host's shutdown timeout, with time left to finish requests after it.
         var drain = configuration.GetValue<int?>(HealthOptions.Section + ":DrainSeconds") ?? 0;
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(Math.Clamp(drain, 0, 600) + 30));
@@ -27,25 +29,17 @@ public static class HealthEndpoints
 
     public static RouteGroupBuilder MapHealthEndpoints(this IEndpointRouteBuilder routes)
     {
+        // Its gauges exist from the start, whether or not anything scrapes them yet.
+        routes.ServiceProvider.GetRequiredService<HealthMetrics>();
         var group = routes.MapGroup(string.Empty).WithTags("Health").ExcludeFromDescription().AnswerHeadLikeGet();
         group.MapGet("/livez", () => Results.Text("ok"));
-        group.MapGet("/readyz", async (HttpContext context, NodeDrain drain, IEnumerable<IReadinessCheck> checks) =>
-        {
-            if (drain.Draining)
+        group.MapGet("/readyz", async (HttpContext context, NodeReadiness readiness) =>
+            await readiness.WhyNotReadyAsync(context.RequestAborted) switch
             {
-                return NotReady("draining", "This node is shutting down; use another.");
-            }
-
-            foreach (var check in checks)
-            {
-                if (!await check.IsReadyAsync(context.RequestAborted))
-                {
-                    return NotReady(check.Name, $"This node cannot reach its {check.Name}.");
-                }
-            }
-
-            return Results.Text("{\"status\":\"ready\"}", "application/json", statusCode: 200);
-        });
+                null => Results.Text("{\"status\":\"ready\"}", "application/json", statusCode: 200),
+                NodeReadiness.Draining => NotReady(NodeReadiness.Draining, "This node is shutting down; use another."),
+                var check => NotReady(check, $"This node cannot reach its {check}."),
+            });
         group.MapGet("/healthz", async (HttpContext context) =>
         {
             var store = context.RequestServices.GetRequiredService<ISecretStore>();

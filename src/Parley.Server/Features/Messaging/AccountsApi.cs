@@ -16,6 +16,7 @@ internal sealed class AccountsApi(
     MessagingServerName serverName,
     IOptions<MessagingOptions> options,
     TimeProvider time,
+    MessagingMetrics metrics,
     ILogger<AccountsApi> logger)
 {
     private const int SmallBody = 4 * 1024;
@@ -100,6 +101,7 @@ internal sealed class AccountsApi(
         }
 
         MessagingLog.Registered(logger, preKeys.Count, kyberPreKeys.Count);
+        metrics.Registered();
         context.Response.Headers.Location = "/api/accounts/" + username;
         return TypedResults.Json(new AccountResponse(username, Base64Url.Encode(identityBytes!), request.RegistrationId),
             MessagingJsonContext.Default.AccountResponse, statusCode: StatusCodes.Status201Created);
@@ -182,6 +184,7 @@ internal sealed class AccountsApi(
         // An answer relayed under a Host that is not ours fails like any wrong answer, and spends nothing.
         if (RefuseServerName(context, "Login", MessagingProblems.LoginFailed, out var name) is { } refused)
         {
+            metrics.Login(ok: false);
             return refused;
         }
 
@@ -215,6 +218,7 @@ internal sealed class AccountsApi(
         if (expiresAt is null || expiresAt <= now)
         {
             MessagingLog.LoginRefused(logger, expiresAt is null ? "unknown or used nonce" : "expired nonce");
+            metrics.Login(ok: false);
             return MessagingProblems.LoginFailed();
         }
 
@@ -223,6 +227,7 @@ internal sealed class AccountsApi(
             || !XEdDsa.Verify(Curve25519PublicKey.Decode(account.IdentityKey), LoginMessage.ForLogin(name, username, nonce), signature))
         {
             MessagingLog.LoginRefused(logger, "signature");
+            metrics.Login(ok: false);
             return MessagingProblems.LoginFailed();
         }
 
@@ -231,6 +236,7 @@ internal sealed class AccountsApi(
         var tokenExpiresAt = Truncate(now + _o.TokenLifetime);
         await store.StoreTokenAsync(hash, username, tokenExpiresAt, context.RequestAborted);
         MessagingLog.LoggedIn(logger);
+        metrics.Login(ok: true);
         return TypedResults.Json(new LoginResponse(token, tokenExpiresAt), MessagingJsonContext.Default.LoginResponse);
     }
 
@@ -299,6 +305,7 @@ internal sealed class AccountsApi(
 
         if (limits.TryFetchBundle(context.User.Name(), target) is { } refused)
         {
+            metrics.BundleFetchRateLimited();
             return refused;
         }
 

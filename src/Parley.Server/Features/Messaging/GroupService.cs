@@ -34,7 +34,7 @@ internal sealed record GroupOutcome(GroupStatus Status, GroupRecord? Group = nul
 /// transaction, or for none, and takes one send permit per recipient.
 /// </summary>
 internal sealed class GroupService(IMessagingStore store, RelayWakeBus wake, MessagingLimits limits, IOptions<MessagingOptions> options,
-    TimeProvider time)
+    MessagingMetrics metrics, TimeProvider time)
 {
     public const int GroupIdBytes = 16;
     public const int MaxNameLength = 64;
@@ -293,6 +293,7 @@ internal sealed class GroupService(IMessagingStore store, RelayWakeBus wake, Mes
                 var recipients = group.MemberNames.Where(m => m != sender).Order(StringComparer.Ordinal).ToList();
                 if (!limits.TrySend(sender, recipients.Count))
                 {
+                    metrics.SendRateLimited();
                     return new GroupOutcome(GroupStatus.RateLimited);
                 }
 
@@ -333,6 +334,7 @@ internal sealed class GroupService(IMessagingStore store, RelayWakeBus wake, Mes
         var outcome = await store.InGroupTransactionAsync(tx => work(tx, queued), cancellationToken);
         if (outcome.Status == GroupStatus.Done)
         {
+            metrics.Queued(queued.Count);
             foreach (var e in queued)
             {
                 wake.Wake(e);

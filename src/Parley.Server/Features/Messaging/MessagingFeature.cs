@@ -25,6 +25,7 @@ public static class MessagingFeature
         services.AddSingleton<IValidateOptions<MessagingOptions>, MessagingOptionsValidator>();
         services.AddSchema(MessagingSchema.Schema);
         services.AddProviderStore<IMessagingStore, SqliteMessagingStore, PostgresMessagingStore, MemoryMessagingStore>();
+        services.AddSingleton<MessagingMetrics>();
         services.AddSingleton<MessagingLimits>();
         services.AddSingleton<RelayConnections>();
         services.AddSingleton<RelayWakeBus>();
@@ -135,6 +136,7 @@ public static class MessagingFeature
         var hub = routes.ServiceProvider.GetRequiredService<RelayHub>();
         var connections = routes.ServiceProvider.GetRequiredService<RelayConnections>();
         routes.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(connections.AbortAll);
+        routes.ServiceProvider.GetRequiredService<MessagingMetrics>().ObserveRelay(() => connections.ConnectionCount, () => connections.OnlineUserCount);
         var socket = routes.CreateApplicationBuilder();
         socket.UseWebSockets(new WebSocketOptions { KeepAliveInterval = RelayHub.KeepAliveInterval, KeepAliveTimeout = RelayHub.KeepAliveTimeout });
         socket.Run(hub.HandleAsync);

@@ -4,13 +4,14 @@ namespace Parley.Server.Features.Messaging;
 
 /// <summary>Closes relay sockets whose token expired; deletes expired envelopes, login challenges and tokens every <see cref="MessagingOptions.SweepInterval"/> of injected time.</summary>
 internal sealed class MessagingSweeper(IMessagingStore store, RelayConnections connections, IOptions<MessagingOptions> options,
-    TimeProvider time, ILogger<MessagingSweeper> logger) : BackgroundService
+    TimeProvider time, MessagingMetrics metrics, ILogger<MessagingSweeper> logger) : BackgroundService
 {
     public async Task<MessagingSweep> SweepOnceAsync(CancellationToken cancellationToken = default)
     {
         // Relay sockets outlive the token check at their upgrade: close those whose token has expired.
         connections.AbortExpired(time.GetUtcNow());
         var result = await store.SweepAsync(time.GetUtcNow(), cancellationToken);
+        metrics.Expired(result.Envelopes);
         if (result.Total > 0)
         {
             MessagingLog.Swept(logger, result.Envelopes, result.Challenges, result.Tokens);

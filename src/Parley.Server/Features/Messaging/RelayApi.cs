@@ -1,12 +1,14 @@
 using Parley.Contracts;
 using Parley.Contracts.Messaging;
 using Parley.Server.Infrastructure.Http;
+using Parley.Server.Infrastructure.Storage;
 using Parley.Server.Infrastructure.Text;
 
 namespace Parley.Server.Features.Messaging;
 
 /// <summary>The REST side of the relay and of groups (docs/messaging-api.md), for clients without a hub connection.</summary>
-internal sealed class RelayApi(RelayService relay, GroupService groups, IMessagingStore store, TimeProvider time)
+internal sealed class RelayApi(RelayService relay, GroupService groups, IMessagingStore store, TimeProvider time, MessagingMetrics metrics,
+    StoreMetrics storeMetrics)
 {
     /// <summary>Most ids one <c>POST /api/messages/status</c> asks about.</summary>
     public const int MaxStatusBatch = 1000;
@@ -74,9 +76,15 @@ internal sealed class RelayApi(RelayService relay, GroupService groups, IMessagi
             return MessagingProblems.Invalid("query", "after is a non-negative envelope id; limit lies between 1 and 500");
         }
 
-        var page = await store.ReadQueueAsync(context.User.Name(), after, limit + 1, time.GetUtcNow(), context.RequestAborted);
+        IReadOnlyList<StoredEnvelope> page;
+        using (storeMetrics.Time(StoreOperations.EnvelopeRead))
+        {
+            page = await store.ReadQueueAsync(context.User.Name(), after, limit + 1, time.GetUtcNow(), context.RequestAborted);
+        }
+
         var envelopes = page.Take(limit).Select(e => new EnvelopeResponse(e.Id, e.Sender, e.Type, RelayHub.GroupIdText(e.GroupId),
             e.ServerTimestamp, Base64Url.Encode(e.Content))).ToList();
+        metrics.Delivered(envelopes.Count);
         return TypedResults.Json(new QueueResponse(envelopes, page.Count > limit), MessagingJsonContext.Default.QueueResponse);
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using Parley.Contracts.Messaging;
+using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Features.Messaging;
 
@@ -8,7 +9,8 @@ namespace Parley.Server.Features.Messaging;
 /// The relay connections of this node, by user, each with its delivery pump. Knows who is online
 /// here (presence) and hands each new envelope to the pumps of its recipient.
 /// </summary>
-internal sealed class RelayConnections(IMessagingStore store, TimeProvider time, ILogger<RelayConnections> logger)
+internal sealed class RelayConnections(IMessagingStore store, TimeProvider time, MessagingMetrics metrics, StoreMetrics storeMetrics,
+    ILogger<RelayConnections> logger)
 {
     /// <summary>
     /// How long this node remembers a revocation (logout, account deletion; its own or another node's):
@@ -73,6 +75,10 @@ internal sealed class RelayConnections(IMessagingStore store, TimeProvider time,
 
     internal ILogger Logger => logger;
 
+    internal MessagingMetrics Metrics => metrics;
+
+    internal StoreMetrics StoreMetrics => storeMetrics;
+
     public bool IsOnline(string user) => _users.TryGetValue(user, out var list) && list.Count > 0;
 
     /// <summary>Queues an event frame (<see cref="RelayWire.Event(string, object)"/>) for each of the user's connections on this node.</summary>
@@ -122,6 +128,9 @@ internal sealed class RelayConnections(IMessagingStore store, TimeProvider time,
     public IEnumerable<string> OnlineUsers => _users.Keys;
 
     public int ConnectionCount => _users.Values.Sum(l => l.Count);
+
+    /// <summary>Users with at least one connection on this node.</summary>
+    public int OnlineUserCount => _users.Count;
 
     /// <summary>Hands a just-committed envelope to its recipient's pumps on this node.</summary>
     public void Deliver(StoredEnvelope envelope)
@@ -431,6 +440,7 @@ internal sealed class RelayConnection
                 else
                 {
                     await SendEnvelopesAsync(batch!).ConfigureAwait(false);
+                    _owner.Metrics.DeliveredLive(batch!, _owner.Time.GetUtcNow());
                 }
             }
         }
@@ -514,7 +524,12 @@ internal sealed class RelayConnection
         var pageSize = Batch;
         while (true)
         {
-            var page = await _owner.Store.ReadQueueAsync(User, cursor, pageSize, _owner.Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            IReadOnlyList<StoredEnvelope> page;
+            using (_owner.StoreMetrics.Time(StoreOperations.EnvelopeRead))
+            {
+                page = await _owner.Store.ReadQueueAsync(User, cursor, pageSize, _owner.Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            }
+
             if (page.Count == 0)
             {
                 return sent;
@@ -540,6 +555,7 @@ internal sealed class RelayConnection
             }
 
             await SendEnvelopesAsync(frame).ConfigureAwait(false);
+            _owner.Metrics.Delivered(page.Count);
             cursor = page[^1].Id;
             if (page.Count < pageSize)
             {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Parley.Contracts.Messaging;
+using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Features.Messaging;
 
@@ -27,6 +28,8 @@ internal sealed class RelayService(
     PresenceService presence,
     RelayEvents events,
     IOptions<MessagingOptions> options,
+    MessagingMetrics metrics,
+    StoreMetrics storeMetrics,
     TimeProvider time)
 {
     public const int MaxAckBatch = 1000;
@@ -38,7 +41,13 @@ internal sealed class RelayService(
     public SendStatus Check(string sender, int type, int contentLength)
     {
         var status = Validate(type, contentLength);
-        return status != SendStatus.Queued || limits.TrySend(sender) ? status : SendStatus.RateLimited;
+        if (status != SendStatus.Queued || limits.TrySend(sender))
+        {
+            return status;
+        }
+
+        metrics.SendRateLimited();
+        return SendStatus.RateLimited;
     }
 
     /// <summary>Validates an envelope's type and size; takes no permit (a group send takes one per recipient later).</summary>
@@ -63,7 +72,12 @@ internal sealed class RelayService(
     {
         var now = time.GetUtcNow();
         var envelope = new NewEnvelope(recipient, sender, type, null, now, now + _o.EnvelopeTtl, content);
-        var result = await store.EnqueueAsync(envelope, _o.MaxQueuedEnvelopes, cancellationToken);
+        EnqueueResult result;
+        using (storeMetrics.Time(StoreOperations.EnvelopeEnqueue))
+        {
+            result = await store.EnqueueAsync(envelope, _o.MaxQueuedEnvelopes, cancellationToken);
+        }
+
         switch (result.Status)
         {
             case EnqueueStatus.UnknownRecipient:
@@ -73,6 +87,7 @@ internal sealed class RelayService(
         }
 
         var stored = new StoredEnvelope(result.Id, recipient, sender, type, null, now, content);
+        metrics.Queued(1);
         wake.Wake(stored);
         await presence.SentAsync(sender, recipient, cancellationToken);
         return (SendStatus.Queued, stored);
@@ -93,7 +108,12 @@ internal sealed class RelayService(
             envelopes[i] = new NewEnvelope(recipient, sender, type, null, now, now + _o.EnvelopeTtl, content);
         }
 
-        var results = await store.EnqueueManyAsync(envelopes, _o.MaxQueuedEnvelopes, cancellationToken);
+        IReadOnlyList<EnqueueResult> results;
+        using (storeMetrics.Time(StoreOperations.EnvelopeEnqueue))
+        {
+            results = await store.EnqueueManyAsync(envelopes, _o.MaxQueuedEnvelopes, cancellationToken);
+        }
+
         var outcomes = new (SendStatus, StoredEnvelope?)[envelopes.Length];
         for (var i = 0; i < envelopes.Length; i++)
         {
@@ -109,6 +129,7 @@ internal sealed class RelayService(
             }
 
             var stored = new StoredEnvelope(results[i].Id, e.Recipient, sender, e.Type, null, now, e.Content);
+            metrics.Queued(1);
             wake.Wake(stored);
             outcomes[i] = (SendStatus.Queued, stored);
         }
@@ -127,7 +148,13 @@ internal sealed class RelayService(
     /// <summary>Deletes acknowledged envelopes and tells each sender (event <c>Delivered</c>).</summary>
     public async Task<int> AckAsync(string recipient, IReadOnlyList<long> ids, CancellationToken cancellationToken)
     {
-        var acked = await store.AckAsync(recipient, ids, cancellationToken);
+        IReadOnlyList<AckedEnvelope> acked;
+        using (storeMetrics.Time(StoreOperations.EnvelopeAck))
+        {
+            acked = await store.AckAsync(recipient, ids, cancellationToken);
+        }
+
+        metrics.Acked(acked.Count);
         if (acked.Count == 0)
         {
             return 0;

@@ -16,7 +16,7 @@ namespace Parley.Server.Features.Requests;
 /// before any state change.
 /// </summary>
 internal sealed class RequestsApi(IRequestStore requests, ISecretStore secrets, IOptions<SecretsOptions> options, TimeProvider time,
-    ILogger<RequestsApi> logger)
+    RequestsMetrics metrics, ILogger<RequestsApi> logger)
 {
     private const int CreateBodyLimit = 4 * 1024;
     private readonly SecretsOptions _o = options.Value;
@@ -79,6 +79,7 @@ internal sealed class RequestsApi(IRequestStore requests, ISecretStore secrets, 
         var expiresAt = Truncate(now.AddSeconds(request.ExpiresInSeconds));
         await requests.CreateAsync(new NewRequest(id, tokenVerifier, sendVerifier, request.Label, now, expiresAt), context.RequestAborted);
         RequestsLog.Created(logger, request.ExpiresInSeconds, request.Label is not null);
+        metrics.Created();
 
         var idText = id.ToString();
         context.Response.Headers.Location = "/api/requests/" + idText;
@@ -188,6 +189,7 @@ internal sealed class RequestsApi(IRequestStore requests, ISecretStore secrets, 
         }
 
         RequestsLog.Answered(logger, body.StreamBytes ?? 0);
+        metrics.Answered();
         var secretText = secretId.ToString();
         context.Response.Headers.Location = "/api/secrets/" + secretText;
         return TypedResults.Json(new AnswerRequestResponse(secretText, uploadToken, record.ExpiresAt, body.StreamBytes is not null),

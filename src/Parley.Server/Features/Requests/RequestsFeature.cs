@@ -20,6 +20,7 @@ public static class RequestsFeature
         services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Add(RequestsJsonContext.Default));
         services.AddSchema(RequestsSchema.Schema);
         services.AddProviderStore<IRequestStore, SqliteRequestStore, PostgresRequestStore, MemoryRequestStore>();
+        services.AddSingleton<RequestsMetrics>();
         services.AddSingleton<RequestsApi>();
         services.AddSingleton<RequestsSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<RequestsSweeper>());

@@ -4,12 +4,14 @@ using Microsoft.Extensions.Options;
 using Parley.Contracts;
 using Parley.Contracts.Secrets;
 using Parley.Server.Infrastructure.Http;
+using Parley.Server.Infrastructure.Storage;
 using Parley.Server.Infrastructure.Text;
 
 namespace Parley.Server.Features.Secrets;
 
 /// <summary>The handlers of docs/api.md's secrets routes. Each validates all input before any state change.</summary>
-internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> options, TimeProvider time, ILogger<SecretsApi> logger)
+internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> options, TimeProvider time, SecretsMetrics metrics,
+    StoreMetrics storeMetrics, ILogger<SecretsApi> logger)
 {
     private const int OpenBodyLimit = 4 * 1024;
     private readonly SecretsOptions _o = options.Value;
@@ -89,8 +91,13 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
         var id = SecretId.New();
         var (manageToken, manageHash) = SecretTokens.NewToken();
         var expiresAt = now.AddSeconds(request.ExpiresInSeconds);
-        await store.CreateAsync(new NewSecret(id, manageHash, accessVerifier, passphrase, manifest!, request.StreamBytes,
-            now, expiresAt, request.MaxViews, _o.MaxPassphraseAttempts), context.RequestAborted);
+        using (storeMetrics.Time(StoreOperations.SecretCreate))
+        {
+            await store.CreateAsync(new NewSecret(id, manageHash, accessVerifier, passphrase, manifest!, request.StreamBytes,
+                now, expiresAt, request.MaxViews, _o.MaxPassphraseAttempts), context.RequestAborted);
+        }
+
+        metrics.Created();
         SecretsLog.Created(logger, request.MaxViews, request.ExpiresInSeconds, passphrase is not null, request.StreamBytes ?? 0);
 
         var idText = id.ToString();
@@ -137,25 +144,25 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
     {
         if (!SecretId.TryParse(id, out var secretId))
         {
-            return Problems.InvalidId();
+            return Refused(OpenRefusal.Invalid, Problems.InvalidId());
         }
 
         var (request, problem) = await JsonBody.ReadAsync(context.Request, ParleyJsonContext.Default.OpenSecretRequest, OpenBodyLimit);
         if (problem is not null)
         {
-            return problem;
+            return Refused(OpenRefusal.Invalid, problem);
         }
 
         var accessHash = SecretTokens.HashOf(request!.AccessKey);
         byte[]? passphraseHash = null;
         if (accessHash is null)
         {
-            return Problems.InvalidRequest("accessKey", "must be 32 bytes, base64url");
+            return Refused(OpenRefusal.Invalid, Problems.InvalidRequest("accessKey", "must be 32 bytes, base64url"));
         }
 
         if (request.PassphraseProof is not null && (passphraseHash = SecretTokens.HashOf(request.PassphraseProof)) is null)
         {
-            return Problems.InvalidRequest("passphraseProof", "must be 32 bytes, base64url, or null");
+            return Refused(OpenRefusal.Invalid, Problems.InvalidRequest("passphraseProof", "must be 32 bytes, base64url, or null"));
         }
 
         var ct = context.RequestAborted;
@@ -165,7 +172,12 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
         var (downloadToken, grantHash) = SecretTokens.NewToken();
         var claimedAt = time.GetUtcNow();
         var grant = new DownloadGrant(grantHash, claimedAt + _o.DownloadWindow);
-        var claimed = await store.TryClaimAsync(secretId, accessHash, passphraseHash, claimedAt, grant, ct);
+        ClaimedView? claimed;
+        using (storeMetrics.Time(StoreOperations.SecretClaim))
+        {
+            claimed = await store.TryClaimAsync(secretId, accessHash, passphraseHash, claimedAt, grant, ct);
+        }
+
         if (claimed is not null)
         {
             return Opened(claimed, downloadToken, grant);
@@ -177,7 +189,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
             var record = await store.FindAsync(secretId, ct);
             if (record is null)
             {
-                return Problems.NotFound();
+                return Refused(OpenRefusal.NotFound, Problems.NotFound());
             }
 
             var now = time.GetUtcNow();
@@ -186,22 +198,22 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
             {
                 if (phase is not (SecretPhase.Available or SecretPhase.Uploading))
                 {
-                    return Problems.NotFound();
+                    return Refused(OpenRefusal.NotFound, Problems.NotFound());
                 }
 
                 await store.RecordWrongAccessAsync(secretId, now, ct);
                 SecretsLog.WrongAccessKey(logger);
-                return Problems.AccessDenied();
+                return Refused(OpenRefusal.WrongAccessKey, Problems.AccessDenied());
             }
 
             if (phase == SecretPhase.Uploading)
             {
-                return Problems.NotReady();
+                return Refused(OpenRefusal.NotReady, Problems.NotReady());
             }
 
             if (phase != SecretPhase.Available)
             {
-                return Gone(record, phase);
+                return Refused(OpenRefusal.Gone, Gone(record, phase));
             }
 
             if (record.Passphrase is { } pp && (passphraseHash is null || !SecretTokens.Matches(pp.Verifier, passphraseHash)))
@@ -215,11 +227,12 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
                 if (failure.BurnedAt is { } burnedAt)
                 {
                     SecretsLog.Burned(logger);
-                    return Problems.Burned(burnedAt);
+                    metrics.Burned();
+                    return Refused(OpenRefusal.WrongPassphrase, Problems.Burned(burnedAt));
                 }
 
                 SecretsLog.WrongPassphrase(logger, failure.AttemptsLeft);
-                return Problems.WrongPassphrase(failure.AttemptsLeft);
+                return Refused(OpenRefusal.WrongPassphrase, Problems.WrongPassphrase(failure.AttemptsLeft));
             }
 
             grant = grant with { ExpiresAt = now + _o.DownloadWindow };
@@ -230,12 +243,19 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
             }
         }
 
-        return Problems.NotFound();
+        return Refused(OpenRefusal.NotFound, Problems.NotFound());
+    }
+
+    private IResult Refused(OpenRefusal reason, IResult problem)
+    {
+        metrics.OpenRefused(reason);
+        return problem;
     }
 
     private IResult Opened(ClaimedView claimed, string downloadToken, DownloadGrant grant)
     {
         SecretsLog.Opened(logger, claimed.ViewsLeft);
+        metrics.Opened();
         var ticket = claimed.StreamBytes is { } bytes ? new StreamTicket(bytes, downloadToken, Truncate(grant.ExpiresAt)) : null;
         var response = new OpenSecretResponse(Base64Url.Encode(claimed.Manifest), claimed.ViewsLeft, ticket);
         return TypedResults.Json(response, ParleyJsonContext.Default.OpenSecretResponse);
@@ -276,6 +296,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
         if (await store.DestroyAsync(record!.Id, time.GetUtcNow(), context.RequestAborted))
         {
             SecretsLog.Destroyed(logger);
+            metrics.Destroyed();
         }
 
         return TypedResults.NoContent();

@@ -21,6 +21,7 @@ public static class SecretsFeature
         services.AddSingleton<IValidateOptions<SecretsOptions>, SecretsOptionsValidator>();
         services.AddSchema(SecretsSchema.Schema);
         services.AddProviderStore<ISecretStore, SqliteSecretStore, PostgresSecretStore, MemorySecretStore>();
+        services.AddSingleton<SecretsMetrics>();
         services.AddSingleton<SecretsApi>();
         services.AddSingleton<SecretsSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<SecretsSweeper>());

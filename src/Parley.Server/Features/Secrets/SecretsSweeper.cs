@@ -8,7 +8,7 @@ namespace Parley.Server.Features.Secrets;
 /// expired content and streams, abandoned uploads, expired download windows, and tombstones past
 /// their retention.
 /// </summary>
-internal sealed class SecretsSweeper(ISecretStore store, IOptions<SecretsOptions> options, TimeProvider time,
+internal sealed class SecretsSweeper(ISecretStore store, IOptions<SecretsOptions> options, TimeProvider time, SecretsMetrics metrics,
     ILogger<SecretsSweeper> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -21,6 +21,7 @@ internal sealed class SecretsSweeper(ISecretStore store, IOptions<SecretsOptions
         {
             var o = options.Value;
             var result = await store.SweepAsync(new SweepPolicy(time.GetUtcNow(), o.UploadWindow, o.TombstoneRetention), cancellationToken);
+            metrics.Expired(result.ContentsDeleted);
             if (result.Total > 0)
             {
                 SecretsLog.Swept(logger, result.AbandonedUploads, result.ContentsDeleted, result.StreamsDeleted,
