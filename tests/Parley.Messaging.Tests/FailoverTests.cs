@@ -36,8 +36,24 @@ public sealed class FailoverTests
         settings["Parley:Storage:PostgresConnectionString"] = database.ConnectionString;
         settings["Parley:Messaging:Redis"] = redis;
         settings["Parley:Secrets:CreatePerMinute"] = "0";
-        await using var doomed = await ServerProcess.StartAsync(settings, cancellationToken: TestContext.Current.CancellationToken);
-        await using var survivor = await ServerProcess.StartAsync(settings, cancellationToken: TestContext.Current.CancellationToken);
+        // Both start at once (the schema scripts run once, under PostgreSQL's advisory lock); one that fails takes the other down.
+        Task<ServerProcess>[] starting = [ServerProcess.StartAsync(settings), ServerProcess.StartAsync(settings)];
+        try
+        {
+            await Task.WhenAll(starting);
+        }
+        catch
+        {
+            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully))
+            {
+                await (await started).DisposeAsync();
+            }
+
+            throw;
+        }
+
+        await using var doomed = await starting[0];
+        await using var survivor = await starting[1];
         Uri[] nodes = [doomed.BaseUrl, survivor.BaseUrl];
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         deadline.CancelAfter(TimeSpan.FromMinutes(4)); // generous: CI machines are shared
