@@ -43,12 +43,18 @@ internal sealed class WebhookDeliveryWorker(IWebhookStore store, ISecretStore se
         }
     }
 
+    /// <summary>
+    /// How long a claimed event is hidden from other workers: one whole attempt and a margin. A node that
+    /// dies mid-attempt delays its events by at most this much.
+    /// </summary>
+    private TimeSpan Lease => _o.ConnectTimeout + _o.RequestTimeout + TimeSpan.FromSeconds(5);
+
     /// <summary>One round of deliveries; true when the batch was full and more may be due.</summary>
     private async Task<bool> DeliverDueAsync(CancellationToken stoppingToken)
     {
         var batch = _o.Concurrency * 4;
         var now = time.GetUtcNow();
-        var due = await store.ClaimDueAsync(now, now + _o.ConnectTimeout + _o.RequestTimeout + TimeSpan.FromSeconds(30), batch, stoppingToken);
+        var due = await store.ClaimDueAsync(now, now + Lease, batch, stoppingToken);
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = _o.Concurrency, CancellationToken = stoppingToken },
             async (delivery, ct) => await DeliverAsync(delivery, ct));
         return due.Count == batch;
