@@ -8,10 +8,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Parley.Contracts.Webhooks;
 
-namespace Parley.Server.Tests.Support;
+namespace Parley.Testing;
 
 /// <summary>One webhook call as the receiver saw it.</summary>
-internal sealed record ReceivedWebhook(string Id, string Timestamp, string Signature, byte[] Body)
+public sealed record ReceivedWebhook(string Id, string Timestamp, string Signature, byte[] Body)
 {
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 
@@ -27,7 +27,7 @@ internal sealed record ReceivedWebhook(string Id, string Timestamp, string Signa
 /// A real HTTP receiver on a loopback port (Kestrel), recording every call. It can be stopped and
 /// started again on the same port, to play a receiver that is down for a while.
 /// </summary>
-internal sealed class WebhookReceiver : IAsyncDisposable
+public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
     private WebApplication? _app;
