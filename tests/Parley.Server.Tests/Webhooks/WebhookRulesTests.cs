@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using Parley.Contracts.Webhooks;
 using Parley.Server.Features.Webhooks;
@@ -37,6 +38,25 @@ public sealed class WebhookRulesTests
         WebhookSignature.Verify(key, SpecId, SpecTimestamp, SpecBody, SpecSignature.Replace("v1,", "v2,", StringComparison.Ordinal)).ShouldBeFalse();
         WebhookSignature.Verify(key, SpecId, SpecTimestamp, SpecBody, "v1,not base64!").ShouldBeFalse();
         WebhookSignature.Verify(key, SpecId, SpecTimestamp, SpecBody, "").ShouldBeFalse();
+    }
+
+    [Fact]
+    public void The_csharp_receiver_example_of_the_docs_works()
+    {
+        Verify(SpecKey, SpecId, "1614265330", SpecBody, SpecSignature).ShouldBeTrue();
+        Verify(SpecKey, SpecId, "1614265331", SpecBody, SpecSignature).ShouldBeFalse();
+
+        // Copied from docs/webhooks.md, "Verifying a delivery".
+        static bool Verify(string key, string id, string timestamp, byte[] body, string signatureHeader)
+        {
+            var secret = Convert.FromBase64String(key["whsec_".Length..]);
+            var signed = Encoding.UTF8.GetBytes($"{id}.{timestamp}.").Concat(body).ToArray();
+            var expected = HMACSHA256.HashData(secret, signed);
+            var given = new byte[32];
+            return signatureHeader.Split(' ').Any(s => s.StartsWith("v1,", StringComparison.Ordinal)
+                && Convert.TryFromBase64String(s[3..], given, out var n) && n == 32
+                && CryptographicOperations.FixedTimeEquals(given, expected));
+        }
     }
 
     [Theory]
