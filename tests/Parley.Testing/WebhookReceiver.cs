@@ -10,6 +10,22 @@ using Parley.Contracts.Webhooks;
 
 namespace Parley.Testing;
 
+/// <summary>How a <see cref="WebhookReceiver"/> answers.</summary>
+public enum ReceiverAnswer
+{
+    /// <summary>204 at once.</summary>
+    Accept,
+
+    /// <summary>307 to another path of the receiver.</summary>
+    Redirect,
+
+    /// <summary>Never answers (until the caller gives up).</summary>
+    Hang,
+
+    /// <summary>200, then a body that never ends.</summary>
+    Endless,
+}
+
 /// <summary>One webhook call as the receiver saw it.</summary>
 public sealed record ReceivedWebhook(string Id, string Timestamp, string Signature, byte[] Body)
 {
@@ -31,6 +47,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
     private WebApplication? _app;
+    private int _redirectsFollowed;
 
     private WebhookReceiver(int port)
     {
@@ -38,6 +55,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>How the receiver answers each call (it records the call first, whatever the answer).</summary>
+    public ReceiverAnswer Answer { get; set; }
+
+    /// <summary>Calls that arrived at the redirect's target: a sender that follows no redirects makes none.</summary>
+    public int RedirectsFollowed => Volatile.Read(ref _redirectsFollowed);
 
     /// <summary>The URL to give as a webhook, on 127.0.0.1 (or on <paramref name="host"/>).</summary>
     public string Url(string host = "127.0.0.1") => $"http://{host}:{Port}/hooks/parley?token=receiver-own-token";
@@ -73,6 +96,29 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var h = context.Request.Headers;
             _received.Enqueue(new ReceivedWebhook(h[WebhookEventTypes.IdHeader].ToString(), h[WebhookEventTypes.TimestampHeader].ToString(),
                 h[WebhookEventTypes.SignatureHeader].ToString(), body.ToArray()));
+            switch (Answer)
+            {
+                case ReceiverAnswer.Redirect:
+                    return Results.Redirect("/hooks/elsewhere", permanent: false, preserveMethod: true);
+                case ReceiverAnswer.Hang:
+                    await Task.Delay(TimeSpan.FromMinutes(5), context.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    return Results.NoContent();
+                case ReceiverAnswer.Endless:
+                    context.Response.StatusCode = StatusCodes.Status200OK;
+                    var chunk = new byte[64 * 1024];
+                    while (!context.RequestAborted.IsCancellationRequested)
+                    {
+                        await context.Response.Body.WriteAsync(chunk, context.RequestAborted).AsTask().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    }
+
+                    return Results.Empty;
+                default:
+                    return Results.NoContent();
+            }
+        });
+        app.MapPost("/hooks/elsewhere", () =>
+        {
+            Interlocked.Increment(ref _redirectsFollowed);
             return Results.NoContent();
         });
         await app.StartAsync();

@@ -17,12 +17,14 @@ internal sealed class WebhookSender : IDisposable
 {
     private const int MaxResponseBytes = 4 * 1024;
     private readonly bool _allowPrivateTargets;
+    private readonly TimeSpan _requestTimeout;
     private readonly HttpClient _client;
 
     public WebhookSender(IOptions<WebhookOptions> options)
     {
         var o = options.Value;
         _allowPrivateTargets = o.AllowPrivateTargets;
+        _requestTimeout = o.RequestTimeout;
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -34,7 +36,7 @@ internal sealed class WebhookSender : IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(1),
             ConnectCallback = ConnectAsync,
         };
-        _client = new HttpClient(handler) { Timeout = o.RequestTimeout };
+        _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _client.DefaultRequestHeaders.UserAgent.ParseAdd("Parley-Webhooks/1");
     }
 
@@ -51,23 +53,33 @@ internal sealed class WebhookSender : IDisposable
         request.Headers.Add(WebhookEventTypes.IdHeader, delivery.MessageId);
         request.Headers.Add(WebhookEventTypes.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
         request.Headers.Add(WebhookEventTypes.SignatureHeader, WebhookSignature.Sign(delivery.SigningKey, delivery.MessageId, timestamp, delivery.Body));
+        // One deadline for the whole attempt, body included: a receiver that trickles its answer is cut off too.
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(_requestTimeout);
         try
         {
-            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            await DrainAsync(response, cancellationToken);
+            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attempt.Token);
+            await DrainAsync(response, attempt.Token);
             return response.IsSuccessStatusCode ? DeliveryOutcome.Delivered : DeliveryOutcome.Failed;
         }
         catch (HttpRequestException e) when (e.InnerException is ForbiddenTargetException)
         {
             return DeliveryOutcome.Refused;
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return DeliveryOutcome.Failed;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
             return DeliveryOutcome.Failed;
         }
     }
 
-    /// <summary>Reads a short answer to its end (so the connection can be reused) and no more than that.</summary>
+    /// <summary>
+    /// Reads a short answer to its end (so the connection can be reused) and no more than that. The
+    /// status line is the acknowledgement: a body that is long, slow or broken changes nothing.
+    /// </summary>
     private static async Task DrainAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.Content.Headers.ContentLength is > MaxResponseBytes)
@@ -75,6 +87,17 @@ internal sealed class WebhookSender : IDisposable
             return;
         }
 
+        try
+        {
+            await ReadSomeAsync(response, cancellationToken);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException)
+        {
+        }
+    }
+
+    private static async Task ReadSomeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
         var buffer = new byte[MaxResponseBytes];
         var total = 0;
