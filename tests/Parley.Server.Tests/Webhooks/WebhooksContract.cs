@@ -5,6 +5,7 @@ using Parley.Contracts;
 using Parley.Contracts.Requests;
 using Parley.Contracts.Secrets;
 using Parley.Contracts.Webhooks;
+using Parley.Server.Features.Secrets;
 using Parley.Server.Features.Webhooks;
 using Parley.Server.Tests.Support;
 
@@ -226,6 +227,42 @@ public abstract class WebhooksContract(ProviderServer provider)
         await Task.Delay(Quiet);
         receiver.Received.ShouldBeEmpty();
         server.Logs.Text.ShouldContain("Webhook given up after 1 attempt(s): the target is not allowed");
+    }
+
+    [Fact]
+    public async Task The_outbox_store_queues_only_for_targets_leases_claims_and_keeps_targets_while_events_wait()
+    {
+        await using var server = await StartAsync();
+        var store = server.WebhookStore();
+        // A year ahead, so that the server's own worker (on the real clock) leaves these rows alone.
+        var now = DateTimeOffset.UtcNow.AddYears(1);
+        var subject = SecretId.New();
+        var url = $"http://127.0.0.1:9/{Guid.NewGuid():N}";
+        await store.AddTargetAsync(new WebhookTarget(subject, WebhookSubject.Secret, subject, url, new byte[32], now.AddHours(1)),
+            CancellationToken.None);
+
+        (await store.EnqueueAsync(subject, SubjectEvent.Answered, null, now, CancellationToken.None)).ShouldBeFalse("not an event of secrets");
+        (await store.EnqueueAsync(SecretId.New(), SubjectEvent.Opened, 1, now, CancellationToken.None)).ShouldBeFalse("no target");
+        (await store.EnqueueAsync(subject, SubjectEvent.Opened, 1, now, CancellationToken.None)).ShouldBeTrue();
+
+        async Task<PendingDelivery?> ClaimAsync(DateTimeOffset at) =>
+            (await store.ClaimDueAsync(at, at.AddMinutes(1), 100, CancellationToken.None)).SingleOrDefault(d => d.Url == url);
+
+        var claimed = (await ClaimAsync(now)).ShouldNotBeNull();
+        claimed.Attempts.ShouldBe(0);
+        System.Text.Encoding.UTF8.GetString(claimed.Body).ShouldContain("\"type\":\"secret.opened\"");
+        (await ClaimAsync(now)).ShouldBeNull("leased");
+        (await ClaimAsync(now.AddMinutes(2))).ShouldNotBeNull("the lease ran out");
+
+        await store.RetryLaterAsync(claimed.MessageId, 3, now.AddMinutes(10), CancellationToken.None);
+        (await ClaimAsync(now.AddMinutes(5))).ShouldBeNull("not due yet");
+        (await ClaimAsync(now.AddMinutes(11))).ShouldNotBeNull().Attempts.ShouldBe(3);
+
+        await store.PurgeTargetsAsync(now.AddDays(30), CancellationToken.None);
+        (await store.FindTargetAsync(subject, CancellationToken.None)).ShouldNotBeNull("an event still waits for it");
+        await store.RemoveAsync(claimed.MessageId, CancellationToken.None);
+        await store.PurgeTargetsAsync(now.AddDays(30), CancellationToken.None);
+        (await store.FindTargetAsync(subject, CancellationToken.None)).ShouldBeNull();
     }
 
     private static async Task ShouldBeWebhookProblemAsync(HttpResponseMessage response, string url)
