@@ -19,11 +19,12 @@ internal static class CreateCommand
         var passphraseFile = new Option<string?>("--passphrase-file") { Description = "Protect with the passphrase in this file's first line (for scripts)", HelpName = "path" };
         var qr = new Option<bool>("--qr") { Description = "Also print the share link as a QR code" };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout" };
+        var webhook = WebhookOption("secret is opened, fails to open, burns, expires unread or is destroyed");
         var partSize = new Option<string?>("--upload-part-size") { Description = "Upload files in parts of this size (e.g. 8m), for proxies that limit request bodies", HelpName = "size" };
 
         var command = new Command("create", "Encrypt text and/or files locally and create a one-time link.")
         {
-            text, files, expires, views, passphrase, passphraseFile, qr, json, partSize,
+            text, files, expires, views, passphrase, passphraseFile, qr, json, partSize, webhook,
         };
         command.SetAction((parse, ct) => ParleyCommand.GuardAsync(async token =>
         {
@@ -38,6 +39,7 @@ internal static class CreateCommand
             }
 
             var partBytes = SecretInput.PartSize(parse.GetValue(partSize));
+            var webhookUrl = CheckWebhook(parse.GetValue(webhook));
 
             var terminal = new Terminal();
             var (textValue, sources) = SecretInput.Read(parse.GetValue(text), parse.GetValue(files), terminal, "share");
@@ -77,6 +79,7 @@ internal static class CreateCommand
                 MaxViews = viewCount ?? config.DefaultViews,
                 Passphrase = secretPassphrase,
                 UploadPartSize = partBytes,
+                Webhook = webhookUrl,
             };
             if (secret.ProblemWith(config) is { } problem)
             {
@@ -101,6 +104,7 @@ internal static class CreateCommand
                 Console.Error.WriteLine(
                     $"Expires {ParleyCommand.When(created.ExpiresAt)}; {created.MaxViews} view{(created.MaxViews == 1 ? "" : "s")}"
                     + (secretPassphrase is null ? "." : "; passphrase required (send it by another channel)."));
+                PrintSigningKey(created.WebhookSigningKey);
             }
 
             if (parse.GetValue(qr))
@@ -111,6 +115,35 @@ internal static class CreateCommand
             return ExitCodes.Ok;
         }, ct));
         return command;
+    }
+
+    /// <summary>The <c>--webhook</c> option of the commands that create.</summary>
+    internal static Option<string?> WebhookOption(string events) => new("--webhook")
+    {
+        Description = $"Have the server POST a signed notice to this http(s) URL when the {events} (docs/webhooks.md); the server can see the URL",
+        HelpName = "url",
+    };
+
+    /// <summary>A local first check of a webhook URL (the server checks it fully); null passes through.</summary>
+    internal static string? CheckWebhook(string? url)
+    {
+        if (url is not null && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
+        {
+            throw CliException.Usage("--webhook must be an absolute http or https URL");
+        }
+
+        return url;
+    }
+
+    /// <summary>The webhook's signing key, which the server shows only once: on stdout, after its label on stderr.</summary>
+    internal static void PrintSigningKey(string? key)
+    {
+        if (key is not null)
+        {
+            Console.Error.WriteLine("Webhook signing key (shown only now; your receiver checks signatures with it):");
+            Console.Out.WriteLine(key);
+            Console.Out.Flush();
+        }
     }
 
     /// <summary>The two links on stdout (the one to send first), each after its label on stderr.</summary>
@@ -159,6 +192,11 @@ internal static class CreateCommand
             w.WriteNumber("maxViews", created.MaxViews);
             w.WriteBoolean("passphrase", passphrase);
             w.WriteNumber("files", files);
+            if (created.WebhookSigningKey is { } key)
+            {
+                w.WriteString("webhookSigningKey", key);
+            }
+
             w.WriteEndObject();
         }
 

@@ -39,7 +39,7 @@ internal static class ExitCodes
         (Burned, "too many wrong passphrases: the secret is gone"),
         (DamagedLink, "damaged link: malformed, cut short, or its key/token does not match"),
         (Network, "network error: the server could not be reached or the transfer failed"),
-        (Tampered, "the content failed authentication (modified or truncated), or a received file its SHA-256; nothing was saved"),
+        (Tampered, "the content failed authentication (modified or truncated), or a received file its SHA-256; nothing was saved; webhook verify: the signature does not match or is too old"),
         (Refused, "the server refused: rate limited, creation closed, too large, not ready; messaging: username taken, not a group admin, ..."),
         (NotAnswered, "the request has no answer yet (try again later)"),
         (NoProfile, "messaging: no such profile, or it holds no registered account (parley register)"),

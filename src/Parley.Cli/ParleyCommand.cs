@@ -49,6 +49,7 @@ internal static class ParleyCommand
         secret.Subcommands.Add(RequestCommand.Build(server));
         secret.Subcommands.Add(RespondCommand.Build());
         root.Subcommands.Add(secret);
+        root.Subcommands.Add(WebhookCommand.Build());
         foreach (var command in AccountCommands.Build(server)
             .Concat(ContactCommands.Build())
             .Concat(MessageCommands.Build())
@@ -193,6 +194,8 @@ internal static class ParleyCommand
             ? $"this request was already answered, on {When(at)}; it takes one answer"
             : "this request was already answered; it takes one answer",
         ApiFailure.NotAnswered => "the request has no answer yet; try again later",
+        ApiFailure.InvalidRequest when e.Errors.Count > 0 =>
+            OneLine($"{e.Message} {string.Join("; ", e.Errors.Select(m => $"{m.Key} {string.Join(", ", m.Value)}"))}"),
         _ => OneLine(e.Message),
     };
 

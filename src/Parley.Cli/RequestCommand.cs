@@ -22,15 +22,17 @@ internal static class RequestCommand
         var expires = new Option<string?>("--expires", "-e") { Description = "How long the request (and its answer) lasts: one of the server's choices, as seconds or 30m, 1h, 1d, 7d (default: the server's)", HelpName = "time" };
         var qr = new Option<bool>("--qr") { Description = "Also print the request link as a QR code" };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout" };
+        var webhook = CreateCommand.WebhookOption("request is answered and when the answer is opened");
         var command = new Command("request", "Ask someone for a secret: prints a request link to send them and a private link that opens their answer, once.")
         {
-            label, expires, qr, json,
+            label, expires, qr, json, webhook,
         };
         command.SetAction((parse, ct) => ParleyCommand.GuardAsync(async token =>
         {
             var serverUrl = ParleyCommand.ResolveServer(parse.GetValue(server));
             var expirySeconds = SecretInput.Expiry(parse.GetValue(expires));
             var labelText = parse.GetValue(label);
+            var webhookUrl = CreateCommand.CheckWebhook(parse.GetValue(webhook));
             if (labelText is not null && VisibleText.Problem(labelText, RequestLimits.MaxLabelLength) is { } why)
             {
                 throw CliException.Usage($"--label {why}");
@@ -49,7 +51,7 @@ internal static class RequestCommand
                 throw CliException.Usage($"the server offers these expiry times: {string.Join(", ", config.ExpiryChoices.Select(c => Durations.Format(c.Seconds)))}");
             }
 
-            using var created = await new RequestsClient(api).CreateAsync(labelText, seconds, token).ConfigureAwait(false);
+            using var created = await new RequestsClient(api).CreateAsync(labelText, seconds, webhookUrl, token).ConfigureAwait(false);
             var send = created.Send.Format();
             var privateLink = created.Private.Format();
             var asJson = parse.GetValue(json);
@@ -62,6 +64,7 @@ internal static class RequestCommand
                 CreateCommand.PrintLinks("Request link (send it to the person who has the secret):", send,
                     "Private link (keep it to yourself: it opens the answer, once):", privateLink);
                 Console.Error.WriteLine($"Expires {ParleyCommand.When(created.ExpiresAt)}. Open the answer with: parley secret open '<private link>'");
+                CreateCommand.PrintSigningKey(created.WebhookSigningKey);
             }
 
             if (parse.GetValue(qr))
@@ -135,6 +138,11 @@ internal static class RequestCommand
             else
             {
                 w.WriteString("label", created.Label);
+            }
+
+            if (created.WebhookSigningKey is { } key)
+            {
+                w.WriteString("webhookSigningKey", key);
             }
 
             w.WriteEndObject();

@@ -3,6 +3,7 @@ using Parley.Server.Features.Health;
 using Parley.Server.Features.Messaging;
 using Parley.Server.Features.Requests;
 using Parley.Server.Features.Secrets;
+using Parley.Server.Features.Webhooks;
 using Parley.Server.Features.WebUi;
 using Parley.Server.Infrastructure.Http;
 using Parley.Server.Infrastructure.Metrics;
@@ -20,6 +21,7 @@ builder.Services.AddRequests();
 builder.Services.AddMessaging(builder.Configuration);
 builder.Services.AddBlobs();
 builder.AddParleyMetrics();
+builder.Services.AddWebhooks();
 
 var app = builder.Build();
 app.UseParleyMetrics();

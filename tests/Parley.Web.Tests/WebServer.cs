@@ -39,6 +39,9 @@ public sealed class WebServer : IAsyncLifetime
                 ["Parley:Secrets:MinPassphraseIterations"] = PassphraseIterations.ToString(CultureInfo.InvariantCulture),
                 ["Parley:Secrets:DefaultPassphraseIterations"] = PassphraseIterations.ToString(CultureInfo.InvariantCulture),
                 ["Parley:Secrets:MaxPassphraseAttempts"] = MaxPassphraseAttempts.ToString(CultureInfo.InvariantCulture),
+                // Webhook tests run their receiver on loopback.
+                ["Parley:Webhooks:AllowPrivateTargets"] = "true",
+                ["Parley:Webhooks:PollInterval"] = "00:00:00.1",
             },
         });
     }

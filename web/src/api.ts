@@ -33,6 +33,8 @@ export interface CreateSecretRequest {
   expiresInSeconds: number;
   maxViews: number;
   streamBytes: number | null;
+  /** Optional URL the server notifies of the secret's events (docs/webhooks.md); the server can read it. */
+  webhook?: string;
 }
 
 export interface CreateSecretResponse {
@@ -40,6 +42,8 @@ export interface CreateSecretResponse {
   manageToken: string;
   expiresAt: string;
   uploadRequired: boolean;
+  /** The webhook's signing key, whsec_…: only when a webhook was given, and only in this answer. */
+  webhookSigningKey?: string;
 }
 
 export interface LookResponse {

@@ -6,8 +6,12 @@ using Parley.Contracts.Requests;
 namespace Parley.Client.Requests;
 
 /// <summary>A created request: the send link for the responder and the private link for the requester (which holds the private key until disposed).</summary>
-public sealed class CreatedRequest(SendLink send, PrivateLink privateLink, DateTimeOffset expiresAt, string? label) : IDisposable
+public sealed class CreatedRequest(SendLink send, PrivateLink privateLink, DateTimeOffset expiresAt, string? label,
+    string? webhookSigningKey = null) : IDisposable
 {
+    /// <summary>The webhook's signing key (<c>whsec_…</c>) when a webhook was asked for; the server shows it only this once.</summary>
+    public string? WebhookSigningKey { get; } = webhookSigningKey;
+
     public SendLink Send { get; } = send;
 
     public PrivateLink Private { get; } = privateLink;
@@ -36,7 +40,11 @@ public sealed class RequestsClient(SecretsApi api)
     public SecretsApi Api { get; } = api ?? throw new ArgumentNullException(nameof(api));
 
     /// <summary>Makes a fresh key pair and creates the request on the server.</summary>
-    public async Task<CreatedRequest> CreateAsync(string? label, int expiresInSeconds, CancellationToken cancellationToken = default)
+    public Task<CreatedRequest> CreateAsync(string? label, int expiresInSeconds, CancellationToken cancellationToken = default) =>
+        CreateAsync(label, expiresInSeconds, webhook: null, cancellationToken);
+
+    /// <summary>As above, with a URL the server notifies when the request is answered and the answer opened (docs/webhooks.md).</summary>
+    public async Task<CreatedRequest> CreateAsync(string? label, int expiresInSeconds, string? webhook, CancellationToken cancellationToken = default)
     {
         var privateKey = RandomNumberGenerator.GetBytes(RequestFormat.KeySize);
         var publicKey = RequestFormat.PublicKeyOf(privateKey);
@@ -44,12 +52,12 @@ public sealed class RequestsClient(SecretsApi api)
         var sendToken = RequestFormat.SendToken(publicKey);
         try
         {
-            var request = new CreateRequestRequest(Verifier(requestToken), Verifier(sendToken), label, expiresInSeconds);
+            var request = new CreateRequestRequest(Verifier(requestToken), Verifier(sendToken), label, expiresInSeconds, webhook);
             var created = await Api.CreateRequestAsync(request, cancellationToken).ConfigureAwait(false);
             try
             {
                 return new CreatedRequest(new SendLink(Api.Server, created.Id, publicKey), new PrivateLink(Api.Server, created.Id, privateKey),
-                    created.ExpiresAt, label);
+                    created.ExpiresAt, label, created.WebhookSigningKey);
             }
             catch (ArgumentException e)
             {

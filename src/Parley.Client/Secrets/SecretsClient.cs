@@ -24,6 +24,9 @@ public sealed record NewSecret
     /// <summary>Upload the file stream in parts of this many bytes instead of one request.</summary>
     public long? UploadPartSize { get; init; }
 
+    /// <summary>A URL the server notifies of the secret's events (docs/webhooks.md); the server can see it.</summary>
+    public string? Webhook { get; init; }
+
     public override string ToString() => $"NewSecret(text: {(Text is null ? "none" : "set")}, files: {Files.Count})";
 
     /// <summary>Why the server's config would refuse this secret, or null. Nothing is sent.</summary>
@@ -83,8 +86,12 @@ public sealed record NewSecret
 }
 
 /// <summary>A created secret: the share link for the recipient and the manage link for the creator.</summary>
-public sealed class CreatedSecret(ShareLink share, ManageLink manage, DateTimeOffset expiresAt, int maxViews) : IDisposable
+public sealed class CreatedSecret(ShareLink share, ManageLink manage, DateTimeOffset expiresAt, int maxViews, string? webhookSigningKey = null)
+    : IDisposable
 {
+    /// <summary>The webhook's signing key (<c>whsec_…</c>) when a webhook was asked for; the server shows it only this once.</summary>
+    public string? WebhookSigningKey { get; } = webhookSigningKey;
+
     public ShareLink Share { get; } = share;
 
     public ManageLink Manage { get; } = manage;
@@ -157,12 +164,13 @@ public sealed class SecretsClient(SecretsApi api)
             return await SealAndPostAsync(secret, linkKey, kdf, async (sealedSecret, ct) =>
             {
                 var request = new CreateSecretRequest(sealedSecret.Manifest, sealedSecret.AccessVerifier, sealedSecret.Passphrase,
-                    secret.ExpiresInSeconds, secret.MaxViews, sealedSecret.StreamBytes);
+                    secret.ExpiresInSeconds, secret.MaxViews, sealedSecret.StreamBytes, secret.Webhook);
                 var created = await Api.CreateAsync(request, ct).ConfigureAwait(false);
                 try
                 {
                     var manage = new ManageLink(Api.Server, created.Id, created.ManageToken);
-                    var result = new CreatedSecret(new ShareLink(Api.Server, created.Id, linkKey), manage, created.ExpiresAt, secret.MaxViews);
+                    var result = new CreatedSecret(new ShareLink(Api.Server, created.Id, linkKey), manage, created.ExpiresAt, secret.MaxViews,
+                        created.WebhookSigningKey);
                     return new PostedSecret<CreatedSecret>(created.Id, created.ManageToken, created.UploadRequired, result);
                 }
                 catch (ArgumentException e)

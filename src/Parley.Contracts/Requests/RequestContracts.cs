@@ -4,9 +4,13 @@ namespace Parley.Contracts.Requests;
 // Binary members are base64url strings without padding; the server validates their lengths.
 
 /// <summary><c>POST /api/requests</c>: the requester's verifiers, an optional plaintext label, and the expiry.</summary>
-public sealed record CreateRequestRequest(string TokenVerifier, string SendVerifier, string? Label, int ExpiresInSeconds);
+public sealed record CreateRequestRequest(string TokenVerifier, string SendVerifier, string? Label, int ExpiresInSeconds,
+    string? Webhook = null);
 
-public sealed record CreateRequestResponse(string Id, DateTimeOffset ExpiresAt);
+/// <summary><c>webhookSigningKey</c> (<c>whsec_…</c>) only when a webhook was given: shown this once, never again.</summary>
+public sealed record CreateRequestResponse(string Id, DateTimeOffset ExpiresAt,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? WebhookSigningKey = null);
 
 /// <summary><c>GET /api/requests/{id}</c> with the send token, while the request waits for its answer.</summary>
 public sealed record RequestLookResponse(string Id, string State, string? Label, DateTimeOffset ExpiresAt);

@@ -33,9 +33,13 @@ public sealed record CreateSecretRequest(
     PassphraseParameters? Passphrase,
     int ExpiresInSeconds,
     int MaxViews,
-    long? StreamBytes);
+    long? StreamBytes,
+    string? Webhook = null);
 
-public sealed record CreateSecretResponse(string Id, string ManageToken, DateTimeOffset ExpiresAt, bool UploadRequired);
+/// <summary><c>webhookSigningKey</c> (<c>whsec_…</c>) only when a webhook was given: shown this once, never again.</summary>
+public sealed record CreateSecretResponse(string Id, string ManageToken, DateTimeOffset ExpiresAt, bool UploadRequired,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? WebhookSigningKey = null);
 
 public sealed record UploadCompleteResponse(bool Complete);
 

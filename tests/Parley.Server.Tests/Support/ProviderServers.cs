@@ -28,7 +28,7 @@ public abstract class ProviderServer : IAsyncDisposable
     }
 
     /// <summary>A separate server of this provider with its own settings (the caller disposes it).</summary>
-    internal abstract Task<ParleyTestServer> StartAsync(IDictionary<string, string?> settings);
+    internal abstract Task<ParleyTestServer> StartAsync(IDictionary<string, string?> settings, bool realTime = false);
 
     public virtual async ValueTask DisposeAsync()
     {
@@ -46,16 +46,16 @@ public sealed class MemoryServer : ProviderServer
 {
     public override string Provider => "memory";
 
-    internal override Task<ParleyTestServer> StartAsync(IDictionary<string, string?> settings) =>
-        ParleyTestServer.StartAsync(new ParleyServerOptions { Provider = Provider, Settings = settings });
+    internal override Task<ParleyTestServer> StartAsync(IDictionary<string, string?> settings, bool realTime = false) =>
+        ParleyTestServer.StartAsync(new ParleyServerOptions { Provider = Provider, Settings = settings, RealTime = realTime });
 }
 
 public sealed class SqliteServer : ProviderServer
 {
     public override string Provider => "sqlite";
 
-    internal override Task<ParleyTestServer> StartAsync(IDictionary<string, string?> settings) =>
-        ParleyTestServer.StartAsync(new ParleyServerOptions { Provider = Provider, Settings = settings });
+    internal override Task<ParleyTestServer> StartAsync(IDictionary<string, string?> settings, bool realTime = false) =>
+        ParleyTestServer.StartAsync(new ParleyServerOptions { Provider = Provider, Settings = settings, RealTime = realTime });
 }
 
 public sealed class PostgresServer : ProviderServer
@@ -64,7 +64,7 @@ public sealed class PostgresServer : ProviderServer
 
     public override string Provider => "postgres";
 
-    internal override async Task<ParleyTestServer> StartAsync(IDictionary<string, string?> settings)
+    internal override async Task<ParleyTestServer> StartAsync(IDictionary<string, string?> settings, bool realTime = false)
     {
         var database = await PostgresTestDatabase.CreateAsync();
         lock (_databases)
@@ -77,6 +77,7 @@ public sealed class PostgresServer : ProviderServer
             Provider = Provider,
             PostgresConnectionString = database.ConnectionString,
             Settings = settings,
+            RealTime = realTime,
         });
     }
 
@@ -105,4 +106,10 @@ internal static class ServerExtensions
         SecretId.TryParse(id, out var secretId).ShouldBeTrue();
         return (await server.Store().FindAsync(secretId, CancellationToken.None)).ShouldNotBeNull();
     }
+}
+
+internal static class WebhookServerExtensions
+{
+    public static Parley.Server.Features.Webhooks.IWebhookStore WebhookStore(this ParleyTestServer server) =>
+        (Parley.Server.Features.Webhooks.IWebhookStore)server.Services.GetService(typeof(Parley.Server.Features.Webhooks.IWebhookStore))!;
 }

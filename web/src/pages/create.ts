@@ -37,6 +37,7 @@ function renderForm(config: Config): void {
   const strengthText = h('span', { class: 'strength-label' });
   const hint = h('span', { text: strength('').advice });
   const showPass = h('input', { type: 'checkbox', id: 'show-pass' });
+  const webhook = h('input', { type: 'url', inputMode: 'url', autocomplete: 'off', spellcheck: false, maxLength: 2048, placeholder: 'https://' });
   const error = h('div', { class: 'form-error' });
   const progress = progressBar('Encryption and upload progress');
   const submit = h('button', { type: 'submit', class: 'button primary', text: 'Create secret link' });
@@ -60,6 +61,8 @@ function renderForm(config: Config): void {
       h('div', { class: 'row' }, field('expiry', 'Expires after', expiry), field('views', 'Can be opened', views)),
       field('passphrase', 'Passphrase (optional)', passphrase, h('span', {}, meter, ' ', strengthText, ' ', hint)),
       h('div', { class: 'checkbox' }, showPass, h('label', { for: 'show-pass', text: 'Show passphrase' })),
+      field('webhook', 'Notify this URL (optional)', webhook,
+        'The server sends a signed notice there when the secret is opened, fails to open, expires or is destroyed. The server can see this address.'),
     ),
     error,
     h('div', { class: 'actions' }, submit),
@@ -79,6 +82,7 @@ function renderForm(config: Config): void {
         passphrase: passphrase.value.length > 0 ? passphrase.value : null,
         expiresInSeconds: Number(expiry.value),
         maxViews: Number(views.value),
+        webhook: webhook.value.trim().length > 0 ? webhook.value.trim() : null,
         onStatus: progress.update,
       }));
     },
@@ -99,6 +103,7 @@ function renderForm(config: Config): void {
 export interface CreateInput extends ContentInput {
   expiresInSeconds: number;
   maxViews: number;
+  webhook?: string | null;
 }
 
 export interface CreateResult {
@@ -107,6 +112,7 @@ export interface CreateResult {
   expiresAt: string;
   maxViews: number;
   hasPassphrase: boolean;
+  webhookSigningKey: string | null;
 }
 
 /** The whole creation: keys, manifest, create call, encrypted upload. */
@@ -121,6 +127,7 @@ export async function createSecret(config: Config, input: CreateInput): Promise<
       expiresInSeconds: input.expiresInSeconds,
       maxViews: input.maxViews,
       streamBytes: sealed.streamBytes,
+      ...(input.webhook ? { webhook: input.webhook } : {}),
     });
     await sealed.upload(created.id, created.manageToken);
     const origin = window.location.origin;
@@ -130,6 +137,7 @@ export async function createSecret(config: Config, input: CreateInput): Promise<
       expiresAt: created.expiresAt,
       maxViews: input.maxViews,
       hasPassphrase: sealed.passphrase !== null,
+      webhookSigningKey: created.webhookSigningKey ?? null,
     };
   } finally {
     linkKey.fill(0);
@@ -153,6 +161,14 @@ function showResult(r: CreateResult): void {
     h('p', { text: 'Do not send it. It shows whether the secret has been opened and lets you destroy it early.' }),
     linkBox('manage-link', 'Manage link', r.manage),
     h('p', {}, h('a', { href: r.manage, target: '_blank', rel: 'noopener noreferrer', text: 'Open the status page in a new tab' })),
+    r.webhookSigningKey
+      ? h(
+          'div',
+          {},
+          h('p', { text: 'Your webhook receiver checks each notice with this signing key. It is shown only now: copy it.' }),
+          linkBox('webhook-key', 'Webhook signing key', r.webhookSigningKey),
+        )
+      : null,
   );
   show(
     h('h1', { text: 'Your secret link is ready' }),

@@ -88,6 +88,11 @@ export function describeProblem(e: unknown, context: Context): HTMLElement {
       return notice('error', 'The secret is too large for this server.');
     case 'invalid-id':
       return damagedLink('the secret id in the link is damaged');
+    case 'invalid-request': {
+      const why = (e.extensions.errors as Record<string, string[]> | undefined)?.webhook?.[0];
+      if (why) return notice('error', 'The notification URL cannot be used.', h('p', { text: `It ${why}. Nothing was created.` }));
+      return notice('error', 'The server refused the request.', h('p', { text: e.detail || `Error ${e.status}.` }));
+    }
     default:
       return notice('error', 'The server refused the request.', h('p', { text: e.detail || `Error ${e.status}.` }));
   }

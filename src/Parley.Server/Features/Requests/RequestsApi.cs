@@ -4,6 +4,7 @@ using Parley.Contracts;
 using Parley.Contracts.Requests;
 using Parley.Contracts.Secrets;
 using Parley.Server.Features.Secrets;
+using Parley.Server.Features.Webhooks;
 using Parley.Server.Infrastructure.Http;
 using Parley.Server.Infrastructure.Text;
 
@@ -15,8 +16,8 @@ namespace Parley.Server.Features.Requests;
 /// with a compare-and-set, so a request keeps exactly one answer. Every handler validates all input
 /// before any state change.
 /// </summary>
-internal sealed class RequestsApi(IRequestStore requests, ISecretStore secrets, IOptions<SecretsOptions> options, TimeProvider time,
-    RequestsMetrics metrics, ILogger<RequestsApi> logger)
+internal sealed class RequestsApi(IRequestStore requests, ISecretStore secrets, IOptions<SecretsOptions> options, IWebhookStore webhookStore,
+    WebhookRegistrar webhooks, WebhookNotifier notifier, TimeProvider time, RequestsMetrics metrics, ILogger<RequestsApi> logger)
 {
     private const int CreateBodyLimit = 4 * 1024;
     private readonly SecretsOptions _o = options.Value;
@@ -63,6 +64,11 @@ internal sealed class RequestsApi(IRequestStore requests, ISecretStore secrets, 
             errors["label"] = [why];
         }
 
+        if (request.Webhook is { } webhook && webhooks.Problem(webhook) is { } webhookProblem)
+        {
+            errors["webhook"] = [webhookProblem];
+        }
+
         if (errors.Count > 0)
         {
             return Problems.InvalidRequest("The request has invalid members.", errors);
@@ -77,13 +83,16 @@ internal sealed class RequestsApi(IRequestStore requests, ISecretStore secrets, 
         var now = time.GetUtcNow();
         var id = SecretId.New();
         var expiresAt = Truncate(now.AddSeconds(request.ExpiresInSeconds));
+        var signingKey = request.Webhook is { } url
+            ? await webhooks.RegisterAsync(id, WebhookSubject.Request, id, url, expiresAt, context.RequestAborted)
+            : null;
         await requests.CreateAsync(new NewRequest(id, tokenVerifier, sendVerifier, request.Label, now, expiresAt), context.RequestAborted);
         RequestsLog.Created(logger, request.ExpiresInSeconds, request.Label is not null);
         metrics.Created();
 
         var idText = id.ToString();
         context.Response.Headers.Location = "/api/requests/" + idText;
-        return TypedResults.Json(new CreateRequestResponse(idText, expiresAt), RequestsJsonContext.Default.CreateRequestResponse,
+        return TypedResults.Json(new CreateRequestResponse(idText, expiresAt, signingKey), RequestsJsonContext.Default.CreateRequestResponse,
             statusCode: StatusCodes.Status201Created);
     }
 
@@ -171,6 +180,12 @@ internal sealed class RequestsApi(IRequestStore requests, ISecretStore secrets, 
         // points at nothing. Past this point the client's going away cancels nothing.
         var secretId = SecretId.New();
         var (uploadToken, uploadHash) = SecretTokens.NewToken();
+        // The answer's opening is reported to the request's webhook, under the request's id.
+        if (await webhookStore.FindTargetAsync(requestId, CancellationToken.None) is { } target)
+        {
+            await webhookStore.AddTargetAsync(target with { SubjectId = secretId, Kind = WebhookSubject.RequestAnswer }, CancellationToken.None);
+        }
+
         await secrets.CreateAsync(new NewSecret(secretId, uploadHash, accessVerifier, null, manifest!, body.StreamBytes, now,
             record.ExpiresAt, MaxViews: 1, _o.MaxPassphraseAttempts), CancellationToken.None);
         var answer = new RequestAnswer(secretId, ephemeralKey, now);
@@ -190,6 +205,7 @@ internal sealed class RequestsApi(IRequestStore requests, ISecretStore secrets, 
 
         RequestsLog.Answered(logger, body.StreamBytes ?? 0);
         metrics.Answered();
+        await notifier.NotifyAsync(requestId, SubjectEvent.Answered);
         var secretText = secretId.ToString();
         context.Response.Headers.Location = "/api/secrets/" + secretText;
         return TypedResults.Json(new AnswerRequestResponse(secretText, uploadToken, record.ExpiresAt, body.StreamBytes is not null),

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Parley.Contracts;
 using Parley.Contracts.Secrets;
+using Parley.Server.Features.Webhooks;
 using Parley.Server.Infrastructure.Http;
 using Parley.Server.Infrastructure.Storage;
 using Parley.Server.Infrastructure.Text;
@@ -10,8 +11,8 @@ using Parley.Server.Infrastructure.Text;
 namespace Parley.Server.Features.Secrets;
 
 /// <summary>The handlers of docs/api.md's secrets routes. Each validates all input before any state change.</summary>
-internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> options, TimeProvider time, SecretsMetrics metrics,
-    StoreMetrics storeMetrics, ILogger<SecretsApi> logger)
+internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> options, WebhookRegistrar webhooks, WebhookNotifier notifier,
+    TimeProvider time, SecretsMetrics metrics, StoreMetrics storeMetrics, ILogger<SecretsApi> logger)
 {
     private const int OpenBodyLimit = 4 * 1024;
     private readonly SecretsOptions _o = options.Value;
@@ -71,6 +72,11 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
             passphrase = new PassphraseRecord(salt, pp.Iterations, verifier);
         }
 
+        if (request.Webhook is { } webhook && webhooks.Problem(webhook) is { } webhookProblem)
+        {
+            Error("webhook", webhookProblem);
+        }
+
         if (errors.Count > 0)
         {
             return Problems.InvalidRequest("The request has invalid members.", errors);
@@ -91,6 +97,10 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
         var id = SecretId.New();
         var (manageToken, manageHash) = SecretTokens.NewToken();
         var expiresAt = now.AddSeconds(request.ExpiresInSeconds);
+        // The target first: a secret never exists without the webhook its creator asked for.
+        var signingKey = request.Webhook is { } url
+            ? await webhooks.RegisterAsync(id, WebhookSubject.Secret, id, url, expiresAt, context.RequestAborted)
+            : null;
         using (storeMetrics.Time(StoreOperations.SecretCreate))
         {
             await store.CreateAsync(new NewSecret(id, manageHash, accessVerifier, passphrase, manifest!, request.StreamBytes,
@@ -102,7 +112,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
 
         var idText = id.ToString();
         context.Response.Headers.Location = "/api/secrets/" + idText;
-        return TypedResults.Json(new CreateSecretResponse(idText, manageToken, Truncate(expiresAt), request.StreamBytes is not null),
+        return TypedResults.Json(new CreateSecretResponse(idText, manageToken, Truncate(expiresAt), request.StreamBytes is not null, signingKey),
             ParleyJsonContext.Default.CreateSecretResponse, statusCode: StatusCodes.Status201Created);
     }
 
@@ -180,7 +190,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
 
         if (claimed is not null)
         {
-            return Opened(claimed, downloadToken, grant);
+            return await OpenedAsync(secretId, claimed, downloadToken, grant);
         }
 
         // A lost race re-reads the record and answers from its new state; three rounds always settle it.
@@ -203,6 +213,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
 
                 await store.RecordWrongAccessAsync(secretId, now, ct);
                 SecretsLog.WrongAccessKey(logger);
+                await notifier.NotifyAsync(secretId, SubjectEvent.FailedAttempt, record.ViewsLeft);
                 return Refused(OpenRefusal.WrongAccessKey, Problems.AccessDenied());
             }
 
@@ -224,10 +235,12 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
                     continue;
                 }
 
+                await notifier.NotifyAsync(secretId, SubjectEvent.FailedAttempt, record.ViewsLeft);
                 if (failure.BurnedAt is { } burnedAt)
                 {
                     SecretsLog.Burned(logger);
                     metrics.Burned();
+                    await notifier.NotifyAsync(secretId, SubjectEvent.Burned, 0);
                     return Refused(OpenRefusal.WrongPassphrase, Problems.Burned(burnedAt));
                 }
 
@@ -239,7 +252,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
             claimed = await store.TryClaimAsync(secretId, accessHash, record.Passphrase is null ? null : passphraseHash, now, grant, ct);
             if (claimed is not null)
             {
-                return Opened(claimed, downloadToken, grant);
+                return await OpenedAsync(secretId, claimed, downloadToken, grant);
             }
         }
 
@@ -252,10 +265,16 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
         return problem;
     }
 
-    private IResult Opened(ClaimedView claimed, string downloadToken, DownloadGrant grant)
+    private async Task<IResult> OpenedAsync(SecretId id, ClaimedView claimed, string downloadToken, DownloadGrant grant)
     {
         SecretsLog.Opened(logger, claimed.ViewsLeft);
         metrics.Opened();
+        await notifier.NotifyAsync(id, SubjectEvent.Opened, claimed.ViewsLeft);
+        if (claimed.ViewsLeft == 0)
+        {
+            await notifier.NotifyAsync(id, SubjectEvent.Burned, 0);
+        }
+
         var ticket = claimed.StreamBytes is { } bytes ? new StreamTicket(bytes, downloadToken, Truncate(grant.ExpiresAt)) : null;
         var response = new OpenSecretResponse(Base64Url.Encode(claimed.Manifest), claimed.ViewsLeft, ticket);
         return TypedResults.Json(response, ParleyJsonContext.Default.OpenSecretResponse);
@@ -297,6 +316,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
         {
             SecretsLog.Destroyed(logger);
             metrics.Destroyed();
+            await notifier.NotifyAsync(record.Id, SubjectEvent.Destroyed);
         }
 
         return TypedResults.NoContent();

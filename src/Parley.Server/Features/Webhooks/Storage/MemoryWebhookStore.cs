@@ -1,0 +1,148 @@
+using Parley.Server.Features.Secrets;
+
+namespace Parley.Server.Features.Webhooks.Storage;
+
+/// <summary>RAM-only store: one lock over targets and outbox (webhook traffic is small next to the secrets').</summary>
+internal sealed class MemoryWebhookStore : IWebhookStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<SecretId, Target> _targets = [];
+    private readonly Dictionary<string, Queued> _outbox = new(StringComparer.Ordinal);
+
+    public ValueTask AddTargetAsync(WebhookTarget target, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _targets.Add(target.SubjectId, new Target(target with { SigningKey = [.. target.SigningKey] }));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<WebhookTarget?> FindTargetAsync(SecretId subject, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_targets.TryGetValue(subject, out var t) ? t.Value with { SigningKey = [.. t.Value.SigningKey] } : null);
+        }
+    }
+
+    public ValueTask<bool> EnqueueAsync(SecretId subject, SubjectEvent happened, int? viewsLeft, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_targets.TryGetValue(subject, out var t) || WebhookPayload.TypeFor(t.Value.Kind, happened) is not { } type)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            var id = WebhookPayload.NewMessageId();
+            _outbox.Add(id, new Queued(id, subject, WebhookPayload.Build(type, now, t.Value.ReportId, viewsLeft), now) { NextAttemptAt = now });
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    public ValueTask<IReadOnlyList<PendingDelivery>> ClaimDueAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int max,
+        CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var due = _outbox.Values.Where(q => q.NextAttemptAt <= now).OrderBy(q => q.NextAttemptAt).Take(max).ToList();
+            var claimed = new List<PendingDelivery>(due.Count);
+            foreach (var q in due)
+            {
+                q.NextAttemptAt = leaseUntil;
+                if (_targets.TryGetValue(q.Subject, out var t))
+                {
+                    claimed.Add(new PendingDelivery(q.Id, t.Value.Url, [.. t.Value.SigningKey], q.Body, q.Attempts, q.CreatedAt));
+                }
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<PendingDelivery>>(claimed);
+        }
+    }
+
+    public ValueTask RemoveAsync(string messageId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _outbox.Remove(messageId);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask RetryLaterAsync(string messageId, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_outbox.TryGetValue(messageId, out var q))
+            {
+                q.Attempts = attempts;
+                q.NextAttemptAt = nextAttemptAt;
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyList<WebhookTarget>> DueExpiriesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult<IReadOnlyList<WebhookTarget>>(
+                [.. _targets.Values.Where(t => !t.ExpiryHandled && t.Value.ExpiresAt <= now).OrderBy(t => t.Value.ExpiresAt).Take(max).Select(t => t.Value)]);
+        }
+    }
+
+    public ValueTask MarkExpiryHandledAsync(SecretId subject, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_targets.TryGetValue(subject, out var t))
+            {
+                t.ExpiryHandled = true;
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<int> PurgeTargetsAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var queued = _outbox.Values.Select(q => q.Subject).ToHashSet();
+            var old = _targets.Values.Where(t => t.Value.ExpiresAt < before && !queued.Contains(t.Value.SubjectId)).ToList();
+            foreach (var t in old)
+            {
+                _targets.Remove(t.Value.SubjectId);
+            }
+
+            return ValueTask.FromResult(old.Count);
+        }
+    }
+
+    public ValueTask<long> PendingCountAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult((long)_outbox.Count);
+        }
+    }
+
+    private sealed class Target(WebhookTarget value)
+    {
+        public WebhookTarget Value { get; } = value;
+
+        public bool ExpiryHandled { get; set; }
+    }
+
+    private sealed record Queued(string Id, SecretId Subject, byte[] Body, DateTimeOffset CreatedAt)
+    {
+        public DateTimeOffset NextAttemptAt { get; set; }
+
+        public int Attempts { get; set; }
+    }
+}

@@ -1,0 +1,26 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Parley.Contracts.Webhooks;
+using Parley.Server.Features.Secrets;
+
+namespace Parley.Server.Features.Webhooks;
+
+/// <summary>Checks a creator's webhook URL and stores it with a fresh signing key.</summary>
+internal sealed class WebhookRegistrar(IWebhookStore store, IOptions<WebhookOptions> options)
+{
+    /// <summary>Why <paramref name="url"/> cannot be a webhook, or null when it can.</summary>
+    public string? Problem(string url)
+    {
+        WebhookUrl.Parse(url, options.Value.AllowPrivateTargets, out var problem);
+        return problem;
+    }
+
+    /// <summary>Stores the target (the URL was checked with <see cref="Problem"/>) and returns its key as <c>whsec_…</c>, for the creator's eyes only.</summary>
+    public async Task<string> RegisterAsync(SecretId subject, WebhookSubject kind, SecretId reportId, string url, DateTimeOffset expiresAt,
+        CancellationToken cancellationToken)
+    {
+        var key = RandomNumberGenerator.GetBytes(WebhookSignature.KeyBytes);
+        await store.AddTargetAsync(new WebhookTarget(subject, kind, reportId, url, key, expiresAt), cancellationToken);
+        return WebhookSignature.FormatKey(key);
+    }
+}
