@@ -248,6 +248,11 @@ internal sealed class SqliteSecretStore : ISecretStore
             }
 
             file.Flush(flushToDisk: true);
+            if (offset == 0)
+            {
+                DirectorySync.Sync(_streamDirectory); // the first part created the file: its name must outlive a power cut too
+            }
+
             var committed = await _db.WriteBatchedAsync((id, offset, length), static (s, a) =>
             {
                 var c = s.Command("""
