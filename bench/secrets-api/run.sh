@@ -81,7 +81,7 @@ measure() { # label script seconds url
 }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), wrk -t$threads -c$connections -d${duration}s, SQLite synchronous=$synchronous, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-dotnet build "$root/src/Parley.Server" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
+build_log=$(dotnet build "$root/src/Parley.Server" -c Release -nologo -v q -clp:ErrorsOnly 2>&1) || { echo "$build_log" >&2; exit 1; }
 for provider in $providers; do
   conn=""
   if [ "$provider" = postgres ]; then start_postgres; fi

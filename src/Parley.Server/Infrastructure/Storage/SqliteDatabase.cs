@@ -77,7 +77,7 @@ public sealed class SqliteDatabase : IDisposable
             }
             catch
             {
-                session.Command("ROLLBACK").ExecuteNonQuery();
+                RollBack(session);
                 throw;
             }
         });
@@ -150,6 +150,13 @@ public sealed class SqliteDatabase : IDisposable
                 }
 
                 var ok = item.Run(session);
+                if (!ok && !InTransaction(session))
+                {
+                    // SQLite undid the whole transaction itself (a full disk, an I/O error): every write
+                    // of the batch fails with that cause.
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(item.Failure!);
+                }
+
                 if (isolate)
                 {
                     session.Command(ok ? "RELEASE w" : "ROLLBACK TO w").ExecuteNonQuery();
@@ -170,15 +177,36 @@ public sealed class SqliteDatabase : IDisposable
         }
         catch
         {
-            session.Command("ROLLBACK").ExecuteNonQuery();
+            RollBack(session);
             throw;
         }
     }
+
+    /// <summary>
+    /// Rolls back after a failure. SQLite has already rolled back by itself after some errors (a full
+    /// disk, an I/O error); ROLLBACK then fails, and that failure must not hide the real one.
+    /// </summary>
+    private static void RollBack(SqliteSession session)
+    {
+        try
+        {
+            session.Command("ROLLBACK").ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
+            // no transaction was active any more
+        }
+    }
+
+    private static bool InTransaction(SqliteSession session) => SQLitePCL.raw.sqlite3_get_autocommit(session.Connection.Handle) == 0;
 
     private interface IBatchedWrite
     {
         /// <summary>Runs the work; false when it threw (the exception is kept for its caller).</summary>
         bool Run(SqliteSession session);
+
+        /// <summary>What the last <see cref="Run"/> threw.</summary>
+        Exception? Failure { get; }
 
         void Complete(Exception? commitFailure);
     }
@@ -190,6 +218,8 @@ public sealed class SqliteDatabase : IDisposable
         private Exception? _failure;
 
         public Task<TResult> Task => _done.Task;
+
+        public Exception? Failure => _failure;
 
         public bool Run(SqliteSession session)
         {

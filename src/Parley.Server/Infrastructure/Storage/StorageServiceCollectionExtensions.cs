@@ -19,6 +19,7 @@ public static class StorageServiceCollectionExtensions
             .Validate(o => o.Provider != StorageProvider.Sqlite || !string.IsNullOrWhiteSpace(o.DataDirectory),
                 "Parley:Storage:DataDirectory is required with sqlite when the user has no data folder (no home folder).")
             .ValidateOnStart();
+        services.TryAddSingleton<StoreFaultLog>();
         services.TryAddSingleton<SqliteDatabase>();
         services.TryAddSingleton<PostgresDatabase>();
         return services;
