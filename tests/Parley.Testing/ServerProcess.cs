@@ -79,7 +79,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var owns = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("parley-server-").FullName;
         var server = new ServerProcess(settings ?? new Dictionary<string, string?>(), environment ?? new Dictionary<string, string>(),
-            listenAddress, dataDirectory, owns, FreePort());
+            listenAddress, dataDirectory, owns, LoopbackPort.Free());
         await server.LaunchAsync(cancellationToken);
         return server;
     }
@@ -232,12 +232,6 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static long ReadStatusKilobytes(int pid, string field)
     {
