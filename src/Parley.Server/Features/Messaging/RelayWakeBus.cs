@@ -24,8 +24,8 @@ internal sealed class RelayWakeBus : IHostedService, IAsyncDisposable
     private readonly MessagingOptions _options;
     private readonly ILogger<RelayWakeBus> _logger;
     private readonly Guid _node = Guid.NewGuid();
-    private ConnectionMultiplexer? _redis;
     private readonly LogThrottle _wakeFailures; // Redis away: one line a minute, not one per envelope
+    private ConnectionMultiplexer? _redis;
     private ISubscriber? _subscriber;
 
     public RelayWakeBus(RelayConnections connections, IOptions<MessagingOptions> options, TimeProvider time, ILogger<RelayWakeBus> logger)
