@@ -19,10 +19,10 @@ internal static class ReadinessProbe
         return (response.StatusCode, body.RootElement.GetProperty("reason").GetString());
     }
 
-    /// <summary>Polls <c>/readyz</c> until it answers <paramref name="status"/> (at most 15 s); returns its reason.</summary>
+    /// <summary>Polls <c>/readyz</c> until it answers <paramref name="status"/> (at most 30 s: a client reconnecting to Redis backs off); returns its reason.</summary>
     public static async Task<string?> EventuallyAsync(HttpClient http, HttpStatusCode status)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
             var (got, reason) = await ReadyAsync(http);
