@@ -59,11 +59,18 @@ public sealed class SecretsDiskFullTests
 
         refused.ShouldBe(5, "creates kept succeeding on a full disk");
 
-        // Upload: refused, and the secret still waits for its file (nothing of the part is served).
+        // Upload: a megabyte of room, a part of three: refused, the part's bytes given back at once, and
+        // the secret still waits for its file (nothing of the part is served).
+        disk.Free();
+        disk.Fill(leaveFree: 1024 * 1024);
+        var streams = Path.Combine(disk.Path, "data", "streams");
+        var storedBefore = StoredBytes(streams);
         using (var upload = await api.UploadAsync(waitingForItsFile, waitingForItsFile.Secret.Stream!))
         {
             await ShouldBeStorageFullAsync(upload);
         }
+
+        StoredBytes(streams).ShouldBe(storedBefore, "the refused part left bytes behind");
 
         using (var notReady = await api.OpenAsync(waitingForItsFile))
         {
@@ -89,6 +96,8 @@ public sealed class SecretsDiskFullTests
         errors.ShouldAllBe(l => l.Contains("[9101]") && l.Contains("out of space"));
         server.Logs.Text.ShouldNotContain("   at ");
     }
+
+    private static long StoredBytes(string folder) => Directory.EnumerateFiles(folder).Sum(f => new FileInfo(f).Length);
 
     private static async Task ShouldBeStorageFullAsync(HttpResponseMessage response)
     {

@@ -26,8 +26,11 @@ public sealed class SmallFilesystem : IDisposable
         return new SmallFilesystem(path);
     }
 
-    /// <summary>Writes a filler file until the filesystem refuses another byte; returns its size.</summary>
-    public long Fill()
+    /// <summary>
+    /// Writes a filler file until the filesystem refuses another byte, then gives <paramref name="leaveFree"/>
+    /// bytes back; returns the filler's size.
+    /// </summary>
+    public long Fill(long leaveFree = 0)
     {
         using var filler = new FileStream(System.IO.Path.Combine(Path, FillerName), FileMode.Append, FileAccess.Write, FileShare.None,
             bufferSize: 0);
@@ -47,6 +50,7 @@ public sealed class SmallFilesystem : IDisposable
             }
         }
 
+        filler.SetLength(Math.Max(0, filler.Length - leaveFree));
         return filler.Length;
     }
 
