@@ -10,7 +10,8 @@
 # For each provider: the bare /livez endpoint (the ceiling), create (1 KiB manifest) and open (each a
 # single-view secret's last view), each after a warm-up. Prints req/s, p50/p99 latency, CPU of the
 # server, of wrk and (PostgreSQL) of the database, and every rate as a share of the ceiling.
-# Environment: PARLEY_BENCH_CONNECTIONS (default 64), PARLEY_BENCH_THREADS (wrk threads, default 1).
+# Environment: PARLEY_BENCH_CONNECTIONS (default 64), PARLEY_BENCH_THREADS (wrk threads, default 1),
+# PARLEY_BENCH_SYNCHRONOUS (SQLite's Parley:Storage:SqliteSynchronous, full or normal; default full).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -18,6 +19,7 @@ providers=${1:-"sqlite postgres"}
 duration=${2:-10}
 connections=${PARLEY_BENCH_CONNECTIONS:-64}
 threads=${PARLEY_BENCH_THREADS:-1}
+synchronous=${PARLEY_BENCH_SYNCHRONOUS:-full}
 command -v wrk >/dev/null || { echo "wrk is required: apt-get install wrk" >&2; exit 1; }
 work=$(mktemp -d /tmp/parley-bench.XXXXXX)
 chmod 755 "$work"
@@ -62,6 +64,7 @@ start_server() { # provider [connection string [extra server arguments…]]; set
     --urls "http://127.0.0.1:$port" --contentRoot "$root/src/Parley.Server/bin/Release/net10.0" \
     --Parley:Storage:Provider="$provider" --Parley:Storage:DataDirectory="$work/data-$provider" \
     ${connection:+--Parley:Storage:PostgresConnectionString="$connection"} \
+    --Parley:Storage:SqliteSynchronous="$synchronous" \
     --Parley:Secrets:CreatePerMinute=0 --Logging:LogLevel:Default=Warning "$@" >"$work/server-$provider.log" 2>&1 &
   server_pid=$!
   url="http://127.0.0.1:$port"
@@ -91,8 +94,8 @@ measure() { # label script seconds url
   printf '%s %s server_cpu=%.0f%% db_cpu=%.0f%% wrk_cpu=%.0f%%\n' "$label" "${result#RESULT }" "$server_cpu" "$pg_cpu" "$wrk_cpu"
 }
 
-echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), wrk -t$threads -c$connections -d${duration}s"
-dotnet build "$root/src/Parley.Server" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), wrk -t$threads -c$connections -d${duration}s, SQLite synchronous=$synchronous, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+build_log=$(dotnet build "$root/src/Parley.Server" -c Release -nologo -v q -clp:ErrorsOnly 2>&1) || { echo "$build_log" >&2; exit 1; }
 rate() { echo "$1" | sed -E 's/.*rps=([0-9]+).*/\1/'; }
 
 for provider in $providers; do

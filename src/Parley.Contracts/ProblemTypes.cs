@@ -24,6 +24,9 @@ public static class ProblemTypes
 
     /// <summary>This server node is draining or cannot reach a dependency; another node (or later) may serve.</summary>
     public const string NodeUnavailable = Prefix + "node-unavailable";
+
+    /// <summary>The server's disk (or database) is full: nothing was stored; the same request may succeed once space is freed.</summary>
+    public const string StorageFull = Prefix + "storage-full";
     public const string UploadConflict = Prefix + "upload-conflict";
     public const string Unauthorized = Prefix + "unauthorized";
     public const string RateLimited = Prefix + "rate-limited";

@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
-using System.Text.Json;
 using Parley.Client.Messaging;
 using Parley.Messaging.Tests.Support;
 using Parley.Testing;
@@ -19,70 +16,42 @@ public sealed class ReadinessTests
     [Fact]
     public async Task Readyz_follows_redis_and_sigterm_drains_the_node_before_it_exits()
     {
-        var redisPort = ServerProcess.FreePort();
-        var redis = StartRedis(redisPort);
-        try
-        {
-            var settings = MessagingServer.Defaults();
-            settings["Parley:Storage:Provider"] = "sqlite";
-            settings["Parley:Messaging:Redis"] = $"127.0.0.1:{redisPort},abortConnect=false,connectRetry=1";
-            settings["Parley:Health:DrainSeconds"] = "6"; // room for the checks below on a loaded machine
-            using var metrics = MetricsEndpoint.Enable(settings);
-            await using var node = await ServerProcess.StartAsync(settings, cancellationToken: TestContext.Current.CancellationToken);
-            using var http = new HttpClient { BaseAddress = node.BaseUrl, Timeout = TimeSpan.FromSeconds(5) };
-            (await ReadyAsync(http)).ShouldBe((HttpStatusCode.OK, null));
-            (await ReadinessGaugesAsync(metrics, ready: 1, draining: 0)).ShouldBe((1, 0));
+        using var redis = RedisProcess.Start();
+        var settings = MessagingServer.Defaults();
+        settings["Parley:Storage:Provider"] = "sqlite";
+        settings["Parley:Messaging:Redis"] = redis.Configuration;
+        settings["Parley:Health:DrainSeconds"] = "6"; // room for the checks below on a loaded machine
+        using var metrics = MetricsEndpoint.Enable(settings);
+        await using var node = await ServerProcess.StartAsync(settings, cancellationToken: TestContext.Current.CancellationToken);
+        using var http = new HttpClient { BaseAddress = node.BaseUrl, Timeout = TimeSpan.FromSeconds(5) };
+        (await ReadinessProbe.ReadyAsync(http)).ShouldBe((HttpStatusCode.OK, null));
+        (await ReadinessGaugesAsync(metrics, ready: 1, draining: 0)).ShouldBe((1, 0));
 
-            // Redis goes away: not ready, naming it; alive all the same. It comes back: ready again.
-            redis.Kill();
-            await redis.WaitForExitAsync(TestContext.Current.CancellationToken);
-            (await EventuallyAsync(http, HttpStatusCode.ServiceUnavailable)).ShouldBe("redis");
-            (await ReadinessGaugesAsync(metrics, ready: 0, draining: 0)).ShouldBe((0, 0), "the metric follows /readyz");
-            (await http.GetAsync(new Uri("livez", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.OK);
-            redis.Dispose();
-            redis = StartRedis(redisPort);
-            (await EventuallyAsync(http, HttpStatusCode.OK)).ShouldBeNull();
-            (await ReadinessGaugesAsync(metrics, ready: 1, draining: 0)).ShouldBe((1, 0));
+        // Redis goes away: not ready, naming it; alive all the same. It comes back: ready again.
+        redis.Kill();
+        (await ReadinessProbe.EventuallyAsync(http, HttpStatusCode.ServiceUnavailable)).ShouldBe("redis");
+        (await ReadinessGaugesAsync(metrics, ready: 0, draining: 0)).ShouldBe((0, 0), "the metric follows /readyz");
+        (await http.GetAsync(new Uri("livez", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        redis.StartAgain();
+        (await ReadinessProbe.EventuallyAsync(http, HttpStatusCode.OK)).ShouldBeNull();
+        (await ReadinessGaugesAsync(metrics, ready: 1, draining: 0)).ShouldBe((1, 0));
 
-            // A person connected to the relay when SIGTERM arrives.
-            await using var alice = await TestUser.CreateAsync(node.BaseUrl);
-            await using var relay = await RelayClient.ConnectAsync(node.BaseUrl, alice.Token);
-            var terminatedAt = Stopwatch.StartNew();
-            node.Terminate();
+        // A person connected to the relay when SIGTERM arrives.
+        await using var alice = await TestUser.CreateAsync(node.BaseUrl);
+        await using var relay = await RelayClient.ConnectAsync(node.BaseUrl, alice.Token);
+        var terminatedAt = Stopwatch.StartNew();
+        node.Terminate();
 
-            (await EventuallyAsync(http, HttpStatusCode.ServiceUnavailable)).ShouldBe("draining");
-            (await ReadinessGaugesAsync(metrics, ready: 0, draining: 1)).ShouldBe((0, 1), "a draining node says so in its metrics");
-            node.IsRunning.ShouldBeTrue("the node still answers while it drains");
-            await relay.Closed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
-            var refused = await Should.ThrowAsync<MessagingApiException>(() => RelayClient.ConnectAsync(node.BaseUrl, alice.Token));
-            refused.Message.ShouldNotBeNullOrEmpty();
-            (await ReadyAsync(http)).ShouldBe((HttpStatusCode.ServiceUnavailable, "draining"));
+        (await ReadinessProbe.EventuallyAsync(http, HttpStatusCode.ServiceUnavailable)).ShouldBe("draining");
+        (await ReadinessGaugesAsync(metrics, ready: 0, draining: 1)).ShouldBe((0, 1), "a draining node says so in its metrics");
+        node.IsRunning.ShouldBeTrue("the node still answers while it drains");
+        await relay.Closed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        var refused = await Should.ThrowAsync<MessagingApiException>(() => RelayClient.ConnectAsync(node.BaseUrl, alice.Token));
+        refused.Message.ShouldNotBeNullOrEmpty();
+        (await ReadinessProbe.ReadyAsync(http)).ShouldBe((HttpStatusCode.ServiceUnavailable, "draining"));
 
-            (await node.WaitForExitAsync(TimeSpan.FromSeconds(30))).ShouldBe(0, "a drained node exits cleanly");
-            terminatedAt.Elapsed.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(5.5), "it waited the drain period before stopping");
-        }
-        finally
-        {
-            if (!redis.HasExited)
-            {
-                redis.Kill();
-            }
-
-            redis.Dispose();
-        }
-    }
-
-    private static async Task<(HttpStatusCode Status, string? Reason)> ReadyAsync(HttpClient http)
-    {
-        using var response = await http.GetAsync(new Uri("readyz", UriKind.Relative), TestContext.Current.CancellationToken);
-        if (response.StatusCode == HttpStatusCode.OK)
-        {
-            return (response.StatusCode, null);
-        }
-
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        body.RootElement.GetProperty("type").GetString().ShouldBe("urn:parley:problem:node-unavailable");
-        return (response.StatusCode, body.RootElement.GetProperty("reason").GetString());
+        (await node.WaitForExitAsync(TimeSpan.FromSeconds(30))).ShouldBe(0, "a drained node exits cleanly");
+        terminatedAt.Elapsed.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(5.5), "it waited the drain period before stopping");
     }
 
     /// <summary>parley_node_ready and parley_node_draining once they read as expected (readiness is sampled every 5 s), or as they last read.</summary>
@@ -90,54 +59,5 @@ public sealed class ReadinessTests
     {
         var scrape = await metrics.EventuallyAsync(s => s.Sum("parley_node_ready") == ready && s.Sum("parley_node_draining") == draining);
         return (scrape.Sum("parley_node_ready"), scrape.Sum("parley_node_draining"));
-    }
-
-    /// <summary>Polls <c>/readyz</c> until it answers <paramref name="status"/> (at most 15 s); returns its reason.</summary>
-    private static async Task<string?> EventuallyAsync(HttpClient http, HttpStatusCode status)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (true)
-        {
-            var (got, reason) = await ReadyAsync(http);
-            if (got == status || DateTime.UtcNow > deadline)
-            {
-                got.ShouldBe(status);
-                return reason;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-    }
-
-    private static Process StartRedis(int port)
-    {
-        var start = new ProcessStartInfo("redis-server")
-        {
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "--bind", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--save", "", "--appendonly", "no" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        for (var i = 0; i < 100; i++)
-        {
-            try
-            {
-                using var probe = new TcpClient();
-                probe.Connect(IPAddress.Loopback, port);
-                return process;
-            }
-            catch (SocketException)
-            {
-                Thread.Sleep(50);
-            }
-        }
-
-        throw new InvalidOperationException("redis-server did not listen on port " + port);
     }
 }

@@ -79,7 +79,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var owns = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("parley-server-").FullName;
         var server = new ServerProcess(settings ?? new Dictionary<string, string?>(), environment ?? new Dictionary<string, string>(),
-            listenAddress, dataDirectory, owns, FreePort());
+            listenAddress, dataDirectory, owns, LoopbackPort.Free());
         await server.LaunchAsync(cancellationToken);
         return server;
     }

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Options;
 using Parley.Server.Infrastructure.Hosting;
+using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Features.Blobs;
 
 /// <summary>Deletes expired blobs and abandoned uploads every <see cref="BlobsOptions.SweepInterval"/> of injected time.</summary>
-internal sealed class BlobsSweeper(IBlobStore store, IOptions<BlobsOptions> options, TimeProvider time, ILogger<BlobsSweeper> logger)
+internal sealed class BlobsSweeper(IBlobStore store, IOptions<BlobsOptions> options, TimeProvider time, StoreFaultLog storeFaults,
+    ILogger<BlobsSweeper> logger)
     : BackgroundService
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -31,7 +33,7 @@ internal sealed class BlobsSweeper(IBlobStore store, IOptions<BlobsOptions> opti
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PeriodicSweep.RunAsync(options.Value.SweepInterval, time, SweepOnceAsync, e => BlobsLog.SweepFailed(logger, e), stoppingToken);
+        PeriodicSweep.RunAsync(options.Value.SweepInterval, time, SweepOnceAsync, e => BlobsLog.SweepFailed(logger, e), storeFaults, stoppingToken);
 
     public override void Dispose()
     {

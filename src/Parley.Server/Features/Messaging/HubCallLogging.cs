@@ -1,3 +1,5 @@
+using Parley.Server.Infrastructure.Logging;
+
 namespace Parley.Server.Features.Messaging;
 
 /// <summary>
@@ -11,24 +13,14 @@ internal sealed class HubCallLogging(TimeProvider time, ILogger<HubCallLogging> 
 {
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
-    private readonly Lock _gate = new();
-    private long _lastLine = long.MinValue;
-    private int _unlogged;
+    private readonly LogThrottle _refusals = new(time, Window);
 
     /// <summary>A call answered with an error frame; <paramref name="problem"/> is its text (only its type is logged: details can name users).</summary>
     public void Refused(string method, string problem)
     {
-        int earlier;
-        lock (_gate)
+        if (!_refusals.TryPass(out var earlier))
         {
-            var now = time.GetTimestamp();
-            if (_lastLine != long.MinValue && time.GetElapsedTime(_lastLine, now) < Window)
-            {
-                _unlogged++;
-                return;
-            }
-
-            (_lastLine, earlier, _unlogged) = (now, _unlogged, 0);
+            return;
         }
 
         var colon = problem.IndexOf(": ", StringComparison.Ordinal);

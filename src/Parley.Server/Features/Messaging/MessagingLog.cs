@@ -39,8 +39,12 @@ internal static partial class MessagingLog
     [LoggerMessage(EventId = 3011, Level = LogLevel.Error, Message = "Messaging sweep failed")]
     public static partial void SweepFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "Cross-node wake-up failed; the envelope stays queued for the next connect")]
-    public static partial void WakeFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "Cross-node wake-up failed ({Cause}); the envelope stays queued, "
+        + "and every connection reads its queue again when Redis is back ({HeldBack} more failures since the last such line)")]
+    public static partial void WakeFailed(ILogger logger, string cause, int heldBack);
+
+    [LoggerMessage(EventId = 3018, Level = LogLevel.Information, Message = "Redis is back: every relay connection of this node reads its queue again")]
+    public static partial void RedisRestored(ILogger logger);
 
     [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "Parley:Messaging:ServerName is not set and the server does not listen on loopback only ({Addresses}): "
         + "registration and login answer 503 server-name-required until it names the host clients connect to")]

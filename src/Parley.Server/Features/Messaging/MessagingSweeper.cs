@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Options;
+using Parley.Server.Infrastructure.Hosting;
+using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Features.Messaging;
 
 /// <summary>Closes relay sockets whose token expired; deletes expired envelopes, login challenges and tokens every <see cref="MessagingOptions.SweepInterval"/> of injected time.</summary>
 internal sealed class MessagingSweeper(IMessagingStore store, RelayConnections connections, IOptions<MessagingOptions> options,
-    TimeProvider time, MessagingMetrics metrics, ILogger<MessagingSweeper> logger) : BackgroundService
+    TimeProvider time, MessagingMetrics metrics, StoreFaultLog storeFaults, ILogger<MessagingSweeper> logger) : BackgroundService
 {
     public async Task<MessagingSweep> SweepOnceAsync(CancellationToken cancellationToken = default)
     {
@@ -20,25 +22,6 @@ internal sealed class MessagingSweeper(IMessagingStore store, RelayConnections c
         return result;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await SweepOnceAsync(stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    MessagingLog.SweepFailed(logger, e);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicSweep.RunAsync(options.Value.SweepInterval, time, SweepOnceAsync, e => MessagingLog.SweepFailed(logger, e), storeFaults, stoppingToken);
 }

@@ -141,6 +141,27 @@ internal sealed class RelayConnections(IMessagingStore store, TimeProvider time,
         }
     }
 
+    /// <summary>
+    /// Makes every connection of this node read its queue from the store again: wake-ups from other
+    /// nodes may have been lost (Redis was down), and the store has every envelope they were for.
+    /// </summary>
+    public void RedrainAll()
+    {
+        foreach (var list in _users.Values)
+        {
+            RelayConnection[] pumps;
+            lock (list)
+            {
+                pumps = [.. list];
+            }
+
+            foreach (var pump in pumps)
+            {
+                pump.Redrain();
+            }
+        }
+    }
+
     /// <summary>Closes the connections whose token has expired (the sweeper calls it).</summary>
     public void AbortExpired(DateTimeOffset now)
     {
@@ -315,6 +336,28 @@ internal sealed class RelayConnection
     }
 
     public void Offer(StoredEnvelope envelope) => Enqueue(envelope);
+
+    /// <summary>Sends the stored queue again (after lost wake-ups); the client drops what it already has by id.</summary>
+    public void Redrain()
+    {
+        lock (_gate)
+        {
+            if (_stopped || !_started)
+            {
+                return; // not started: its first drain is still to come
+            }
+
+            _drain = true;
+            if (_pumping)
+            {
+                return; // the running pump sees the flag
+            }
+
+            _pumping = true;
+        }
+
+        Run();
+    }
 
     /// <summary>Queues an event frame; a client <see cref="LiveCapacity"/> items or <see cref="LiveCapacityBytes"/> behind loses it (envelopes are re-read, events are not).</summary>
     public void Post(byte[] frame) => Enqueue(frame);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Parley.Contracts;
 using Parley.Contracts.Messaging;
 using Parley.Server.Infrastructure.Http;
+using Parley.Server.Infrastructure.Storage;
 using Parley.Server.Infrastructure.Text;
 
 namespace Parley.Server.Features.Messaging;
@@ -17,7 +18,7 @@ namespace Parley.Server.Features.Messaging;
 /// Only a message over the size limit closes it (status 1009).
 /// </summary>
 internal sealed class RelayHub(RelayService relay, GroupService groups, RelayConnections connections, IMessagingStore store,
-    TimeProvider time, HubCallLogging calls, IOptions<MessagingOptions> options, IHostApplicationLifetime lifetime, ILogger<RelayHub> logger)
+    TimeProvider time, HubCallLogging calls, StoreFaultLog storeFaults, IOptions<MessagingOptions> options, IHostApplicationLifetime lifetime, ILogger<RelayHub> logger)
 {
     public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan KeepAliveTimeout = TimeSpan.FromSeconds(30);
@@ -159,6 +160,13 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
         {
             calls.Refused(call.Method, e.Message);
             RelayWire.Error(Reset(buffer), call.Id, e.Message);
+        }
+        catch (Exception e) when (StoreFault.Classify(e) is { } fault)
+        {
+            // The disk or the database, not a bug: the caller hears which, the operator gets one line.
+            storeFaults.Refused(fault, e);
+            var problem = Problems.StoreFault(fault);
+            RelayWire.Error(Reset(buffer), call.Id, ProblemText(problem.Type!, problem.Detail!));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

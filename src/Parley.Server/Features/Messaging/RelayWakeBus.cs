@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Microsoft.Extensions.Options;
+using Parley.Server.Infrastructure.Logging;
 using StackExchange.Redis;
 
 namespace Parley.Server.Features.Messaging;
@@ -23,14 +24,16 @@ internal sealed class RelayWakeBus : IHostedService, IAsyncDisposable
     private readonly MessagingOptions _options;
     private readonly ILogger<RelayWakeBus> _logger;
     private readonly Guid _node = Guid.NewGuid();
+    private readonly LogThrottle _wakeFailures; // Redis away: one line a minute, not one per envelope
     private ConnectionMultiplexer? _redis;
     private ISubscriber? _subscriber;
 
-    public RelayWakeBus(RelayConnections connections, IOptions<MessagingOptions> options, ILogger<RelayWakeBus> logger)
+    public RelayWakeBus(RelayConnections connections, IOptions<MessagingOptions> options, TimeProvider time, ILogger<RelayWakeBus> logger)
     {
         _connections = connections;
         _options = options.Value;
         _logger = logger;
+        _wakeFailures = new LogThrottle(time, TimeSpan.FromMinutes(1));
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -41,6 +44,15 @@ internal sealed class RelayWakeBus : IHostedService, IAsyncDisposable
         }
 
         _redis = await ConnectionMultiplexer.ConnectAsync(_options.Redis);
+        // Wake-ups published while Redis was away are gone; the store still has their envelopes.
+        _redis.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Subscription)
+            {
+                MessagingLog.RedisRestored(_logger);
+                _connections.RedrainAll();
+            }
+        };
         _subscriber = _redis.GetSubscriber();
         // A message queue, not a handler: handlers may run concurrently and so hand a recipient's
         // envelopes to its pump out of order; the queue delivers them one at a time, in order.
@@ -125,7 +137,10 @@ internal sealed class RelayWakeBus : IHostedService, IAsyncDisposable
         }
         catch (RedisException e)
         {
-            MessagingLog.WakeFailed(_logger, e);
+            if (_wakeFailures.TryPass(out var heldBack))
+            {
+                MessagingLog.WakeFailed(_logger, e.GetType().Name, heldBack);
+            }
         }
     }
 

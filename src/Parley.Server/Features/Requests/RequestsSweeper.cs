@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Parley.Server.Features.Secrets;
 using Parley.Server.Infrastructure.Hosting;
+using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Features.Requests;
 
@@ -10,7 +11,7 @@ namespace Parley.Server.Features.Requests;
 /// sweeper deletes their content.
 /// </summary>
 internal sealed class RequestsSweeper(IRequestStore store, IOptions<SecretsOptions> options, TimeProvider time,
-    ILogger<RequestsSweeper> logger) : BackgroundService
+    StoreFaultLog storeFaults, ILogger<RequestsSweeper> logger) : BackgroundService
 {
     /// <summary>One sweep now (the timer calls this; tests may too).</summary>
     public async Task<RequestSweepResult> SweepOnceAsync(CancellationToken cancellationToken = default)
@@ -25,5 +26,5 @@ internal sealed class RequestsSweeper(IRequestStore store, IOptions<SecretsOptio
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PeriodicSweep.RunAsync(options.Value.SweepInterval, time, SweepOnceAsync, e => RequestsLog.SweepFailed(logger, e), stoppingToken);
+        PeriodicSweep.RunAsync(options.Value.SweepInterval, time, SweepOnceAsync, e => RequestsLog.SweepFailed(logger, e), storeFaults, stoppingToken);
 }

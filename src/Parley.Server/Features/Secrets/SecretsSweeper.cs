@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Parley.Server.Infrastructure.Hosting;
+using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Features.Secrets;
 
@@ -9,7 +10,7 @@ namespace Parley.Server.Features.Secrets;
 /// their retention.
 /// </summary>
 internal sealed class SecretsSweeper(ISecretStore store, IOptions<SecretsOptions> options, TimeProvider time, SecretsMetrics metrics,
-    ILogger<SecretsSweeper> logger) : BackgroundService
+    StoreFaultLog storeFaults, ILogger<SecretsSweeper> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -37,7 +38,7 @@ internal sealed class SecretsSweeper(ISecretStore store, IOptions<SecretsOptions
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PeriodicSweep.RunAsync(options.Value.SweepInterval, time, SweepOnceAsync, e => SecretsLog.SweepFailed(logger, e), stoppingToken);
+        PeriodicSweep.RunAsync(options.Value.SweepInterval, time, SweepOnceAsync, e => SecretsLog.SweepFailed(logger, e), storeFaults, stoppingToken);
 
     public override void Dispose()
     {

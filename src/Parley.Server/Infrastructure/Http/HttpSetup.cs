@@ -73,6 +73,11 @@ internal static class HttpSetup
 
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseParleyProblemDetails();
+        // Inside the exception handler, where WebApplication would put them before it: a token lookup
+        // that fails (the store is down) must become a problem answer, not an empty 500. Before the
+        // rate limiter, whose per-account partitions need the user.
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseRateLimiter();
         app.MapOpenApi();
         return app;

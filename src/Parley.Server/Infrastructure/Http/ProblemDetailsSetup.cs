@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Parley.Contracts;
+using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Infrastructure.Http;
 
@@ -45,11 +46,28 @@ internal static class ProblemDetailsSetup
 }
 
 /// <summary>Turns exceptions into problem details without leaking their messages.</summary>
-internal sealed partial class ParleyExceptionHandler(IProblemDetailsService problems, ILogger<ParleyExceptionHandler> logger)
-    : IExceptionHandler
+internal sealed partial class ParleyExceptionHandler(IProblemDetailsService problems, StoreFaultLog storeFaults,
+    ILogger<ParleyExceptionHandler> logger) : IExceptionHandler
 {
+    /// <summary>Seconds a client is asked to wait after a store fault.</summary>
+    private const string StoreFaultRetryAfter = "5";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (StoreFault.Classify(exception) is { } fault)
+        {
+            // The disk or the database, not a bug: a 503 the client can act on, one line for the operator.
+            storeFaults.Refused(fault, exception);
+            if (httpContext.Response.HasStarted)
+            {
+                return true;
+            }
+
+            httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            httpContext.Response.Headers.RetryAfter = StoreFaultRetryAfter;
+            return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = Problems.StoreFault(fault) });
+        }
+
         int status;
         if (exception is BadHttpRequestException bad)
         {

@@ -52,6 +52,20 @@ internal static class Problems
     public static ProblemHttpResult InvalidRequest(string member, string message) =>
         InvalidRequest("The request has invalid members.", new Dictionary<string, string[]> { [member] = [message] });
 
+    /// <summary>The 503 for a store fault (<see cref="Storage.StoreFault"/>), with the type, title and detail a client can act on.</summary>
+    public static ProblemDetails StoreFault(Storage.StoreFaultKind kind) => kind == Storage.StoreFaultKind.Full
+        ? new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable, Type = ProblemTypes.StorageFull, Title = "The server's storage is full.",
+            Detail = "Nothing was stored. Try again later; the operator has to free space.",
+        }
+        : new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable, Type = ProblemTypes.NodeUnavailable, Title = "The store is unavailable.",
+            Detail = "The server cannot reach its database right now; nothing was changed. Try again shortly.",
+            Extensions = { ["reason"] = "store" },
+        };
+
     public static ProblemHttpResult InvalidId() =>
         Create(400, ProblemTypes.InvalidId, "The id is malformed.", "An id is 22 base64url characters.");
 

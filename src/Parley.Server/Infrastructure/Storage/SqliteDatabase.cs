@@ -51,6 +51,8 @@ public sealed class SqliteDatabase : IDisposable
 
     public string DataDirectory => _options.FullDataDirectory;
 
+    private string SynchronousPragma => _options.SqliteSynchronous == SqliteSynchronous.Normal ? "NORMAL" : "FULL";
+
     /// <summary>Runs <paramref name="work"/> on the single writer connection, alone.</summary>
     public TResult Write<TState, TResult>(TState state, Func<SqliteSession, TState, TResult> work)
     {
@@ -75,7 +77,7 @@ public sealed class SqliteDatabase : IDisposable
             }
             catch
             {
-                session.Command("ROLLBACK").ExecuteNonQuery();
+                RollBack(session);
                 throw;
             }
         });
@@ -84,7 +86,8 @@ public sealed class SqliteDatabase : IDisposable
     /// Group commit for small, hot writes: <paramref name="work"/> joins the writes waiting at the moment
     /// and all of them commit in one transaction (each inside its own savepoint, so one that throws is
     /// undone alone and only its caller sees the exception). The task completes after the commit, so a
-    /// caller that saw success knows its write is in the WAL.
+    /// caller that saw success knows its write is in the WAL (fsynced with synchronous=FULL, the default:
+    /// one fsync per group, however many writes it holds).
     /// </summary>
     public Task<TResult> WriteBatchedAsync<TState, TResult>(TState state, Func<SqliteSession, TState, TResult> work)
     {
@@ -147,6 +150,13 @@ public sealed class SqliteDatabase : IDisposable
                 }
 
                 var ok = item.Run(session);
+                if (!ok && !InTransaction(session))
+                {
+                    // SQLite undid the whole transaction itself (a full disk, an I/O error): every write
+                    // of the batch fails with that cause.
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(item.Failure!);
+                }
+
                 if (isolate)
                 {
                     session.Command(ok ? "RELEASE w" : "ROLLBACK TO w").ExecuteNonQuery();
@@ -167,15 +177,36 @@ public sealed class SqliteDatabase : IDisposable
         }
         catch
         {
-            session.Command("ROLLBACK").ExecuteNonQuery();
+            RollBack(session);
             throw;
         }
     }
+
+    /// <summary>
+    /// Rolls back after a failure. SQLite has already rolled back by itself after some errors (a full
+    /// disk, an I/O error); ROLLBACK then fails, and that failure must not hide the real one.
+    /// </summary>
+    private static void RollBack(SqliteSession session)
+    {
+        try
+        {
+            session.Command("ROLLBACK").ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
+            // no transaction was active any more
+        }
+    }
+
+    private static bool InTransaction(SqliteSession session) => SQLitePCL.raw.sqlite3_get_autocommit(session.Connection.Handle) == 0;
 
     private interface IBatchedWrite
     {
         /// <summary>Runs the work; false when it threw (the exception is kept for its caller).</summary>
         bool Run(SqliteSession session);
+
+        /// <summary>What the last <see cref="Run"/> threw.</summary>
+        Exception? Failure { get; }
 
         void Complete(Exception? commitFailure);
     }
@@ -187,6 +218,8 @@ public sealed class SqliteDatabase : IDisposable
         private Exception? _failure;
 
         public Task<TResult> Task => _done.Task;
+
+        public Exception? Failure => _failure;
 
         public bool Run(SqliteSession session)
         {
@@ -262,7 +295,7 @@ public sealed class SqliteDatabase : IDisposable
 
     /// <summary>
     /// Checkpoints the WAL on its own connection every <see cref="CheckpointInterval"/>, beside the writer
-    /// (PASSIVE: never blocks it). Commits stay durable in the WAL either way (synchronous=NORMAL); this
+    /// (PASSIVE: never blocks it). A commit is already in the WAL (and, with synchronous=FULL, on disk); this
     /// only moves pages into the database file and lets the writer start the WAL over. Should readers keep
     /// a PASSIVE checkpoint from finishing while the WAL grows past <see cref="RestartFrames"/>, a RESTART
     /// checkpoint waits for them, which bounds the WAL.
@@ -320,8 +353,9 @@ public sealed class SqliteDatabase : IDisposable
         var connection = new SqliteConnection(builder.ConnectionString);
         connection.Open();
         using var pragmas = connection.CreateCommand();
-        // NORMAL is safe in WAL mode: a power cut may lose the last commits, never corrupt the file.
-        pragmas.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=ON;";
+        // In WAL mode FULL fsyncs the WAL at every commit, so a write is on disk before anyone is answered;
+        // NORMAL syncs only at checkpoints: never a corrupt file, but a power cut may lose the last commits.
+        pragmas.CommandText = $"PRAGMA synchronous={SynchronousPragma}; PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=ON;";
         pragmas.ExecuteNonQuery();
         return connection;
     }

@@ -37,6 +37,12 @@ public sealed class StorageOptions
     /// <summary>Npgsql connection string; required when <see cref="Provider"/> is Postgres.</summary>
     public string? PostgresConnectionString { get; set; }
 
+    /// <summary>
+    /// Whether an answered SQLite write survives a power cut (<see cref="SqliteSynchronous.Full"/>, the
+    /// default) or only a process crash (<see cref="SqliteSynchronous.Normal"/>, faster).
+    /// </summary>
+    public SqliteSynchronous SqliteSynchronous { get; set; } = SqliteSynchronous.Full;
+
     /// <summary>Most SQLite reader connections open at once (writes go through one connection).</summary>
     [Range(1, 256)]
     public int SqliteReaders { get; set; } = 16;

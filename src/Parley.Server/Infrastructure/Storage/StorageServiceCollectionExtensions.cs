@@ -15,10 +15,12 @@ public static class StorageServiceCollectionExtensions
             .Validate(o => o.Provider != StorageProvider.Postgres || !string.IsNullOrWhiteSpace(o.PostgresConnectionString),
                 "Parley:Storage:PostgresConnectionString is required when Parley:Storage:Provider is postgres.")
             .Validate(o => Enum.IsDefined(o.Provider), "Parley:Storage:Provider must be sqlite, postgres or memory.")
+            .Validate(o => Enum.IsDefined(o.SqliteSynchronous), "Parley:Storage:SqliteSynchronous must be full or normal.")
             .Validate(o => o.Provider != StorageProvider.Sqlite || !string.IsNullOrWhiteSpace(o.DataDirectory),
                 "Parley:Storage:DataDirectory is required with sqlite when the user has no data folder (no home folder).")
             .ValidateOnStart();
         services.TryAddSingleton<StoreMetrics>();
+        services.TryAddSingleton<StoreFaultLog>();
         services.TryAddSingleton<SqliteDatabase>();
         services.TryAddSingleton<PostgresDatabase>();
         return services;

@@ -114,6 +114,11 @@ internal sealed class SqliteBlobStore : IBlobStore
                 File.Move(a.part, a.path, overwrite: true);
                 return true;
             });
+            if (stored)
+            {
+                DirectorySync.Sync(_directory); // the rename, before the uploader hears the blob is stored
+            }
+
             return stored ? BlobUpload.Stored : BlobUpload.NotFound;
         }
         finally

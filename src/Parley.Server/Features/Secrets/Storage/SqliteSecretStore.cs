@@ -239,15 +239,33 @@ internal sealed class SqliteSecretStore : ISecretStore
             await using var file = new FileStream(StreamPath(id), FileMode.OpenOrCreate, FileAccess.ReadWrite,
                 FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous);
             file.SetLength(offset); // whatever a crashed part left beyond the committed length goes
-            var outcome = await StreamCopy.CopyExactAsync(source, offset, length, BlockSize, file,
-                static (f, position, block, ct) => RandomAccess.WriteAsync(f.SafeFileHandle, block, position, ct), cancellationToken);
+            CopyOutcome outcome;
+            try
+            {
+                outcome = await StreamCopy.CopyExactAsync(source, offset, length, BlockSize, file,
+                    static (f, position, block, ct) => RandomAccess.WriteAsync(f.SafeFileHandle, block, position, ct), cancellationToken);
+                if (outcome == CopyOutcome.Complete)
+                {
+                    file.Flush(flushToDisk: true);
+                    if (offset == 0)
+                    {
+                        DirectorySync.Sync(_streamDirectory); // the first part created the file: its name must outlive a power cut too
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // A full disk: give back what this part took, so the space is free for the retry.
+                file.SetLength(offset);
+                throw;
+            }
+
             if (outcome != CopyOutcome.Complete)
             {
                 file.SetLength(offset);
                 return new(outcome == CopyOutcome.TooLong ? AppendStatus.TooLong : AppendStatus.Truncated, offset);
             }
 
-            file.Flush(flushToDisk: true);
             var committed = await _db.WriteBatchedAsync((id, offset, length), static (s, a) =>
             {
                 var c = s.Command("""
