@@ -21,7 +21,14 @@ internal static class SecretFormatTargets
         var bytes = input.ToArray();
         // The sealed form is tried with the seeds' key; the JSON parser behind the tag is fuzzed directly.
         Refusals.Allow<SecretFormatException>(() => ManifestCodec.Open(bytes, FuzzKeys.SecretKey));
-        Refusals.Allow<SecretFormatException>(() => ManifestCodec.FromJson(bytes));
+        SecretManifest? manifest = null;
+        Refusals.Allow<SecretFormatException>(() => manifest = ManifestCodec.FromJson(bytes));
+        // An accepted manifest is written back the way a creator writes it, and that must read the same.
+        if (manifest is not null && ManifestCodec.FromJson(ManifestCodec.ToJson(manifest)) is var again
+            && (again.Text != manifest.Text || !again.Files.SequenceEqual(manifest.Files)))
+        {
+            throw new InvalidOperationException("A manifest does not survive ToJson and FromJson.");
+        }
     }
 
     private static void Stream(ReadOnlySpan<byte> input)
@@ -40,7 +47,16 @@ internal static class SecretFormatTargets
     private static void Links(ReadOnlySpan<byte> input)
     {
         var text = Refusals.Text(input);
-        Refusals.Allow<DamagedLinkException>(() => SecretLinks.ParseShare(text).Dispose());
+        Refusals.Allow<DamagedLinkException>(() =>
+        {
+            using var link = SecretLinks.ParseShare(text);
+            // The link a client prints again (normalized) must parse to itself.
+            using var again = SecretLinks.ParseShare(link.Format());
+            if (again.Format() != link.Format())
+            {
+                throw new InvalidOperationException("A share link does not survive Format and ParseShare.");
+            }
+        });
         Refusals.Allow<DamagedLinkException>(() => SecretLinks.ParseManage(text));
         SecretLinks.KindOf(text);
     }
