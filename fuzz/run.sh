@@ -2,6 +2,7 @@
 # Coverage-guided fuzzing of Parley's decoders with SharpFuzz and afl++ (docs/fuzzing.md).
 #
 #   fuzz/run.sh TARGET SECONDS     one target (fuzz/run.sh list shows the names)
+#   fuzz/run.sh T1,T2 SECONDS      some targets, one after another
 #   fuzz/run.sh all SECONDS        every target, one after another
 #
 # Builds the harness (Release), instruments the Parley.* assemblies it tests with sharpfuzz, and runs
@@ -20,11 +21,11 @@ work="$root/artifacts/fuzz"
 bin="$work/bin"
 timeout_ms=${FUZZ_TIMEOUT_MS:-10000}
 
-[ $# -ge 1 ] || { sed -n '2,16p' "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,17p' "$0"; exit 2; }
 if [ "$1" = list ]; then
   exec dotnet run --project fuzz/Parley.Fuzz -c Release -- list
 fi
-[ $# = 2 ] && [[ $2 =~ ^[0-9]+$ ]] || { echo "usage: fuzz/run.sh TARGET|all SECONDS" >&2; exit 2; }
+[ $# = 2 ] && [[ $2 =~ ^[0-9]+$ ]] || { echo "usage: fuzz/run.sh TARGET[,TARGET…]|all SECONDS" >&2; exit 2; }
 target=$1 seconds=$2
 command -v afl-fuzz >/dev/null || { echo "afl-fuzz not found: install the afl++ package" >&2; exit 2; }
 
@@ -42,8 +43,10 @@ mapfile -t all_targets < <(dotnet "$bin/Parley.Fuzz.dll" list)
 if [ "$target" = all ]; then
   targets=("${all_targets[@]}")
 else
-  printf '%s\n' "${all_targets[@]}" | grep -qx -- "$target" || { echo "unknown target: $target" >&2; exit 2; }
-  targets=("$target")
+  IFS=, read -ra targets <<<"$target"
+  for t in "${targets[@]}"; do
+    printf '%s\n' "${all_targets[@]}" | grep -qx -- "$t" || { echo "unknown target: $t" >&2; exit 2; }
+  done
 fi
 
 # afl++ checks meant for C programs: the .NET host is not instrumented itself (SharpFuzz reports coverage),
