@@ -11,7 +11,8 @@
 # artifacts/fuzz/findings/TARGET/default/{crashes,hangs}/; replay one with
 #   dotnet artifacts/fuzz/bin/Parley.Fuzz.dll TARGET < FILE
 #
-# Environment: FUZZ_RESUME=1 continues the previous findings of each target (afl's "-i -") instead of
+# Environment: FUZZ_REUSE_BUILD=1 keeps the instrumented build of the previous run (after a change to the
+# code, leave it unset); FUZZ_RESUME=1 continues the previous findings of each target (afl's "-i -") instead of
 # starting again from the seeds; FUZZ_TIMEOUT_MS is the time one input may take before it counts as a
 # hang (default 10000: generous, because a loaded 2-core machine stalls the runtime now and then).
 set -euo pipefail
@@ -21,7 +22,7 @@ work="$root/artifacts/fuzz"
 bin="$work/bin"
 timeout_ms=${FUZZ_TIMEOUT_MS:-10000}
 
-[ $# -ge 1 ] || { sed -n '2,17p' "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,19p' "$0"; exit 2; }
 if [ "$1" = list ]; then
   exec dotnet run --project fuzz/Parley.Fuzz -c Release -- list
 fi
@@ -29,15 +30,19 @@ fi
 target=$1 seconds=$2
 command -v afl-fuzz >/dev/null || { echo "afl-fuzz not found: install the afl++ package" >&2; exit 2; }
 
-echo "== build and instrument"
-dotnet tool restore >/dev/null
-rm -rf "$bin"
-dotnet build fuzz/Parley.Fuzz/Parley.Fuzz.csproj -c Release -nologo -clp:ErrorsOnly -o "$bin" >/dev/null
-# Only the assemblies under test carry afl's coverage probes: not the harness, not the framework or packages.
-for dll in "$bin"/Parley.*.dll; do
-  [ "$(basename "$dll")" = Parley.Fuzz.dll ] && continue
-  dotnet sharpfuzz "$dll" >/dev/null
-done
+if [ "${FUZZ_REUSE_BUILD:-0}" = 1 ] && [ -f "$bin/Parley.Fuzz.dll" ]; then
+  echo "== reusing the instrumented build in $bin"
+else
+  echo "== build and instrument"
+  dotnet tool restore >/dev/null
+  rm -rf "$bin"
+  dotnet build fuzz/Parley.Fuzz/Parley.Fuzz.csproj -c Release -nologo -clp:ErrorsOnly -o "$bin" >/dev/null
+  # Only the assemblies under test carry afl's coverage probes: not the harness, not the framework or packages.
+  for dll in "$bin"/Parley.*.dll; do
+    [ "$(basename "$dll")" = Parley.Fuzz.dll ] && continue
+    dotnet sharpfuzz "$dll" >/dev/null
+  done
+fi
 
 mapfile -t all_targets < <(dotnet "$bin/Parley.Fuzz.dll" list)
 if [ "$target" = all ]; then
