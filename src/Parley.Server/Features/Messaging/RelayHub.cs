@@ -341,7 +341,10 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
                     ? Refused(id, method, ProblemTypes.InvalidRequest, "one MessagePack array per message, nothing after it")
                     : call;
             }
-            catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or InvalidOperationException or OverflowException)
+            // ArgumentOutOfRangeException: MessagePack's reader takes a str/bin/array 32-bit length of 2^31 or more
+            // for a negative int and slices with it (found by fuzz/run.sh relay-frame).
+            catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or InvalidOperationException or OverflowException
+                or ArgumentOutOfRangeException)
             {
                 return Refused(id, method, ProblemTypes.InvalidRequest, "malformed frame or an argument of the wrong type");
             }
