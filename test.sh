@@ -8,7 +8,8 @@
 # Run it as root, or as a user who may use sudo: the apt-get install, and starting PostgreSQL as
 # its own system user, go through sudo when the script is not root.
 #
-# Environment: PARLEY_TEST_SKIP_INSTALL=1 skips apt/npm (a machine that already has them).
+# Environment: PARLEY_TEST_SKIP_INSTALL=1 skips apt/npm (a machine that already has them);
+# PARLEY_TEST_SKIP_FUZZ=1 skips the fuzz smoke run, PARLEY_TEST_FUZZ_SECONDS sets its seconds per target.
 set -uo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -22,7 +23,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # PostgreSQL refuses to run as root: its server runs as the postgres system user.
 as_postgres() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$1"; else sudo -u postgres /bin/sh -c "$1"; fi; }
 
-apt_packages=(postgresql redis-server python3-cryptography-vectors chromium tmux microsocks nginx)
+apt_packages=(postgresql redis-server python3-cryptography-vectors chromium tmux microsocks nginx afl++)
 
 install_prerequisites() {
   local missing=()
@@ -101,6 +102,12 @@ if [ $status = 0 ]; then
   log "test"
   dotnet test --solution Parley.slnx -c Release --no-build \
     --report-trx --results-directory "$results" --timeout 40m "$@" || status=1
+fi
+
+# A short coverage-guided run of every decoder (docs/fuzzing.md): any crash or hang fails the run.
+if [ $status = 0 ] && [ "${PARLEY_TEST_SKIP_FUZZ:-0}" != 1 ]; then
+  log "fuzz smoke run (${PARLEY_TEST_FUZZ_SECONDS:-20} s per target)"
+  fuzz/run.sh all "${PARLEY_TEST_FUZZ_SECONDS:-20}" || status=1
 fi
 
 if [ $status = 0 ] && [ "${PARLEY_TEST_SKIP_RUN_SMOKE:-0}" != 1 ]; then

@@ -390,6 +390,8 @@ public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixtur
         new("GetPresence with an argument", 13, Pack(1, 13, HubNames.GetPresence, 1)),
         new("bytes after the array", 14, [.. Pack(1, 14, HubNames.GetPresence), 0x01]),
         new("a text frame", 0, Encoding.UTF8.GetBytes("[1,15,\"GetPresence\"]"), WebSocketMessageType.Text),
+        // Found by fuzz/run.sh relay-frame: a str32 header whose length is over int.MaxValue (here 2^31).
+        new("a method name that claims 2 GiB", 16, [0x93, 0x01, 0x10, 0xdb, 0x80, 0x00, 0x00, 0x00]),
     ];
 
     private static async Task<ClientWebSocket> OpenRawAsync(ParleyTestServer server, string? token, bool inQuery = false)

@@ -302,9 +302,10 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
 
     /// <summary>
     /// One invocation frame, read before the call runs (the message buffer goes back to the pool first).
-    /// <see cref="Problem"/> set: the frame is refused with that text.
+    /// <see cref="Problem"/> set: the frame is refused with that text. Internal so that the fuzz harness can drive
+    /// <see cref="Parse"/> directly: it must answer every byte string with a call or a refusal, never an exception.
     /// </summary>
-    private readonly record struct Call(int Id, string Method, string? Problem, string? Text = null, int Number = 0, byte[]? Bytes = null,
+    internal readonly record struct Call(int Id, string Method, string? Problem, string? Text = null, int Number = 0, byte[]? Bytes = null,
         HubOutgoingEnvelope[]? Batch = null, long[]? Ids = null)
     {
         public static Call Refused(int id, string method, string type, string detail) => new(id, method, ProblemText(type, detail));
@@ -356,7 +357,10 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
                     ? Refused(id, method, ProblemTypes.InvalidRequest, "one MessagePack array per message, nothing after it")
                     : call;
             }
-            catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or InvalidOperationException or OverflowException)
+            // ArgumentOutOfRangeException: MessagePack's reader takes a str/bin/array 32-bit length of 2^31 or more
+            // for a negative int and slices with it (found by fuzz/run.sh relay-frame).
+            catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or InvalidOperationException or OverflowException
+                or ArgumentOutOfRangeException)
             {
                 return Refused(id, method, ProblemTypes.InvalidRequest, "malformed frame or an argument of the wrong type");
             }
