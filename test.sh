@@ -106,8 +106,8 @@ fi
 
 # A short coverage-guided run of every decoder (docs/fuzzing.md): any crash or hang fails the run.
 if [ $status = 0 ] && [ "${PARLEY_TEST_SKIP_FUZZ:-0}" != 1 ]; then
-  log "fuzz smoke run (${PARLEY_TEST_FUZZ_SECONDS:-20} s per target)"
-  fuzz/run.sh all "${PARLEY_TEST_FUZZ_SECONDS:-20}" || status=1
+  log "fuzz smoke run (${PARLEY_TEST_FUZZ_SECONDS:-10} s per target)"
+  fuzz/run.sh all "${PARLEY_TEST_FUZZ_SECONDS:-10}" || status=1
 fi
 
 if [ $status = 0 ] && [ "${PARLEY_TEST_SKIP_RUN_SMOKE:-0}" != 1 ]; then
