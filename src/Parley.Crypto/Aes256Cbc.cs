@@ -2,61 +2,87 @@ using System.Security.Cryptography;
 
 namespace Parley.Crypto;
 
-/// <summary>AES-256 in CBC mode with PKCS#7 padding (BCL), as the Signal protocol uses it.</summary>
+/// <summary>
+/// AES-256 in CBC mode with PKCS#7 padding (BCL), as the Signal protocol uses it. Each operation comes
+/// in two shapes: one that writes into a caller's span and one that returns a new array.
+/// </summary>
 public static class Aes256Cbc
 {
-    public const int KeySize = 32;
+    public const int KeySize = Aes256Key.KeySize;
     public const int IvSize = 16;
     public const int BlockSize = 16;
 
     /// <summary>Length of the ciphertext for a plaintext of <paramref name="plaintextLength"/> bytes.</summary>
     public static int CiphertextLength(int plaintextLength) => ((plaintextLength / BlockSize) + 1) * BlockSize;
 
-    /// <summary>Encrypts and pads <paramref name="plaintext"/>.</summary>
-    /// <exception cref="ArgumentException">Wrong key or IV length.</exception>
-    public static byte[] Encrypt(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv, ReadOnlySpan<byte> plaintext)
+    /// <summary>Encrypts and pads <paramref name="plaintext"/> into <paramref name="destination"/>; returns the bytes written.</summary>
+    /// <exception cref="ArgumentException">Wrong IV length or a destination shorter than <see cref="CiphertextLength"/>.</exception>
+    public static int Encrypt(Aes256Key key, ReadOnlySpan<byte> iv, ReadOnlySpan<byte> plaintext, Span<byte> destination)
     {
-        CheckKeyAndIv(key, iv);
-        using var aes = Aes.Create();
-        aes.SetKey(key); // no temporary copy of the key on the heap
+        using var aes = Create(key, iv);
+        return aes.EncryptCbc(plaintext, iv, destination, PaddingMode.PKCS7);
+    }
+
+    /// <summary>Encrypts and pads <paramref name="plaintext"/>.</summary>
+    /// <exception cref="ArgumentException">Wrong IV length.</exception>
+    public static byte[] Encrypt(Aes256Key key, ReadOnlySpan<byte> iv, ReadOnlySpan<byte> plaintext)
+    {
+        using var aes = Create(key, iv);
         return aes.EncryptCbc(plaintext, iv, PaddingMode.PKCS7);
     }
 
-    /// <summary>Encrypts into <paramref name="destination"/>; returns the bytes written.</summary>
-    public static int Encrypt(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv, ReadOnlySpan<byte> plaintext, Span<byte> destination)
+    /// <summary>
+    /// Decrypts and strips the padding into <paramref name="destination"/> (at least the ciphertext's
+    /// length, for the padding is only known after decryption). Returns false, with
+    /// <paramref name="destination"/> zeroed, for a ciphertext that is empty, not a whole number of
+    /// blocks, or badly padded.
+    /// </summary>
+    /// <exception cref="ArgumentException">Wrong IV length or a destination shorter than the ciphertext.</exception>
+    public static bool TryDecrypt(Aes256Key key, ReadOnlySpan<byte> iv, ReadOnlySpan<byte> ciphertext, Span<byte> destination, out int written)
     {
-        CheckKeyAndIv(key, iv);
-        using var aes = Aes.Create();
-        aes.SetKey(key); // no temporary copy of the key on the heap
-        return aes.EncryptCbc(plaintext, iv, destination, PaddingMode.PKCS7);
+        written = 0;
+        using var aes = Create(key, iv);
+        if (ciphertext.Length == 0 || ciphertext.Length % BlockSize != 0)
+        {
+            return false;
+        }
+
+        if (destination.Length < ciphertext.Length)
+        {
+            throw new ArgumentException("The destination must hold the whole ciphertext.", nameof(destination));
+        }
+
+        try
+        {
+            written = aes.DecryptCbc(ciphertext, iv, destination, PaddingMode.PKCS7);
+            CryptographicOperations.ZeroMemory(destination[written..ciphertext.Length]); // the padding
+            return true;
+        }
+        catch (CryptographicException)
+        {
+            CryptographicOperations.ZeroMemory(destination[..ciphertext.Length]);
+            return false;
+        }
     }
 
     /// <summary>
     /// Decrypts and strips the padding. Returns false for a ciphertext that is empty, not a whole
     /// number of blocks, or badly padded.
     /// </summary>
-    /// <exception cref="ArgumentException">Wrong key or IV length.</exception>
-    public static bool TryDecrypt(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv, ReadOnlySpan<byte> ciphertext, out byte[]? plaintext)
+    /// <exception cref="ArgumentException">Wrong IV length.</exception>
+    public static bool TryDecrypt(Aes256Key key, ReadOnlySpan<byte> iv, ReadOnlySpan<byte> ciphertext, out byte[]? plaintext)
     {
-        CheckKeyAndIv(key, iv);
         plaintext = null;
-        if (ciphertext.Length == 0 || ciphertext.Length % BlockSize != 0)
-        {
-            return false;
-        }
-
-        using var aes = Aes.Create();
-        aes.SetKey(key); // no temporary copy of the key on the heap
         var buffer = new byte[ciphertext.Length];
         try
         {
-            var written = aes.DecryptCbc(ciphertext, iv, buffer, PaddingMode.PKCS7);
+            if (!TryDecrypt(key, iv, ciphertext, buffer, out var written))
+            {
+                return false;
+            }
+
             plaintext = buffer.AsSpan(0, written).ToArray();
             return true;
-        }
-        catch (CryptographicException)
-        {
-            return false;
         }
         finally
         {
@@ -64,16 +90,16 @@ public static class Aes256Cbc
         }
     }
 
-    private static void CheckKeyAndIv(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv)
+    private static Aes Create(Aes256Key key, ReadOnlySpan<byte> iv)
     {
-        if (key.Length != KeySize)
-        {
-            throw new ArgumentException($"AES-256 needs a {KeySize}-byte key.", nameof(key));
-        }
-
+        ArgumentNullException.ThrowIfNull(key);
         if (iv.Length != IvSize)
         {
             throw new ArgumentException($"CBC needs a {IvSize}-byte IV.", nameof(iv));
         }
+
+        var aes = Aes.Create();
+        aes.SetKey(key.Bytes); // no temporary copy of the key on the heap
+        return aes;
     }
 }

@@ -178,7 +178,8 @@ public sealed class SessionCipher
         try
         {
             RatchetKdf.MessageKeys(seed, pqKey, keys);
-            var ciphertext = Aes256Cbc.Encrypt(keys[..32], keys[64..80], plaintext);
+            using var cipherKey = Aes256Key.Import(keys[..32]);
+            var ciphertext = Aes256Cbc.Encrypt(cipherKey, keys[64..80], plaintext);
             var addresses = pending is null ? null : ProtocolAddress.SerializeAddresses(_local, remote);
             message = SignalMessage.Create((byte)state.Version, keys[32..64], addresses, sender.RatchetKey.PublicKey, sender.Index, state.PreviousCounter, ciphertext, state.LocalIdentity, state.RemoteIdentity, pqMessage);
         }
@@ -383,7 +384,8 @@ public sealed class SessionCipher
                 throw ProtocolFailureException.InvalidMessage("MAC verification failed");
             }
 
-            if (!Aes256Cbc.TryDecrypt(keys[..32], keys[64..80], message.Ciphertext, out var plaintext))
+            using var cipherKey = Aes256Key.Import(keys[..32]);
+            if (!Aes256Cbc.TryDecrypt(cipherKey, keys[64..80], message.Ciphertext, out var plaintext))
             {
                 throw ProtocolFailureException.InvalidMessage("failed to decrypt");
             }

@@ -20,7 +20,7 @@ public sealed class AesCbcTests
             }
 
             var id = t.GetProperty("tcId").GetInt32();
-            var key = Vectors.Hex(t, "key");
+            using var key = Aes256Key.Import(Vectors.Hex(t, "key"));
             var iv = Vectors.Hex(t, "iv");
             var msg = Vectors.Hex(t, "msg");
             var ct = Vectors.Hex(t, "ct");
@@ -29,12 +29,18 @@ public sealed class AesCbcTests
                 Aes256Cbc.Encrypt(key, iv, msg).ShouldBe(ct, $"tcId {id}");
                 Aes256Cbc.TryDecrypt(key, iv, ct, out var plain).ShouldBeTrue($"tcId {id}");
                 plain.ShouldBe(msg, $"tcId {id}");
+                var intoSpan = new byte[ct.Length];
+                Aes256Cbc.TryDecrypt(key, iv, ct, intoSpan, out var written).ShouldBeTrue($"tcId {id}");
+                intoSpan.AsSpan(0, written).ToArray().ShouldBe(msg, $"tcId {id}");
                 valid++;
             }
             else
             {
                 Aes256Cbc.TryDecrypt(key, iv, ct, out var plain).ShouldBeFalse($"tcId {id}");
                 plain.ShouldBeNull();
+                var intoSpan = new byte[ct.Length];
+                Aes256Cbc.TryDecrypt(key, iv, ct, intoSpan, out _).ShouldBeFalse($"tcId {id}");
+                intoSpan.ShouldAllBe(b => b == 0, $"tcId {id}");
                 invalid++;
             }
         }
@@ -59,13 +65,16 @@ public sealed class AesCbcTests
         records.Count.ShouldBeGreaterThan(5);
         foreach (var r in records)
         {
-            var key = Vectors.Hex(r["KEY"]);
+            using var key = Aes256Key.Import(Vectors.Hex(r["KEY"]));
             var iv = Vectors.Hex(r["IV"]);
             var plaintext = Vectors.Hex(r["PLAINTEXT"]);
             var ciphertext = Vectors.Hex(r["CIPHERTEXT"]);
             var ours = Aes256Cbc.Encrypt(key, iv, plaintext);
             ours.Length.ShouldBe(plaintext.Length + 16);
             ours.AsSpan(0, ciphertext.Length).ToArray().ShouldBe(ciphertext, $"{r["[mode]"]} COUNT {r["COUNT"]}");
+            var intoSpan = new byte[Aes256Cbc.CiphertextLength(plaintext.Length)];
+            Aes256Cbc.Encrypt(key, iv, plaintext, intoSpan).ShouldBe(intoSpan.Length);
+            intoSpan.ShouldBe(ours);
             Aes256Cbc.TryDecrypt(key, iv, ours, out var back).ShouldBeTrue();
             back.ShouldBe(plaintext);
         }
@@ -74,12 +83,26 @@ public sealed class AesCbcTests
     [Fact]
     public void Truncated_or_unaligned_ciphertext_is_refused()
     {
-        var key = new byte[32];
+        using var key = Aes256Key.Import(new byte[32]);
         var iv = new byte[16];
         var ct = Aes256Cbc.Encrypt(key, iv, "hello world, longer than a block"u8);
         Aes256Cbc.TryDecrypt(key, iv, ct.AsSpan(0, ct.Length - 1), out _).ShouldBeFalse();
         Aes256Cbc.TryDecrypt(key, iv, [], out _).ShouldBeFalse();
-        Should.Throw<ArgumentException>(() => Aes256Cbc.Encrypt(new byte[16], iv, []));
+        Should.Throw<ArgumentException>(() => Aes256Key.Import(new byte[16]));
         Should.Throw<ArgumentException>(() => Aes256Cbc.Encrypt(key, new byte[12], []));
+        Should.Throw<ArgumentException>(() => Aes256Cbc.TryDecrypt(key, iv, ct, new byte[ct.Length - 1], out _));
+    }
+
+    [Fact]
+    public void A_disposed_key_is_zeroed_and_refuses_to_work()
+    {
+        var key = Aes256Key.Generate();
+        var exported = new byte[Aes256Key.KeySize];
+        key.Export(exported);
+        exported.ShouldNotBe(new byte[Aes256Key.KeySize]);
+        key.ToString().ShouldNotContain(Convert.ToHexString(exported), Case.Insensitive);
+        key.Dispose();
+        Should.Throw<ObjectDisposedException>(() => Aes256Cbc.Encrypt(key, new byte[16], "x"u8));
+        Should.Throw<ObjectDisposedException>(() => key.Export(exported));
     }
 }

@@ -24,23 +24,31 @@ public sealed class AesGcmTests
             {
                 if (key.Length != 32 || iv.Length != 12)
                 {
-                    Should.Throw<ArgumentException>(() => Aes256Gcm.TryDecrypt(key, iv, sealedMessage, aad, out _), $"tcId {id}");
+                    Should.Throw<ArgumentException>(() =>
+                    {
+                        using var k = Aes256Key.Import(key);
+                        Aes256Gcm.TryDecrypt(k, iv, sealedMessage, aad, out _);
+                    }, $"tcId {id}");
                 }
 
                 notApplicable++;
                 continue;
             }
 
+            using var aesKey = Aes256Key.Import(key);
             if (t.GetProperty("result").GetString() == "valid")
             {
-                Aes256Gcm.Encrypt(key, iv, msg, aad).ShouldBe(sealedMessage, $"tcId {id}");
-                Aes256Gcm.TryDecrypt(key, iv, sealedMessage, aad, out var plain).ShouldBeTrue($"tcId {id}");
+                Aes256Gcm.Encrypt(aesKey, iv, msg, aad).ShouldBe(sealedMessage, $"tcId {id}");
+                Aes256Gcm.TryDecrypt(aesKey, iv, sealedMessage, aad, out var plain).ShouldBeTrue($"tcId {id}");
                 plain.ShouldBe(msg);
+                var intoSpan = new byte[msg.Length];
+                Aes256Gcm.TryDecrypt(aesKey, iv, sealedMessage, aad, intoSpan).ShouldBeTrue($"tcId {id}");
+                intoSpan.ShouldBe(msg);
                 valid++;
             }
             else
             {
-                Aes256Gcm.TryDecrypt(key, iv, sealedMessage, aad, out var plain).ShouldBeFalse($"tcId {id}");
+                Aes256Gcm.TryDecrypt(aesKey, iv, sealedMessage, aad, out var plain).ShouldBeFalse($"tcId {id}");
                 plain.ShouldBeNull();
                 invalid++;
             }
@@ -68,7 +76,7 @@ public sealed class AesGcmTests
             }
 
             applicable++;
-            var key = Vectors.Hex(r["Key"]);
+            using var key = Aes256Key.Import(Vectors.Hex(r["Key"]));
             var iv = Vectors.Hex(r["IV"]);
             var aad = Vectors.Hex(r["AAD"]);
             byte[] sealedMessage = [.. Vectors.Hex(r["CT"]), .. Vectors.Hex(r["Tag"])];
@@ -91,6 +99,40 @@ public sealed class AesGcmTests
     [Fact]
     public void Ciphertext_shorter_than_a_tag_is_refused()
     {
-        Aes256Gcm.TryDecrypt(new byte[32], new byte[12], new byte[15], [], out _).ShouldBeFalse();
+        using var key = Aes256Key.Import(new byte[32]);
+        Aes256Gcm.TryDecrypt(key, new byte[12], new byte[15], [], out _).ShouldBeFalse();
+        Aes256Gcm.TryDecrypt(key, new byte[12], new byte[15], [], Span<byte>.Empty).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void The_span_overloads_write_what_the_array_overloads_return()
+    {
+        using var key = Aes256Key.Generate();
+        var nonce = new byte[12];
+        nonce[0] = 7;
+        var plaintext = "span output, no allocation"u8.ToArray();
+        var expected = Aes256Gcm.Encrypt(key, nonce, plaintext, "ad"u8);
+        var sealedMessage = new byte[plaintext.Length + Aes256Gcm.TagSize];
+        Aes256Gcm.Encrypt(key, nonce, plaintext, "ad"u8, sealedMessage);
+        sealedMessage.ShouldBe(expected);
+
+        var opened = new byte[plaintext.Length];
+        Aes256Gcm.TryDecrypt(key, nonce, sealedMessage, "ad"u8, opened).ShouldBeTrue();
+        opened.ShouldBe(plaintext);
+
+        // A wrong associated data leaves nothing readable in the destination.
+        Aes256Gcm.TryDecrypt(key, nonce, sealedMessage, "other"u8, opened).ShouldBeFalse();
+        opened.ShouldAllBe(b => b == 0);
+    }
+
+    [Fact]
+    public void Destinations_of_the_wrong_size_are_refused()
+    {
+        using var key = Aes256Key.Generate();
+        var nonce = new byte[12];
+        Should.Throw<ArgumentException>(() => Aes256Gcm.Encrypt(key, nonce, new byte[4], [], new byte[4 + Aes256Gcm.TagSize - 1]));
+        var sealedMessage = Aes256Gcm.Encrypt(key, nonce, new byte[4]);
+        Should.Throw<ArgumentException>(() => Aes256Gcm.TryDecrypt(key, nonce, sealedMessage, [], new byte[5]));
+        Should.Throw<ArgumentException>(() => Aes256Gcm.Encrypt(key, new byte[16], new byte[4]));
     }
 }

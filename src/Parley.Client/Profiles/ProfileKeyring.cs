@@ -25,42 +25,31 @@ internal sealed record ProfileKeyring(int Version, string Kdf, int MemoryKiB, in
         var salt = RandomNumberGenerator.GetBytes(Argon2id.SaltSize);
         var nonce = RandomNumberGenerator.GetBytes(Aes256Gcm.NonceSize);
         var header = new ProfileKeyring(CurrentVersion, "argon2id", memoryKiB, iterations, 1, salt, nonce, []);
-        var kek = header.Stretch(passphrase);
-        try
-        {
-            return header with { Wrapped = Aes256Gcm.Encrypt(kek, nonce, dataKey, header.AssociatedData()) };
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(kek);
-        }
+        using var kek = header.Stretch(passphrase);
+        return header with { Wrapped = Aes256Gcm.Encrypt(kek, nonce, dataKey, header.AssociatedData()) };
     }
 
     /// <summary>The data key, or null when the passphrase is wrong.</summary>
     public byte[]? Unwrap(string passphrase)
     {
-        var kek = Stretch(passphrase);
-        try
-        {
-            return Aes256Gcm.TryDecrypt(kek, Nonce, Wrapped, AssociatedData(), out var dataKey) && dataKey!.Length == ProfileKeys.DataKeySize
-                ? dataKey : null;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(kek);
-        }
+        using var kek = Stretch(passphrase);
+        return Aes256Gcm.TryDecrypt(kek, Nonce, Wrapped, AssociatedData(), out var dataKey) && dataKey!.Length == ProfileKeys.DataKeySize
+            ? dataKey : null;
     }
 
-    private byte[] Stretch(string passphrase)
+    private Aes256Key Stretch(string passphrase)
     {
         var bytes = Encoding.UTF8.GetBytes(passphrase.Normalize(NormalizationForm.FormC));
+        var raw = Array.Empty<byte>();
         try
         {
-            return Argon2id.DeriveKey(bytes, Salt, MemoryKiB, Iterations, Aes256Gcm.KeySize);
+            raw = Argon2id.DeriveKey(bytes, Salt, MemoryKiB, Iterations, Aes256Key.KeySize);
+            return Aes256Key.Import(raw);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(bytes);
+            CryptographicOperations.ZeroMemory(raw);
         }
     }
 

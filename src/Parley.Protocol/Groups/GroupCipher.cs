@@ -93,7 +93,8 @@ public sealed class GroupCipher
         try
         {
             SenderKeyKdf.MessageKeys(seed, ivAndKey);
-            ciphertext = Aes256Cbc.Encrypt(ivAndKey[16..48], ivAndKey[..16], plaintext);
+            using var cipherKey = Aes256Key.Import(ivAndKey[16..48]);
+            ciphertext = Aes256Cbc.Encrypt(cipherKey, ivAndKey[..16], plaintext);
         }
         finally
         {
@@ -155,7 +156,8 @@ public sealed class GroupCipher
         try
         {
             SenderKeyKdf.MessageKeys(seed, ivAndKey);
-            if (!Aes256Cbc.TryDecrypt(ivAndKey[16..48], ivAndKey[..16], message.Ciphertext, out plaintext))
+            using var cipherKey = Aes256Key.Import(ivAndKey[16..48]);
+            if (!Aes256Cbc.TryDecrypt(cipherKey, ivAndKey[..16], message.Ciphertext, out plaintext))
             {
                 return ProtocolResult<byte[]>.Fail(ProtocolFailure.InvalidMessage);
             }
