@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace Parley.Protocol.Tests;
 
-/// <summary>The dependency direction of DESIGN.md holds for the two crypto layers.</summary>
+/// <summary>The dependency direction of README.md ("Layout") holds for the two crypto layers.</summary>
 public sealed class DependencyTests
 {
     [Fact]
