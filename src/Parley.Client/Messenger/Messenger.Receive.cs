@@ -392,6 +392,13 @@ public sealed partial class Messenger
                     await output.WriteAsync(new ConnectionChanged(false, e.Type == MessagingApiException.NetworkType
                         ? (Network.ProxyException.Find(e)?.Message ?? "the server could not be reached") + "; retrying" : RefusalText(e)), cancellationToken).ConfigureAwait(false);
                 }
+                catch (ProfileDiskFullException e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Nothing of the batch was stored or acknowledged: drop the connection so the server
+                    // delivers it again, and try again shortly (the disk may have room by then).
+                    await _server.DisconnectHubAsync().ConfigureAwait(false);
+                    await output.WriteAsync(new ConnectionChanged(false, e.Message + "; retrying"), cancellationToken).ConfigureAwait(false);
+                }
 
                 if (!cancellationToken.IsCancellationRequested)
                 {

@@ -707,7 +707,7 @@ public sealed class ProfileStore : IDisposable
         }
         catch (SqliteException e) when (e.SqliteErrorCode is 13)
         {
-            throw new IOException("the disk is full: the profile could not be written (nothing was changed)", e);
+            throw new ProfileDiskFullException(e);
         }
     }
 
