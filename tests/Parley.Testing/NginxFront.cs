@@ -42,8 +42,25 @@ public sealed partial class NginxFront : IAsyncDisposable
     /// <summary>nginx's error log so far (for failure messages).</summary>
     public string ErrorLog => File.Exists(Path.Combine(_directory.FullName, "error.log")) ? File.ReadAllText(Path.Combine(_directory.FullName, "error.log")) : "";
 
-    /// <summary>Starts nginx in front of <paramref name="nodes"/>; skips the test (fails under CI) when nginx is missing.</summary>
-    public static async Task<NginxFront> StartAsync(IReadOnlyList<Uri> nodes)
+    /// <summary>
+    /// An HTTP handler that trusts this proxy's certificate and no other (for in-process clients: REST, the
+    /// relay socket's upgrade, the secrets API).
+    /// </summary>
+    public SocketsHttpHandler TrustingHandler()
+    {
+        var expected = X509CertificateLoader.LoadCertificateFromFile(CertificateFile).RawData;
+        return new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented is not null && presented.GetRawCertData().AsSpan().SequenceEqual(expected) },
+        };
+    }
+
+    /// <summary>
+    /// Starts nginx in front of <paramref name="nodes"/>; skips the test (fails under CI) when nginx is missing.
+    /// With <paramref name="firstIsPrimary"/> the other nodes are nginx <c>backup</c> servers: everything goes
+    /// to the first node until it fails, then to the others (a failover test knows whom the kill hits).
+    /// </summary>
+    public static async Task<NginxFront> StartAsync(IReadOnlyList<Uri> nodes, bool firstIsPrimary = false)
     {
         if (!File.Exists(NginxPath))
         {
@@ -63,7 +80,7 @@ public sealed partial class NginxFront : IAsyncDisposable
         var httpsPort = FreePort();
         var httpPort = FreePort();
         File.WriteAllText(Path.Combine(directory.FullName, "parley.conf"),
-            SiteFor(File.ReadAllText(RepoPaths.Combine("deploy", "nginx", "parley.conf")), nodes, httpPort, httpsPort, certificateFile, keyFile));
+            SiteFor(File.ReadAllText(RepoPaths.Combine("deploy", "nginx", "parley.conf")), nodes, httpPort, httpsPort, certificateFile, keyFile, firstIsPrimary));
         var mainConfig = Path.Combine(directory.FullName, "nginx.conf");
         File.WriteAllText(mainConfig, MainConfig(directory.FullName));
 
@@ -106,9 +123,10 @@ public sealed partial class NginxFront : IAsyncDisposable
     }
 
     /// <summary>The deploy file with this machine's nodes, ports, name and certificate; every directive else as shipped.</summary>
-    internal static string SiteFor(string site, IReadOnlyList<Uri> nodes, int httpPort, int httpsPort, string certificateFile, string keyFile)
+    internal static string SiteFor(string site, IReadOnlyList<Uri> nodes, int httpPort, int httpsPort, string certificateFile, string keyFile,
+        bool firstIsPrimary = false)
     {
-        var upstream = string.Concat(nodes.Select(n => $"    server 127.0.0.1:{n.Port} max_fails=1 fail_timeout=5s;\n"));
+        var upstream = string.Concat(nodes.Select((n, i) => $"    server 127.0.0.1:{n.Port} max_fails=1 fail_timeout=5s{(firstIsPrimary && i > 0 ? " backup" : "")};\n"));
         var result = Replace(site, UpstreamServers(), upstream, "the upstream's server lines");
         result = Replace(result, ListenLine("80"), $"    listen 127.0.0.1:{httpPort};\n", "listen 80");
         result = Replace(result, ListenLine(@"443 ssl http2"), $"    listen 127.0.0.1:{httpsPort} ssl http2;\n", "listen 443");

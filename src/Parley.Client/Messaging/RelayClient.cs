@@ -21,6 +21,12 @@ public sealed class RelayClientOptions
 
     /// <summary>The SOCKS5 proxy the WebSocket goes through (names resolved by the proxy); null: a direct connection.</summary>
     public SocksProxy? Proxy { get; init; }
+
+    /// <summary>
+    /// The handler the WebSocket's upgrade request goes through (one that trusts a private certificate, say);
+    /// null: a shared one for <see cref="LocalAddress"/> and <see cref="Proxy"/>.
+    /// </summary>
+    public HttpMessageHandler? Handler { get; init; }
 }
 
 /// <summary>Whether a <see cref="RelayClient"/> is still connected.</summary>
@@ -117,7 +123,8 @@ public sealed class RelayClient : IAsyncDisposable
         // The server pings too; either side's pings find a dead peer.
         socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(15);
         socket.Options.KeepAliveTimeout = TimeSpan.FromSeconds(30);
-        var handler = Handlers.GetOrAdd((options.LocalAddress?.ToString() ?? string.Empty, options.Proxy), _ => NewHandler(options.LocalAddress, options.Proxy));
+        var handler = options.Handler
+            ?? Handlers.GetOrAdd((options.LocalAddress?.ToString() ?? string.Empty, options.Proxy), _ => NewHandler(options.LocalAddress, options.Proxy));
         try
         {
             await socket.ConnectAsync(uri, new HttpMessageInvoker(handler, disposeHandler: false), cancellationToken).ConfigureAwait(false);

@@ -8,12 +8,12 @@ public sealed class TestUser : IAsyncDisposable
 {
     private readonly List<RelayClient> _relays = [];
 
-    private TestUser(Uri server, string name, AccountKeys keys)
+    private TestUser(Uri server, string name, AccountKeys keys, HttpMessageHandler? handler)
     {
         Server = server;
         Name = name;
         Keys = keys;
-        Api = new MessagingApi(server);
+        Api = new MessagingApi(server, handler);
     }
 
     public Uri Server { get; }
@@ -29,9 +29,9 @@ public sealed class TestUser : IAsyncDisposable
     public static string NewName(string prefix = "u") => prefix + Guid.NewGuid().ToString("N")[..12];
 
     public static async Task<TestUser> CreateAsync(Uri server, string? name = null, int preKeys = 0, int kyberPreKeys = 0, bool login = true,
-        string? inviteCode = null)
+        string? inviteCode = null, HttpMessageHandler? handler = null)
     {
-        var user = new TestUser(server, name ?? NewName(), AccountKeys.Generate());
+        var user = new TestUser(server, name ?? NewName(), AccountKeys.Generate(), handler);
         await user.Api.RegisterAsync(user.Keys.RegisterRequest(user.Name, user.Api.ServerName, preKeys, kyberPreKeys, inviteCode));
         if (login)
         {
