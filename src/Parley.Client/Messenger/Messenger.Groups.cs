@@ -287,14 +287,10 @@ public sealed partial class Messenger
         IReadOnlyList<long> ids;
         try
         {
-            if (_server.Hub is { } hub)
-            {
-                ids = (await hub.SendGroupAsync(groupId, entry.Type, entry.Content, cancellationToken).ConfigureAwait(false)).Ids;
-            }
-            else
-            {
-                ids = (await _server.CallAsync((api, ct) => api.SendGroupAsync(groupId, entry.Type, entry.Content, ct), cancellationToken).ConfigureAwait(false)).Ids;
-            }
+            ids = await _server.OverHubOrRestAsync<IReadOnlyList<long>>(
+                async (hub, ct) => (await hub.SendGroupAsync(groupId, entry.Type, entry.Content, ct).ConfigureAwait(false)).Ids,
+                async (api, ct) => (await api.SendGroupAsync(groupId, entry.Type, entry.Content, ct).ConfigureAwait(false)).Ids,
+                cancellationToken).ConfigureAwait(false);
         }
         catch (MessagingApiException e) when (e.Type == MessagingApiException.NetworkType || e.Status >= 500)
         {

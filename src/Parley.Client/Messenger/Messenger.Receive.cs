@@ -303,14 +303,10 @@ public sealed partial class Messenger
         for (var i = 0; i < ids.Count; i += MaxAckBatch)
         {
             var chunk = ids.Skip(i).Take(MaxAckBatch).ToList();
-            if (_server.Hub is { } hub)
-            {
-                await hub.AckAsync(chunk, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await _server.CallAsync((api, ct) => api.AckAsync(chunk, ct), cancellationToken).ConfigureAwait(false);
-            }
+            await _server.OverHubOrRestAsync(
+                async (hub, ct) => { await hub.AckAsync(chunk, ct).ConfigureAwait(false); return true; },
+                async (api, ct) => { await api.AckAsync(chunk, ct).ConfigureAwait(false); return true; },
+                cancellationToken).ConfigureAwait(false);
 
             _acknowledged.AddRange(chunk);
         }

@@ -247,31 +247,37 @@ public sealed partial class Messenger
         var results = new List<(long Id, DateTimeOffset At, string? Problem)>(run.Count);
         try
         {
-            if (_server.Hub is { } hub)
-            {
-                var outcome = await hub.SendBatchAsync([.. run.Select(r => new HubOutgoingEnvelope { To = r.Entry.To!, Type = r.Entry.Type, Content = r.Entry.Content })],
-                    cancellationToken).ConfigureAwait(false);
-                results.AddRange(outcome.Select(o => (o.Id, DateTimeOffset.FromUnixTimeMilliseconds(o.ServerTimestamp), o.Problem)));
-            }
-            else
-            {
-                foreach (var (_, entry) in run)
+            await _server.OverHubOrRestAsync(
+                async (hub, ct) =>
                 {
-                    try
+                    var outcome = await hub.SendBatchAsync([.. run.Select(r => new HubOutgoingEnvelope { To = r.Entry.To!, Type = r.Entry.Type, Content = r.Entry.Content })],
+                        ct).ConfigureAwait(false);
+                    results.AddRange(outcome.Select(o => (o.Id, DateTimeOffset.FromUnixTimeMilliseconds(o.ServerTimestamp), o.Problem)));
+                    return true;
+                },
+                async (api, ct) =>
+                {
+                    // One by one; run again after a fresh login, it goes on after the last answered one.
+                    foreach (var (_, entry) in run.Skip(results.Count))
                     {
-                        var sent = await _server.CallAsync((api, ct) => api.SendAsync(entry.To!, entry.Type, entry.Content, ct), cancellationToken).ConfigureAwait(false);
-                        results.Add((sent.Id, sent.ServerTimestamp, null));
-                    }
-                    catch (MessagingApiException e) when (e.Status is >= 400 and < 500 && e.Status != 401)
-                    {
-                        results.Add((0, default, $"{e.Type}: {RefusalText(e)}"));
-                        if (e.Status == 429)
+                        try
                         {
-                            break;
+                            var sent = await api.SendAsync(entry.To!, entry.Type, entry.Content, ct).ConfigureAwait(false);
+                            results.Add((sent.Id, sent.ServerTimestamp, null));
+                        }
+                        catch (MessagingApiException e) when (e.Status is >= 400 and < 500 && e.Status != 401)
+                        {
+                            results.Add((0, default, $"{e.Type}: {RefusalText(e)}"));
+                            if (e.Status == 429)
+                            {
+                                break;
+                            }
                         }
                     }
-                }
-            }
+
+                    return true;
+                },
+                cancellationToken).ConfigureAwait(false);
         }
         catch (MessagingApiException e) when (e.Type == MessagingApiException.NetworkType || e.Status >= 500)
         {

@@ -305,7 +305,10 @@ public sealed class MessengerOptions
 
     public int KdfIterations { get; init; } = ProfileKeyring.DefaultIterations;
 
-    /// <summary>The HTTP handler for REST calls; null: <see cref="Network.ClientHandlers.Create"/> (through <see cref="Proxy"/> when set).</summary>
+    /// <summary>
+    /// The HTTP handler for REST calls and the relay socket's upgrade; null: <see cref="Network.ClientHandlers.Create"/>
+    /// (through <see cref="Proxy"/> when set).
+    /// </summary>
     public HttpMessageHandler? HttpHandler { get; init; }
 
     /// <summary>A SOCKS5 proxy for every connection, REST and hub, names resolved by the proxy; null: direct connections.</summary>

@@ -18,7 +18,10 @@ internal sealed class ServerLink(ProfileStore profile, Uri server, string userna
 
     public MessagingApi Api { get; } = new(server, handler ?? (proxy is null ? null : ClientHandlers.Create(proxy)));
 
-    public RelayClient? Hub { get; private set; }
+    private RelayClient? _hub;
+
+    /// <summary>The live hub connection; null when there is none or it has closed (callers then use REST).</summary>
+    public RelayClient? Hub => _hub is { State: RelayClientState.Connected } hub ? hub : null;
 
     public Uri Server => Api.Server;
 
@@ -87,31 +90,61 @@ internal sealed class ServerLink(ProfileStore profile, Uri server, string userna
     {
         await DisconnectHubAsync().ConfigureAwait(false);
         await EnsureLoggedInAsync(cancellationToken).ConfigureAwait(false);
-        if (proxy is not null && options?.Proxy is null)
+        if ((proxy is not null && options?.Proxy is null) || (handler is not null && options?.Handler is null))
         {
-            // The hub goes where REST goes: through the messenger's proxy.
-            options = new RelayClientOptions { LocalAddress = options?.LocalAddress, CallTimeout = options?.CallTimeout ?? new RelayClientOptions().CallTimeout, Proxy = proxy };
+            // The hub goes where REST goes: through the messenger's proxy, or its own HTTP handler.
+            options = new RelayClientOptions
+            {
+                LocalAddress = options?.LocalAddress,
+                CallTimeout = options?.CallTimeout ?? new RelayClientOptions().CallTimeout,
+                Proxy = options?.Proxy ?? proxy,
+                Handler = options?.Handler ?? handler,
+            };
         }
 
         try
         {
-            Hub = await RelayClient.ConnectAsync(Server, Api.Token!, options, cancellationToken).ConfigureAwait(false);
+            _hub = await RelayClient.ConnectAsync(Server, Api.Token!, options, cancellationToken).ConfigureAwait(false);
         }
         catch (MessagingApiException)
         {
             // The upgrade is refused when the token is no longer valid: log in once more.
             await LoginAsync(cancellationToken).ConfigureAwait(false);
-            Hub = await RelayClient.ConnectAsync(Server, Api.Token!, options, cancellationToken).ConfigureAwait(false);
+            _hub = await RelayClient.ConnectAsync(Server, Api.Token!, options, cancellationToken).ConfigureAwait(false);
         }
 
-        return Hub;
+        return _hub;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="overHub"/> on the live hub connection, or <paramref name="overRest"/> when there is
+    /// none, or when the connection closed under the call (its node draining or dying). The REST call may then
+    /// repeat what the node had already done before it went: only idempotent work (acknowledgements), or
+    /// sends whose copies the receiver drops (a repeated envelope carries the same message id), belong here.
+    /// </summary>
+    public async Task<T> OverHubOrRestAsync<T>(Func<RelayClient, CancellationToken, Task<T>> overHub,
+        Func<MessagingApi, CancellationToken, Task<T>> overRest, CancellationToken cancellationToken)
+    {
+        if (Hub is { } hub)
+        {
+            try
+            {
+                return await overHub(hub, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MessagingApiException e) when (e.Type == MessagingApiException.NetworkType && hub.State == RelayClientState.Disconnected)
+            {
+                // the socket went away mid-call: the same work goes over REST, to whichever node answers
+            }
+        }
+
+        return await CallAsync(overRest, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task DisconnectHubAsync()
     {
-        if (Hub is { } hub)
+        if (_hub is { } hub)
         {
-            Hub = null;
+            _hub = null;
             await hub.DisposeAsync().ConfigureAwait(false);
         }
     }
