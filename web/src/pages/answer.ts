@@ -6,7 +6,8 @@ import { type LookResponse, ProblemError, type RequestAnswerResponse, type Reque
 import { decode, encode } from '../format/b64u';
 import { DamagedLinkError } from '../format/link';
 import { type RequestLink, parseRequestLocation, publicKeyOf, requestToken, requesterLinkKey, sendLink } from '../format/request';
-import { type Bytes, FormatError, deriveKeyBytes, wipeKeys } from '../format/secret';
+import { accessKeyOf } from '../format/seal';
+import { type Bytes, FormatError } from '../format/secret';
 import { prepareStreaming } from '../save';
 import { confirmButton, h, notice, onSubmit, show, time } from '../ui';
 import { linkBox } from './compose';
@@ -74,9 +75,7 @@ async function load(link: RequestLink, token: string, message?: HTMLElement): Pr
 async function prepareAnswer(link: RequestLink, token: string): Promise<ReadyAnswer> {
   const answer = await api.requestAnswer(link.id, token);
   const linkKey = await requesterLinkKey(link.key, decode(answer.ephemeralKey) as Bytes);
-  const keys = await deriveKeyBytes(linkKey);
-  const accessKey = encode(keys.accessKey);
-  wipeKeys(keys);
+  const accessKey = await accessKeyOf(linkKey);
   try {
     return { answer, linkKey, accessKey, look: await api.look(answer.secretId, accessKey) };
   } catch (e) {

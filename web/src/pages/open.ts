@@ -1,18 +1,15 @@
 import { type LookResponse, type OpenResponse, ProblemError, api } from '../api';
-import { decode, encode } from '../format/b64u';
+import { decode } from '../format/b64u';
 import { DamagedLinkError, type ParsedLink, parseLocation } from '../format/link';
+import { accessKeyOf, prepareOpen } from '../format/seal';
 import {
   type Bytes,
   type Manifest,
   type PassphraseInput,
   FormatError,
-  deriveKeyBytes,
-  deriveKeys,
-  openManifest,
   plainLengthOf,
   uniqueFileNames,
   streamLength,
-  wipeKeys,
 } from '../format/secret';
 import { prepareStreaming, saveFile } from '../save';
 import { type StreamTicket, decryptRange } from '../transfer';
@@ -33,9 +30,7 @@ export async function openPage(): Promise<void> {
     }
     throw e;
   }
-  const access = await deriveKeyBytes(link.secret);
-  const accessKey = encode(access.accessKey);
-  wipeKeys(access);
+  const accessKey = await accessKeyOf(link.secret);
 
   let look: LookResponse;
   try {
@@ -157,14 +152,18 @@ const SECRET_WORDS: RevealWords = { title: TITLE, heading: 'Your secret', noun: 
  * match the key is shown as such.
  */
 export async function revealSecret(id: string, linkKey: Bytes, accessKey: string, pass: PassphraseInput | null, words: RevealWords = SECRET_WORDS): Promise<void> {
-  const keys = await deriveKeys(linkKey, pass);
-  const proof = keys.passphraseProof ? encode(keys.passphraseProof) : null;
-  keys.accessKey.fill(0);
-  keys.passphraseProof?.fill(0);
-  const opened: OpenResponse = await api.open(id, accessKey, proof);
-  let manifest: Manifest;
+  const opener = await prepareOpen(linkKey, pass);
+  let opened: OpenResponse;
   try {
-    manifest = await openManifest(keys.manifestKey, decode(opened.manifest) as Bytes);
+    opened = await api.open(id, accessKey, opener.passphraseProof);
+  } catch (e) {
+    opener.wipe();
+    throw e;
+  }
+  let manifest: Manifest;
+  let fileKey: CryptoKey;
+  try {
+    ({ manifest, fileKey } = await opener.open(opened));
   } catch (e) {
     show(h('h1', { text: words.title }), describeProblem(e instanceof FormatError ? e : new FormatError('bad manifest'), words.context));
     return;
@@ -175,7 +174,7 @@ export async function revealSecret(id: string, linkKey: Bytes, accessKey: string
     return;
   }
   const ticket: StreamTicket | null = opened.stream
-    ? { id, downloadToken: opened.stream.downloadToken, fileKey: keys.fileKey, plainBytes: total }
+    ? { id, downloadToken: opened.stream.downloadToken, fileKey, plainBytes: total }
     : null;
   renderRevealed(manifest, opened, ticket, words);
 }
