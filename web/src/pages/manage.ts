@@ -64,7 +64,7 @@ function recipientItem(id: string, token: string, r: RecipientStatus, index: num
     extra);
   if (isLive(r.state)) {
     const destroy = confirmButton(
-      'Destroy this link',
+      'Destroy link',
       `Destroy the link of ${name}? The other links keep working. This cannot be undone.`,
       `Yes, destroy ${name}'s link`,
       async () => {
@@ -73,7 +73,7 @@ function recipientItem(id: string, token: string, r: RecipientStatus, index: num
       },
       (e) => describeProblem(e, 'manage'),
     );
-    destroy.button.setAttribute('aria-label', `Destroy the link of ${name}`);
+    destroy.button.setAttribute('aria-label', `Destroy link of ${name}`);
     item.append(' ', destroy.button, destroy.box);
   }
   return item;
