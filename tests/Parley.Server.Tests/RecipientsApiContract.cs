@@ -171,6 +171,36 @@ public abstract class RecipientsApiContract(ProviderServer provider)
     }
 
     [Fact]
+    public async Task A_larger_stream_uploaded_in_parts_streams_to_every_link_in_ranges()
+    {
+        var (_, api) = await ServerAsync();
+        var length = TestSecret.StreamLength(3 * 1024 * 1024);
+        var bundle = await api.CreateBundleAsync(new TestBundle(["alice", "bob"], streamBytes: length));
+        var stream = bundle.Request.Stream!;
+        const int part = 1024 * 1024;
+        for (var offset = 0; offset < stream.Length; offset += part)
+        {
+            var end = Math.Min(stream.Length, offset + part) - 1;
+            // Any link's id takes the creator's parts: they all land in the bundle's one stream.
+            var via = bundle.Links[(offset / part) % 2].Id;
+            using var response = await api.UploadAsync(via, bundle.ManageToken, stream[offset..(end + 1)], $"bytes {offset}-{end}/{stream.Length}");
+            response.IsSuccessStatusCode.ShouldBeTrue(await response.Content.ReadAsStringAsync());
+        }
+
+        foreach (var link in bundle.Links)
+        {
+            using var open = await api.OpenAsync(link.Id, link.AccessKey);
+            var ticket = (await open.ShouldBeJsonAsync(HttpStatusCode.OK, ParleyJsonContext.Default.OpenSecretResponse)).Stream!;
+            ticket.Bytes.ShouldBe(length);
+            using var tail = await api.DownloadAsync(link.Id, ticket.DownloadToken, $"bytes={length - 300_000}-");
+            tail.StatusCode.ShouldBe(HttpStatusCode.PartialContent);
+            (await tail.Content.ReadAsByteArrayAsync()).ShouldBe(stream[^300_000..]);
+            using var whole = await api.DownloadAsync(link.Id, ticket.DownloadToken);
+            (await whole.Content.ReadAsByteArrayAsync()).ShouldBe(stream);
+        }
+    }
+
+    [Fact]
     public async Task Each_link_has_its_own_passphrase_attempts_and_burns_alone()
     {
         var (server, api) = await ServerAsync();
