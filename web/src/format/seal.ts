@@ -7,7 +7,7 @@
 import type { PassphraseParameters, RecipientKey } from '../api';
 import { decode, encode } from './b64u';
 import { shareLink } from './link';
-import { responderLinkKey } from './request';
+import { requesterLinkKey, responderLinkKey } from './request';
 import {
   type Bytes,
   type KeyBytes,
@@ -217,6 +217,24 @@ export async function prepareOpen(linkKey: Bytes, pass: PassphraseInput | null):
     },
     wipe: () => wipeKeys(keys),
   };
+}
+
+/** The link key of a request's answer (docs/request-format.md §1), held for the page as a handle it cannot read. */
+export interface AnswerKey {
+  accessKey: string;
+  prepareOpen(): Promise<Opener>;
+  wipe(): void;
+}
+
+/** Agrees the answer's link key from the requester's private key and the answer's ephemeral key (b64u). */
+export async function answerKey(requestPrivate: Bytes, ephemeralKey: string): Promise<AnswerKey> {
+  const linkKey = await requesterLinkKey(requestPrivate, decodeOrFail(ephemeralKey));
+  try {
+    return { accessKey: await accessKeyOf(linkKey), prepareOpen: () => prepareOpen(linkKey, null), wipe: () => linkKey.fill(0) };
+  } catch (e) {
+    linkKey.fill(0);
+    throw e;
+  }
 }
 
 function decodeOrFail(text: string): Bytes {

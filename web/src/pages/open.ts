@@ -1,11 +1,10 @@
 import { type LookResponse, type OpenResponse, ProblemError, api } from '../api';
 import { decode } from '../format/b64u';
 import { DamagedLinkError, type ParsedLink, parseLocation } from '../format/link';
-import { accessKeyOf, prepareOpen } from '../format/seal';
+import { type Opener, accessKeyOf, prepareOpen } from '../format/seal';
 import {
   type Bytes,
   type Manifest,
-  type PassphraseInput,
   FormatError,
   plainLengthOf,
   uniqueFileNames,
@@ -50,7 +49,7 @@ export async function openPage(): Promise<void> {
     return;
   }
   void prepareStreaming();
-  renderWaiting(link, accessKey, look);
+  renderWaiting(link, look);
 }
 
 async function existsWithoutKey(id: string): Promise<boolean> {
@@ -69,7 +68,7 @@ export function describeContents(look: LookResponse): string {
   return `It holds files${size}, and maybe a text message.`;
 }
 
-function renderWaiting(link: ParsedLink, accessKey: string, look: LookResponse): void {
+function renderWaiting(link: ParsedLink, look: LookResponse): void {
   const error = h('div', { class: 'form-error' });
   const reveal = h('button', { type: 'submit', class: 'button primary', text: 'Reveal secret' });
   const status = h('p', { class: 'progress-text', role: 'status' });
@@ -99,7 +98,7 @@ function renderWaiting(link: ParsedLink, accessKey: string, look: LookResponse):
         const pass = look.passphrase && passphrase
           ? { passphrase: passphrase.value, salt: decode(look.passphrase.salt) as Bytes, iterations: look.passphrase.iterations }
           : null;
-        await revealSecret(link.id, link.secret, accessKey, pass);
+        await revealSecret(link.id, await prepareOpen(link.secret, pass));
         // The view is used from here on; the key stays only in memory while the page is open.
         window.history.replaceState(null, '', window.location.pathname);
       } catch (err) {
@@ -151,11 +150,10 @@ const SECRET_WORDS: RevealWords = { title: TITLE, heading: 'Your secret', noun: 
  * files. Problems the server answers are thrown to the caller; a manifest or stream that does not
  * match the key is shown as such.
  */
-export async function revealSecret(id: string, linkKey: Bytes, accessKey: string, pass: PassphraseInput | null, words: RevealWords = SECRET_WORDS): Promise<void> {
-  const opener = await prepareOpen(linkKey, pass);
+export async function revealSecret(id: string, opener: Opener, words: RevealWords = SECRET_WORDS): Promise<void> {
   let opened: OpenResponse;
   try {
-    opened = await api.open(id, accessKey, opener.passphraseProof);
+    opened = await api.open(id, opener.accessKey, opener.passphraseProof);
   } catch (e) {
     opener.wipe();
     throw e;
