@@ -16,7 +16,8 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
 {
     private const int OpenBodyLimit = 4 * 1024;
     private readonly SecretsOptions _o = options.Value;
-    private readonly long _createBodyLimit = SecretContent.BodyLimit(options.Value);
+    // Room for every recipient's verifiers, wrapped key and label (JSON-escaped) besides the manifest.
+    private readonly long _createBodyLimit = SecretContent.BodyLimit(options.Value) + (RecipientLinks.MaxRecipients * 1024);
     private readonly SecretsConfigResponse _config = BuildConfig(options.Value);
 
     public IResult Config() => TypedResults.Json(_config, ParleyJsonContext.Default.SecretsConfigResponse);
