@@ -3,6 +3,7 @@
 // tests check C# against something that is not itself. No packages.
 //
 //   node scripts/secret-vectors.mjs > docs/secret-format-vectors.json
+//   node scripts/secret-vectors.mjs --recipients > docs/secret-format-recipients-vectors.json   (§7, several recipients)
 //
 // Every "random" input is fixed here; the output is deterministic.
 import { webcrypto as crypto } from 'node:crypto';
@@ -11,6 +12,7 @@ const subtle = crypto.subtle;
 const enc = new TextEncoder();
 const LABEL = enc.encode('parley/secret/v1');
 const MANIFEST_AAD = enc.encode('parley/secret/v1/manifest');
+const WRAP_AAD = enc.encode('parley/secret/v1/wrap');
 const CHUNK = 65536;
 
 // ---- encodings -------------------------------------------------------------------------------
@@ -186,15 +188,8 @@ function parseLink(text) {
 const SERVER = 'https://parley.example.org';
 const nonAsciiText = 'Grüße — 秘密 🔑\n"quoted" \\ back\tslash \u0001\u001b\u007f\u2028 </script> & done';
 
-async function makeCase(def) {
-  const K = await fixed(def.name + '/K', 32);
-  const salt = def.passphrase === null ? null : await fixed(def.name + '/salt', 16);
-  const iterations = def.passphrase === null ? null : def.iterations;
-  const manifestNonce = await fixed(def.name + '/manifest-nonce', 12);
-  const streamPrefix = def.files.length === 0 ? null : await fixed(def.name + '/stream-prefix', 7);
-  const id = await fixed(def.name + '/id', 16);
-  const manageToken = await fixed(def.name + '/manage-token', 32);
-
+/** The fixed inputs every case has, whatever its recipients. */
+async function commonInputs(def) {
   const files = def.files.map((f) => ({
     name: f.name,
     type: f.type,
@@ -202,13 +197,129 @@ async function makeCase(def) {
     bytes: f.utf8 !== undefined ? enc.encode(f.utf8) : pattern(f.pattern.length, f.pattern.seed),
   }));
   for (const f of files) f.size = f.bytes.length;
+  return {
+    salt: def.passphrase === null ? null : await fixed(def.name + '/salt', 16),
+    iterations: def.passphrase === null ? null : def.iterations,
+    manifestNonce: await fixed(def.name + '/manifest-nonce', 12),
+    streamPrefix: def.files.length === 0 ? null : await fixed(def.name + '/stream-prefix', 7),
+    manageToken: await fixed(def.name + '/manage-token', 32),
+    files,
+  };
+}
 
-  const keys = await deriveKeys(K, def.passphrase, salt, iterations);
-  const json = manifestJson(def.text, files);
+/** §2 and §3 under MK and FK: the manifest and (with files) the stream members of a case. */
+async function sealContent(def, c, MK, FK) {
+  const json = manifestJson(def.text, c.files);
   const jsonBytes = enc.encode(json);
   const padded = pad(jsonBytes);
-  const sealedBody = await gcm(keys.MK, manifestNonce, MANIFEST_AAD, padded);
-  const sealed = concat(new Uint8Array([1]), manifestNonce, sealedBody);
+  const sealedBody = await gcm(MK, c.manifestNonce, MANIFEST_AAD, padded);
+  const sealed = concat(new Uint8Array([1]), c.manifestNonce, sealedBody);
+  const manifest = { json, jsonBytes: b64u(jsonBytes), padded: b64u(padded), sealed: b64u(sealed), sealedLength: sealed.length };
+  if (c.files.length === 0) return { manifest, stream: null };
+  const plaintext = concat(...c.files.map((f) => f.bytes));
+  const { chunks, stream } = await sealStream(FK, c.streamPrefix, plaintext);
+  return {
+    manifest,
+    stream: {
+      plaintextLength: plaintext.length,
+      plaintextSha256: hex(await sha256(plaintext)),
+      header: b64u(stream.subarray(0, 8)),
+      chunks: await Promise.all(chunks.map(async (ch) => ({
+        index: ch.index,
+        last: ch.last,
+        nonce: b64u(ch.nonce),
+        plaintextLength: ch.plaintextBytes,
+        ciphertextLength: ch.ct.length,
+        tag: b64u(ch.ct.subarray(ch.ct.length - 16)),
+        ciphertextSha256: hex(await sha256(ch.ct)),
+      }))),
+      length: stream.length,
+      sha256: hex(await sha256(stream)),
+      bytes: b64u(stream),
+    },
+  };
+}
+
+/**
+ * §7: one content key C seals the content; each recipient's link key K_i gives AK_i, PP_i and the wrap
+ * key WK_i (from K_i ‖ S when there is a passphrase, stretched once), and C is sealed under WK_i with the
+ * link's access verifier as additional data.
+ */
+async function makeRecipientsCase(def) {
+  const c = await commonInputs(def);
+  const C = await fixed(def.name + '/C', 32);
+  const MK = await hkdf(C, 'manifest');
+  const FK = await hkdf(C, 'files');
+  let S = null;
+  let passphraseBytes = null;
+  if (def.passphrase !== null) {
+    passphraseBytes = enc.encode(checkPassphrase(def.passphrase));
+    S = await pbkdf2(passphraseBytes, c.salt, c.iterations);
+  }
+  const recipients = [];
+  for (const [i, label] of def.recipients.entries()) {
+    const K = await fixed(`${def.name}/recipient ${i}/K`, 32);
+    const wrapNonce = await fixed(`${def.name}/recipient ${i}/wrap-nonce`, 12);
+    const id = await fixed(`${def.name}/recipient ${i}/id`, 16);
+    const ikm = S === null ? K : concat(K, S);
+    const AK = await hkdf(K, 'access');
+    const accessVerifier = await sha256(AK);
+    const PP = S === null ? null : await hkdf(ikm, 'passphrase');
+    const WK = await hkdf(ikm, 'wrap');
+    const wrapAad = concat(WRAP_AAD, accessVerifier);
+    const wrappedKey = concat(new Uint8Array([1]), wrapNonce, await gcm(WK, wrapNonce, wrapAad, C));
+    recipients.push({
+      inputs: { label, K: b64u(K), wrapNonce: b64u(wrapNonce), id: b64u(id) },
+      derived: {
+        AK: b64u(AK),
+        accessVerifier: b64u(accessVerifier),
+        PP: PP && b64u(PP),
+        passphraseVerifier: PP && b64u(await sha256(PP)),
+        WK: b64u(WK),
+        wrapAad: b64u(wrapAad),
+        wrappedKey: b64u(wrappedKey),
+      },
+      share: `${SERVER}/s/${b64u(id)}#${b64u(K)}`,
+    });
+  }
+  const sealedContent = await sealContent(def, c, MK, FK);
+  return {
+    name: def.name,
+    inputs: {
+      C: b64u(C),
+      passphrase: def.passphrase,
+      salt: c.salt && b64u(c.salt),
+      iterations: c.iterations,
+      manifestNonce: b64u(c.manifestNonce),
+      streamPrefix: c.streamPrefix && b64u(c.streamPrefix),
+      text: def.text,
+      files: c.files.map((f) => ({ name: f.name, type: f.type, content: f.content })),
+      server: SERVER,
+      manageToken: b64u(c.manageToken),
+      recipients: recipients.map((r) => r.inputs),
+    },
+    derived: {
+      passphraseBytes: passphraseBytes && b64u(passphraseBytes),
+      S: S && b64u(S),
+      MK: b64u(MK),
+      FK: b64u(FK),
+      recipients: recipients.map((r) => r.derived),
+    },
+    ...sealedContent,
+    links: {
+      share: recipients.map((r) => r.share),
+      manage: `${SERVER}/m/${recipients[0].inputs.id}#${b64u(c.manageToken)}`,
+    },
+  };
+}
+
+async function makeCase(def) {
+  const K = await fixed(def.name + '/K', 32);
+  const { salt, iterations, manifestNonce, streamPrefix, manageToken, files } = await commonInputs(def);
+  const id = await fixed(def.name + '/id', 16);
+
+  const keys = await deriveKeys(K, def.passphrase, salt, iterations);
+  const { manifest, stream } = await sealContent(def, { files, manifestNonce, streamPrefix }, keys.MK, keys.FK);
 
   const out = {
     name: def.name,
@@ -235,41 +346,13 @@ async function makeCase(def) {
       MK: b64u(keys.MK),
       FK: b64u(keys.FK),
     },
-    manifest: {
-      json,
-      jsonBytes: b64u(jsonBytes),
-      padded: b64u(padded),
-      sealed: b64u(sealed),
-      sealedLength: sealed.length,
-    },
-    stream: null,
+    manifest,
+    stream,
     links: {
       share: `${SERVER}/s/${b64u(id)}#${b64u(K)}`,
       manage: `${SERVER}/m/${b64u(id)}#${b64u(manageToken)}`,
     },
   };
-
-  if (files.length > 0) {
-    const plaintext = concat(...files.map((f) => f.bytes));
-    const { chunks, stream } = await sealStream(keys.FK, streamPrefix, plaintext);
-    out.stream = {
-      plaintextLength: plaintext.length,
-      plaintextSha256: hex(await sha256(plaintext)),
-      header: b64u(stream.subarray(0, 8)),
-      chunks: await Promise.all(chunks.map(async (c) => ({
-        index: c.index,
-        last: c.last,
-        nonce: b64u(c.nonce),
-        plaintextLength: c.plaintextBytes,
-        ciphertextLength: c.ct.length,
-        tag: b64u(c.ct.subarray(c.ct.length - 16)),
-        ciphertextSha256: hex(await sha256(c.ct)),
-      }))),
-      length: stream.length,
-      sha256: hex(await sha256(stream)),
-      bytes: b64u(stream),
-    };
-  }
   return out;
 }
 
@@ -348,7 +431,29 @@ const vectors = {
   fileNames: fileNames.map((input) => ({ input, output: sanitize(input) })),
   fileNameSets: fileNameSets.map((inputs) => ({ inputs, outputs: uniqueNames(inputs) })),
 };
-for (const c of cases) vectors.cases.push(await makeCase(c));
-for (const l of vectors.links.valid) if (l.damaged) throw new Error('valid link rejected: ' + l.input + ' ' + l.damaged);
-for (const l of vectors.links.damaged) if (!l.reason) throw new Error('damaged link accepted: ' + l.input);
-process.stdout.write(JSON.stringify(vectors, null, 2) + '\n');
+const recipientCases = [
+  { name: 'three labelled recipients, text only', text: 'welcome aboard: the wifi key is 7f3k-29dd', passphrase: null,
+    recipients: ['alice', 'bob', 'Zoë ✓'], files: [] },
+  { name: 'two unlabelled recipients, passphrase and a file', text: null, passphrase: 'Cafe\u0301 shared', iterations: 1200,
+    recipients: [null, null], files: [{ name: 'vpn.ovpn', type: 'application/x-openvpn-profile', pattern: { length: 70000, seed: 5 } }] },
+  { name: 'one recipient', text: 'a bundle of one', passphrase: null, recipients: ['solo'], files: [] },
+];
+
+if (process.argv.includes('--recipients')) {
+  const recipientVectors = {
+    description: 'Test vectors for docs/secret-format.md §7 (one secret, several recipients). Generated by ' +
+      'scripts/secret-vectors.mjs --recipients on Node WebCrypto. Binary values are base64url without padding; *Sha256 values are hex. ' +
+      'File content {"pattern":{"length":L,"seed":s}} means byte j = (s + 31*j) mod 251.',
+    generator: 'scripts/secret-vectors.mjs --recipients',
+    formatVersion: 1,
+    chunkSize: CHUNK,
+    cases: [],
+  };
+  for (const c of recipientCases) recipientVectors.cases.push(await makeRecipientsCase(c));
+  process.stdout.write(JSON.stringify(recipientVectors, null, 2) + '\n');
+} else {
+  for (const c of cases) vectors.cases.push(await makeCase(c));
+  for (const l of vectors.links.valid) if (l.damaged) throw new Error('valid link rejected: ' + l.input + ' ' + l.damaged);
+  for (const l of vectors.links.damaged) if (!l.reason) throw new Error('damaged link accepted: ' + l.input);
+  process.stdout.write(JSON.stringify(vectors, null, 2) + '\n');
+}

@@ -21,10 +21,12 @@ internal static class CreateCommand
         var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout" };
         var webhook = WebhookOption("secret is opened, fails to open, burns, expires unread or is destroyed");
         var partSize = new Option<string?>("--upload-part-size") { Description = "Upload files in parts of this size (e.g. 8m), for proxies that limit request bodies", HelpName = "size" };
+        var recipientCount = new Option<int?>("--recipients") { Description = "Give each of this many recipients a link of their own (1-50); the content is encrypted once", HelpName = "n" };
+        var recipientLabels = new Option<string[]>("--recipient") { Description = "A recipient, by a label shown on the status page (repeatable; each gets a link of their own). The server can see labels", HelpName = "label", AllowMultipleArgumentsPerToken = false };
 
         var command = new Command("create", "Encrypt text and/or files locally and create a one-time link.")
         {
-            text, files, expires, views, passphrase, passphraseFile, qr, json, partSize, webhook,
+            text, files, expires, views, passphrase, passphraseFile, qr, json, partSize, webhook, recipientCount, recipientLabels,
         };
         command.SetAction((parse, ct) => ParleyCommand.GuardAsync(async token =>
         {
@@ -40,6 +42,7 @@ internal static class CreateCommand
 
             var partBytes = SecretInput.PartSize(parse.GetValue(partSize));
             var webhookUrl = CheckWebhook(parse.GetValue(webhook));
+            var recipients = Recipients(parse.GetValue(recipientCount), parse.GetValue(recipientLabels) ?? []);
 
             var terminal = new Terminal();
             var (textValue, sources) = SecretInput.Read(parse.GetValue(text), parse.GetValue(files), terminal, "share");
@@ -80,6 +83,7 @@ internal static class CreateCommand
                 Passphrase = secretPassphrase,
                 UploadPartSize = partBytes,
                 Webhook = webhookUrl,
+                Recipients = recipients,
             };
             if (secret.ProblemWith(config) is { } problem)
             {
@@ -97,6 +101,23 @@ internal static class CreateCommand
             if (asJson)
             {
                 WriteJson(created, share, manage, secretPassphrase is not null, sources.Count);
+            }
+            else if (created.Recipients.Count > 0)
+            {
+                for (var i = 0; i < created.Recipients.Count; i++)
+                {
+                    Console.Error.WriteLine($"Share link for {RecipientName(created.Recipients[i].Label, i)} (send it to them only):");
+                    Console.Out.WriteLine(created.Recipients[i].Link.Format());
+                    Console.Out.Flush();
+                }
+
+                Console.Error.WriteLine("Manage link (keep it: every recipient's status, and early destruction):");
+                Console.Out.WriteLine(manage);
+                Console.Out.Flush();
+                Console.Error.WriteLine(
+                    $"Expires {ParleyCommand.When(created.ExpiresAt)}; {created.MaxViews} view{(created.MaxViews == 1 ? "" : "s")} per link"
+                    + (secretPassphrase is null ? "." : "; passphrase required (send it by another channel)."));
+                PrintSigningKey(created.WebhookSigningKey);
             }
             else
             {
@@ -116,6 +137,32 @@ internal static class CreateCommand
         }, ct));
         return command;
     }
+
+    /// <summary>
+    /// The recipients from <c>--recipients N</c> or repeated <c>--recipient LABEL</c> (not both): null for
+    /// neither (one recipient, format v1), otherwise one label (or null) per recipient. Labels are checked
+    /// against the server's rules later, with its config.
+    /// </summary>
+    internal static IReadOnlyList<string?>? Recipients(int? count, string[] labels)
+    {
+        if (count is not null && labels.Length > 0)
+        {
+            throw CliException.Usage("use either --recipients or --recipient, not both");
+        }
+
+        if (count is { } n)
+        {
+            return n is >= 1 and <= SecretFormat.MaxRecipients
+                ? [.. Enumerable.Repeat<string?>(null, n)]
+                : throw CliException.Usage($"--recipients must lie between 1 and {SecretFormat.MaxRecipients}");
+        }
+
+        return labels.Length == 0 ? null : labels;
+    }
+
+    /// <summary>How a recipient is called in messages: its label, or its place ("recipient 2").</summary>
+    internal static string RecipientName(string? label, int index) =>
+        label is null ? $"recipient {index + 1}" : new string([.. label.Where(c => !char.IsControl(c))]);
 
     /// <summary>The <c>--webhook</c> option of the commands that create.</summary>
     internal static Option<string?> WebhookOption(string events) => new("--webhook")
@@ -195,6 +242,21 @@ internal static class CreateCommand
             if (created.WebhookSigningKey is { } key)
             {
                 w.WriteString("webhookSigningKey", key);
+            }
+
+            if (created.Recipients.Count > 0)
+            {
+                w.WriteStartArray("recipients");
+                foreach (var r in created.Recipients)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("label", r.Label);
+                    w.WriteString("id", r.Link.Id);
+                    w.WriteString("shareLink", r.Link.Format());
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
             }
 
             w.WriteEndObject();

@@ -5,6 +5,7 @@ using Parley.Client.Secrets;
 using Parley.Client.Secrets.Api;
 using Parley.Contracts;
 using Parley.Contracts.Requests;
+using Parley.Contracts.Secrets;
 
 namespace Parley.Cli;
 
@@ -15,9 +16,10 @@ internal static class StatusCommand
     {
         var link = new Argument<string>("manage-link") { Description = "The manage link (…/m/{id}#{token}) that 'create' printed, or the private link (…/r/{id}/answer#{key}) that 'request' printed; quote it in the shell" };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout" };
+        var recipient = new Option<string?>("--recipient") { Description = "Destroy only this recipient's link (its label, or its id); the other links stay", HelpName = "label" };
         var command = destroy
-            ? new Command("destroy", "Destroy a secret now, before anyone (else) opens it; or withdraw a request (and its unopened answer).") { link, json }
-            : new Command("status", "Show whether a secret was opened (and when), expired or destroyed; or whether a request was answered.") { link, json };
+            ? new Command("destroy", "Destroy a secret now (every recipient's link, or one with --recipient), before anyone (else) opens it; or withdraw a request (and its unopened answer).") { link, json, recipient }
+            : new Command("status", "Show whether a secret was opened (and when, per recipient), expired or destroyed; or whether a request was answered.") { link, json };
         command.SetAction((parse, ct) => ParleyCommand.GuardAsync(async token =>
         {
             var text = parse.GetValue(link) ?? string.Empty;
@@ -29,9 +31,15 @@ internal static class StatusCommand
 
             var manage = SecretLinks.ParseManage(text);
             using var api = new SecretsApi(manage.Server, ProxyOption.Handler(parse));
+            if (destroy && parse.GetValue(recipient) is { } which)
+            {
+                return await DestroyOneAsync(api, manage, which, parse.GetValue(json), token).ConfigureAwait(false);
+            }
+
             if (destroy)
             {
-                await api.DestroyAsync(manage.Id, manage.ManageToken, token).ConfigureAwait(false);
+                // Every link of a secret for several recipients; for one recipient the same as destroying it.
+                await api.DestroyAllAsync(manage.Id, manage.ManageToken, token).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {
                     Terminal.WriteOut($"{{\"id\":\"{manage.Id}\",\"destroyed\":true}}\n");
@@ -52,6 +60,12 @@ internal static class StatusCommand
             }
 
             var o = Console.Out;
+            if (status.Recipients is { } recipients)
+            {
+                PrintRecipients(status, recipients);
+                return ExitCodes.Ok;
+            }
+
             o.WriteLine($"State:            {status.State}");
             o.WriteLine($"Created:          {ParleyCommand.When(status.CreatedAt)}");
             o.WriteLine($"Expires:          {ParleyCommand.When(status.ExpiresAt)}");
@@ -76,6 +90,57 @@ internal static class StatusCommand
         }, ct));
         return command;
     }
+
+    /// <summary>A secret for several recipients: one line per link, e.g. <c>alice: opened 2026-11-23 14:02:00 UTC</c>.</summary>
+    private static void PrintRecipients(SecretStatusResponse status, IReadOnlyList<RecipientStatus> recipients)
+    {
+        var o = Console.Out;
+        o.WriteLine($"Created:          {ParleyCommand.When(status.CreatedAt)}");
+        o.WriteLine($"Expires:          {ParleyCommand.When(status.ExpiresAt)}");
+        o.WriteLine($"Views per link:   {status.MaxViews}");
+        o.WriteLine($"Recipients:       {recipients.Count}");
+        for (var i = 0; i < recipients.Count; i++)
+        {
+            var r = recipients[i];
+            var when = r.State == SecretStates.Destroyed && r.DestroyedAt is { } d ? " " + ParleyCommand.When(d)
+                : r.OpenedAt.Count > 0 ? " " + string.Join(", ", r.OpenedAt.Select(ParleyCommand.When))
+                : "";
+            var extras = (r.FailedAttempts > 0 ? $"; {r.FailedAttempts} failed attempt{(r.FailedAttempts == 1 ? "" : "s")}" : "")
+                + (r.PassphraseAttemptsLeft is { } left ? $"; {left} passphrase tries left" : "");
+            o.WriteLine($"  {CreateCommand.RecipientName(r.Label, i)}: {r.State}{when}{extras}");
+        }
+    }
+
+    /// <summary><c>destroy --recipient</c>: finds the link by label (or id) on the status page and destroys only it.</summary>
+    private static async Task<int> DestroyOneAsync(SecretsApi api, ManageLink manage, string which, bool json, CancellationToken token)
+    {
+        var status = await api.GetStatusAsync(manage.Id, manage.ManageToken, token).ConfigureAwait(false);
+        var recipients = status.Recipients ?? throw CliException.Usage("--recipient: this secret has a single recipient; destroy it without --recipient");
+        var index = recipients.ToList().FindIndex(r => r.Label == which || r.Id == which);
+        if (index < 0)
+        {
+            index = recipients.ToList().FindIndex(r => string.Equals(r.Label, which, StringComparison.OrdinalIgnoreCase));
+        }
+
+        if (index < 0)
+        {
+            throw CliException.Usage($"--recipient: no recipient of this secret is called \"{CreateCommand.RecipientName(which, 0)}\"");
+        }
+
+        var target = recipients[index];
+        await api.DestroyAsync(target.Id, manage.ManageToken, token).ConfigureAwait(false);
+        if (json)
+        {
+            Terminal.WriteOut($"{{\"id\":\"{target.Id}\",\"destroyed\":true}}\n");
+        }
+        else
+        {
+            Console.Out.WriteLine($"Destroyed the link of {CreateCommand.RecipientName(target.Label, index)}: it can no longer be opened. The other links still can.");
+        }
+
+        return ExitCodes.Ok;
+    }
+
     private static async Task<int> RequestAsync(PrivateLink link, bool destroy, bool json, HttpMessageHandler? handler, CancellationToken token)
     {
         using var api = new SecretsApi(link.Server, handler);

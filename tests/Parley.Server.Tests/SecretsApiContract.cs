@@ -627,7 +627,7 @@ public abstract class SecretsApiContract(ProviderServer provider)
         foreach (var secret in new[]
                  {
                      created.Id, created.ManageToken, created.Secret.AccessKeyText, created.Secret.PassphraseProofText!, ticket.DownloadToken,
-                     request.Manifest[..40], request.AccessVerifier, request.Passphrase!.Verifier!, request.Passphrase.Salt,
+                     request.Manifest[..40], request.AccessVerifier!, request.Passphrase!.Verifier!, request.Passphrase.Salt,
                      Convert.ToHexString(created.Secret.AccessKey), Convert.ToHexString(created.Secret.Manifest[..16]),
                  })
         {

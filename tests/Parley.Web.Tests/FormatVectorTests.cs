@@ -4,75 +4,63 @@ using Parley.Testing;
 namespace Parley.Web.Tests;
 
 /// <summary>
-/// docs/secret-format-vectors.json inside Chromium: the page loads the app's own built format module
-/// (/app/assets/parley-format.js, under the server's CSP) and runs every vector with
-/// web/test/run-vectors.js, which the test serves to the page on the same origin.
+/// The published vectors inside Chromium: the page loads the app's own built format module
+/// (/app/assets/parley-format.js, under the server's CSP) and runs every vector with a runner from
+/// web/test/, which the test serves to the page on the same origin.
 /// </summary>
 public sealed class FormatVectorTests(BrowserFixture browser, WebServer server) : IClassFixture<WebServer>
 {
     [Fact]
     public async Task Every_format_vector_passes_in_the_browser_with_the_built_bundle()
     {
-        browser.RequireBrowser();
-        var vectors = await File.ReadAllTextAsync(RepoPaths.Combine("docs", "secret-format-vectors.json"), TestContext.Current.CancellationToken);
-        var runner = await File.ReadAllTextAsync(RepoPaths.Combine("web", "test", "run-vectors.js"), TestContext.Current.CancellationToken);
-        await using var context = await browser.Browser.NewContextAsync();
-        var page = await context.NewPageAsync();
-        await page.RouteAsync("**/__test__/run-vectors.js", route => route.FulfillAsync(new()
-        {
-            Status = 200,
-            ContentType = "text/javascript",
-            Body = runner,
-        }));
-        var probe = await PageProbe.AttachAsync(page);
-        await page.GotoAsync(server.Url("/"));
-
-        var result = await page.EvaluateAsync<JsonElement>(
-            """
-            async (json) => {
-              const format = await import('/app/assets/parley-format.js');
-              const { runVectors } = await import('/__test__/run-vectors.js');
-              return await runVectors(format, JSON.parse(json));
-            }
-            """,
-            vectors);
-
-        var failures = result.GetProperty("failures").EnumerateArray().Select(e => e.GetString()).ToList();
-        failures.ShouldBeEmpty();
+        var result = await RunAsync("secret-format-vectors.json", "run-vectors.js", "runVectors");
         result.GetProperty("checked").GetInt32().ShouldBeGreaterThan(150);
-        probe.CspViolations.ShouldBeEmpty();
     }
 
     [Fact]
     public async Task Every_request_format_vector_passes_in_the_browser_with_the_built_bundle()
     {
+        // Chromium's own WebCrypto X25519 against vectors made with OpenSSL through Node.
+        var result = await RunAsync("request-format-vectors.json", "run-request-vectors.js", "runRequestVectors");
+        result.GetProperty("checked").GetInt32().ShouldBeGreaterThan(40);
+    }
+
+    [Fact]
+    public async Task Every_several_recipients_vector_passes_in_the_browser_with_the_built_bundle()
+    {
+        var result = await RunAsync("secret-format-recipients-vectors.json", "run-recipient-vectors.js", "runRecipientVectors");
+        result.GetProperty("checked").GetInt32().ShouldBeGreaterThan(40);
+    }
+
+    /// <summary>Runs <c>web/test/{runner}</c>'s <paramref name="function"/> on <c>docs/{vectorsFile}</c> in the page; asserts no failures and no CSP violations.</summary>
+    private async Task<JsonElement> RunAsync(string vectorsFile, string runner, string function)
+    {
         browser.RequireBrowser();
-        var vectors = await File.ReadAllTextAsync(RepoPaths.Combine("docs", "request-format-vectors.json"), TestContext.Current.CancellationToken);
-        var runner = await File.ReadAllTextAsync(RepoPaths.Combine("web", "test", "run-request-vectors.js"), TestContext.Current.CancellationToken);
+        var vectors = await File.ReadAllTextAsync(RepoPaths.Combine("docs", vectorsFile), TestContext.Current.CancellationToken);
+        var source = await File.ReadAllTextAsync(RepoPaths.Combine("web", "test", runner), TestContext.Current.CancellationToken);
         await using var context = await browser.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
-        await page.RouteAsync("**/__test__/run-request-vectors.js", route => route.FulfillAsync(new()
+        await page.RouteAsync($"**/__test__/{runner}", route => route.FulfillAsync(new()
         {
             Status = 200,
             ContentType = "text/javascript",
-            Body = runner,
+            Body = source,
         }));
         var probe = await PageProbe.AttachAsync(page);
         await page.GotoAsync(server.Url("/"));
 
-        // Chromium's own WebCrypto X25519 against vectors made with OpenSSL through Node.
         var result = await page.EvaluateAsync<JsonElement>(
             """
-            async (json) => {
+            async ([json, runner, fn]) => {
               const format = await import('/app/assets/parley-format.js');
-              const { runRequestVectors } = await import('/__test__/run-request-vectors.js');
-              return await runRequestVectors(format, JSON.parse(json));
+              const run = (await import('/__test__/' + runner))[fn];
+              return await run(format, JSON.parse(json));
             }
             """,
-            vectors);
+            new object[] { vectors, runner, function });
 
         result.GetProperty("failures").EnumerateArray().Select(e => e.GetString()).ToList().ShouldBeEmpty();
-        result.GetProperty("checked").GetInt32().ShouldBeGreaterThan(40);
         probe.CspViolations.ShouldBeEmpty();
+        return result;
     }
 }

@@ -17,6 +17,8 @@ export interface Config {
   maxFiles: number;
   passphrase: { minIterations: number; defaultIterations: number; maxAttempts: number };
   creationOpen: boolean;
+  /** Most recipients of one secret (docs/secret-format.md §7). */
+  maxRecipients?: number;
 }
 
 export interface PassphraseParameters {
@@ -26,15 +28,25 @@ export interface PassphraseParameters {
   verifier?: string;
 }
 
+/** One recipient's link of a secret for several recipients (docs/api.md). */
+export interface RecipientKey {
+  label: string | null;
+  accessVerifier: string;
+  passphraseVerifier: string | null;
+  wrappedKey: string;
+}
+
 export interface CreateSecretRequest {
   manifest: string;
-  accessVerifier: string;
+  /** Null when `recipients` is given: each recipient has its own. */
+  accessVerifier: string | null;
   passphrase: PassphraseParameters | null;
   expiresInSeconds: number;
   maxViews: number;
   streamBytes: number | null;
   /** Optional URL the server notifies of the secret's events (docs/webhooks.md); the server can read it. */
   webhook?: string;
+  recipients?: RecipientKey[];
 }
 
 export interface CreateSecretResponse {
@@ -44,6 +56,8 @@ export interface CreateSecretResponse {
   uploadRequired: boolean;
   /** The webhook's signing key, whsec_…: only when a webhook was given, and only in this answer. */
   webhookSigningKey?: string;
+  /** Every recipient's link id, in order: only for a secret with several recipients. */
+  recipients?: { id: string; label: string | null }[];
 }
 
 export interface LookResponse {
@@ -60,6 +74,19 @@ export interface OpenResponse {
   manifest: string;
   viewsLeft: number;
   stream: { bytes: number; downloadToken: string; expiresAt: string } | null;
+  /** The content key sealed to this link: only for a link of a secret with several recipients. */
+  wrappedKey?: string;
+}
+
+export interface RecipientStatus {
+  id: string;
+  label: string | null;
+  state: string;
+  viewsLeft: number;
+  openedAt: string[];
+  failedAttempts: number;
+  passphraseAttemptsLeft: number | null;
+  destroyedAt: string | null;
 }
 
 export interface StatusResponse {
@@ -73,6 +100,8 @@ export interface StatusResponse {
   failedAttempts: number;
   passphraseAttemptsLeft: number | null;
   destroyedAt: string | null;
+  /** Every link of a secret with several recipients; absent for one recipient. */
+  recipients?: RecipientStatus[];
 }
 
 // Request-a-secret (docs/api.md "Requests", docs/request-format.md).
@@ -250,6 +279,11 @@ export const api = {
 
   destroy: async (id: string, manageToken: string): Promise<void> => {
     await send(`/api/secrets/${id}`, { method: 'DELETE', headers: bearer(manageToken) });
+  },
+
+  /** Destroys every link of a secret for several recipients (the same as {@link destroy} for one recipient). */
+  destroyAll: async (id: string, manageToken: string): Promise<void> => {
+    await send(`/api/secrets/${id}/recipients`, { method: 'DELETE', headers: bearer(manageToken) });
   },
 
   createRequest: (req: CreateRequestRequest): Promise<CreateRequestResponse> => json('/api/requests', jsonBody(req)),

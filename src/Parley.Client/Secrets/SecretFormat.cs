@@ -39,6 +39,17 @@ public static class SecretFormat
     internal static ReadOnlySpan<byte> HkdfSalt => "parley/secret/v1"u8;
     internal static ReadOnlySpan<byte> ManifestAad => "parley/secret/v1/manifest"u8;
 
+    internal static ReadOnlySpan<byte> WrapAad => "parley/secret/v1/wrap"u8;
+
+    /// <summary>A wrapped content key: version byte, nonce, the 32-byte key, tag (docs/secret-format.md §7).</summary>
+    public const int WrappedKeySize = 1 + NonceSize + KeySize + TagSize;
+
+    /// <summary>Most recipients of one secret (the server's limit; <c>GET /api/config</c> says which it uses).</summary>
+    public const int MaxRecipients = 50;
+
+    /// <summary>Longest recipient label, in Unicode scalar values.</summary>
+    public const int MaxRecipientLabelLength = 64;
+
     /// <summary>Number of chunks of a stream carrying <paramref name="plaintextLength"/> bytes (at least one).</summary>
     public static long ChunkCount(long plaintextLength)
     {

@@ -26,8 +26,10 @@ public sealed record PassphraseKdf
 
 /// <summary>
 /// The keys derived from a link key K (and optionally a passphrase), docs/secret-format.md §1:
-/// access key AK, manifest key MK, file-stream key FK and passphrase proof PP. Zeroed on dispose;
-/// <see cref="ToString"/> prints no key material.
+/// access key AK, manifest key MK, file-stream key FK and passphrase proof PP; plus the wrap key WK
+/// that seals the content key of a secret for several recipients (§7). Or, from a content key C
+/// (<see cref="FromContentKey"/>), only MK and FK. Zeroed on dispose; <see cref="ToString"/> prints no
+/// key material.
 /// </summary>
 public sealed class SecretKeys : IDisposable
 {
@@ -36,22 +38,29 @@ public sealed class SecretKeys : IDisposable
     private readonly byte[] _access = new byte[SecretFormat.KeySize];
     private readonly byte[] _manifest = new byte[SecretFormat.KeySize];
     private readonly byte[] _files = new byte[SecretFormat.KeySize];
+    private readonly byte[] _wrap = new byte[SecretFormat.KeySize];
     private readonly byte[]? _proof;
+    private readonly bool _contentOnly;
     private bool _disposed;
 
-    private SecretKeys(bool withPassphrase)
+    private SecretKeys(bool withPassphrase, bool contentOnly = false)
     {
         if (withPassphrase)
         {
             _proof = new byte[SecretFormat.KeySize];
         }
+
+        _contentOnly = contentOnly;
     }
 
     /// <summary>True when the keys include the passphrase (and so a passphrase proof).</summary>
     public bool HasPassphrase => _proof is not null;
 
     /// <summary>AK: proves possession of the link; depends on K alone.</summary>
-    public ReadOnlySpan<byte> AccessKey => Live(_access);
+    public ReadOnlySpan<byte> AccessKey => Live(_contentOnly ? throw new InvalidOperationException("Content keys have no access key.") : _access);
+
+    /// <summary>WK: seals and opens the content key C of a secret for several recipients; depends on K and the passphrase.</summary>
+    public ReadOnlySpan<byte> WrapKey => Live(_contentOnly ? throw new InvalidOperationException("Content keys have no wrap key.") : _wrap);
 
     /// <summary>MK: seals the manifest.</summary>
     public ReadOnlySpan<byte> ManifestKey => Live(_manifest);
@@ -83,22 +92,49 @@ public sealed class SecretKeys : IDisposable
             throw new ArgumentException("A passphrase needs its KDF parameters, and only then.", nameof(kdf));
         }
 
-        var keys = new SecretKeys(passphrase is not null);
+        Span<byte> stretched = stackalloc byte[SecretFormat.KeySize];
+        try
+        {
+            if (passphrase is not null)
+            {
+                Stretch(passphrase, kdf!, stretched);
+            }
+
+            return Derive(linkKey, passphrase is null ? [] : stretched);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(stretched);
+        }
+    }
+
+    /// <summary>
+    /// Derives the keys of a link from K and the stretched passphrase S (empty without a passphrase), so
+    /// that the links of a secret for several recipients stretch the passphrase once (§7).
+    /// </summary>
+    public static SecretKeys Derive(ReadOnlySpan<byte> linkKey, ReadOnlySpan<byte> stretched)
+    {
+        if (linkKey.Length != SecretFormat.KeySize)
+        {
+            throw new ArgumentException($"The link key must be {SecretFormat.KeySize} bytes.", nameof(linkKey));
+        }
+
+        if (stretched.Length is not (0 or SecretFormat.KeySize))
+        {
+            throw new ArgumentException($"The stretched passphrase must be {SecretFormat.KeySize} bytes.", nameof(stretched));
+        }
+
+        var keys = new SecretKeys(!stretched.IsEmpty);
         Span<byte> ikm = stackalloc byte[2 * SecretFormat.KeySize];
         try
         {
             linkKey.CopyTo(ikm);
-            var ikmLength = SecretFormat.KeySize;
-            if (passphrase is not null)
-            {
-                Stretch(passphrase, kdf!, ikm.Slice(SecretFormat.KeySize, SecretFormat.KeySize));
-                ikmLength += SecretFormat.KeySize;
-            }
-
-            var material = ikm[..ikmLength];
+            stretched.CopyTo(ikm[SecretFormat.KeySize..]);
+            var material = ikm[..(SecretFormat.KeySize + stretched.Length)];
             Hkdf(linkKey, "access"u8, keys._access);
             Hkdf(material, "manifest"u8, keys._manifest);
             Hkdf(material, "files"u8, keys._files);
+            Hkdf(material, "wrap"u8, keys._wrap);
             if (keys._proof is not null)
             {
                 Hkdf(material, "passphrase"u8, keys._proof);
@@ -115,6 +151,29 @@ public sealed class SecretKeys : IDisposable
         {
             CryptographicOperations.ZeroMemory(ikm);
         }
+    }
+
+    /// <summary>MK and FK of a secret for several recipients, from its content key C (§7). Has no AK, PP or WK.</summary>
+    public static SecretKeys FromContentKey(ReadOnlySpan<byte> contentKey)
+    {
+        if (contentKey.Length != SecretFormat.KeySize)
+        {
+            throw new ArgumentException($"The content key must be {SecretFormat.KeySize} bytes.", nameof(contentKey));
+        }
+
+        var keys = new SecretKeys(withPassphrase: false, contentOnly: true);
+        Hkdf(contentKey, "manifest"u8, keys._manifest);
+        Hkdf(contentKey, "files"u8, keys._files);
+        return keys;
+    }
+
+    /// <summary>S = PBKDF2(UTF8(NFC(P)), salt, iterations, 32), for <see cref="Derive(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>; the caller zeroes it.</summary>
+    public static byte[] StretchPassphrase(string passphrase, PassphraseKdf kdf)
+    {
+        ArgumentNullException.ThrowIfNull(kdf);
+        var stretched = new byte[SecretFormat.KeySize];
+        Stretch(passphrase, kdf, stretched);
+        return stretched;
     }
 
     /// <summary>SHA-256(AK), what the server stores and compares.</summary>
@@ -211,6 +270,7 @@ public sealed class SecretKeys : IDisposable
         CryptographicOperations.ZeroMemory(_access);
         CryptographicOperations.ZeroMemory(_manifest);
         CryptographicOperations.ZeroMemory(_files);
+        CryptographicOperations.ZeroMemory(_wrap);
         if (_proof is not null)
         {
             CryptographicOperations.ZeroMemory(_proof);

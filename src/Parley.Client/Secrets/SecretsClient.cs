@@ -27,6 +27,13 @@ public sealed record NewSecret
     /// <summary>A URL the server notifies of the secret's events (docs/webhooks.md); the server can see it.</summary>
     public string? Webhook { get; init; }
 
+    /// <summary>
+    /// Null for one recipient (format v1, one share link). Otherwise one entry per recipient, each its
+    /// label or null: the content is sealed once and every recipient gets a link of their own
+    /// (docs/secret-format.md §7). Labels are visible to the server.
+    /// </summary>
+    public IReadOnlyList<string?>? Recipients { get; init; }
+
     public override string ToString() => $"NewSecret(text: {(Text is null ? "none" : "set")}, files: {Files.Count})";
 
     /// <summary>Why the server's config would refuse this secret, or null. Nothing is sent.</summary>
@@ -48,7 +55,39 @@ public sealed record NewSecret
             return $"the server offers these view counts: {string.Join(", ", config.ViewChoices)}";
         }
 
-        return ContentProblemWith(config);
+        return RecipientsProblemWith(config) ?? ContentProblemWith(config);
+    }
+
+    /// <summary>Why the server would refuse <see cref="Recipients"/> (count, labels), or null.</summary>
+    public string? RecipientsProblemWith(SecretsConfigResponse config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (Recipients is not { } recipients)
+        {
+            return null;
+        }
+
+        var max = Math.Min(config.MaxRecipients, SecretFormat.MaxRecipients);
+        if (recipients.Count < 1 || recipients.Count > max)
+        {
+            return $"a secret has 1 to {max} recipients";
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var label in recipients.OfType<string>())
+        {
+            if (Parley.Contracts.VisibleText.Problem(label, SecretFormat.MaxRecipientLabelLength) is { } why)
+            {
+                return $"the recipient label \"{label}\" {why}";
+            }
+
+            if (!seen.Add(label.Normalize(System.Text.NormalizationForm.FormC).ToUpperInvariant()))
+            {
+                return $"the recipient label \"{label}\" is given twice; labels must differ";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Why the server's limits would refuse this content (text, files, passphrase), whatever the expiry and views; or null.</summary>
@@ -85,10 +124,20 @@ public sealed record NewSecret
         new(Text, [.. Files.Select(f => new ManifestFile(f.Name, f.Size, f.Type))]);
 }
 
-/// <summary>A created secret: the share link for the recipient and the manage link for the creator.</summary>
-public sealed class CreatedSecret(ShareLink share, ManageLink manage, DateTimeOffset expiresAt, int maxViews, string? webhookSigningKey = null)
+/// <summary>One recipient's share link of a secret for several recipients, with the creator's label for it (or null).</summary>
+public sealed record RecipientShare(string? Label, ShareLink Link);
+
+/// <summary>
+/// A created secret: the share link for the recipient and the manage link for the creator. For a secret
+/// with several recipients, <see cref="Recipients"/> holds every link (<see cref="Share"/> is the first).
+/// </summary>
+public sealed class CreatedSecret(ShareLink share, ManageLink manage, DateTimeOffset expiresAt, int maxViews, string? webhookSigningKey = null,
+    IReadOnlyList<RecipientShare>? recipients = null)
     : IDisposable
 {
+    /// <summary>Every recipient's link, in order; empty for a secret with one recipient.</summary>
+    public IReadOnlyList<RecipientShare> Recipients { get; } = recipients ?? [];
+
     /// <summary>The webhook's signing key (<c>whsec_…</c>) when a webhook was asked for; the server shows it only this once.</summary>
     public string? WebhookSigningKey { get; } = webhookSigningKey;
 
@@ -100,7 +149,14 @@ public sealed class CreatedSecret(ShareLink share, ManageLink manage, DateTimeOf
 
     public int MaxViews { get; } = maxViews;
 
-    public void Dispose() => Share.Dispose();
+    public void Dispose()
+    {
+        Share.Dispose();
+        foreach (var r in Recipients)
+        {
+            r.Link.Dispose();
+        }
+    }
 }
 
 /// <summary>An opened secret: its manifest and, with files, the ticket to download them. Holds the file key until disposed.</summary>
@@ -156,11 +212,16 @@ public sealed class SecretsClient(SecretsApi api)
             throw new ArgumentException(problem, nameof(secret));
         }
 
+        var iterations = secret.Iterations ?? config.Passphrase.DefaultIterations;
+        var kdf = secret.Passphrase is null ? null : new PassphraseKdf(RandomNumberGenerator.GetBytes(SecretFormat.SaltSize), iterations);
+        if (secret.Recipients is { } recipients)
+        {
+            return await CreateForRecipientsAsync(secret, recipients, kdf, uploadProgress, cancellationToken).ConfigureAwait(false);
+        }
+
         var linkKey = RandomNumberGenerator.GetBytes(SecretFormat.KeySize);
         try
         {
-            var iterations = secret.Iterations ?? config.Passphrase.DefaultIterations;
-            var kdf = secret.Passphrase is null ? null : new PassphraseKdf(RandomNumberGenerator.GetBytes(SecretFormat.SaltSize), iterations);
             return await SealAndPostAsync(secret, linkKey, kdf, async (sealedSecret, ct) =>
             {
                 var request = new CreateSecretRequest(sealedSecret.Manifest, sealedSecret.AccessVerifier, sealedSecret.Passphrase,
@@ -186,6 +247,63 @@ public sealed class SecretsClient(SecretsApi api)
     }
 
     /// <summary>
+    /// docs/secret-format.md §7: a random content key C seals the content once; every recipient gets a
+    /// random link key K_i, and C wrapped under K_i's wrap key. The passphrase is stretched once.
+    /// </summary>
+    private async Task<CreatedSecret> CreateForRecipientsAsync(NewSecret secret, IReadOnlyList<string?> labels, PassphraseKdf? kdf,
+        IProgress<long>? uploadProgress, CancellationToken cancellationToken)
+    {
+        var contentKey = RandomNumberGenerator.GetBytes(SecretFormat.KeySize);
+        var stretched = secret.Passphrase is null ? [] : SecretKeys.StretchPassphrase(secret.Passphrase, kdf!);
+        var linkKeys = new List<byte[]>();
+        try
+        {
+            var keys = new List<RecipientKey>();
+            foreach (var label in labels)
+            {
+                var linkKey = RandomNumberGenerator.GetBytes(SecretFormat.KeySize);
+                linkKeys.Add(linkKey);
+                using var link = SecretKeys.Derive(linkKey, stretched);
+                keys.Add(new RecipientKey(label, Base64UrlStrict.Encode(link.AccessVerifier()),
+                    link.HasPassphrase ? Base64UrlStrict.Encode(link.PassphraseVerifier()) : null,
+                    Base64UrlStrict.Encode(ContentKeyWrap.Wrap(link, contentKey))));
+            }
+
+            using var content = SecretKeys.FromContentKey(contentKey);
+            return await SealAndUploadAsync(secret, content, async (manifest, streamBytes, ct) =>
+            {
+                var passphrase = kdf is null ? null
+                    : new PassphraseParameters(PassphraseParameters.Pbkdf2Sha256, Base64UrlStrict.Encode(kdf.Salt.Span), kdf.Iterations);
+                var request = new CreateSecretRequest(manifest, null, passphrase, secret.ExpiresInSeconds, secret.MaxViews, streamBytes,
+                    secret.Webhook, keys);
+                var created = await Api.CreateAsync(request, ct).ConfigureAwait(false);
+                if (created.Recipients is not { } links || links.Count != labels.Count)
+                {
+                    throw new SecretsApiException(ApiFailure.UnexpectedResponse, "The server did not return one link per recipient.");
+                }
+
+                try
+                {
+                    var shares = links.Select((l, i) => new RecipientShare(labels[i], new ShareLink(Api.Server, l.Id, linkKeys[i]))).ToList();
+                    var result = new CreatedSecret(new ShareLink(Api.Server, links[0].Id, linkKeys[0]), new ManageLink(Api.Server, created.Id, created.ManageToken),
+                        created.ExpiresAt, secret.MaxViews, created.WebhookSigningKey, shares);
+                    return new PostedSecret<CreatedSecret>(created.Id, created.ManageToken, created.UploadRequired, result);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new SecretsApiException(ApiFailure.UnexpectedResponse, "The server returned an id or token that does not follow the Parley API.", e);
+                }
+            }, uploadProgress, cancellationToken, destroyAll: true).ConfigureAwait(false);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(contentKey);
+            CryptographicOperations.ZeroMemory(stretched);
+            linkKeys.ForEach(k => CryptographicOperations.ZeroMemory(k));
+        }
+    }
+
+    /// <summary>
     /// Seals <paramref name="secret"/> with the keys of <paramref name="linkKey"/> (docs/secret-format.md),
     /// lets <paramref name="post"/> make it on the server, then uploads the file stream with the token
     /// <paramref name="post"/> returned. If the upload fails, the half-made secret is destroyed (and the
@@ -195,16 +313,28 @@ public sealed class SecretsClient(SecretsApi api)
         Func<SealedSecret, CancellationToken, Task<PostedSecret<T>>> post, IProgress<long>? uploadProgress, CancellationToken cancellationToken)
     {
         using var keys = SecretKeys.Derive(linkKey, secret.Passphrase, kdf);
-        var manifest = secret.Manifest();
-        var sealedManifest = ManifestCodec.Seal(manifest, keys.ManifestKey);
-        long? streamBytes = secret.Files.Count > 0 ? SecretFormat.StreamLength(manifest.TotalFileBytes) : null;
-        var sealedSecret = new SealedSecret(
-            Base64UrlStrict.Encode(sealedManifest),
+        return await SealAndUploadAsync(secret, keys, (manifest, streamBytes, ct) => post(new SealedSecret(
+            manifest,
             Base64UrlStrict.Encode(keys.AccessVerifier()),
             kdf is null ? null : new PassphraseParameters(PassphraseParameters.Pbkdf2Sha256, Base64UrlStrict.Encode(kdf.Salt.Span),
                 kdf.Iterations, Base64UrlStrict.Encode(keys.PassphraseVerifier())),
-            streamBytes);
-        var posted = await post(sealedSecret, cancellationToken).ConfigureAwait(false);
+            streamBytes), ct), uploadProgress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Seals the manifest under <paramref name="keys"/>' MK, lets <paramref name="post"/> make the secret
+    /// (given the sealed manifest, b64u, and the stream length), then uploads the file stream under FK.
+    /// If the upload fails the half-made secret is destroyed: with <paramref name="destroyAll"/> every
+    /// link of it.
+    /// </summary>
+    private async Task<T> SealAndUploadAsync<T>(NewSecret secret, SecretKeys keys,
+        Func<string, long?, CancellationToken, Task<PostedSecret<T>>> post, IProgress<long>? uploadProgress, CancellationToken cancellationToken,
+        bool destroyAll = false)
+    {
+        var manifest = secret.Manifest();
+        var sealedManifest = ManifestCodec.Seal(manifest, keys.ManifestKey);
+        long? streamBytes = secret.Files.Count > 0 ? SecretFormat.StreamLength(manifest.TotalFileBytes) : null;
+        var posted = await post(Base64UrlStrict.Encode(sealedManifest), streamBytes, cancellationToken).ConfigureAwait(false);
         if (streamBytes is { } total)
         {
             try
@@ -222,7 +352,7 @@ public sealed class SecretsClient(SecretsApi api)
             catch
             {
                 (posted.Result as IDisposable)?.Dispose();
-                await TryDestroyAsync(posted.Id, posted.UploadToken).ConfigureAwait(false);
+                await TryDestroyAsync(posted.Id, posted.UploadToken, destroyAll).ConfigureAwait(false);
                 throw;
             }
         }
@@ -291,6 +421,12 @@ public sealed class SecretsClient(SecretsApi api)
                 throw new SecretsApiException(ApiFailure.UnexpectedResponse, "The server sent a manifest that is not base64url.");
             }
 
+            if (response.WrappedKey is { } wrappedText)
+            {
+                // A link of a secret for several recipients: the content keys come from the content key C it unwraps.
+                keys = ContentKeysOf(keys, wrappedText);
+            }
+
             var manifest = ManifestCodec.Open(sealedManifest, keys.ManifestKey);
             if (manifest.HasFiles != (response.Stream is not null))
             {
@@ -308,6 +444,27 @@ public sealed class SecretsClient(SecretsApi api)
         {
             keys.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Unwraps C with the link's keys (which it disposes) and derives MK and FK from it.</summary>
+    private static SecretKeys ContentKeysOf(SecretKeys link, string wrappedText)
+    {
+        Span<byte> contentKey = stackalloc byte[SecretFormat.KeySize];
+        try
+        {
+            if (!Base64UrlStrict.TryDecode(wrappedText, SecretFormat.WrappedKeySize, out var wrapped))
+            {
+                throw new SecretFormatException(SecretFormatError.Malformed, "The server sent a wrapped content key of the wrong shape.");
+            }
+
+            ContentKeyWrap.Unwrap(link, wrapped, contentKey);
+            return SecretKeys.FromContentKey(contentKey);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(contentKey);
+            link.Dispose();
         }
     }
 
@@ -344,12 +501,12 @@ public sealed class SecretsClient(SecretsApi api)
         return saved;
     }
 
-    private async Task TryDestroyAsync(string id, string manageToken)
+    private async Task TryDestroyAsync(string id, string manageToken, bool destroyAll)
     {
         try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await Api.DestroyAsync(id, manageToken, cts.Token).ConfigureAwait(false);
+            await (destroyAll ? Api.DestroyAllAsync(id, manageToken, cts.Token) : Api.DestroyAsync(id, manageToken, cts.Token)).ConfigureAwait(false);
         }
         catch (SecretsApiException)
         {

@@ -14,7 +14,8 @@ public sealed record SecretsConfigResponse(
     long MaxStreamBytes,
     int MaxFiles,
     PassphrasePolicy Passphrase,
-    bool CreationOpen);
+    bool CreationOpen,
+    int MaxRecipients = 50);
 
 public sealed record ExpiryChoice(int Seconds, string Label);
 
@@ -26,20 +27,35 @@ public sealed record PassphraseParameters(string Kdf, string Salt, int Iteration
     public const string Pbkdf2Sha256 = "pbkdf2-sha256";
 }
 
-/// <summary><c>POST /api/secrets</c>.</summary>
+/// <summary>
+/// <c>POST /api/secrets</c>. With <see cref="Recipients"/> (several recipients, docs/secret-format.md §7)
+/// the top-level <see cref="AccessVerifier"/> and the passphrase's <c>verifier</c> are null: each
+/// recipient carries its own.
+/// </summary>
 public sealed record CreateSecretRequest(
     string Manifest,
-    string AccessVerifier,
+    string? AccessVerifier,
     PassphraseParameters? Passphrase,
     int ExpiresInSeconds,
     int MaxViews,
     long? StreamBytes,
-    string? Webhook = null);
+    string? Webhook = null,
+    IReadOnlyList<RecipientKey>? Recipients = null);
 
-/// <summary><c>webhookSigningKey</c> (<c>whsec_…</c>) only when a webhook was given: shown this once, never again.</summary>
+/// <summary>One recipient's link of a secret for several recipients: its verifiers and its wrapped content key.</summary>
+public sealed record RecipientKey(string? Label, string AccessVerifier, string? PassphraseVerifier, string WrappedKey);
+
+/// <summary>
+/// <c>webhookSigningKey</c> (<c>whsec_…</c>) only when a webhook was given: shown this once, never again.
+/// <c>recipients</c> only for a secret with several recipients, in the order they were sent; <c>id</c> is then the first one's.
+/// </summary>
 public sealed record CreateSecretResponse(string Id, string ManageToken, DateTimeOffset ExpiresAt, bool UploadRequired,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    string? WebhookSigningKey = null);
+    string? WebhookSigningKey = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<CreatedRecipient>? Recipients = null);
+
+public sealed record CreatedRecipient(string Id, string? Label);
 
 public sealed record UploadCompleteResponse(bool Complete);
 
@@ -56,7 +72,10 @@ public sealed record SecretLookResponse(
 /// <summary><c>POST /api/secrets/{id}/open</c>.</summary>
 public sealed record OpenSecretRequest(string AccessKey, string? PassphraseProof);
 
-public sealed record OpenSecretResponse(string Manifest, int ViewsLeft, StreamTicket? Stream);
+/// <summary><c>wrappedKey</c> only for a link of a secret with several recipients: the content key sealed to this link.</summary>
+public sealed record OpenSecretResponse(string Manifest, int ViewsLeft, StreamTicket? Stream,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? WrappedKey = null);
 
 public sealed record StreamTicket(long Bytes, string DownloadToken, DateTimeOffset ExpiresAt);
 
@@ -67,6 +86,19 @@ public sealed record SecretStatusResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset ExpiresAt,
     int MaxViews,
+    int ViewsLeft,
+    IReadOnlyList<DateTimeOffset> OpenedAt,
+    int FailedAttempts,
+    int? PassphraseAttemptsLeft,
+    DateTimeOffset? DestroyedAt,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<RecipientStatus>? Recipients = null);
+
+/// <summary>One link of a secret with several recipients, as its creator sees it.</summary>
+public sealed record RecipientStatus(
+    string Id,
+    string? Label,
+    string State,
     int ViewsLeft,
     IReadOnlyList<DateTimeOffset> OpenedAt,
     int FailedAttempts,

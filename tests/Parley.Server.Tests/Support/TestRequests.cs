@@ -44,7 +44,7 @@ internal sealed class TestAnswer(TestSecret secret)
     public AnswerRequestRequest ToRequest(string sendToken)
     {
         var s = Secret.ToRequest();
-        return new AnswerRequestRequest(sendToken, TestSecret.B64(EphemeralKey), s.Manifest, s.AccessVerifier, s.StreamBytes);
+        return new AnswerRequestRequest(sendToken, TestSecret.B64(EphemeralKey), s.Manifest, s.AccessVerifier!, s.StreamBytes);
     }
 }
 

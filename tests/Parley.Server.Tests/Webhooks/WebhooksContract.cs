@@ -74,6 +74,35 @@ public abstract class WebhooksContract(ProviderServer provider)
     }
 
     [Fact]
+    public async Task Each_recipients_link_reports_under_its_own_id_with_the_one_signing_key()
+    {
+        await using var server = await StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var api = server.Api();
+        var bundle = new TestBundle(["alice", "bob", "carol"]);
+        using var response = await api.PostJsonAsync("api/secrets", bundle.ToRequest() with { Webhook = receiver.Url() },
+            ParleyJsonContext.Default.CreateSecretRequest);
+        var body = await response.ShouldBeJsonAsync(HttpStatusCode.Created, ParleyJsonContext.Default.CreateSecretResponse);
+        var key = body.WebhookSigningKey.ShouldNotBeNull();
+        var ids = body.Recipients!.Select(r => r.Id).ToList();
+
+        (await api.OpenAsync(ids[0], TestSecret.B64(bundle.Recipients[0].AccessKey))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await api.DestroyAsync(ids[1], body.ManageToken)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+
+        await receiver.WaitForAsync(3);
+        await Task.Delay(Quiet);
+        var received = receiver.Received;
+        received.Count.ShouldBe(3); // alice opened (and used up), bob destroyed; carol nothing
+        received.ShouldAllBe(r => r.SignatureValid(key));
+        received.Where(r => r.Type == WebhookEventTypes.SecretDestroyed).Single().Json.GetProperty("data").GetProperty("id").GetString().ShouldBe(ids[1]);
+        received.Where(r => r.Type != WebhookEventTypes.SecretDestroyed).ShouldAllBe(r => r.Json.GetProperty("data").GetProperty("id").GetString() == ids[0]);
+        foreach (var r in received)
+        {
+            Encoding.UTF8.GetString(r.Body).ShouldNotContain("alice");
+        }
+    }
+
+    [Fact]
     public async Task Destroyed_and_expired_unread_secrets_are_reported()
     {
         await using var server = await StartAsync();

@@ -4,3 +4,4 @@ export * as b64u from './b64u';
 export * as link from './link';
 export * as secret from './secret';
 export * as request from './request';
+export * as seal from './seal';

@@ -20,6 +20,12 @@ export const MAX_FILE_NAME_BYTES = 255;
 const ascii = (s: string): Bytes => new TextEncoder().encode(s) as Bytes;
 const HKDF_SALT = ascii('parley/secret/v1');
 const MANIFEST_AAD = ascii('parley/secret/v1/manifest');
+const WRAP_AAD = ascii('parley/secret/v1/wrap');
+
+/** A wrapped content key (§7): version, nonce, the 32-byte key, tag. */
+export const WRAPPED_KEY_BYTES = 1 + NONCE_BYTES + KEY_BYTES + TAG_BYTES;
+export const MAX_RECIPIENTS = 50;
+export const MAX_RECIPIENT_LABEL_CHARS = 64;
 
 /** A sealed value failed to authenticate, or its plaintext broke the format's rules. */
 export class FormatError extends Error {
@@ -84,37 +90,46 @@ export interface PassphraseInput {
   iterations: number;
 }
 
-/** Every key of §1 as raw bytes. The caller zeroes them (see {@link wipeKeys}). */
+/** Every key of §1 (and the wrap key of §7) as raw bytes. The caller zeroes them (see {@link wipeKeys}). */
 export interface KeyBytes {
   stretched: Bytes | null;
   accessKey: Bytes;
   passphraseProof: Bytes | null;
   manifestKey: Bytes;
   fileKey: Bytes;
+  wrapKey: Bytes;
+}
+
+/** S = PBKDF2(UTF8(NFC(P)), salt, iterations, 32), after checking the parameters a reader must refuse. */
+export async function stretchPassphrase(pass: PassphraseInput): Promise<Bytes> {
+  if (pass.salt.length !== SALT_BYTES) throw new FormatError('the passphrase salt is 16 bytes');
+  if (!Number.isSafeInteger(pass.iterations) || pass.iterations < MIN_ITERATIONS || pass.iterations > MAX_ITERATIONS) {
+    throw new FormatError('the passphrase iteration count is out of bounds');
+  }
+  const p = passphraseBytes(pass.passphrase);
+  try {
+    return await pbkdf2(p, pass.salt, pass.iterations, 32);
+  } finally {
+    p.fill(0);
+  }
 }
 
 export async function deriveKeyBytes(linkKey: Bytes, pass?: PassphraseInput | null): Promise<KeyBytes> {
   if (linkKey.length !== KEY_BYTES) throw new FormatError('the link key is 32 bytes');
-  let stretched: Bytes | null = null;
-  if (pass) {
-    if (pass.salt.length !== SALT_BYTES) throw new FormatError('the passphrase salt is 16 bytes');
-    if (!Number.isSafeInteger(pass.iterations) || pass.iterations < MIN_ITERATIONS || pass.iterations > MAX_ITERATIONS) {
-      throw new FormatError('the passphrase iteration count is out of bounds');
-    }
-    const p = passphraseBytes(pass.passphrase);
-    try {
-      stretched = await pbkdf2(p, pass.salt, pass.iterations, 32);
-    } finally {
-      p.fill(0);
-    }
-  }
+  return deriveStretchedKeyBytes(linkKey, pass ? await stretchPassphrase(pass) : null);
+}
+
+/** The keys of a link from K and an already stretched passphrase S (which they take over), so several links stretch once (§7). */
+export async function deriveStretchedKeyBytes(linkKey: Bytes, stretched: Bytes | null): Promise<KeyBytes> {
+  if (linkKey.length !== KEY_BYTES) throw new FormatError('the link key is 32 bytes');
   const accessKey = await hkdf(linkKey, HKDF_SALT, ascii('access'), 32);
   const ikm = stretched ? concat(linkKey, stretched) : linkKey.slice();
   try {
     const manifestKey = await hkdf(ikm, HKDF_SALT, ascii('manifest'), 32);
     const fileKey = await hkdf(ikm, HKDF_SALT, ascii('files'), 32);
+    const wrapKey = await hkdf(ikm, HKDF_SALT, ascii('wrap'), 32);
     const passphraseProof = stretched ? await hkdf(ikm, HKDF_SALT, ascii('passphrase'), 32) : null;
-    return { stretched, accessKey, passphraseProof, manifestKey, fileKey };
+    return { stretched, accessKey, passphraseProof, manifestKey, fileKey, wrapKey };
   } finally {
     ikm.fill(0);
   }
@@ -126,6 +141,41 @@ export function wipeKeys(k: KeyBytes): void {
   k.passphraseProof?.fill(0);
   k.manifestKey.fill(0);
   k.fileKey.fill(0);
+  k.wrapKey.fill(0);
+}
+
+/** §7: MK and FK from the content key C of a secret for several recipients. The caller zeroes them. */
+export async function contentKeyBytes(contentKey: Bytes): Promise<{ manifestKey: Bytes; fileKey: Bytes }> {
+  if (contentKey.length !== KEY_BYTES) throw new FormatError('the content key is 32 bytes');
+  return {
+    manifestKey: await hkdf(contentKey, HKDF_SALT, ascii('manifest'), 32),
+    fileKey: await hkdf(contentKey, HKDF_SALT, ascii('files'), 32),
+  };
+}
+
+/** §7: W = 0x01 ‖ nonce ‖ GCM(WK, nonce, "parley/secret/v1/wrap" ‖ SHA-256(AK), C). */
+export async function wrapContentKey(wrapKey: Bytes, nonce: Bytes, accessVerifier: Bytes, contentKey: Bytes): Promise<Bytes> {
+  if (nonce.length !== NONCE_BYTES || contentKey.length !== KEY_BYTES) throw new FormatError('a wrap takes a 12-byte nonce and a 32-byte key');
+  const key = await aesKey(wrapKey);
+  const ct = await subtle().encrypt({ name: 'AES-GCM', iv: nonce, additionalData: concat(WRAP_AAD, accessVerifier), tagLength: 128 }, key, contentKey);
+  return concat(Uint8Array.of(FORMAT_VERSION), nonce, new Uint8Array(ct));
+}
+
+/** Opens a wrapped content key; a wrong length, version or tag is a {@link FormatError}. The caller zeroes the result. */
+export async function unwrapContentKey(wrapKey: Bytes, accessVerifier: Bytes, wrapped: Bytes): Promise<Bytes> {
+  if (wrapped.length !== WRAPPED_KEY_BYTES || wrapped[0] !== FORMAT_VERSION) throw new FormatError('not a v1 wrapped content key');
+  const key = await aesKey(wrapKey);
+  try {
+    return new Uint8Array(
+      await subtle().decrypt(
+        { name: 'AES-GCM', iv: wrapped.subarray(1, 1 + NONCE_BYTES), additionalData: concat(WRAP_AAD, accessVerifier), tagLength: 128 },
+        key,
+        wrapped.subarray(1 + NONCE_BYTES),
+      ),
+    );
+  } catch {
+    throw new FormatError('the wrapped content key does not authenticate');
+  }
 }
 
 /** Imports raw AES-256-GCM key bytes as a non-extractable CryptoKey. */

@@ -3,10 +3,11 @@
 // Reveal opens the answer, once, and decrypts it in this browser; Destroy withdraws the request.
 
 import { type LookResponse, ProblemError, type RequestAnswerResponse, type RequestStatusResponse, api } from '../api';
-import { decode, encode } from '../format/b64u';
+import { encode } from '../format/b64u';
 import { DamagedLinkError } from '../format/link';
-import { type RequestLink, parseRequestLocation, publicKeyOf, requestToken, requesterLinkKey, sendLink } from '../format/request';
-import { type Bytes, FormatError, deriveKeyBytes, wipeKeys } from '../format/secret';
+import { type RequestLink, parseRequestLocation, publicKeyOf, requestToken, sendLink } from '../format/request';
+import { type AnswerKey, answerKey } from '../format/seal';
+import { FormatError } from '../format/secret';
 import { prepareStreaming } from '../save';
 import { confirmButton, h, notice, onSubmit, show, time } from '../ui';
 import { linkBox } from './compose';
@@ -27,8 +28,7 @@ const stateText: Record<string, string> = {
 /** The answer, ready to open: where it is and the key that opens it. */
 interface ReadyAnswer {
   answer: RequestAnswerResponse;
-  linkKey: Bytes;
-  accessKey: string;
+  key: AnswerKey;
   look: LookResponse;
 }
 
@@ -73,14 +73,11 @@ async function load(link: RequestLink, token: string, message?: HTMLElement): Pr
 /** Where the answer is, its link key from `a` and `E`, and a look at it: all reads. */
 async function prepareAnswer(link: RequestLink, token: string): Promise<ReadyAnswer> {
   const answer = await api.requestAnswer(link.id, token);
-  const linkKey = await requesterLinkKey(link.key, decode(answer.ephemeralKey) as Bytes);
-  const keys = await deriveKeyBytes(linkKey);
-  const accessKey = encode(keys.accessKey);
-  wipeKeys(keys);
+  const key = await answerKey(link.key, answer.ephemeralKey);
   try {
-    return { answer, linkKey, accessKey, look: await api.look(answer.secretId, accessKey) };
+    return { answer, key, look: await api.look(answer.secretId, key.accessKey) };
   } catch (e) {
-    linkKey.fill(0);
+    key.wipe();
     // The request knows this answer, so "not found" here means its key does not match: altered data.
     throw e instanceof ProblemError && e.slug === 'not-found' ? new FormatError('the answer does not match the key') : e;
   }
@@ -140,7 +137,7 @@ async function render(link: RequestLink, token: string, s: RequestStatusResponse
       'Yes, destroy it',
       async () => {
         await api.destroyRequest(link.id, token);
-        ready?.linkKey.fill(0);
+        ready?.key.wipe();
         await load(link, token, notice('success', 'The request was destroyed.'));
       },
       (e) => describeProblem(e, 'request'),
@@ -162,9 +159,9 @@ function answerForm(link: RequestLink, token: string, ready: ReadyAnswer): Node[
     error,
     work: async () => {
       status.textContent = 'Opening…';
-      await revealSecret(ready.answer.secretId, ready.linkKey, ready.accessKey, null,
+      await revealSecret(ready.answer.secretId, await ready.key.prepareOpen(),
         { title: TITLE, heading: 'The answer to your request', noun: 'answer', context: 'request' });
-      ready.linkKey.fill(0);
+      ready.key.wipe();
     },
     failed: (err) => {
       status.textContent = '';

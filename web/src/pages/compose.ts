@@ -1,23 +1,10 @@
 // What the create page and the responder's page share: the text box with its file picker, the size
-// checks, and the sealing of a secret under a given link key (docs/secret-format.md §1–§3) with
-// its encrypted upload.
+// checks, and the sealed content (format/seal.ts does the cryptography) with its encrypted upload.
 
 import QRCode from 'qrcode';
-import type { Config, PassphraseParameters } from '../api';
-import { encode } from '../format/b64u';
-import {
-  type Bytes,
-  MAX_FILE_NAME_BYTES,
-  NONCE_BYTES,
-  PREFIX_BYTES,
-  SALT_BYTES,
-  deriveKeys,
-  manifestJson,
-  randomBytes,
-  sealManifest,
-  sha256,
-  streamLength,
-} from '../format/secret';
+import type { Config } from '../api';
+import { type Bytes, type ManifestFile, MAX_FILE_NAME_BYTES, streamLength } from '../format/secret';
+import { type Sealed, seal, sealAnswer } from '../format/seal';
 import { encryptAndUpload } from '../transfer';
 import { copyButton, field, formatBytes, h, notice } from '../ui';
 
@@ -138,62 +125,70 @@ export interface ContentInput {
   text: string | null;
   files: File[];
   passphrase: string | null;
+  /** Null for one recipient; otherwise one label (or null) per recipient. */
+  recipients?: (string | null)[] | null;
   onStatus: StatusCallback;
 }
 
 /** The sealed content as the API takes it, and the upload of its file stream once the server has an id. */
-export interface SealedContent {
-  manifest: string;
-  accessVerifier: string;
-  passphrase: PassphraseParameters | null;
+export interface SealedContent extends Sealed {
   streamBytes: number | null;
   upload(id: string, uploadToken: string): Promise<void>;
 }
 
-/** Seals text and files under `linkKey` (which the caller owns and zeroes). */
-export async function sealContent(config: Config, linkKey: Bytes, input: ContentInput): Promise<SealedContent> {
-  let pass = null;
-  if (input.passphrase !== null) {
-    input.onStatus('Strengthening the passphrase…', null);
-    pass = { passphrase: input.passphrase, salt: randomBytes(SALT_BYTES), iterations: config.passphrase.defaultIterations };
+/** Seals text and files for a new secret: one recipient, or several with a link each. */
+export async function sealContent(config: Config, input: ContentInput): Promise<SealedContent> {
+  input.onStatus(input.passphrase !== null ? 'Strengthening the passphrase…' : 'Encrypting…', null);
+  const sealed = await seal({
+    text: input.text,
+    files: manifestFiles(input.files),
+    passphrase: input.passphrase,
+    iterations: config.passphrase.defaultIterations,
+    recipients: input.recipients ?? null,
+  });
+  return withUpload(config, input, sealed);
+}
+
+/** Seals the answer to a request for the requester's public key (the answer has no passphrase). */
+export async function sealAnswerContent(config: Config, requesterPublic: Bytes, input: ContentInput): Promise<{ ephemeralKey: string; content: SealedContent }> {
+  input.onStatus('Encrypting…', null);
+  const { ephemeralKey, sealed } = await sealAnswer(requesterPublic, {
+    text: input.text,
+    files: manifestFiles(input.files),
+    passphrase: null,
+    iterations: config.passphrase.defaultIterations,
+    recipients: null,
+  });
+  return { ephemeralKey, content: withUpload(config, input, sealed) };
+}
+
+function manifestFiles(files: File[]): ManifestFile[] {
+  return files.map((f) => ({ name: fitFileName(f.name), size: f.size, type: f.type || 'application/octet-stream' }));
+}
+
+function withUpload(config: Config, input: ContentInput, sealed: Sealed): SealedContent {
+  if (sealed.manifestBytes > config.maxManifestBytes) {
+    sealed.wipe();
+    throw new Error('The text is too long for this server.');
   }
-  const keys = await deriveKeys(linkKey, pass);
-  try {
-    input.onStatus('Encrypting…', null);
-    const json = manifestJson(
-      input.text,
-      input.files.map((f) => ({ name: fitFileName(f.name), size: f.size, type: f.type || 'application/octet-stream' })),
-    );
-    const sealed = await sealManifest(keys.manifestKey, json, randomBytes(NONCE_BYTES));
-    json.fill(0);
-    if (sealed.length > config.maxManifestBytes) throw new Error('The text is too long for this server.');
-    const total = input.files.reduce((n, f) => n + f.size, 0);
-    const fileKey = keys.fileKey;
-    return {
-      manifest: encode(sealed),
-      accessVerifier: encode(await sha256(keys.accessKey)),
-      passphrase: pass && keys.passphraseProof
-        ? { kdf: 'pbkdf2-sha256', salt: encode(pass.salt), iterations: pass.iterations, verifier: encode(await sha256(keys.passphraseProof)) }
-        : null,
-      streamBytes: input.files.length > 0 ? streamLength(total) : null,
-      upload: async (id, uploadToken) => {
-        if (input.files.length === 0) return;
-        input.onStatus('Encrypting and uploading files…', 0);
-        await encryptAndUpload({
-          id,
-          manageToken: uploadToken,
-          fileKey,
-          prefix: randomBytes(PREFIX_BYTES),
-          source: new Blob(input.files),
-          onProgress: (done, all) =>
-            input.onStatus(`Encrypting and uploading files… ${formatBytes(done)} of ${formatBytes(all)}`, all === 0 ? 1 : done / all),
-        });
-      },
-    };
-  } finally {
-    keys.accessKey.fill(0);
-    keys.passphraseProof?.fill(0);
-  }
+  const total = input.files.reduce((n, f) => n + f.size, 0);
+  return {
+    ...sealed,
+    streamBytes: input.files.length > 0 ? streamLength(total) : null,
+    upload: async (id, uploadToken) => {
+      if (input.files.length === 0) return;
+      input.onStatus('Encrypting and uploading files…', 0);
+      await encryptAndUpload({
+        id,
+        manageToken: uploadToken,
+        fileKey: sealed.fileKey,
+        prefix: sealed.streamPrefix,
+        source: new Blob(input.files),
+        onProgress: (done, all) =>
+          input.onStatus(`Encrypting and uploading files… ${formatBytes(done)} of ${formatBytes(all)}`, all === 0 ? 1 : done / all),
+      });
+    },
+  };
 }
 
 /** A progress bar and its spoken status line, driven by a {@link StatusCallback}. */

@@ -1,4 +1,4 @@
-import { type StatusResponse, api } from '../api';
+import { type RecipientStatus, type StatusResponse, api } from '../api';
 import { encode } from '../format/b64u';
 import { DamagedLinkError, parseLocation } from '../format/link';
 import { confirmButton, h, notice, plural, show, time } from '../ui';
@@ -49,7 +49,41 @@ function row(label: string, ...value: (Node | string)[]): HTMLElement[] {
   return [h('dt', { text: label }), h('dd', {}, ...value)];
 }
 
+const isLive = (state: string): boolean => state === 'uploading' || state === 'unread' || state === 'partly-read';
+
+/** One recipient's line, e.g. "alice: opened 14:02", with a button that destroys only that link while it is live. */
+function recipientItem(id: string, token: string, r: RecipientStatus, index: number): HTMLElement {
+  const name = r.label ?? `Recipient ${index + 1}`;
+  const when = r.state === 'destroyed' && r.destroyedAt ? [' ', time(r.destroyedAt)]
+    : r.openedAt.length > 0 ? [' ', ...r.openedAt.flatMap((t, i) => (i > 0 ? [', ', time(t)] : [time(t)]))]
+    : [];
+  const extra = r.failedAttempts > 0 ? `; ${plural(r.failedAttempts, 'failed attempt', 'failed attempts')}` : '';
+  const item = h('li', { class: 'recipient' },
+    h('span', { class: 'recipient-name', text: `${name}: ` }),
+    h('span', { class: `state state-${r.state}` }, r.state, ...when),
+    extra);
+  if (isLive(r.state)) {
+    const destroy = confirmButton(
+      'Destroy link',
+      `Destroy the link of ${name}? The other links keep working. This cannot be undone.`,
+      `Yes, destroy ${name}'s link`,
+      async () => {
+        await api.destroy(r.id, token);
+        await load(id, token, notice('success', `The link of ${name} was destroyed.`));
+      },
+      (e) => describeProblem(e, 'manage'),
+    );
+    destroy.button.setAttribute('aria-label', `Destroy link of ${name}`);
+    item.append(' ', destroy.button, destroy.box);
+  }
+  return item;
+}
+
 function render(id: string, token: string, s: StatusResponse, message?: HTMLElement): void {
+  if (s.recipients) {
+    renderRecipients(id, token, s, s.recipients, message);
+    return;
+  }
   const live = s.state === 'uploading' || s.state === 'unread' || s.state === 'partly-read';
   const list = h(
     'dl',
@@ -84,4 +118,45 @@ function render(id: string, token: string, s: StatusResponse, message?: HTMLElem
   } else {
     show(h('h1', { text: TITLE }), ...(message ? [message] : []), h('section', { class: 'card' }, list), actions);
   }
+}
+
+/** A secret with several recipients: when it lives, and each recipient's link with its state. */
+function renderRecipients(id: string, token: string, s: StatusResponse, recipients: RecipientStatus[], message?: HTMLElement): void {
+  const anyLive = recipients.some((r) => isLive(r.state));
+  const list = h(
+    'dl',
+    { class: 'status-list' },
+    ...row('Recipients', String(recipients.length)),
+    ...row('Created', time(s.createdAt)),
+    ...row(anyLive ? 'Expires' : 'Expiry was', time(s.expiresAt)),
+    ...row('Views per link', String(s.maxViews)),
+  );
+  const refresh = h('button', { type: 'button', class: 'button secondary', text: 'Refresh' });
+  refresh.addEventListener('click', () => void load(id, token));
+  const actions = h('div', { class: 'actions' }, refresh);
+  const parts: Node[] = [];
+  if (anyLive) {
+    const destroyAll = confirmButton(
+      'Destroy all links',
+      'Destroy every recipient\'s link now? None of them will work any more. This cannot be undone.',
+      'Yes, destroy them all',
+      async () => {
+        await api.destroyAll(id, token);
+        await load(id, token, notice('success', 'Every link was destroyed.'));
+      },
+      (e) => describeProblem(e, 'manage'),
+    );
+    actions.append(destroyAll.button);
+    parts.push(destroyAll.box);
+  }
+  show(
+    h('h1', { text: TITLE }),
+    ...(message ? [message] : []),
+    h('section', { class: 'card' }, list,
+      h('h2', { id: 'recipients-title', text: 'Recipients' }),
+      h('ul', { class: 'recipient-list', 'aria-labelledby': 'recipients-title' }, ...recipients.map((r, i) => recipientItem(id, token, r, i)))),
+    actions,
+    ...parts,
+    h('p', { class: 'hint', text: 'Keep this page\'s link to yourself: it manages every recipient\'s link.' }),
+  );
 }

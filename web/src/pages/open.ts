@@ -1,18 +1,14 @@
 import { type LookResponse, type OpenResponse, ProblemError, api } from '../api';
-import { decode, encode } from '../format/b64u';
+import { decode } from '../format/b64u';
 import { DamagedLinkError, type ParsedLink, parseLocation } from '../format/link';
+import { type Opener, accessKeyOf, prepareOpen } from '../format/seal';
 import {
   type Bytes,
   type Manifest,
-  type PassphraseInput,
   FormatError,
-  deriveKeyBytes,
-  deriveKeys,
-  openManifest,
   plainLengthOf,
   uniqueFileNames,
   streamLength,
-  wipeKeys,
 } from '../format/secret';
 import { prepareStreaming, saveFile } from '../save';
 import { type StreamTicket, decryptRange } from '../transfer';
@@ -33,9 +29,7 @@ export async function openPage(): Promise<void> {
     }
     throw e;
   }
-  const access = await deriveKeyBytes(link.secret);
-  const accessKey = encode(access.accessKey);
-  wipeKeys(access);
+  const accessKey = await accessKeyOf(link.secret);
 
   let look: LookResponse;
   try {
@@ -55,7 +49,7 @@ export async function openPage(): Promise<void> {
     return;
   }
   void prepareStreaming();
-  renderWaiting(link, accessKey, look);
+  renderWaiting(link, look);
 }
 
 async function existsWithoutKey(id: string): Promise<boolean> {
@@ -74,7 +68,7 @@ export function describeContents(look: LookResponse): string {
   return `It holds files${size}, and maybe a text message.`;
 }
 
-function renderWaiting(link: ParsedLink, accessKey: string, look: LookResponse): void {
+function renderWaiting(link: ParsedLink, look: LookResponse): void {
   const error = h('div', { class: 'form-error' });
   const reveal = h('button', { type: 'submit', class: 'button primary', text: 'Reveal secret' });
   const status = h('p', { class: 'progress-text', role: 'status' });
@@ -104,7 +98,7 @@ function renderWaiting(link: ParsedLink, accessKey: string, look: LookResponse):
         const pass = look.passphrase && passphrase
           ? { passphrase: passphrase.value, salt: decode(look.passphrase.salt) as Bytes, iterations: look.passphrase.iterations }
           : null;
-        await revealSecret(link.id, link.secret, accessKey, pass);
+        await revealSecret(link.id, await prepareOpen(link.secret, pass));
         // The view is used from here on; the key stays only in memory while the page is open.
         window.history.replaceState(null, '', window.location.pathname);
       } catch (err) {
@@ -156,15 +150,18 @@ const SECRET_WORDS: RevealWords = { title: TITLE, heading: 'Your secret', noun: 
  * files. Problems the server answers are thrown to the caller; a manifest or stream that does not
  * match the key is shown as such.
  */
-export async function revealSecret(id: string, linkKey: Bytes, accessKey: string, pass: PassphraseInput | null, words: RevealWords = SECRET_WORDS): Promise<void> {
-  const keys = await deriveKeys(linkKey, pass);
-  const proof = keys.passphraseProof ? encode(keys.passphraseProof) : null;
-  keys.accessKey.fill(0);
-  keys.passphraseProof?.fill(0);
-  const opened: OpenResponse = await api.open(id, accessKey, proof);
-  let manifest: Manifest;
+export async function revealSecret(id: string, opener: Opener, words: RevealWords = SECRET_WORDS): Promise<void> {
+  let opened: OpenResponse;
   try {
-    manifest = await openManifest(keys.manifestKey, decode(opened.manifest) as Bytes);
+    opened = await api.open(id, opener.accessKey, opener.passphraseProof);
+  } catch (e) {
+    opener.wipe();
+    throw e;
+  }
+  let manifest: Manifest;
+  let fileKey: CryptoKey;
+  try {
+    ({ manifest, fileKey } = await opener.open(opened));
   } catch (e) {
     show(h('h1', { text: words.title }), describeProblem(e instanceof FormatError ? e : new FormatError('bad manifest'), words.context));
     return;
@@ -175,7 +172,7 @@ export async function revealSecret(id: string, linkKey: Bytes, accessKey: string
     return;
   }
   const ticket: StreamTicket | null = opened.stream
-    ? { id, downloadToken: opened.stream.downloadToken, fileKey: keys.fileKey, plainBytes: total }
+    ? { id, downloadToken: opened.stream.downloadToken, fileKey, plainBytes: total }
     : null;
   renderRevealed(manifest, opened, ticket, words);
 }

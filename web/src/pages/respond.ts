@@ -5,10 +5,10 @@
 import { type Config, ProblemError, type RequestLookResponse, api } from '../api';
 import { encode } from '../format/b64u';
 import { DamagedLinkError } from '../format/link';
-import { type RequestLink, agree, newPrivateKey, parseRequestLocation, responderLinkKey, sendToken } from '../format/request';
+import { type RequestLink, agree, newPrivateKey, parseRequestLocation, sendToken } from '../format/request';
 import { FormatError } from '../format/secret';
 import { h, notice, onSubmit, show, time } from '../ui';
-import { composer, progressBar, sealContent } from './compose';
+import { composer, progressBar, sealAnswerContent } from './compose';
 import { damagedLink, describeProblem } from './problems';
 
 const TITLE = 'Answer a request';
@@ -104,15 +104,14 @@ function renderForm(config: Config, link: RequestLink, st: string, look: Request
 
 /** Agreement, sealing, the answer call and the upload. A failed upload withdraws the answer, so the request can be answered again. */
 async function answer(config: Config, link: RequestLink, st: string, text: string | null, files: File[], onStatus: (m: string, f: number | null) => void): Promise<void> {
-  const { ephemeralPublic, linkKey } = await responderLinkKey(link.key);
+  const { ephemeralKey, content: sealed } = await sealAnswerContent(config, link.key, { text, files, passphrase: null, onStatus });
   try {
-    const sealed = await sealContent(config, linkKey, { text, files, passphrase: null, onStatus });
     onStatus('Sending…', null);
     const answered = await api.answerRequest(link.id, {
       sendToken: st,
-      ephemeralKey: encode(ephemeralPublic),
+      ephemeralKey,
       manifest: sealed.manifest,
-      accessVerifier: sealed.accessVerifier,
+      accessVerifier: sealed.accessVerifier!,
       streamBytes: sealed.streamBytes,
     });
     try {
@@ -122,7 +121,7 @@ async function answer(config: Config, link: RequestLink, st: string, text: strin
       throw e;
     }
   } finally {
-    linkKey.fill(0);
+    sealed.wipe();
   }
 }
 

@@ -60,6 +60,10 @@ public sealed class SecretsApi : IDisposable
         SendJsonAsync(HttpMethod.Post, SecretPath(id) + "/open", JsonContent.Create(request, ParleyJsonContext.Default.OpenSecretRequest),
             ParleyJsonContext.Default.OpenSecretResponse, cancellationToken);
 
+    /// <summary><c>DELETE /api/secrets/{id}/recipients</c>: destroys every link of a secret for several recipients.</summary>
+    public Task DestroyAllAsync(string id, string manageToken, CancellationToken cancellationToken = default) =>
+        DeleteAsync(SecretPath(id) + "/recipients", manageToken, cancellationToken);
+
     public Task<SecretStatusResponse> GetStatusAsync(string id, string manageToken, CancellationToken cancellationToken = default) =>
         SendJsonAsync(HttpMethod.Get, SecretPath(id) + "/manage", null, ParleyJsonContext.Default.SecretStatusResponse, cancellationToken,
             r => r.Headers.Authorization = Bearer(manageToken));

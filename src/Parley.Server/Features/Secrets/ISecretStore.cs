@@ -13,6 +13,15 @@ internal interface ISecretStore
 
     ValueTask CreateAsync(NewSecret secret, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Creates every link of a secret for several recipients in one atomic step: all of them or none.
+    /// They share <see cref="NewSecret.Bundle"/> (the first link's id) and one file stream.
+    /// </summary>
+    ValueTask CreateBundleAsync(IReadOnlyList<NewSecret> links, CancellationToken cancellationToken);
+
+    /// <summary>The links of a bundle in their order (any state); empty when unknown or purged.</summary>
+    ValueTask<IReadOnlyList<SecretRecord>> FindBundleAsync(SecretId bundle, CancellationToken cancellationToken);
+
     /// <summary>The record without its content; null when unknown or purged.</summary>
     ValueTask<SecretRecord?> FindAsync(SecretId id, CancellationToken cancellationToken);
 
@@ -34,25 +43,32 @@ internal interface ISecretStore
     ValueTask<PassphraseFailure?> RecordWrongPassphraseAsync(SecretId id, byte[] accessVerifier, DateTimeOffset now,
         CancellationToken cancellationToken);
 
-    /// <summary>Destroys a secret that has not ended yet: content, stream and download grants go at once.</summary>
+    /// <summary>
+    /// Destroys a secret that has not ended yet: content and download grants go at once, and the stream
+    /// too unless another link of the same bundle still holds it.
+    /// </summary>
     ValueTask<bool> DestroyAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Appends exactly <paramref name="length"/> bytes read from <paramref name="source"/> to the stream of an
     /// uploading secret whose upload stands at <paramref name="offset"/>. Writes as bytes arrive; a source
-    /// that ends early or runs long leaves the upload exactly where it stood.
+    /// that ends early or runs long leaves the upload exactly where it stood. For a bundle,
+    /// <paramref name="id"/> is the bundle's id and every link of it advances together.
     /// </summary>
     ValueTask<AppendResult> AppendStreamAsync(SecretId id, long offset, long length, Stream source,
         CancellationToken cancellationToken);
 
-    /// <summary>Copies <paramref name="length"/> stream bytes from <paramref name="offset"/>; false when the stream is gone.</summary>
-    ValueTask<bool> CopyStreamAsync(SecretId id, long offset, long length, Stream destination,
+    /// <summary>Copies <paramref name="length"/> bytes of the record's (or its bundle's) stream from <paramref name="offset"/>; false when the stream is gone.</summary>
+    ValueTask<bool> CopyStreamAsync(SecretRecord record, long offset, long length, Stream destination,
         CancellationToken cancellationToken);
 
     /// <summary>The download grant with this token hash, if it belongs to the secret and has not expired.</summary>
     ValueTask<bool> HasDownloadGrantAsync(SecretId id, byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Ends a download grant; deletes the stream when the secret has ended and no live grant is left.</summary>
+    /// <summary>
+    /// Ends a download grant; when the secret has ended and no live grant is left it lets go of the
+    /// stream, which is deleted once no link of its bundle holds it.
+    /// </summary>
     ValueTask<bool> EndDownloadGrantAsync(SecretId id, byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Deletes what has run out (see <see cref="SweepPolicy"/>).</summary>
@@ -64,6 +80,10 @@ internal interface ISecretStore
 
 internal sealed record PassphraseRecord(byte[] Salt, int Iterations, byte[] Verifier);
 
+/// <summary>
+/// A secret to store. A link of a secret for several recipients also has its <see cref="Bundle"/> (the
+/// first link's id), its place in it, the creator's label for it, and its wrapped content key.
+/// </summary>
 internal sealed record NewSecret(
     SecretId Id,
     byte[] ManageHash,
@@ -74,7 +94,15 @@ internal sealed record NewSecret(
     DateTimeOffset CreatedAt,
     DateTimeOffset ExpiresAt,
     int MaxViews,
-    int MaxPassphraseAttempts);
+    int MaxPassphraseAttempts,
+    SecretId? Bundle = null,
+    int Position = 0,
+    string? Label = null,
+    byte[]? WrappedKey = null)
+{
+    /// <summary>The bundle this secret belongs to: its own id for a secret with one recipient.</summary>
+    public SecretId BundleId => Bundle ?? Id;
+}
 
 /// <summary>Where a secret stands in its life.</summary>
 internal enum SecretPhase
@@ -105,8 +133,18 @@ internal sealed record SecretRecord(
     int PassphraseFailures,
     int MaxPassphraseAttempts,
     DateTimeOffset? DestroyedAt,
-    DateTimeOffset? BurnedAt)
+    DateTimeOffset? BurnedAt,
+    SecretId? Bundle = null,
+    int Position = 0,
+    string? Label = null,
+    byte[]? WrappedKey = null)
 {
+    /// <summary>The bundle this secret belongs to: its own id for a secret with one recipient.</summary>
+    public SecretId BundleId => Bundle ?? Id;
+
+    /// <summary>True for a link of a secret with several recipients.</summary>
+    public bool IsRecipientLink => WrappedKey is not null;
+
     public bool UploadComplete => StreamBytes is not { } total || StreamReceived >= total;
 
     /// <summary>The phase at <paramref name="now"/>; an ending event outranks expiry.</summary>
@@ -124,10 +162,12 @@ internal sealed record SecretRecord(
         Passphrase is null ? "-" : $"{Convert.ToHexString(Passphrase.Salt)}/{Passphrase.Iterations}/{Convert.ToHexString(Passphrase.Verifier)}",
         ManifestBytes, StreamBytes, StreamReceived, StreamStored, CreatedAt.ToUnixTimeMilliseconds(), ExpiresAt.ToUnixTimeMilliseconds(),
         MaxViews, ViewsLeft, string.Join(',', OpenedAt.Select(t => t.ToUnixTimeMilliseconds())), FailedAttempts,
-        PassphraseFailures, MaxPassphraseAttempts, DestroyedAt?.ToUnixTimeMilliseconds(), BurnedAt?.ToUnixTimeMilliseconds());
+        PassphraseFailures, MaxPassphraseAttempts, DestroyedAt?.ToUnixTimeMilliseconds(), BurnedAt?.ToUnixTimeMilliseconds(),
+        BundleId, Position, Label, WrappedKey is null ? "-" : Convert.ToHexString(WrappedKey));
 }
 
-internal sealed record ClaimedView(byte[] Manifest, int ViewsLeft, long? StreamBytes);
+/// <summary>What a claimed view hands out: the manifest, and for a recipient's link its wrapped content key.</summary>
+internal sealed record ClaimedView(byte[] Manifest, int ViewsLeft, long? StreamBytes, byte[]? WrappedKey = null);
 
 internal readonly record struct DownloadGrant(byte[] TokenHash, DateTimeOffset ExpiresAt);
 

@@ -16,9 +16,10 @@ internal static class SecretContent
 
     /// <summary>
     /// Decodes and checks the members. A size over the operator's limits is a 413 problem, returned
-    /// at once; malformed members are added to <paramref name="errors"/>.
+    /// at once; malformed members are added to <paramref name="errors"/>. A null
+    /// <paramref name="accessVerifierText"/> is not checked (a secret for several recipients has one per recipient).
     /// </summary>
-    public static ProblemHttpResult? Check(string manifestText, string accessVerifierText, long? streamBytes, SecretsOptions o,
+    public static ProblemHttpResult? Check(string manifestText, string? accessVerifierText, long? streamBytes, SecretsOptions o,
         Dictionary<string, string[]> errors, out byte[]? manifest, out byte[] accessVerifier)
     {
         manifest = null;
@@ -38,7 +39,7 @@ internal static class SecretContent
             errors["manifest"] = ["must be a sealed v1 manifest: 0x01, nonce, 256·m bytes of ciphertext, tag"];
         }
 
-        if (!Base64Url.TryDecodeExact(accessVerifierText, accessVerifier))
+        if (accessVerifierText is not null && !Base64Url.TryDecodeExact(accessVerifierText, accessVerifier))
         {
             errors["accessVerifier"] = ["must be 32 bytes, base64url"];
         }

@@ -16,7 +16,8 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
 {
     private const int OpenBodyLimit = 4 * 1024;
     private readonly SecretsOptions _o = options.Value;
-    private readonly long _createBodyLimit = SecretContent.BodyLimit(options.Value);
+    // Room for every recipient's verifiers, wrapped key and label (JSON-escaped) besides the manifest.
+    private readonly long _createBodyLimit = SecretContent.BodyLimit(options.Value) + (RecipientLinks.MaxRecipients * 1024);
     private readonly SecretsConfigResponse _config = BuildConfig(options.Value);
 
     public IResult Config() => TypedResults.Json(_config, ParleyJsonContext.Default.SecretsConfigResponse);
@@ -37,11 +38,18 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
         var errors = new Dictionary<string, string[]>();
         void Error(string member, string message) => errors[member] = [message];
 
-        var tooLarge = SecretContent.Check(request!.Manifest, request.AccessVerifier, request.StreamBytes, _o, errors,
+        // A secret for several recipients carries its verifiers per recipient; one for a single recipient at the top.
+        var several = request!.Recipients is not null;
+        var tooLarge = SecretContent.Check(request.Manifest, several ? null : request.AccessVerifier ?? "", request.StreamBytes, _o, errors,
             out var manifest, out var accessVerifier);
         if (tooLarge is not null)
         {
             return tooLarge;
+        }
+
+        if (several && request.AccessVerifier is not null)
+        {
+            Error("accessVerifier", "must be null when recipients are listed: each recipient has its own");
         }
 
         PassphraseRecord? passphrase = null;
@@ -64,7 +72,14 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
                 Error("passphrase.iterations", $"must lie between {_o.MinPassphraseIterations} and {SecretsOptions.MaxIterationsCeiling}");
             }
 
-            if (pp.Verifier is null || !Base64Url.TryDecodeExact(pp.Verifier, verifier))
+            if (several)
+            {
+                if (pp.Verifier is not null)
+                {
+                    Error("passphrase.verifier", "must be null when recipients are listed: each recipient has its own");
+                }
+            }
+            else if (pp.Verifier is null || !Base64Url.TryDecodeExact(pp.Verifier, verifier))
             {
                 Error("passphrase.verifier", "must be 32 bytes, base64url");
             }
@@ -76,6 +91,8 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
         {
             Error("webhook", webhookProblem);
         }
+
+        var recipients = several ? RecipientLinks.Check(request.Recipients!, request.Passphrase is not null, errors) : null;
 
         if (errors.Count > 0)
         {
@@ -97,14 +114,34 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
         var id = SecretId.New();
         var (manageToken, manageHash) = SecretTokens.NewToken();
         var expiresAt = now.AddSeconds(request.ExpiresInSeconds);
+        var secret = new NewSecret(id, manageHash, accessVerifier, passphrase, manifest!, request.StreamBytes,
+            now, expiresAt, request.MaxViews, _o.MaxPassphraseAttempts);
+        // Every recipient's link is a secret of its own (own id, verifiers, views, tombstone) in one bundle:
+        // they share the sealed content, the manage token and the file stream.
+        List<NewSecret> links = recipients is null ? [secret] : [.. recipients.Select((r, i) => secret with
+        {
+            Id = i == 0 ? id : SecretId.New(),
+            AccessVerifier = r.AccessVerifier,
+            Passphrase = passphrase is null ? null : passphrase with { Verifier = r.PassphraseVerifier! },
+            Bundle = id,
+            Position = i,
+            Label = r.Label,
+            WrappedKey = r.WrappedKey,
+        })];
         // The target first: a secret never exists without the webhook its creator asked for.
         var signingKey = request.Webhook is { } url
-            ? await webhooks.RegisterAsync(id, WebhookSubject.Secret, id, url, expiresAt, context.RequestAborted)
+            ? await webhooks.RegisterAsync([.. links.Select(l => l.Id)], WebhookSubject.Secret, url, expiresAt, context.RequestAborted)
             : null;
         using (storeMetrics.Time(StoreOperations.SecretCreate))
         {
-            await store.CreateAsync(new NewSecret(id, manageHash, accessVerifier, passphrase, manifest!, request.StreamBytes,
-                now, expiresAt, request.MaxViews, _o.MaxPassphraseAttempts), context.RequestAborted);
+            if (recipients is null)
+            {
+                await store.CreateAsync(secret, context.RequestAborted);
+            }
+            else
+            {
+                await store.CreateBundleAsync(links, context.RequestAborted);
+            }
         }
 
         metrics.Created();
@@ -112,7 +149,8 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
 
         var idText = id.ToString();
         context.Response.Headers.Location = "/api/secrets/" + idText;
-        return TypedResults.Json(new CreateSecretResponse(idText, manageToken, Truncate(expiresAt), request.StreamBytes is not null, signingKey),
+        return TypedResults.Json(new CreateSecretResponse(idText, manageToken, Truncate(expiresAt), request.StreamBytes is not null, signingKey,
+                recipients is null ? null : [.. links.Select(l => new CreatedRecipient(l.Id.ToString(), l.Label))]),
             ParleyJsonContext.Default.CreateSecretResponse, statusCode: StatusCodes.Status201Created);
     }
 
@@ -276,7 +314,8 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
         }
 
         var ticket = claimed.StreamBytes is { } bytes ? new StreamTicket(bytes, downloadToken, Truncate(grant.ExpiresAt)) : null;
-        var response = new OpenSecretResponse(Base64Url.Encode(claimed.Manifest), claimed.ViewsLeft, ticket);
+        var response = new OpenSecretResponse(Base64Url.Encode(claimed.Manifest), claimed.ViewsLeft, ticket,
+            claimed.WrappedKey is null ? null : Base64Url.Encode(claimed.WrappedKey));
         return TypedResults.Json(response, ParleyJsonContext.Default.OpenSecretResponse);
     }
 
@@ -289,20 +328,32 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
         }
 
         var r = record!;
-        var phase = r.PhaseAt(time.GetUtcNow());
-        var state = phase switch
+        var now = time.GetUtcNow();
+        IReadOnlyList<RecipientStatus>? recipients = null;
+        if (r.IsRecipientLink)
         {
-            SecretPhase.Uploading => SecretStates.Uploading,
-            SecretPhase.Available => r.ViewsLeft == r.MaxViews ? SecretStates.Unread : SecretStates.PartlyRead,
-            SecretPhase.Opened => SecretStates.Opened,
-            SecretPhase.Expired => SecretStates.Expired,
-            SecretPhase.Destroyed => SecretStates.Destroyed,
-            _ => SecretStates.Burned,
-        };
-        return TypedResults.Json(new SecretStatusResponse(id, state, r.CreatedAt, r.ExpiresAt, r.MaxViews, r.ViewsLeft, r.OpenedAt,
-            r.FailedAttempts, r.Passphrase is null ? null : Math.Max(0, r.MaxPassphraseAttempts - r.PassphraseFailures), r.DestroyedAt),
+            var links = await store.FindBundleAsync(r.BundleId, context.RequestAborted);
+            recipients = [.. links.Select(l => new RecipientStatus(l.Id.ToString(), l.Label, StateOf(l, now), l.ViewsLeft, l.OpenedAt,
+                l.FailedAttempts, PassphraseAttemptsLeft(l), l.DestroyedAt))];
+        }
+
+        return TypedResults.Json(new SecretStatusResponse(id, StateOf(r, now), r.CreatedAt, r.ExpiresAt, r.MaxViews, r.ViewsLeft, r.OpenedAt,
+            r.FailedAttempts, PassphraseAttemptsLeft(r), r.DestroyedAt, recipients),
             ParleyJsonContext.Default.SecretStatusResponse);
     }
+
+    private static string StateOf(SecretRecord r, DateTimeOffset now) => r.PhaseAt(now) switch
+    {
+        SecretPhase.Uploading => SecretStates.Uploading,
+        SecretPhase.Available => r.ViewsLeft == r.MaxViews ? SecretStates.Unread : SecretStates.PartlyRead,
+        SecretPhase.Opened => SecretStates.Opened,
+        SecretPhase.Expired => SecretStates.Expired,
+        SecretPhase.Destroyed => SecretStates.Destroyed,
+        _ => SecretStates.Burned,
+    };
+
+    private static int? PassphraseAttemptsLeft(SecretRecord r) =>
+        r.Passphrase is null ? null : Math.Max(0, r.MaxPassphraseAttempts - r.PassphraseFailures);
 
     public async Task<IResult> DestroyAsync(string id, HttpContext context)
     {
@@ -312,14 +363,39 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
             return problem;
         }
 
-        if (await store.DestroyAsync(record!.Id, time.GetUtcNow(), context.RequestAborted))
+        await DestroyOneAsync(record!.Id, context.RequestAborted);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// <c>DELETE /api/secrets/{id}/recipients</c>: destroys every link of the secret's bundle (for a secret
+    /// with one recipient, the same as destroying it). Each link is destroyed in its own atomic step.
+    /// </summary>
+    public async Task<IResult> DestroyAllAsync(string id, HttpContext context)
+    {
+        var (record, problem) = await AuthorizeManageAsync(id, context);
+        if (problem is not null)
         {
-            SecretsLog.Destroyed(logger);
-            metrics.Destroyed();
-            await notifier.NotifyAsync(record.Id, SubjectEvent.Destroyed);
+            return problem;
+        }
+
+        var links = record!.IsRecipientLink ? await store.FindBundleAsync(record.BundleId, context.RequestAborted) : [record];
+        foreach (var link in links)
+        {
+            await DestroyOneAsync(link.Id, context.RequestAborted);
         }
 
         return TypedResults.NoContent();
+    }
+
+    private async Task DestroyOneAsync(SecretId id, CancellationToken cancellationToken)
+    {
+        if (await store.DestroyAsync(id, time.GetUtcNow(), cancellationToken))
+        {
+            SecretsLog.Destroyed(logger);
+            metrics.Destroyed();
+            await notifier.NotifyAsync(id, SubjectEvent.Destroyed);
+        }
     }
 
     public async Task<IResult> UploadAsync(string id, HttpContext context)
@@ -391,7 +467,8 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
             sizeFeature.MaxRequestBodySize = length + (length / 16) + (64 * 1024);
         }
 
-        var result = await store.AppendStreamAsync(r.Id, offset, length, request.Body, context.RequestAborted);
+        // The links of a bundle share one stream, uploaded once under the bundle id.
+        var result = await store.AppendStreamAsync(r.BundleId, offset, length, request.Body, context.RequestAborted);
         switch (result.Status)
         {
             case AppendStatus.Appended:
@@ -436,7 +513,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
             return Problems.RangeNotSatisfiable();
         }
 
-        return new StreamResult(store, r.Id, offset, count, total, range == ByteRanges.RangeResult.Partial);
+        return new StreamResult(store, r, offset, count, total, range == ByteRanges.RangeResult.Partial);
     }
 
     public async Task<IResult> EndDownloadAsync(string id, HttpContext context)
@@ -529,10 +606,11 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
         MaxStreamBytes: o.MaxStreamBytes,
         MaxFiles: o.MaxFiles,
         Passphrase: new PassphrasePolicy(o.MinPassphraseIterations, o.DefaultPassphraseIterations, o.MaxPassphraseAttempts),
-        CreationOpen: o.CreationOpen);
+        CreationOpen: o.CreationOpen,
+        MaxRecipients: RecipientLinks.MaxRecipients);
 
     /// <summary>Streams a stored file stream (or a range of it) to the response without buffering it.</summary>
-    private sealed class StreamResult(ISecretStore store, SecretId id, long offset, long count, long total, bool partial) : IResult
+    private sealed class StreamResult(ISecretStore store, SecretRecord record, long offset, long count, long total, bool partial) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
@@ -551,7 +629,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
                 return;
             }
 
-            if (!await store.CopyStreamAsync(id, offset, count, response.Body, httpContext.RequestAborted) && !response.HasStarted)
+            if (!await store.CopyStreamAsync(record, offset, count, response.Body, httpContext.RequestAborted) && !response.HasStarted)
             {
                 response.ContentLength = null;
                 response.Headers.ContentRange = default;

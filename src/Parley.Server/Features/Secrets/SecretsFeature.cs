@@ -50,6 +50,8 @@ public static class SecretsFeature
             .WithName("GetSecretStatus").Produces<SecretStatusResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(404);
         secrets.MapDelete("/{id}", (string id, HttpContext c, SecretsApi s) => s.DestroyAsync(id, c))
             .WithName("DestroySecret").Produces(StatusCodes.Status204NoContent).ProducesProblem(400).ProducesProblem(401).ProducesProblem(404);
+        secrets.MapDelete("/{id}/recipients", (string id, HttpContext c, SecretsApi s) => s.DestroyAllAsync(id, c))
+            .WithName("DestroyAllRecipientLinks").Produces(StatusCodes.Status204NoContent).ProducesProblem(400).ProducesProblem(401).ProducesProblem(404);
         secrets.MapPut("/{id}/stream", (string id, HttpContext c, SecretsApi s) => s.UploadAsync(id, c))
             .WithName("UploadSecretStream").Accepts<Stream>("application/octet-stream")
             .Produces<UploadCompleteResponse>().Produces(StatusCodes.Status204NoContent)

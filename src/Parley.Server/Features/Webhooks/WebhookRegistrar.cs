@@ -23,4 +23,20 @@ internal sealed class WebhookRegistrar(IWebhookStore store, IOptions<WebhookOpti
         await store.AddTargetAsync(new WebhookTarget(subject, kind, reportId, url, key, expiresAt), cancellationToken);
         return WebhookSignature.FormatKey(key);
     }
+
+    /// <summary>
+    /// One target per link of a secret for several recipients, all with the same URL and signing key:
+    /// each delivery names the link it is about (its id), so the creator can tell recipients apart.
+    /// </summary>
+    public async Task<string> RegisterAsync(IReadOnlyList<SecretId> links, WebhookSubject kind, string url, DateTimeOffset expiresAt,
+        CancellationToken cancellationToken)
+    {
+        var key = RandomNumberGenerator.GetBytes(WebhookSignature.KeyBytes);
+        foreach (var link in links)
+        {
+            await store.AddTargetAsync(new WebhookTarget(link, kind, link, url, key, expiresAt), cancellationToken);
+        }
+
+        return WebhookSignature.FormatKey(key);
+    }
 }

@@ -5,7 +5,8 @@ namespace Parley.Server.Features.Secrets.Storage;
 
 /// <summary>
 /// RAM-only store: nothing touches disk, streams included. Each secret is a small object whose lock
-/// makes every state change one indivisible step.
+/// makes every state change one indivisible step; the links of a secret for several recipients share
+/// one <see cref="SharedStream"/> (lock order: a link, then its stream).
 /// </summary>
 internal sealed class MemorySecretStore : ISecretStore
 {
@@ -14,12 +15,26 @@ internal sealed class MemorySecretStore : ISecretStore
 
     public ValueTask<bool> PingAsync(CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
-    public ValueTask CreateAsync(NewSecret secret, CancellationToken cancellationToken)
+    public ValueTask CreateAsync(NewSecret secret, CancellationToken cancellationToken) => CreateBundleAsync([secret], cancellationToken);
+
+    public ValueTask CreateBundleAsync(IReadOnlyList<NewSecret> links, CancellationToken cancellationToken)
     {
-        var entry = new Entry(secret);
-        if (!_secrets.TryAdd(secret.Id, entry))
+        var stream = links[0].StreamBytes is null ? null : new SharedStream(links.Count);
+        SecretId[] ids = [.. links.Select(l => l.Id)];
+        var added = new List<SecretId>();
+        foreach (var link in links)
         {
-            throw new InvalidOperationException("Secret id collision.");
+            if (!_secrets.TryAdd(link.Id, new Entry(link, stream, ids)))
+            {
+                foreach (var id in added)
+                {
+                    _secrets.TryRemove(id, out _);
+                }
+
+                throw new InvalidOperationException("Secret id collision.");
+            }
+
+            added.Add(link.Id);
         }
 
         return ValueTask.CompletedTask;
@@ -27,6 +42,14 @@ internal sealed class MemorySecretStore : ISecretStore
 
     public ValueTask<SecretRecord?> FindAsync(SecretId id, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_secrets.TryGetValue(id, out var entry) ? entry.Snapshot() : null);
+
+    public ValueTask<IReadOnlyList<SecretRecord>> FindBundleAsync(SecretId bundle, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<SecretRecord> links = _secrets.TryGetValue(bundle, out var first) && first.BundleId == bundle
+            ? [.. first.Links.Select(id => _secrets.TryGetValue(id, out var e) ? e.Snapshot() : null).OfType<SecretRecord>()]
+            : [];
+        return ValueTask.FromResult(links);
+    }
 
     public ValueTask<ClaimedView?> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
         DateTimeOffset now, DownloadGrant grant, CancellationToken cancellationToken)
@@ -57,7 +80,7 @@ internal sealed class MemorySecretStore : ISecretStore
                 e.Grants.Add(grant);
             }
 
-            return ValueTask.FromResult<ClaimedView?>(new ClaimedView(manifest, e.ViewsLeft, e.StreamBytes));
+            return ValueTask.FromResult<ClaimedView?>(new ClaimedView(manifest, e.ViewsLeft, e.StreamBytes, e.WrappedKey));
         }
     }
 
@@ -133,24 +156,33 @@ internal sealed class MemorySecretStore : ISecretStore
             return new(AppendStatus.NotFound, 0);
         }
 
+        var stream = e.Stream;
         lock (e)
         {
-            if (e.StreamBytes is not { } total || e.StreamReceived >= total || e.DestroyedAt is not null || e.Stream is null)
+            if (stream is null || e.StreamBytes is not { } total || e.DestroyedAt is not null || !e.HoldsStream)
             {
                 return new(AppendStatus.NotUploading, e.StreamReceived);
             }
 
-            if (e.UploadBusy)
+            lock (stream)
             {
-                return new(AppendStatus.Busy, e.StreamReceived);
-            }
+                if (stream.Received >= total || stream.Blocks is null)
+                {
+                    return new(AppendStatus.NotUploading, stream.Received);
+                }
 
-            if (e.StreamReceived != offset || offset + length > total)
-            {
-                return new(AppendStatus.Conflict, e.StreamReceived);
-            }
+                if (stream.UploadBusy)
+                {
+                    return new(AppendStatus.Busy, stream.Received);
+                }
 
-            e.UploadBusy = true;
+                if (stream.Received != offset || offset + length > total)
+                {
+                    return new(AppendStatus.Conflict, stream.Received);
+                }
+
+                stream.UploadBusy = true;
+            }
         }
 
         // Blocks collect aside and join the stream only when the part is complete, so a failed part leaves no trace.
@@ -165,47 +197,50 @@ internal sealed class MemorySecretStore : ISecretStore
                 }, cancellationToken);
             lock (e)
             {
-                if (outcome != CopyOutcome.Complete)
+                lock (stream)
                 {
-                    return new(outcome == CopyOutcome.TooLong ? AppendStatus.TooLong : AppendStatus.Truncated, e.StreamReceived);
-                }
+                    if (outcome != CopyOutcome.Complete)
+                    {
+                        return new(outcome == CopyOutcome.TooLong ? AppendStatus.TooLong : AppendStatus.Truncated, stream.Received);
+                    }
 
-                if (e.Stream is null || e.DestroyedAt is not null || e.StreamReceived != offset)
-                {
-                    return new(AppendStatus.NotUploading, e.StreamReceived);
-                }
+                    if (stream.Blocks is null || !e.HoldsStream || e.DestroyedAt is not null || stream.Received != offset)
+                    {
+                        return new(AppendStatus.NotUploading, stream.Received);
+                    }
 
-                e.Stream.AddRange(blocks);
-                e.StreamReceived += length;
-                return new(AppendStatus.Appended, e.StreamReceived);
+                    stream.Blocks.AddRange(blocks);
+                    stream.Received += length;
+                    return new(AppendStatus.Appended, stream.Received);
+                }
             }
         }
         finally
         {
-            lock (e)
+            lock (stream)
             {
-                e.UploadBusy = false;
+                stream.UploadBusy = false;
             }
         }
     }
 
-    public async ValueTask<bool> CopyStreamAsync(SecretId id, long offset, long length, Stream destination,
+    public async ValueTask<bool> CopyStreamAsync(SecretRecord record, long offset, long length, Stream destination,
         CancellationToken cancellationToken)
     {
         byte[][] blocks;
-        if (!_secrets.TryGetValue(id, out var e))
+        if (!_secrets.TryGetValue(record.Id, out var e) || e.Stream is not { } stream)
         {
             return false;
         }
 
-        lock (e)
+        lock (stream)
         {
-            if (e.Stream is null)
+            if (stream.Blocks is null)
             {
                 return false;
             }
 
-            blocks = [.. e.Stream];
+            blocks = [.. stream.Blocks];
         }
 
         var position = 0L;
@@ -255,7 +290,7 @@ internal sealed class MemorySecretStore : ISecretStore
             var removed = e.Grants.RemoveAll(g => g.ExpiresAt > now && SecretTokens.Matches(g.TokenHash, tokenHash)) > 0;
             if (removed && e.HasEnded(now) && !e.Grants.Exists(g => g.ExpiresAt > now))
             {
-                e.Stream = null;
+                e.ReleaseStream();
             }
 
             return ValueTask.FromResult(removed);
@@ -270,7 +305,7 @@ internal sealed class MemorySecretStore : ISecretStore
         {
             lock (e)
             {
-                if (e.StreamBytes is { } total && e.StreamReceived < total && e.DestroyedAt is null && !e.UploadBusy
+                if (e.StreamBytes is { } total && e.StreamReceived < total && e.DestroyedAt is null && !e.Stream!.UploadBusy
                     && e.CreatedAt + policy.UploadWindow <= now)
                 {
                     _secrets.TryRemove(id, out _);
@@ -292,9 +327,9 @@ internal sealed class MemorySecretStore : ISecretStore
                     contents++;
                 }
 
-                if (e.Stream is not null && e.HasEnded(now) && e.Grants.Count == 0)
+                if (e.HoldsStream && e.HasEnded(now) && e.Grants.Count == 0)
                 {
-                    e.Stream = null;
+                    e.ReleaseStream();
                     streams++;
                 }
             }
@@ -305,7 +340,16 @@ internal sealed class MemorySecretStore : ISecretStore
 
     public ValueTask<long> CountAsync(CancellationToken cancellationToken) => ValueTask.FromResult((long)_secrets.Count);
 
-    private sealed class Entry(NewSecret s)
+    /// <summary>The file stream of a secret, shared by the links of a bundle; the last link to let go drops the bytes.</summary>
+    private sealed class SharedStream(int holders)
+    {
+        public List<byte[]>? Blocks { get; set; } = [];
+        public long Received { get; set; }
+        public bool UploadBusy { get; set; }
+        public int Holders { get; set; } = holders;
+    }
+
+    private sealed class Entry(NewSecret s, SharedStream? stream, SecretId[] links)
     {
         public SecretId Id { get; } = s.Id;
         public byte[] ManageHash { get; } = s.ManageHash;
@@ -314,9 +358,29 @@ internal sealed class MemorySecretStore : ISecretStore
         public int ManifestBytes { get; } = s.Manifest.Length;
         public byte[]? Manifest { get; set; } = s.Manifest;
         public long? StreamBytes { get; } = s.StreamBytes;
-        public long StreamReceived { get; set; }
-        public List<byte[]>? Stream { get; set; } = s.StreamBytes is null ? null : [];
-        public bool UploadBusy { get; set; }
+        public SharedStream? Stream { get; } = stream;
+        public bool HoldsStream { get; private set; } = stream is not null;
+        public SecretId BundleId { get; } = s.BundleId;
+        public SecretId[] Links { get; } = links;
+        public int Position { get; } = s.Position;
+        public string? Label { get; } = s.Label;
+        public byte[]? WrappedKey { get; } = s.WrappedKey;
+
+        public long StreamReceived
+        {
+            get
+            {
+                if (Stream is null)
+                {
+                    return 0;
+                }
+
+                lock (Stream)
+                {
+                    return Stream.Received;
+                }
+            }
+        }
         public DateTimeOffset CreatedAt { get; } = s.CreatedAt;
         public DateTimeOffset ExpiresAt { get; } = s.ExpiresAt;
         public int MaxViews { get; } = s.MaxViews;
@@ -337,8 +401,26 @@ internal sealed class MemorySecretStore : ISecretStore
         public void DropContent()
         {
             Manifest = null;
-            Stream = null;
+            ReleaseStream();
             Grants.Clear();
+        }
+
+        /// <summary>Lets go of the stream; the last link of the bundle to let go drops its bytes. Called under this entry's lock.</summary>
+        public void ReleaseStream()
+        {
+            if (!HoldsStream)
+            {
+                return;
+            }
+
+            HoldsStream = false;
+            lock (Stream!)
+            {
+                if (--Stream.Holders == 0)
+                {
+                    Stream.Blocks = null;
+                }
+            }
         }
 
         public SecretRecord Snapshot()
@@ -346,8 +428,8 @@ internal sealed class MemorySecretStore : ISecretStore
             lock (this)
             {
                 return new SecretRecord(Id, ManageHash, AccessVerifier, Passphrase, ManifestBytes, StreamBytes, StreamReceived,
-                    Stream is not null, CreatedAt, ExpiresAt, MaxViews, ViewsLeft, [.. OpenedAt], FailedAttempts,
-                    PassphraseFailures, MaxPassphraseAttempts, DestroyedAt, BurnedAt);
+                    HoldsStream, CreatedAt, ExpiresAt, MaxViews, ViewsLeft, [.. OpenedAt], FailedAttempts,
+                    PassphraseFailures, MaxPassphraseAttempts, DestroyedAt, BurnedAt, BundleId, Position, Label, WrappedKey);
             }
         }
     }

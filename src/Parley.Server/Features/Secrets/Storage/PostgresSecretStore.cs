@@ -7,8 +7,9 @@ namespace Parley.Server.Features.Secrets.Storage;
 
 /// <summary>
 /// PostgreSQL store, shareable by several nodes: records, download grants and the file streams
-/// (as chunk rows) all live in the database and are deleted with their secret. Each racing change
-/// is one statement: the claim is an <c>UPDATE … RETURNING</c> that also records the download grant.
+/// (as chunk rows, keyed by bundle id so that the links of a secret for several recipients share
+/// them) all live in the database and are deleted with their secret. Each racing change is one
+/// statement: the claim is an <c>UPDATE … RETURNING</c> that also records the download grant.
 /// </summary>
 internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
 {
@@ -19,7 +20,18 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
     private const string Columns = """
         manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest_bytes, stream_bytes, stream_received,
         stream_stored, created_at, expires_at, max_views, views_left, opened_at, failed_attempts, pp_failures,
-        max_pp_attempts, destroyed_at, burned_at
+        max_pp_attempts, destroyed_at, burned_at, bundle_id, bundle_position, label, wrapped_key, id
+        """;
+
+    /// <summary>
+    /// Deletes the chunks of the bundles of the records in CTE <c>released</c> (columns id, bundle_id)
+    /// that no other link still holds. Two links of one bundle letting go in concurrent statements can
+    /// each still see the other; the sweeper's orphan step deletes what they both left.
+    /// </summary>
+    private const string DeleteUnheldChunks = """
+        chunks AS (DELETE FROM secret_stream_chunks k USING released d WHERE k.secret_id = d.bundle_id
+          AND NOT EXISTS (SELECT 1 FROM secrets o WHERE o.bundle_id = d.bundle_id AND o.stream_stored
+                          AND o.id NOT IN (SELECT id FROM released)))
         """;
 
     public async ValueTask<bool> PingAsync(CancellationToken cancellationToken)
@@ -32,11 +44,29 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
     public async ValueTask CreateAsync(NewSecret n, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
+        await InsertAsync(connection, null, n, cancellationToken);
+    }
+
+    public async ValueTask CreateBundleAsync(IReadOnlyList<NewSecret> links, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var link in links)
+        {
+            await InsertAsync(connection, tx, link, cancellationToken);
+        }
+
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    private static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, NewSecret n, CancellationToken cancellationToken)
+    {
         await using var c = new NpgsqlCommand("""
             INSERT INTO secrets (id, manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest,
-              manifest_bytes, stream_bytes, stream_stored, created_at, expires_at, max_views, views_left, max_pp_attempts)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)
-            """, connection);
+              manifest_bytes, stream_bytes, stream_stored, created_at, expires_at, max_views, views_left, max_pp_attempts,
+              bundle_id, bundle_position, label, wrapped_key)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17, $18)
+            """, connection, tx);
         var p = c.Parameters;
         p.Add(new NpgsqlParameter<byte[]>{ TypedValue = n.Id.ToByteArray() });
         p.Add(new NpgsqlParameter<byte[]> { TypedValue = n.ManageHash });
@@ -52,6 +82,10 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
         p.Add(new NpgsqlParameter<long> { TypedValue = n.ExpiresAt.ToUnixTimeMilliseconds() });
         p.Add(new NpgsqlParameter<int> { TypedValue = n.MaxViews });
         p.Add(new NpgsqlParameter<int> { TypedValue = n.MaxPassphraseAttempts });
+        p.Add(new NpgsqlParameter<byte[]> { TypedValue = n.BundleId.ToByteArray() });
+        p.Add(new NpgsqlParameter<int> { TypedValue = n.Position });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)n.Label ?? DBNull.Value });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)n.WrappedKey ?? DBNull.Value });
         await c.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -61,17 +95,35 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
         await using var c = new NpgsqlCommand($"SELECT {Columns} FROM secrets WHERE id = $1", connection);
         c.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = id.ToByteArray() });
         await using var r = await c.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
-        if (!await r.ReadAsync(cancellationToken))
+        return await r.ReadAsync(cancellationToken) ? Read(r) : null;
+    }
+
+    public async ValueTask<IReadOnlyList<SecretRecord>> FindBundleAsync(SecretId bundle, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var c = new NpgsqlCommand($"SELECT {Columns} FROM secrets WHERE bundle_id = $1 ORDER BY bundle_position", connection);
+        c.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = bundle.ToByteArray() });
+        await using var r = await c.ExecuteReaderAsync(cancellationToken);
+        var links = new List<SecretRecord>();
+        while (await r.ReadAsync(cancellationToken))
         {
-            return null;
+            links.Add(Read(r));
         }
 
+        return links;
+    }
+
+    private static SecretRecord Read(NpgsqlDataReader r)
+    {
         var passphrase = r.IsDBNull(2) ? null
             : new PassphraseRecord(r.GetFieldValue<byte[]>(2), r.GetInt32(3), r.GetFieldValue<byte[]>(4));
-        return new SecretRecord(id, r.GetFieldValue<byte[]>(0), r.GetFieldValue<byte[]>(1), passphrase, r.GetInt32(5),
+        return new SecretRecord(SecretId.FromBytes(r.GetFieldValue<byte[]>(23)), r.GetFieldValue<byte[]>(0), r.GetFieldValue<byte[]>(1),
+            passphrase, r.GetInt32(5),
             r.IsDBNull(6) ? null : r.GetInt64(6), r.GetInt64(7), r.GetBoolean(8), Time(r.GetInt64(9)), Time(r.GetInt64(10)),
             r.GetInt32(11), r.GetInt32(12), [.. r.GetFieldValue<long[]>(13).Select(Time)], r.GetInt32(14), r.GetInt32(15),
-            r.GetInt32(16), r.IsDBNull(17) ? null : Time(r.GetInt64(17)), r.IsDBNull(18) ? null : Time(r.GetInt64(18)));
+            r.GetInt32(16), r.IsDBNull(17) ? null : Time(r.GetInt64(17)), r.IsDBNull(18) ? null : Time(r.GetInt64(18)),
+            SecretId.FromBytes(r.GetFieldValue<byte[]>(19)), r.GetInt32(20), r.IsDBNull(21) ? null : r.GetString(21),
+            r.IsDBNull(22) ? null : r.GetFieldValue<byte[]>(22));
     }
 
     public async ValueTask<ClaimedView?> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
@@ -88,11 +140,11 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
               FROM (SELECT id, manifest FROM secrets WHERE id = @id) old
               WHERE s.id = old.id AND s.access_verifier = @av AND (s.pp_verifier IS NULL OR s.pp_verifier = @pv)
                 AND {Live} AND s.manifest IS NOT NULL AND (s.stream_bytes IS NULL OR s.stream_received = s.stream_bytes)
-              RETURNING old.manifest, s.views_left, s.stream_bytes, s.id),
+              RETURNING old.manifest, s.views_left, s.stream_bytes, s.id, s.wrapped_key),
             granted AS (
               INSERT INTO secret_downloads (token_hash, secret_id, expires_at)
               SELECT @token, id, @grant_expires FROM claimed WHERE stream_bytes IS NOT NULL)
-            SELECT manifest, views_left, stream_bytes FROM claimed
+            SELECT manifest, views_left, stream_bytes, wrapped_key FROM claimed
             """, connection);
         c.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
         c.Parameters.Add(new NpgsqlParameter<byte[]>("av", accessVerifier));
@@ -106,7 +158,8 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
             return null;
         }
 
-        return new ClaimedView(r.GetFieldValue<byte[]>(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt64(2));
+        return new ClaimedView(r.GetFieldValue<byte[]>(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt64(2),
+            r.IsDBNull(3) ? null : r.GetFieldValue<byte[]>(3));
     }
 
     public async ValueTask RecordWrongAccessAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
@@ -130,9 +183,10 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
                 manifest = CASE WHEN s.pp_failures + 1 >= s.max_pp_attempts THEN NULL ELSE s.manifest END,
                 stream_stored = CASE WHEN s.pp_failures + 1 >= s.max_pp_attempts THEN false ELSE s.stream_stored END
               WHERE s.id = @id AND s.access_verifier = @av AND s.pp_verifier IS NOT NULL AND {Live}
-              RETURNING s.id, s.max_pp_attempts - s.pp_failures AS attempts_left, s.burned_at),
-            chunks AS (DELETE FROM secret_stream_chunks k USING failed f WHERE k.secret_id = f.id AND f.burned_at IS NOT NULL),
-            grants AS (DELETE FROM secret_downloads d USING failed f WHERE d.secret_id = f.id AND f.burned_at IS NOT NULL)
+              RETURNING s.id, s.bundle_id, s.max_pp_attempts - s.pp_failures AS attempts_left, s.burned_at),
+            released AS (SELECT id, bundle_id FROM failed WHERE burned_at IS NOT NULL),
+            {DeleteUnheldChunks},
+            grants AS (DELETE FROM secret_downloads d USING released f WHERE d.secret_id = f.id)
             SELECT attempts_left, burned_at FROM failed
             """, connection);
         c.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
@@ -151,12 +205,12 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var c = new NpgsqlCommand($"""
-            WITH destroyed AS (
+            WITH released AS (
               UPDATE secrets s SET destroyed_at = @now, manifest = NULL, stream_stored = false
-              WHERE s.id = @id AND {Live} RETURNING s.id),
-            chunks AS (DELETE FROM secret_stream_chunks k USING destroyed d WHERE k.secret_id = d.id),
-            grants AS (DELETE FROM secret_downloads g USING destroyed d WHERE g.secret_id = d.id)
-            SELECT count(*) FROM destroyed
+              WHERE s.id = @id AND {Live} RETURNING s.id, s.bundle_id),
+            {DeleteUnheldChunks},
+            grants AS (DELETE FROM secret_downloads g USING released d WHERE g.secret_id = d.id)
+            SELECT count(*) FROM released
             """, connection);
         c.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
         c.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
@@ -214,7 +268,9 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
             return new(outcome == CopyOutcome.TooLong ? AppendStatus.TooLong : AppendStatus.Truncated, offset);
         }
 
-        await using (var update = new NpgsqlCommand("UPDATE secrets SET stream_received = $2 WHERE id = $1", connection, tx))
+        // For a bundle, id is the bundle id (the first link's row, locked above): every link advances with it.
+        await using (var update = new NpgsqlCommand("UPDATE secrets SET stream_received = $2 WHERE bundle_id = $1 AND destroyed_at IS NULL",
+            connection, tx))
         {
             update.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = idBytes });
             update.Parameters.Add(new NpgsqlParameter<long> { TypedValue = offset + length });
@@ -225,9 +281,10 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
         return new(AppendStatus.Appended, offset + length);
     }
 
-    public async ValueTask<bool> CopyStreamAsync(SecretId id, long offset, long length, Stream destination,
+    public async ValueTask<bool> CopyStreamAsync(SecretRecord record, long offset, long length, Stream destination,
         CancellationToken cancellationToken)
     {
+        var id = record.BundleId;
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var c = new NpgsqlCommand("""
             SELECT start_offset, data FROM secret_stream_chunks
@@ -303,31 +360,18 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
         await using var c = new NpgsqlCommand($"""
             WITH ended AS (
               DELETE FROM secret_downloads WHERE token_hash = @t AND secret_id = @id AND expires_at > @now RETURNING secret_id),
-            dropped AS (
+            released AS (
               UPDATE secrets s SET stream_stored = false FROM ended e
               WHERE s.id = e.secret_id AND s.stream_stored AND NOT ({Live})
                 AND NOT EXISTS (SELECT 1 FROM secret_downloads d WHERE d.secret_id = s.id AND d.expires_at > @now AND d.token_hash <> @t)
-              RETURNING s.id)
-            SELECT (SELECT count(*) FROM ended), (SELECT count(*) FROM dropped)
+              RETURNING s.id, s.bundle_id),
+            {DeleteUnheldChunks}
+            SELECT (SELECT count(*) FROM ended)
             """, connection, tx);
         c.Parameters.Add(new NpgsqlParameter<byte[]>("t", tokenHash));
         c.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
         c.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
-        long ended, dropped;
-        await using (var r = await c.ExecuteReaderAsync(cancellationToken))
-        {
-            await r.ReadAsync(cancellationToken);
-            ended = r.GetInt64(0);
-            dropped = r.GetInt64(1);
-        }
-
-        if (dropped > 0)
-        {
-            await using var chunks = new NpgsqlCommand("DELETE FROM secret_stream_chunks WHERE secret_id = $1", connection, tx);
-            chunks.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = id.ToByteArray() });
-            await chunks.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        var ended = (long)(await c.ExecuteScalarAsync(cancellationToken))!;
         await tx.CommitAsync(cancellationToken);
         return ended > 0;
     }
@@ -345,11 +389,14 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
             return Convert.ToInt32(await c.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        // Chunks and grants go with their secret (ON DELETE CASCADE). SKIP LOCKED spares an upload in progress.
+        // Chunks and grants go with their secret (ON DELETE CASCADE; a bundle's chunks with its first link,
+        // and the links of a bundle are purged together). SKIP LOCKED on the bundle's first row (which an
+        // upload part locks) spares an upload in progress.
         var abandoned = await Run("""
             WITH gone AS (DELETE FROM secrets WHERE id IN (
-              SELECT id FROM secrets WHERE stream_bytes IS NOT NULL AND stream_received < stream_bytes
-                AND destroyed_at IS NULL AND created_at <= @a LIMIT 1000 FOR UPDATE SKIP LOCKED) RETURNING 1)
+              SELECT x.id FROM secrets x JOIN secrets h ON h.id = x.bundle_id
+              WHERE x.stream_bytes IS NOT NULL AND x.stream_received < x.stream_bytes
+                AND x.destroyed_at IS NULL AND x.created_at <= @a LIMIT 1000 FOR UPDATE OF h SKIP LOCKED) RETURNING 1)
             SELECT count(*) FROM gone
             """, (policy.Now - policy.UploadWindow).ToUnixTimeMilliseconds(), now);
         var contents = await Run("""
@@ -359,21 +406,32 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
         var grants = await Run("""
             WITH gone AS (DELETE FROM secret_downloads WHERE expires_at <= @a RETURNING 1) SELECT count(*) FROM gone
             """, now, now);
-        var streams = await Run("""
-            WITH dropped AS (
+        var streams = await Run($"""
+            WITH released AS (
               UPDATE secrets s SET stream_stored = false WHERE s.id IN (
                 SELECT id FROM secrets x WHERE x.stream_stored
                   AND (x.destroyed_at IS NOT NULL OR x.burned_at IS NOT NULL OR x.views_left <= 0 OR x.expires_at <= @a)
                   AND NOT EXISTS (SELECT 1 FROM secret_downloads d WHERE d.secret_id = x.id AND d.expires_at > @a)
                 LIMIT 1000 FOR UPDATE SKIP LOCKED)
-              RETURNING s.id),
-            chunks AS (DELETE FROM secret_stream_chunks k USING dropped d WHERE k.secret_id = d.id)
-            SELECT count(*) FROM dropped
+              RETURNING s.id, s.bundle_id),
+            {DeleteUnheldChunks}
+            SELECT count(*) FROM released
+            """, now, now);
+        // Chunks of a bundle whose links all let go in concurrent statements (see DeleteUnheldChunks).
+        streams += await Run("""
+            WITH orphans AS (
+              SELECT h.id FROM secrets h WHERE h.wrapped_key IS NOT NULL AND h.id = h.bundle_id AND NOT h.stream_stored
+                AND NOT EXISTS (SELECT 1 FROM secrets o WHERE o.bundle_id = h.id AND o.stream_stored)
+                AND EXISTS (SELECT 1 FROM secret_stream_chunks k WHERE k.secret_id = h.id)
+              LIMIT 1000),
+            gone AS (DELETE FROM secret_stream_chunks k USING orphans o WHERE k.secret_id = o.id RETURNING 1)
+            SELECT count(*) FROM orphans
             """, now, now);
         var purged = await Run("""
             WITH gone AS (DELETE FROM secrets WHERE id IN (
               SELECT id FROM secrets x WHERE x.expires_at <= @a
-                AND NOT EXISTS (SELECT 1 FROM secret_downloads d WHERE d.secret_id = x.id AND d.expires_at > @b)
+                AND NOT EXISTS (SELECT 1 FROM secret_downloads d JOIN secrets o ON o.id = d.secret_id
+                                WHERE o.bundle_id = x.bundle_id AND d.expires_at > @b)
               LIMIT 1000 FOR UPDATE SKIP LOCKED) RETURNING 1)
             SELECT count(*) FROM gone
             """, (policy.Now - policy.TombstoneRetention).ToUnixTimeMilliseconds(), now);

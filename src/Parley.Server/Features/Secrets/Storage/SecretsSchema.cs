@@ -44,6 +44,17 @@ internal static class SecretsSchema
             CREATE INDEX secret_downloads_secret ON secret_downloads (secret_id);
             CREATE INDEX secret_downloads_expires_at ON secret_downloads (expires_at);
             """,
+            // Several recipients: every link is a row of its own; the links of one secret share
+            // bundle_id (the first link's id; a secret with one recipient is its own bundle) and its
+            // file stream, stored under the bundle id.
+            """
+            ALTER TABLE secrets ADD COLUMN bundle_id BLOB;
+            ALTER TABLE secrets ADD COLUMN bundle_position INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE secrets ADD COLUMN label TEXT;
+            ALTER TABLE secrets ADD COLUMN wrapped_key BLOB;
+            UPDATE secrets SET bundle_id = id;
+            CREATE INDEX secrets_bundle ON secrets (bundle_id);
+            """,
         ],
         Postgres:
         [
@@ -87,6 +98,18 @@ internal static class SecretsSchema
               data bytea NOT NULL,
               PRIMARY KEY (secret_id, start_offset));
             ALTER TABLE secret_stream_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+            """,
+            // Several recipients (see the SQLite script). Stream chunks are keyed by the bundle id,
+            // which is the first link's row.
+            """
+            ALTER TABLE secrets ADD COLUMN bundle_id bytea;
+            ALTER TABLE secrets ADD COLUMN bundle_position integer NOT NULL DEFAULT 0;
+            ALTER TABLE secrets ADD COLUMN label text;
+            ALTER TABLE secrets ADD COLUMN wrapped_key bytea;
+            UPDATE secrets SET bundle_id = id;
+            ALTER TABLE secrets ALTER COLUMN bundle_id SET NOT NULL;
+            CREATE INDEX secrets_bundle ON secrets (bundle_id);
+            CREATE INDEX secrets_shared_streams ON secrets (id) WHERE wrapped_key IS NOT NULL AND id = bundle_id AND NOT stream_stored;
             """,
         ]);
 }

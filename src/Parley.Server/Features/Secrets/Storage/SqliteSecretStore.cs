@@ -5,8 +5,9 @@ namespace Parley.Server.Features.Secrets.Storage;
 
 /// <summary>
 /// SQLite store: records in the shared database file, file streams as files under
-/// <c>{data}/streams</c>, written as parts arrive. The claim is one <c>UPDATE … RETURNING</c>; when it
-/// takes the last view, the manifest is cleared in the same transaction.
+/// <c>{data}/streams</c> (named by bundle id, so the links of a secret for several recipients share
+/// one), written as parts arrive. The claim is one <c>UPDATE … RETURNING</c>; when it takes the last
+/// view, the manifest is cleared in the same transaction.
 /// </summary>
 internal sealed class SqliteSecretStore : ISecretStore
 {
@@ -17,7 +18,7 @@ internal sealed class SqliteSecretStore : ISecretStore
     private const string Columns = """
         manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest_bytes, stream_bytes, stream_received,
         stream_stored, created_at, expires_at, max_views, views_left, opened_at, failed_attempts, pp_failures,
-        max_pp_attempts, destroyed_at, burned_at
+        max_pp_attempts, destroyed_at, burned_at, bundle_id, bundle_position, label, wrapped_key
         """;
 
     private readonly SqliteDatabase _db;
@@ -36,30 +37,52 @@ internal sealed class SqliteSecretStore : ISecretStore
 
     public async ValueTask CreateAsync(NewSecret secret, CancellationToken cancellationToken)
     {
-        await _db.WriteBatchedAsync(secret, static (s, n) =>
+        await _db.WriteBatchedAsync(secret, static (s, n) => Insert(s, n));
+    }
+
+    public async ValueTask CreateBundleAsync(IReadOnlyList<NewSecret> links, CancellationToken cancellationToken)
+    {
+        // One batch is one transaction: every link or none.
+        await _db.WriteBatchedAsync(links, static (s, links) =>
         {
-            var c = s.Command("""
-                INSERT INTO secrets (id, manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest,
-                  manifest_bytes, stream_bytes, stream_stored, created_at, expires_at, max_views, views_left, max_pp_attempts)
-                VALUES ($id, $mh, $av, $ps, $pi, $pv, $m, $mb, $sb, $ss, $c, $e, $mv, $mv, $mpa)
-                """, "$id", "$mh", "$av", "$ps", "$pi", "$pv", "$m", "$mb", "$sb", "$ss", "$c", "$e", "$mv", "$mpa");
-            var p = c.Parameters;
-            p[0].Value = n.Id.ToByteArray();
-            p[1].Value = n.ManageHash;
-            p[2].Value = n.AccessVerifier;
-            p[3].Value = (object?)n.Passphrase?.Salt ?? DBNull.Value;
-            p[4].Value = (object?)n.Passphrase?.Iterations ?? DBNull.Value;
-            p[5].Value = (object?)n.Passphrase?.Verifier ?? DBNull.Value;
-            p[6].Value = n.Manifest;
-            p[7].Value = n.Manifest.Length;
-            p[8].Value = (object?)n.StreamBytes ?? DBNull.Value;
-            p[9].Value = n.StreamBytes is null ? 0 : 1;
-            p[10].Value = n.CreatedAt.ToUnixTimeMilliseconds();
-            p[11].Value = n.ExpiresAt.ToUnixTimeMilliseconds();
-            p[12].Value = n.MaxViews;
-            p[13].Value = n.MaxPassphraseAttempts;
-            return c.ExecuteNonQuery();
+            foreach (var link in links)
+            {
+                Insert(s, link);
+            }
+
+            return links.Count;
         });
+    }
+
+    private static int Insert(SqliteSession s, NewSecret n)
+    {
+        var c = s.Command("""
+            INSERT INTO secrets (id, manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest,
+              manifest_bytes, stream_bytes, stream_stored, created_at, expires_at, max_views, views_left, max_pp_attempts,
+              bundle_id, bundle_position, label, wrapped_key)
+            VALUES ($id, $mh, $av, $ps, $pi, $pv, $m, $mb, $sb, $ss, $c, $e, $mv, $mv, $mpa, $b, $bp, $l, $wk)
+            """, "$id", "$mh", "$av", "$ps", "$pi", "$pv", "$m", "$mb", "$sb", "$ss", "$c", "$e", "$mv", "$mpa",
+            "$b", "$bp", "$l", "$wk");
+        var p = c.Parameters;
+        p[0].Value = n.Id.ToByteArray();
+        p[1].Value = n.ManageHash;
+        p[2].Value = n.AccessVerifier;
+        p[3].Value = (object?)n.Passphrase?.Salt ?? DBNull.Value;
+        p[4].Value = (object?)n.Passphrase?.Iterations ?? DBNull.Value;
+        p[5].Value = (object?)n.Passphrase?.Verifier ?? DBNull.Value;
+        p[6].Value = n.Manifest;
+        p[7].Value = n.Manifest.Length;
+        p[8].Value = (object?)n.StreamBytes ?? DBNull.Value;
+        p[9].Value = n.StreamBytes is null ? 0 : 1;
+        p[10].Value = n.CreatedAt.ToUnixTimeMilliseconds();
+        p[11].Value = n.ExpiresAt.ToUnixTimeMilliseconds();
+        p[12].Value = n.MaxViews;
+        p[13].Value = n.MaxPassphraseAttempts;
+        p[14].Value = n.BundleId.ToByteArray();
+        p[15].Value = n.Position;
+        p[16].Value = (object?)n.Label ?? DBNull.Value;
+        p[17].Value = (object?)n.WrappedKey ?? DBNull.Value;
+        return c.ExecuteNonQuery();
     }
 
     public async ValueTask<SecretRecord?> FindAsync(SecretId id, CancellationToken cancellationToken) =>
@@ -67,20 +90,39 @@ internal sealed class SqliteSecretStore : ISecretStore
 
     private static SecretRecord? Find(SqliteSession s, SecretId id)
     {
-        var c = s.Command($"SELECT {Columns} FROM secrets WHERE id = $id", "$id");
+        var c = s.Command($"SELECT {Columns}, id FROM secrets WHERE id = $id", "$id");
         c.Parameters[0].Value = id.ToByteArray();
         using var r = c.ExecuteReader();
-        if (!r.Read())
-        {
-            return null;
-        }
+        return r.Read() ? Read(r) : null;
+    }
 
+    public async ValueTask<IReadOnlyList<SecretRecord>> FindBundleAsync(SecretId bundle, CancellationToken cancellationToken) =>
+        await _db.ReadAsync(bundle, static (s, bundle) =>
+        {
+            var c = s.Command($"SELECT {Columns}, id FROM secrets WHERE bundle_id = $b ORDER BY bundle_position", "$b");
+            c.Parameters[0].Value = bundle.ToByteArray();
+            var links = new List<SecretRecord>();
+            using var r = c.ExecuteReader();
+            while (r.Read())
+            {
+                links.Add(Read(r));
+            }
+
+            return (IReadOnlyList<SecretRecord>)links;
+        }, cancellationToken);
+
+    /// <summary>A record from a row of <see cref="Columns"/> followed by <c>id</c>.</summary>
+    private static SecretRecord Read(SqliteDataReader r)
+    {
+        var id = SecretId.FromBytes((byte[])r.GetValue(23));
         var passphrase = r.IsDBNull(2) ? null
             : new PassphraseRecord((byte[])r.GetValue(2), r.GetInt32(3), (byte[])r.GetValue(4));
         return new SecretRecord(id, (byte[])r.GetValue(0), (byte[])r.GetValue(1), passphrase, r.GetInt32(5),
             r.IsDBNull(6) ? null : r.GetInt64(6), r.GetInt64(7), r.GetInt64(8) != 0, Time(r.GetInt64(9)), Time(r.GetInt64(10)),
             r.GetInt32(11), r.GetInt32(12), ParseTimes(r.GetString(13)), r.GetInt32(14), r.GetInt32(15), r.GetInt32(16),
-            r.IsDBNull(17) ? null : Time(r.GetInt64(17)), r.IsDBNull(18) ? null : Time(r.GetInt64(18)));
+            r.IsDBNull(17) ? null : Time(r.GetInt64(17)), r.IsDBNull(18) ? null : Time(r.GetInt64(18)),
+            r.IsDBNull(19) ? null : SecretId.FromBytes((byte[])r.GetValue(19)), r.GetInt32(20), r.IsDBNull(21) ? null : r.GetString(21),
+            r.IsDBNull(22) ? null : (byte[])r.GetValue(22));
     }
 
     public async ValueTask<ClaimedView?> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
@@ -92,7 +134,7 @@ internal sealed class SqliteSecretStore : ISecretStore
                 UPDATE secrets SET views_left = views_left - 1, opened_at = opened_at || $now || ','
                 WHERE id = $id AND access_verifier = $av AND (pp_verifier IS NULL OR pp_verifier = $pv)
                   AND {Live} AND manifest IS NOT NULL AND (stream_bytes IS NULL OR stream_received = stream_bytes)
-                RETURNING manifest, views_left, stream_bytes
+                RETURNING manifest, views_left, stream_bytes, wrapped_key
                 """, "$id", "$av", "$pv", "$now");
             c.Parameters[0].Value = idBytes;
             c.Parameters[1].Value = a.accessVerifier;
@@ -106,7 +148,8 @@ internal sealed class SqliteSecretStore : ISecretStore
                     return (ClaimedView?)null;
                 }
 
-                claimed = new ClaimedView((byte[])r.GetValue(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt64(2));
+                claimed = new ClaimedView((byte[])r.GetValue(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt64(2),
+                    r.IsDBNull(3) ? null : (byte[])r.GetValue(3));
             }
 
             if (claimed.ViewsLeft == 0)
@@ -194,25 +237,54 @@ internal sealed class SqliteSecretStore : ISecretStore
         return destroyed;
     }
 
-    /// <summary>Deletes the stream file, then marks it gone and ends its download grants (a crash in between is repaired by the sweeper).</summary>
+    /// <summary>
+    /// Lets go of the secret's stream and ends its download grants. While another link of the bundle
+    /// still holds the stream, only this record lets go (one transaction, so of two links letting go
+    /// the second always sees the first); the last holder deletes the file first and then marks it
+    /// gone, so a crash in between leaves a marked record that the sweeper repairs.
+    /// </summary>
     private async Task DropStreamAsync(SecretId id)
     {
-        File.Delete(StreamPath(id));
-        await _db.WriteBatchedAsync(id, static (s, id) =>
+        var lastHolder = await _db.WriteBatchedAsync(id, static (s, id) =>
         {
             var bytes = id.ToByteArray();
-            var c = s.Command("UPDATE secrets SET stream_stored = 0 WHERE id = $id", "$id");
-            c.Parameters[0].Value = bytes;
-            c.ExecuteNonQuery();
-            var d = s.Command("DELETE FROM secret_downloads WHERE secret_id = $id", "$id");
-            d.Parameters[0].Value = bytes;
-            return d.ExecuteNonQuery();
+            var q = s.Command("""
+                SELECT bundle_id FROM secrets WHERE id = $id AND NOT EXISTS (
+                  SELECT 1 FROM secrets o WHERE o.bundle_id = secrets.bundle_id AND o.id <> secrets.id AND o.stream_stored = 1)
+                """, "$id");
+            q.Parameters[0].Value = bytes;
+            if (q.ExecuteScalar() is byte[] bundle)
+            {
+                return (SecretId?)SecretId.FromBytes(bundle);
+            }
+
+            ReleaseStream(s, bytes);
+            return null;
         });
+        if (lastHolder is not { } bundleId)
+        {
+            return;
+        }
+
+        File.Delete(StreamPath(bundleId));
+        await _db.WriteBatchedAsync(id, static (s, id) => ReleaseStream(s, id.ToByteArray()));
+    }
+
+    /// <summary>Marks the record's stream gone and ends its download grants.</summary>
+    private static int ReleaseStream(SqliteSession s, byte[] id)
+    {
+        var c = s.Command("UPDATE secrets SET stream_stored = 0 WHERE id = $id", "$id");
+        c.Parameters[0].Value = id;
+        c.ExecuteNonQuery();
+        var d = s.Command("DELETE FROM secret_downloads WHERE secret_id = $id", "$id");
+        d.Parameters[0].Value = id;
+        return d.ExecuteNonQuery();
     }
 
     public async ValueTask<AppendResult> AppendStreamAsync(SecretId id, long offset, long length, Stream source,
         CancellationToken cancellationToken)
     {
+        // For a bundle, id is the bundle id (the first link's), so the file is named after it.
         var record = await _db.WriteBatchedAsync(id, static (s, id) => Find(s, id));
         if (record is null)
         {
@@ -268,14 +340,15 @@ internal sealed class SqliteSecretStore : ISecretStore
 
             var committed = await _db.WriteBatchedAsync((id, offset, length), static (s, a) =>
             {
+                // Every link of the bundle advances with the upload (a secret with one recipient is its own bundle).
                 var c = s.Command("""
                     UPDATE secrets SET stream_received = $new
-                    WHERE id = $id AND stream_received = $old AND destroyed_at IS NULL AND stream_stored = 1
+                    WHERE bundle_id = $id AND stream_received = $old AND destroyed_at IS NULL AND stream_stored = 1
                     """, "$id", "$old", "$new");
                 c.Parameters[0].Value = a.id.ToByteArray();
                 c.Parameters[1].Value = a.offset;
                 c.Parameters[2].Value = a.offset + a.length;
-                return c.ExecuteNonQuery() == 1;
+                return c.ExecuteNonQuery() >= 1;
             });
             if (!committed)
             {
@@ -291,8 +364,8 @@ internal sealed class SqliteSecretStore : ISecretStore
         }
     }
 
-    public ValueTask<bool> CopyStreamAsync(SecretId id, long offset, long length, Stream destination, CancellationToken cancellationToken) =>
-        StreamCopy.CopyFileRangeAsync(StreamPath(id), offset, length, destination, BlockSize, cancellationToken);
+    public ValueTask<bool> CopyStreamAsync(SecretRecord record, long offset, long length, Stream destination, CancellationToken cancellationToken) =>
+        StreamCopy.CopyFileRangeAsync(StreamPath(record.BundleId), offset, length, destination, BlockSize, cancellationToken);
 
     public async ValueTask<bool> HasDownloadGrantAsync(SecretId id, byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken) =>
         await _db.ReadAsync((id, tokenHash, now), static (s, a) =>
@@ -344,12 +417,12 @@ internal sealed class SqliteSecretStore : ISecretStore
 
         // Abandoned uploads go whole (record and stream); the upload in progress right now is spared.
         var abandoned = (await SelectIdsAsync("""
-            SELECT id FROM secrets WHERE stream_bytes IS NOT NULL AND stream_received < stream_bytes
+            SELECT id, bundle_id FROM secrets WHERE stream_bytes IS NOT NULL AND stream_received < stream_bytes
               AND destroyed_at IS NULL AND created_at <= $a LIMIT 1000
-            """, uploadCutoff, now)).Where(id => !_uploading.ContainsKey(id)).ToList();
-        foreach (var id in abandoned)
+            """, uploadCutoff, now)).Where(r => !_uploading.ContainsKey(r.Bundle)).ToList();
+        foreach (var (id, bundle) in abandoned)
         {
-            File.Delete(StreamPath(id));
+            File.Delete(StreamPath(bundle)); // a bundle's links stop uploading together: none of them needs the file
             await DeleteRecordAsync(id);
         }
 
@@ -373,19 +446,22 @@ internal sealed class SqliteSecretStore : ISecretStore
               AND NOT EXISTS (SELECT 1 FROM secret_downloads d WHERE d.secret_id = secrets.id AND d.expires_at > $b)
             LIMIT 1000
             """, 0, now);
-        foreach (var id in streams)
+        foreach (var (id, _) in streams)
         {
             await DropStreamAsync(id);
         }
 
+        // The links of a bundle share their stream and their expiry: they are purged together, once no
+        // link has a live download grant.
         var purged = await SelectIdsAsync("""
-            SELECT id FROM secrets WHERE expires_at <= $a
-              AND NOT EXISTS (SELECT 1 FROM secret_downloads d WHERE d.secret_id = secrets.id AND d.expires_at > $b)
+            SELECT id, bundle_id FROM secrets WHERE expires_at <= $a
+              AND NOT EXISTS (SELECT 1 FROM secret_downloads d JOIN secrets o ON o.id = d.secret_id
+                              WHERE o.bundle_id = secrets.bundle_id AND d.expires_at > $b)
             LIMIT 1000
             """, purgeCutoff, now);
-        foreach (var id in purged)
+        foreach (var (id, bundle) in purged)
         {
-            File.Delete(StreamPath(id));
+            File.Delete(StreamPath(bundle));
             await DeleteRecordAsync(id);
         }
 
@@ -395,17 +471,19 @@ internal sealed class SqliteSecretStore : ISecretStore
     public async ValueTask<long> CountAsync(CancellationToken cancellationToken) =>
         await _db.ReadAsync(0, static (s, _) => (long)s.Command("SELECT count(*) FROM secrets").ExecuteScalar()!, cancellationToken);
 
-    private Task<List<SecretId>> SelectIdsAsync(string sql, long a, long b) =>
+    /// <summary>Runs a query for <c>id</c> (and <c>bundle_id</c> when it selects it; the id otherwise).</summary>
+    private Task<List<(SecretId Id, SecretId Bundle)>> SelectIdsAsync(string sql, long a, long b) =>
         _db.WriteBatchedAsync((sql, a, b), static (s, q) =>
         {
             var c = s.Command(q.sql, "$a", "$b");
             c.Parameters[0].Value = q.a;
             c.Parameters[1].Value = q.b;
-            var ids = new List<SecretId>();
+            var ids = new List<(SecretId, SecretId)>();
             using var r = c.ExecuteReader();
             while (r.Read())
             {
-                ids.Add(SecretId.FromBytes((byte[])r.GetValue(0)));
+                var id = SecretId.FromBytes((byte[])r.GetValue(0));
+                ids.Add((id, r.FieldCount > 1 && !r.IsDBNull(1) ? SecretId.FromBytes((byte[])r.GetValue(1)) : id));
             }
 
             return ids;
