@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Parley.Crypto;
 
 namespace Parley.Client.Secrets;
 
@@ -29,9 +30,8 @@ public static class ContentKeyWrap
         var wrapped = new byte[SecretFormat.WrappedKeySize];
         wrapped[0] = SecretFormat.Version;
         nonce.CopyTo(wrapped.AsSpan(1));
-        using var gcm = new AesGcm(link.WrapKey, SecretFormat.TagSize);
-        gcm.Encrypt(nonce, contentKey, wrapped.AsSpan(1 + SecretFormat.NonceSize, SecretFormat.KeySize),
-            wrapped.AsSpan(1 + SecretFormat.NonceSize + SecretFormat.KeySize), Aad(link));
+        using var wrapKey = Aes256Key.Import(link.WrapKey);
+        Aes256Gcm.Encrypt(wrapKey, nonce, contentKey, Aad(link), wrapped.AsSpan(1 + SecretFormat.NonceSize));
         return wrapped;
     }
 
@@ -52,15 +52,9 @@ public static class ContentKeyWrap
             throw new SecretFormatException(SecretFormatError.Malformed, "The wrapped content key has the wrong length.");
         }
 
-        try
+        using var wrapKey = Aes256Key.Import(link.WrapKey);
+        if (!Aes256Gcm.TryDecrypt(wrapKey, wrapped.Slice(1, SecretFormat.NonceSize), wrapped[(1 + SecretFormat.NonceSize)..], Aad(link), contentKey))
         {
-            using var gcm = new AesGcm(link.WrapKey, SecretFormat.TagSize);
-            gcm.Decrypt(wrapped.Slice(1, SecretFormat.NonceSize), wrapped.Slice(1 + SecretFormat.NonceSize, SecretFormat.KeySize),
-                wrapped[^SecretFormat.TagSize..], contentKey, Aad(link));
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            CryptographicOperations.ZeroMemory(contentKey);
             throw new SecretFormatException(SecretFormatError.Unauthentic, "The wrapped content key failed authentication.");
         }
     }
