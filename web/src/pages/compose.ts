@@ -2,7 +2,6 @@
 // checks, and the sealing of a secret under a given link key (docs/secret-format.md §1–§3) with
 // its encrypted upload.
 
-import QRCode from 'qrcode';
 import type { Config, PassphraseParameters } from '../api';
 import { encode } from '../format/b64u';
 import {
@@ -236,6 +235,7 @@ export function linkBox(id: string, label: string, value: string): HTMLElement {
 /** A QR code of `link` with a hint, for handing a link to a phone. */
 export function qrCode(link: string, label: string): HTMLElement {
   const qr = h('canvas', { class: 'qr', role: 'img', 'aria-label': label });
-  void QRCode.toCanvas(qr, link, { errorCorrectionLevel: 'M', margin: 2, width: 208, color: { dark: '#000000', light: '#ffffff' } });
+  // The QR library is a third of the page's script and drawn only on a result: loaded when needed.
+  void import('qrcode').then(({ default: QRCode }) => QRCode.toCanvas(qr, link, { errorCorrectionLevel: 'M', margin: 2, width: 208, color: { dark: '#000000', light: '#ffffff' } }));
   return h('div', { class: 'qr-wrap' }, qr, h('p', { class: 'hint', text: 'Or let them scan it with a phone.' }));
 }
