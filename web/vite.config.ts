@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
-import { precompress } from './build/precompress';
+import { precompress } from './build/precompress.ts';
 
 // Built into the server's static files: src/Parley.Server/wwwroot/app/ (gitignored), served under
 // /app/. The server answers /, /s/{id}, /m/{id}, /request and /r/... with app/index.html.
