@@ -2,6 +2,7 @@
 // (no HTML strings), so the strict CSP (no inline script or style) holds. Each page is its own
 // chunk, loaded only on its route: a reader opening a link does not download the create form.
 import './styles.css';
+import { api } from './api';
 import { describeProblem } from './pages/problems';
 import { h, show } from './ui';
 
@@ -15,6 +16,9 @@ function notFound(): void {
 async function route(): Promise<void> {
   document.documentElement.classList.add('js');
   const path = window.location.pathname;
+  // The forms need the server's settings: ask now, while their script is still on its way. (Pages
+  // reached by a link check the link first and must ask nothing when it is damaged.)
+  if (path === '/' || path === '/index.html' || path === '/request') void api.config().catch(() => undefined);
   if (path === '/' || path === '/index.html') return (await import('./pages/create')).createPage();
   if (path.startsWith('/s/')) return (await import('./pages/open')).openPage();
   if (path.startsWith('/m/')) return (await import('./pages/manage')).managePage();
