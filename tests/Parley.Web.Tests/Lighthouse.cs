@@ -49,8 +49,8 @@ public static class Lighthouse
 
     /// <summary>
     /// The CPU slowdown that makes a host with <paramref name="benchmarkIndex"/> stand for the preset's
-    /// phone: Lighthouse's own calibration (its docs' "CPU throttling calculator": 1,533 = 4×, 1,300 = 3×,
-    /// 800 = 2×, 150 = 1×), never more than the preset.
+    /// phone, after Lighthouse's CPU throttling calculator (1,533 = 4×, 1,300 = 3×; below that a straight
+    /// line to 2× at 800 and 1× at 150), never more than the preset.
     /// </summary>
     public static double CalibratedCpuSlowdown(double benchmarkIndex) => Math.Min(PresetCpuSlowdown, benchmarkIndex switch
     {
