@@ -7,6 +7,7 @@ namespace Parley.Web.Tests;
 /// accessibility and best practices 100, performance at least 95, text compressed and no script
 /// mostly unused. The reports and a summary table (docs/benchmarks.md) go to artifacts/web/lighthouse.
 /// </summary>
+[Collection(nameof(LighthouseTests))]
 public sealed class LighthouseTests(BrowserFixture browser, WebServer server) : IClassFixture<WebServer>
 {
     private const double MinPerformance = 0.95;
@@ -97,3 +98,7 @@ public sealed class LighthouseTests(BrowserFixture browser, WebServer server) : 
         ];
     }
 }
+
+/// <summary>Lighthouse times the pages on this machine's CPU: it runs after the other browser tests, not beside them.</summary>
+[CollectionDefinition(nameof(LighthouseTests), DisableParallelization = true)]
+public sealed class LighthouseCollection;
