@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { precompress } from './build/precompress.ts';
 
 // Built into the server's static files: src/Parley.Server/wwwroot/app/ (gitignored), served under
 // /app/. The server answers /, /s/{id}, /m/{id}, /request and /r/... with app/index.html.
 export default defineConfig({
   base: '/app/',
+  plugins: [precompress()],
   build: {
     outDir: resolve(import.meta.dirname, '../src/Parley.Server/wwwroot/app'),
     emptyOutDir: true,

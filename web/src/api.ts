@@ -233,8 +233,16 @@ const jsonBody = (body: unknown): RequestInit => ({
 
 const bearer = (token: string): Record<string, string> => ({ Authorization: `Bearer ${token}` });
 
+// The server's settings do not change while a page is open: asked for once (main.ts asks while the
+// page's own script is still loading), and asked again only after a failure.
+let configRequest: Promise<Config> | null = null;
+
 export const api = {
-  config: (): Promise<Config> => json<Config>('/api/config'),
+  config: (): Promise<Config> =>
+    (configRequest ??= json<Config>('/api/config').catch((e: unknown) => {
+      configRequest = null;
+      throw e;
+    })),
 
   create: (req: CreateSecretRequest): Promise<CreateSecretResponse> => json('/api/secrets', jsonBody(req)),
 

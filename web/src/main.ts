@@ -1,13 +1,9 @@
 // Parley's browser app: one HTML page, routed on the path. Every page is built with DOM calls
-// (no HTML strings), so the strict CSP (no inline script or style) holds.
+// (no HTML strings), so the strict CSP (no inline script or style) holds. Each page is its own
+// chunk, loaded only on its route: a reader opening a link does not download the create form.
 import './styles.css';
-import { answerPage } from './pages/answer';
-import { createPage } from './pages/create';
-import { managePage } from './pages/manage';
-import { openPage } from './pages/open';
+import { api } from './api';
 import { describeProblem } from './pages/problems';
-import { requestPage } from './pages/request';
-import { respondPage } from './pages/respond';
 import { h, show } from './ui';
 
 function notFound(): void {
@@ -20,11 +16,16 @@ function notFound(): void {
 async function route(): Promise<void> {
   document.documentElement.classList.add('js');
   const path = window.location.pathname;
-  if (path === '/' || path === '/index.html') return createPage();
-  if (path.startsWith('/s/')) return openPage();
-  if (path.startsWith('/m/')) return managePage();
-  if (path === '/request') return requestPage();
-  if (path.startsWith('/r/')) return path.endsWith('/answer') ? answerPage() : respondPage();
+  // The forms need the server's settings: ask now, while their script is still on its way. (Pages
+  // reached by a link check the link first and must ask nothing when it is damaged.)
+  if (path === '/' || path === '/index.html' || path === '/request') void api.config().catch(() => undefined);
+  if (path === '/' || path === '/index.html') return (await import('./pages/create')).createPage();
+  if (path.startsWith('/s/')) return (await import('./pages/open')).openPage();
+  if (path.startsWith('/m/')) return (await import('./pages/manage')).managePage();
+  if (path === '/request') return (await import('./pages/request')).requestPage();
+  if (path.startsWith('/r/')) {
+    return path.endsWith('/answer') ? (await import('./pages/answer')).answerPage() : (await import('./pages/respond')).respondPage();
+  }
   return notFound();
 }
 

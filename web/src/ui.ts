@@ -14,6 +14,10 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = 
       el.className = String(value);
     } else if (key === 'text') {
       el.textContent = String(value);
+    } else if (key === 'selected' && tag === 'option') {
+      // The selected attribute (defaultSelected), not only the current selectedness: assistive
+      // technology and a form reset both see which choice is the default.
+      (el as HTMLOptionElement).defaultSelected = true;
     } else if (key in el && !key.includes('-') && key !== 'list' && key !== 'for') {
       (el as unknown as Record<string, unknown>)[key] = value;
     } else {

@@ -1,7 +1,6 @@
 // What the create page and the responder's page share: the text box with its file picker, the size
 // checks, and the sealed content (format/seal.ts does the cryptography) with its encrypted upload.
 
-import QRCode from 'qrcode';
 import type { Config } from '../api';
 import { type Bytes, type ManifestFile, MAX_FILE_NAME_BYTES, streamLength } from '../format/secret';
 import { type Sealed, seal, sealAnswer } from '../format/seal';
@@ -231,6 +230,7 @@ export function linkBox(id: string, label: string, value: string): HTMLElement {
 /** A QR code of `link` with a hint, for handing a link to a phone. */
 export function qrCode(link: string, label: string): HTMLElement {
   const qr = h('canvas', { class: 'qr', role: 'img', 'aria-label': label });
-  void QRCode.toCanvas(qr, link, { errorCorrectionLevel: 'M', margin: 2, width: 208, color: { dark: '#000000', light: '#ffffff' } });
+  // The QR library is a third of the page's script and drawn only on a result: loaded when needed.
+  void import('qrcode').then(({ default: QRCode }) => QRCode.toCanvas(qr, link, { errorCorrectionLevel: 'M', margin: 2, width: 208, color: { dark: '#000000', light: '#ffffff' } }));
   return h('div', { class: 'qr-wrap' }, qr, h('p', { class: 'hint', text: 'Or let them scan it with a phone.' }));
 }

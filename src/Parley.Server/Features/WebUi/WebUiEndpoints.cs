@@ -20,9 +20,15 @@ public static class WebUiEndpoints
     public static WebApplication UseWebUi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UsePrecompressedFiles(app.Environment.WebRootFileProvider, "/" + AppFolder);
         app.UseStaticFiles(new StaticFileOptions
         {
-            OnPrepareResponse = context => SetCaching(context.Context.Request.Path, context.Context.Response.Headers),
+            ContentTypeProvider = PrecompressedFiles.ContentTypes,
+            OnPrepareResponse = context =>
+            {
+                SetCaching(context.Context.Request.Path, context.Context.Response.Headers);
+                PrecompressedFiles.LabelResponse(context.Context);
+            },
         });
 
         var group = app.MapGroup(string.Empty).ExcludeFromDescription();
@@ -37,7 +43,8 @@ public static class WebUiEndpoints
 
     private static IResult ServePage(HttpContext context, IFileProvider files)
     {
-        var index = files.GetFileInfo($"{AppFolder}/{IndexFile}");
+        var indexPath = $"{AppFolder}/{IndexFile}";
+        var index = files.GetFileInfo(indexPath);
         if (!index.Exists || index.PhysicalPath is null)
         {
             return Results.Problem(
@@ -49,6 +56,14 @@ public static class WebUiEndpoints
 
         // The page holds no secret, but it must never be cached with one in its URL by a proxy.
         context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.Vary = HeaderNames.AcceptEncoding;
+        if (PrecompressedFiles.Choose(context.Request, files, indexPath) is { } compressed
+            && files.GetFileInfo(compressed.Path).PhysicalPath is { } compressedPath)
+        {
+            context.Response.Headers.ContentEncoding = compressed.Coding;
+            return Results.File(compressedPath, "text/html; charset=utf-8");
+        }
+
         return Results.File(index.PhysicalPath, "text/html; charset=utf-8");
     }
 
