@@ -12,13 +12,13 @@ namespace Parley.Server.Features.Messaging.Storage;
 internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
 {
     public async ValueTask<bool> PingAsync(CancellationToken cancellationToken) =>
-        await db.ReadAsync(0, static (s, _) => s.Command("SELECT 1").ExecuteScalar() is 1L, cancellationToken);
+        await db.ReadAsync(0, static (s, _) => s.Statement("SELECT 1").ExecuteScalar() is 1L, cancellationToken);
 
     public ValueTask<RegisterStatus> RegisterAsync(NewAccount a, CancellationToken cancellationToken) =>
         ValueTask.FromResult(db.WriteTransaction(a, static (s, a) =>
         {
-            var exists = s.Command("SELECT 1 FROM msg_accounts WHERE username = $u", "$u");
-            exists.Parameters[0].Value = a.Username;
+            var exists = s.Statement("SELECT 1 FROM msg_accounts WHERE username = $u", "$u")
+                .Bind("$u", a.Username);
             if (exists.ExecuteScalar() is not null)
             {
                 return RegisterStatus.UsernameTaken;
@@ -26,21 +26,21 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
 
             if (a.InviteHash is not null)
             {
-                var invite = s.Command("INSERT INTO msg_invites_used (code_hash, used_at) VALUES ($h, $t) ON CONFLICT DO NOTHING", "$h", "$t");
-                invite.Parameters[0].Value = a.InviteHash;
-                invite.Parameters[1].Value = a.CreatedAt.ToUnixTimeMilliseconds();
+                var invite = s.Statement("INSERT INTO msg_invites_used (code_hash, used_at) VALUES ($h, $t) ON CONFLICT DO NOTHING", "$h", "$t")
+                    .Bind("$h", a.InviteHash)
+                    .Bind("$t", a.CreatedAt.ToUnixTimeMilliseconds());
                 if (invite.ExecuteNonQuery() == 0)
                 {
                     return RegisterStatus.InviteUsed;
                 }
             }
 
-            var insert = s.Command("INSERT INTO msg_accounts (username, identity_key, registration_id, created_at) VALUES ($u, $k, $r, $t)",
-                "$u", "$k", "$r", "$t");
-            insert.Parameters[0].Value = a.Username;
-            insert.Parameters[1].Value = a.IdentityKey;
-            insert.Parameters[2].Value = (long)a.RegistrationId;
-            insert.Parameters[3].Value = a.CreatedAt.ToUnixTimeMilliseconds();
+            var insert = s.Statement("INSERT INTO msg_accounts (username, identity_key, registration_id, created_at) VALUES ($u, $k, $r, $t)",
+                "$u", "$k", "$r", "$t")
+                .Bind("$u", a.Username)
+                .Bind("$k", a.IdentityKey)
+                .Bind("$r", (long)a.RegistrationId)
+                .Bind("$t", a.CreatedAt.ToUnixTimeMilliseconds());
             insert.ExecuteNonQuery();
             InsertPreKey(s, a.Username, KindSigned, a.SignedPreKey);
             InsertPreKey(s, a.Username, KindLastResort, a.KyberLastResort);
@@ -59,23 +59,23 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
 
     private static int InsertPreKey(SqliteSession s, string username, int kind, StoredPreKey key)
     {
-        var c = s.Command("""
+        var c = s.Statement("""
             INSERT INTO msg_prekeys (username, kind, key_id, public_key, signature) VALUES ($u, $k, $i, $p, $s)
             ON CONFLICT DO NOTHING
-            """, "$u", "$k", "$i", "$p", "$s");
-        c.Parameters[0].Value = username;
-        c.Parameters[1].Value = kind;
-        c.Parameters[2].Value = (long)key.Id;
-        c.Parameters[3].Value = key.PublicKey;
-        c.Parameters[4].Value = (object?)key.Signature ?? DBNull.Value;
+            """, "$u", "$k", "$i", "$p", "$s")
+            .Bind("$u", username)
+            .Bind("$k", kind)
+            .Bind("$i", (long)key.Id)
+            .Bind("$p", key.PublicKey)
+            .Bind("$s", key.Signature);
         return c.ExecuteNonQuery();
     }
 
     private static void ReplacePreKey(SqliteSession s, string username, int kind, StoredPreKey key)
     {
-        var delete = s.Command("DELETE FROM msg_prekeys WHERE username = $u AND kind = $k", "$u", "$k");
-        delete.Parameters[0].Value = username;
-        delete.Parameters[1].Value = kind;
+        var delete = s.Statement("DELETE FROM msg_prekeys WHERE username = $u AND kind = $k", "$u", "$k")
+            .Bind("$u", username)
+            .Bind("$k", kind);
         delete.ExecuteNonQuery();
         InsertPreKey(s, username, kind, key);
     }
@@ -85,8 +85,8 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
 
     private static AccountRecord? FindAccount(SqliteSession s, string username)
     {
-        var c = s.Command("SELECT identity_key, registration_id, created_at FROM msg_accounts WHERE username = $u", "$u");
-        c.Parameters[0].Value = username;
+        var c = s.Statement("SELECT identity_key, registration_id, created_at FROM msg_accounts WHERE username = $u", "$u")
+            .Bind("$u", username);
         using var r = c.ExecuteReader();
         return r.Read() ? new AccountRecord(username, (byte[])r.GetValue(0), (uint)r.GetInt64(1), Time(r.GetInt64(2))) : null;
     }
@@ -95,8 +95,8 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
         ValueTask.FromResult(db.WriteTransaction(username, static (s, u) =>
         {
             // Foreign keys cascade to prekeys, challenges, tokens, contacts, memberships and the queue.
-            var c = s.Command("DELETE FROM msg_accounts WHERE username = $u", "$u");
-            c.Parameters[0].Value = u;
+            var c = s.Statement("DELETE FROM msg_accounts WHERE username = $u", "$u")
+                .Bind("$u", u);
             return c.ExecuteNonQuery() > 0;
         }));
 
@@ -104,14 +104,14 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
     {
         db.Write((username, nonceHash, expiresAt), static (s, a) =>
         {
-            var c = s.Command("INSERT INTO msg_challenges (nonce_hash, username, expires_at) VALUES ($h, $u, $e)", "$h", "$u", "$e");
-            c.Parameters[0].Value = a.nonceHash;
-            c.Parameters[1].Value = a.username;
-            c.Parameters[2].Value = a.expiresAt.ToUnixTimeMilliseconds();
+            var c = s.Statement("INSERT INTO msg_challenges (nonce_hash, username, expires_at) VALUES ($h, $u, $e)", "$h", "$u", "$e")
+                .Bind("$h", a.nonceHash)
+                .Bind("$u", a.username)
+                .Bind("$e", a.expiresAt.ToUnixTimeMilliseconds());
             c.ExecuteNonQuery();
-            var trim = s.Command(MessagingSchema.TrimChallengesSqlite, "$h", "$u");
-            trim.Parameters[0].Value = a.nonceHash;
-            trim.Parameters[1].Value = a.username;
+            var trim = s.Statement(MessagingSchema.TrimChallengesSqlite, "$h", "$u")
+                .Bind("$h", a.nonceHash)
+                .Bind("$u", a.username);
             return trim.ExecuteNonQuery();
         });
         return ValueTask.CompletedTask;
@@ -120,9 +120,9 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
     public ValueTask<DateTimeOffset?> TakeChallengeAsync(string username, byte[] nonceHash, CancellationToken cancellationToken) =>
         ValueTask.FromResult(db.Write((username, nonceHash), static (s, a) =>
         {
-            var c = s.Command("DELETE FROM msg_challenges WHERE nonce_hash = $h AND username = $u RETURNING expires_at", "$h", "$u");
-            c.Parameters[0].Value = a.nonceHash;
-            c.Parameters[1].Value = a.username;
+            var c = s.Statement("DELETE FROM msg_challenges WHERE nonce_hash = $h AND username = $u RETURNING expires_at", "$h", "$u")
+                .Bind("$h", a.nonceHash)
+                .Bind("$u", a.username);
             return c.ExecuteScalar() is long expires ? Time(expires) : (DateTimeOffset?)null;
         }));
 
@@ -130,10 +130,10 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
     {
         db.Write((tokenHash, username, expiresAt), static (s, a) =>
         {
-            var c = s.Command("INSERT INTO msg_tokens (token_hash, username, expires_at) VALUES ($h, $u, $e)", "$h", "$u", "$e");
-            c.Parameters[0].Value = a.tokenHash;
-            c.Parameters[1].Value = a.username;
-            c.Parameters[2].Value = a.expiresAt.ToUnixTimeMilliseconds();
+            var c = s.Statement("INSERT INTO msg_tokens (token_hash, username, expires_at) VALUES ($h, $u, $e)", "$h", "$u", "$e")
+                .Bind("$h", a.tokenHash)
+                .Bind("$u", a.username)
+                .Bind("$e", a.expiresAt.ToUnixTimeMilliseconds());
             return c.ExecuteNonQuery();
         });
         return ValueTask.CompletedTask;
@@ -142,9 +142,9 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
     public async ValueTask<TokenRecord?> FindTokenAsync(byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken) =>
         await db.ReadAsync((tokenHash, now), static (s, a) =>
         {
-            var c = s.Command("SELECT username, expires_at FROM msg_tokens WHERE token_hash = $h AND expires_at > $n", "$h", "$n");
-            c.Parameters[0].Value = a.tokenHash;
-            c.Parameters[1].Value = a.now.ToUnixTimeMilliseconds();
+            var c = s.Statement("SELECT username, expires_at FROM msg_tokens WHERE token_hash = $h AND expires_at > $n", "$h", "$n")
+                .Bind("$h", a.tokenHash)
+                .Bind("$n", a.now.ToUnixTimeMilliseconds());
             using var r = c.ExecuteReader();
             return r.Read() ? new TokenRecord(r.GetString(0), Time(r.GetInt64(1))) : null;
         }, cancellationToken);
@@ -152,8 +152,8 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
     public ValueTask<bool> DeleteTokenAsync(byte[] tokenHash, CancellationToken cancellationToken) =>
         ValueTask.FromResult(db.Write(tokenHash, static (s, h) =>
         {
-            var c = s.Command("DELETE FROM msg_tokens WHERE token_hash = $h", "$h");
-            c.Parameters[0].Value = h;
+            var c = s.Statement("DELETE FROM msg_tokens WHERE token_hash = $h", "$h")
+                .Bind("$h", h);
             return c.ExecuteNonQuery() > 0;
         }));
 
@@ -230,21 +230,21 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
 
     private static StoredPreKey? TakeOldest(SqliteSession s, string username, int kind)
     {
-        var c = s.Command("""
+        var c = s.Statement("""
             DELETE FROM msg_prekeys WHERE rowid = (SELECT rowid FROM msg_prekeys WHERE username = $u AND kind = $k ORDER BY rowid LIMIT 1)
             RETURNING key_id, public_key, signature
-            """, "$u", "$k");
-        c.Parameters[0].Value = username;
-        c.Parameters[1].Value = kind;
+            """, "$u", "$k")
+            .Bind("$u", username)
+            .Bind("$k", kind);
         using var r = c.ExecuteReader();
         return r.Read() ? ReadKey(r) : null;
     }
 
     private static StoredPreKey? ReadOne(SqliteSession s, string username, int kind)
     {
-        var c = s.Command("SELECT key_id, public_key, signature FROM msg_prekeys WHERE username = $u AND kind = $k", "$u", "$k");
-        c.Parameters[0].Value = username;
-        c.Parameters[1].Value = kind;
+        var c = s.Statement("SELECT key_id, public_key, signature FROM msg_prekeys WHERE username = $u AND kind = $k", "$u", "$k")
+            .Bind("$u", username)
+            .Bind("$k", kind);
         using var r = c.ExecuteReader();
         return r.Read() ? ReadKey(r) : null;
     }
@@ -257,8 +257,8 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
 
     private static PreKeyCounts Count(SqliteSession s, string username)
     {
-        var c = s.Command("SELECT kind, count(*) FROM msg_prekeys WHERE username = $u AND kind IN (0, 1) GROUP BY kind", "$u");
-        c.Parameters[0].Value = username;
+        var c = s.Statement("SELECT kind, count(*) FROM msg_prekeys WHERE username = $u AND kind IN (0, 1) GROUP BY kind", "$u")
+            .Bind("$u", username);
         using var r = c.ExecuteReader();
         int pre = 0, kyber = 0;
         while (r.Read())
@@ -277,7 +277,7 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
     }
 
     public async ValueTask<EnqueueResult> EnqueueAsync(NewEnvelope envelope, int maxQueued, CancellationToken cancellationToken) =>
-        await db.WriteBatchedAsync((envelope, maxQueued), static (s, a) => Enqueue(s, a.envelope, a.maxQueued));
+        await db.WriteBatchedAsync((envelope, maxQueued), static (s, a) => Enqueue(s, a.envelope, a.maxQueued), cancellationToken);
 
     public async ValueTask<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IReadOnlyList<NewEnvelope> envelopes, int maxQueued,
         CancellationToken cancellationToken) =>
@@ -311,14 +311,14 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
             }
 
             return (IReadOnlyList<EnqueueResult>)results;
-        });
+        }, cancellationToken);
 
     private static bool TakeSlots(SqliteSession s, string recipient, int count, int maxQueued)
     {
-        var c = s.Command("UPDATE msg_accounts SET queued = queued + $n WHERE username = $u AND queued <= $m - $n", "$u", "$n", "$m");
-        c.Parameters[0].Value = recipient;
-        c.Parameters[1].Value = count;
-        c.Parameters[2].Value = maxQueued;
+        var c = s.Statement("UPDATE msg_accounts SET queued = queued + $n WHERE username = $u AND queued <= $m - $n", "$u", "$n", "$m")
+            .Bind("$u", recipient)
+            .Bind("$n", count)
+            .Bind("$m", maxQueued);
         return c.ExecuteNonQuery() == 1;
     }
 
@@ -340,10 +340,10 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
         {
             while (end - at >= rows)
             {
-                var c = s.Command(InsertSql[k], InsertParameters[k]);
+                var c = s.Statement(InsertSql[k], InsertParameters[k]);
                 for (var r = 0; r < rows; r++)
                 {
-                    BindRow(c.Parameters, r, envelopes[at + r]);
+                    BindRow(c, r, envelopes[at + r]);
                 }
 
                 ids.Clear();
@@ -371,46 +371,49 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
 
     private static EnqueueResult Enqueue(SqliteSession s, NewEnvelope e, int? maxQueued)
     {
-        var count = s.Command("UPDATE msg_accounts SET queued = queued + 1 WHERE username = $u AND queued < $m", "$u", "$m");
-        count.Parameters[0].Value = e.Recipient;
-        count.Parameters[1].Value = maxQueued ?? int.MaxValue;
+        var count = s.Statement("UPDATE msg_accounts SET queued = queued + 1 WHERE username = $u AND queued < $m", "$u", "$m")
+            .Bind("$u", e.Recipient)
+            .Bind("$m", maxQueued ?? int.MaxValue);
         if (count.ExecuteNonQuery() == 0)
         {
-            var exists = s.Command("SELECT 1 FROM msg_accounts WHERE username = $u", "$u");
-            exists.Parameters[0].Value = e.Recipient;
+            var exists = s.Statement("SELECT 1 FROM msg_accounts WHERE username = $u", "$u")
+                .Bind("$u", e.Recipient);
             return new EnqueueResult(exists.ExecuteScalar() is null ? EnqueueStatus.UnknownRecipient : EnqueueStatus.QueueFull, 0);
         }
 
-        var insert = s.Command(InsertSql[^1], InsertParameters[^1]); // the one-row shape
-        BindRow(insert.Parameters, 0, e);
+        var insert = s.Statement(InsertSql[^1], InsertParameters[^1]); // the one-row shape
+        BindRow(insert, 0, e);
         return new EnqueueResult(EnqueueStatus.Queued, (long)insert.ExecuteScalar()!);
     }
 
-    /// <summary>Sets the seven parameters of row <paramref name="row"/> of an <see cref="InsertStatement"/>.</summary>
-    private static void BindRow(Microsoft.Data.Sqlite.SqliteParameterCollection p, int row, NewEnvelope e)
+    /// <summary>
+    /// Binds the seven parameters of row <paramref name="row"/> of an <see cref="InsertStatement"/> by ordinal
+    /// (the shapes are generated; names would cost a string per parameter).
+    /// </summary>
+    private static void BindRow(Statement<SqliteCommand> c, int row, NewEnvelope e)
     {
         var at = row * 7;
-        p[at].Value = e.Recipient;
-        p[at + 1].Value = e.Sender;
-        p[at + 2].Value = e.Type;
-        p[at + 3].Value = (object?)e.GroupId ?? DBNull.Value;
-        p[at + 4].Value = e.Now.ToUnixTimeMilliseconds();
-        p[at + 5].Value = e.ExpiresAt.ToUnixTimeMilliseconds();
-        p[at + 6].Value = e.Content;
+        c.Bind(at, e.Recipient)
+            .Bind(at + 1, e.Sender)
+            .Bind(at + 2, e.Type)
+            .Bind(at + 3, e.GroupId)
+            .Bind(at + 4, e.Now.ToUnixTimeMilliseconds())
+            .Bind(at + 5, e.ExpiresAt.ToUnixTimeMilliseconds())
+            .Bind(at + 6, e.Content);
     }
 
     public async ValueTask<IReadOnlyList<StoredEnvelope>> ReadQueueAsync(string recipient, long afterId, int max, DateTimeOffset now,
         CancellationToken cancellationToken) =>
         await db.ReadAsync((recipient, afterId, max, now), static (s, a) =>
         {
-            var c = s.Command("""
+            var c = s.Statement("""
                 SELECT id, sender, type, group_id, server_ts, content FROM msg_envelopes
                 WHERE recipient = $r AND id > $a AND expires_at > $n ORDER BY id LIMIT $m
-                """, "$r", "$a", "$n", "$m");
-            c.Parameters[0].Value = a.recipient;
-            c.Parameters[1].Value = a.afterId;
-            c.Parameters[2].Value = a.now.ToUnixTimeMilliseconds();
-            c.Parameters[3].Value = a.max;
+                """, "$r", "$a", "$n", "$m")
+                .Bind("$r", a.recipient)
+                .Bind("$a", a.afterId)
+                .Bind("$n", a.now.ToUnixTimeMilliseconds())
+                .Bind("$m", a.max);
             var result = new List<StoredEnvelope>();
             using var r = c.ExecuteReader();
             while (r.Read())
@@ -426,11 +429,11 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
         await db.WriteBatchedAsync((recipient, Json: IdList(ids)), static (s, a) =>
         {
             // One statement for the whole acknowledgement (ids as a JSON array; repeated ids delete once).
-            var delete = s.Command("""
+            var delete = s.Statement("""
                 DELETE FROM msg_envelopes WHERE recipient = $r AND id IN (SELECT value FROM json_each($i)) RETURNING id, sender
-                """, "$r", "$i");
-            delete.Parameters[0].Value = a.recipient;
-            delete.Parameters[1].Value = a.Json;
+                """, "$r", "$i")
+                .Bind("$r", a.recipient)
+                .Bind("$i", a.Json);
             var acked = new List<AckedEnvelope>();
             using (var r = delete.ExecuteReader())
             {
@@ -443,14 +446,14 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
             if (acked.Count > 0)
             {
                 acked.Sort(static (x, y) => x.Id.CompareTo(y.Id));
-                var count = s.Command("UPDATE msg_accounts SET queued = queued - $n WHERE username = $u", "$n", "$u");
-                count.Parameters[0].Value = acked.Count;
-                count.Parameters[1].Value = a.recipient;
+                var count = s.Statement("UPDATE msg_accounts SET queued = queued - $n WHERE username = $u", "$n", "$u")
+                    .Bind("$n", acked.Count)
+                    .Bind("$u", a.recipient);
                 count.ExecuteNonQuery();
             }
 
             return (IReadOnlyList<AckedEnvelope>)acked;
-        });
+        }, cancellationToken);
 
     private static string IdList(IReadOnlyList<long> ids)
     {
@@ -472,16 +475,16 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
         CancellationToken cancellationToken) =>
         await db.ReadAsync((sender, Json: IdList(ids), now), static (s, a) =>
         {
-            var c = s.Command("""
+            var c = s.Statement("""
                 SELECT id FROM msg_envelopes WHERE id IN (SELECT value FROM json_each($i)) AND sender = $s AND expires_at > $n ORDER BY id
-                """, "$i", "$s", "$n");
-            c.Parameters[0].Value = a.Json;
-            c.Parameters[1].Value = a.sender;
-            c.Parameters[2].Value = a.now.ToUnixTimeMilliseconds();
+                """, "$i", "$s", "$n")
+                .Bind("$i", a.Json)
+                .Bind("$s", a.sender)
+                .Bind("$n", a.now.ToUnixTimeMilliseconds());
             return (IReadOnlyList<long>)ReadColumn(c, static r => r.GetInt64(0));
         }, cancellationToken);
 
-    private static List<T> ReadColumn<T>(SqliteCommand c, Func<SqliteDataReader, T> read)
+    private static List<T> ReadColumn<T>(Statement<SqliteCommand> c, Func<SqliteDataReader, T> read)
     {
         var result = new List<T>();
         using var r = c.ExecuteReader();
@@ -494,14 +497,14 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
     }
 
     public async ValueTask<long> CountEnvelopesAsync(CancellationToken cancellationToken) =>
-        await db.ReadAsync(0, static (s, _) => (long)s.Command("SELECT count(*) FROM msg_envelopes").ExecuteScalar()!, cancellationToken);
+        await db.ReadAsync(0, static (s, _) => (long)s.Statement("SELECT count(*) FROM msg_envelopes").ExecuteScalar()!, cancellationToken);
 
     public async ValueTask<bool> SetPresenceGrantAsync(string subject, string viewer, PresenceGrant grant, CancellationToken cancellationToken) =>
         await db.WriteBatchedAsync((subject, viewer, grant), static (s, a) =>
         {
-            var before = s.Command("SELECT allowed FROM msg_presence WHERE subject = $s AND viewer = $v", "$s", "$v");
-            before.Parameters[0].Value = a.subject;
-            before.Parameters[1].Value = a.viewer;
+            var before = s.Statement("SELECT allowed FROM msg_presence WHERE subject = $s AND viewer = $v", "$s", "$v")
+                .Bind("$s", a.subject)
+                .Bind("$v", a.viewer);
             var was = before.ExecuteScalar() as long?;
             if (a.grant == PresenceGrant.Sent && was is not null)
             {
@@ -509,16 +512,16 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
             }
 
             var allowed = a.grant != PresenceGrant.Withdrawn;
-            var c = s.Command("""
+            var c = s.Statement("""
                 INSERT INTO msg_presence (subject, viewer, allowed) SELECT $s, $v, $a
                 WHERE EXISTS (SELECT 1 FROM msg_accounts WHERE username = $s) AND EXISTS (SELECT 1 FROM msg_accounts WHERE username = $v)
                 ON CONFLICT (subject, viewer) DO UPDATE SET allowed = excluded.allowed
-                """, "$s", "$v", "$a");
-            c.Parameters[0].Value = a.subject;
-            c.Parameters[1].Value = a.viewer;
-            c.Parameters[2].Value = allowed ? 1 : 0;
+                """, "$s", "$v", "$a")
+                .Bind("$s", a.subject)
+                .Bind("$v", a.viewer)
+                .Bind("$a", allowed ? 1 : 0);
             return c.ExecuteNonQuery() == 1 && (was == 1) != allowed;
-        });
+        }, cancellationToken);
 
     public async ValueTask<IReadOnlyList<string>> PresenceViewersAsync(string subject, CancellationToken cancellationToken) =>
         await PresenceOfAsync("SELECT viewer FROM msg_presence WHERE subject = $u AND allowed = 1 ORDER BY viewer", subject, cancellationToken);
@@ -529,8 +532,8 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
     private async ValueTask<IReadOnlyList<string>> PresenceOfAsync(string sql, string username, CancellationToken cancellationToken) =>
         await db.ReadAsync((sql, username), static (s, a) =>
         {
-            var c = s.Command(a.sql, "$u");
-            c.Parameters[0].Value = a.username;
+            var c = s.Statement(a.sql, "$u")
+                .Bind("$u", a.username);
             return (IReadOnlyList<string>)ReadColumn(c, static r => r.GetString(0));
         }, cancellationToken);
 
@@ -550,19 +553,19 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
     public async ValueTask<IReadOnlyList<GroupRecord>> GroupsOfAsync(string username, CancellationToken cancellationToken) =>
         await db.ReadAsync(username, static (s, u) =>
         {
-            var c = s.Command("""
+            var c = s.Statement("""
                 SELECT g.id FROM msg_groups g JOIN msg_group_members m ON m.group_id = g.id
                 WHERE m.username = $u ORDER BY g.created_at, g.id
-                """, "$u");
-            c.Parameters[0].Value = u;
+                """, "$u")
+                .Bind("$u", u);
             var ids = ReadColumn(c, static r => (byte[])r.GetValue(0));
             return (IReadOnlyList<GroupRecord>)[.. ids.Select(id => ReadGroup(s, id)!)];
         }, cancellationToken);
 
     private static GroupRecord? ReadGroup(SqliteSession s, byte[] id)
     {
-        var g = s.Command("SELECT name, created_at FROM msg_groups WHERE id = $g", "$g");
-        g.Parameters[0].Value = id;
+        var g = s.Statement("SELECT name, created_at FROM msg_groups WHERE id = $g", "$g")
+            .Bind("$g", id);
         string name;
         long created;
         using (var r = g.ExecuteReader())
@@ -576,8 +579,8 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
             created = r.GetInt64(1);
         }
 
-        var m = s.Command("SELECT username, admin, invited, joined_at FROM msg_group_members WHERE group_id = $g ORDER BY joined_at, username", "$g");
-        m.Parameters[0].Value = id;
+        var m = s.Statement("SELECT username, admin, invited, joined_at FROM msg_group_members WHERE group_id = $g ORDER BY joined_at, username", "$g")
+            .Bind("$g", id);
         var rows = ReadColumn(m, static r => new GroupMemberRecord(r.GetString(0),
             r.GetInt64(2) != 0 ? GroupRole.Invited : r.GetInt64(1) != 0 ? GroupRole.Admin : GroupRole.Member, Time(r.GetInt64(3))));
         return GroupRecord.Of(id, name, Time(created), rows);
@@ -586,16 +589,16 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
     public ValueTask<MessagingSweep> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         ValueTask.FromResult(db.WriteTransaction(now.ToUnixTimeMilliseconds(), static (s, now) =>
         {
-            var recount = s.Command("""
+            var recount = s.Statement("""
                 UPDATE msg_accounts SET queued = queued - (SELECT count(*) FROM msg_envelopes e WHERE e.recipient = username AND e.expires_at <= $n)
                 WHERE username IN (SELECT DISTINCT recipient FROM msg_envelopes WHERE expires_at <= $n)
-                """, "$n");
-            recount.Parameters[0].Value = now;
+                """, "$n")
+                .Bind("$n", now);
             recount.ExecuteNonQuery();
             int Delete(string table)
             {
-                var c = s.Command($"DELETE FROM {table} WHERE expires_at <= $n", "$n");
-                c.Parameters[0].Value = now;
+                var c = s.Statement($"DELETE FROM {table} WHERE expires_at <= $n", "$n")
+                    .Bind("$n", now);
                 return c.ExecuteNonQuery();
             }
 
@@ -612,52 +615,52 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
 
         public ValueTask CreateGroupAsync(byte[] groupId, string name, DateTimeOffset now)
         {
-            var c = s.Command("INSERT INTO msg_groups (id, name, created_at) VALUES ($g, $n, $t)", "$g", "$n", "$t");
-            c.Parameters[0].Value = groupId;
-            c.Parameters[1].Value = name;
-            c.Parameters[2].Value = now.ToUnixTimeMilliseconds();
+            var c = s.Statement("INSERT INTO msg_groups (id, name, created_at) VALUES ($g, $n, $t)", "$g", "$n", "$t")
+                .Bind("$g", groupId)
+                .Bind("$n", name)
+                .Bind("$t", now.ToUnixTimeMilliseconds());
             c.ExecuteNonQuery();
             return ValueTask.CompletedTask;
         }
 
         public ValueTask AddMemberAsync(byte[] groupId, string username, GroupRole role, DateTimeOffset now)
         {
-            var c = s.Command("""
+            var c = s.Statement("""
                 INSERT INTO msg_group_members (group_id, username, admin, invited, joined_at) VALUES ($g, $u, $a, $i, $t)
                 ON CONFLICT (group_id, username) DO UPDATE SET admin = excluded.admin, invited = excluded.invited, joined_at = excluded.joined_at
-                """, "$g", "$u", "$a", "$i", "$t");
-            c.Parameters[0].Value = groupId;
-            c.Parameters[1].Value = username;
-            c.Parameters[2].Value = role == GroupRole.Admin ? 1 : 0;
-            c.Parameters[3].Value = role == GroupRole.Invited ? 1 : 0;
-            c.Parameters[4].Value = now.ToUnixTimeMilliseconds();
+                """, "$g", "$u", "$a", "$i", "$t")
+                .Bind("$g", groupId)
+                .Bind("$u", username)
+                .Bind("$a", role == GroupRole.Admin ? 1 : 0)
+                .Bind("$i", role == GroupRole.Invited ? 1 : 0)
+                .Bind("$t", now.ToUnixTimeMilliseconds());
             c.ExecuteNonQuery();
             return ValueTask.CompletedTask;
         }
 
         public ValueTask RemoveMemberAsync(byte[] groupId, string username)
         {
-            var c = s.Command("DELETE FROM msg_group_members WHERE group_id = $g AND username = $u", "$g", "$u");
-            c.Parameters[0].Value = groupId;
-            c.Parameters[1].Value = username;
+            var c = s.Statement("DELETE FROM msg_group_members WHERE group_id = $g AND username = $u", "$g", "$u")
+                .Bind("$g", groupId)
+                .Bind("$u", username);
             c.ExecuteNonQuery();
             return ValueTask.CompletedTask;
         }
 
         public ValueTask SetAdminAsync(byte[] groupId, string username, bool admin)
         {
-            var c = s.Command("UPDATE msg_group_members SET admin = $a WHERE group_id = $g AND username = $u", "$a", "$g", "$u");
-            c.Parameters[0].Value = admin ? 1 : 0;
-            c.Parameters[1].Value = groupId;
-            c.Parameters[2].Value = username;
+            var c = s.Statement("UPDATE msg_group_members SET admin = $a WHERE group_id = $g AND username = $u", "$a", "$g", "$u")
+                .Bind("$a", admin ? 1 : 0)
+                .Bind("$g", groupId)
+                .Bind("$u", username);
             c.ExecuteNonQuery();
             return ValueTask.CompletedTask;
         }
 
         public ValueTask DeleteGroupAsync(byte[] groupId)
         {
-            var c = s.Command("DELETE FROM msg_groups WHERE id = $g", "$g");
-            c.Parameters[0].Value = groupId;
+            var c = s.Statement("DELETE FROM msg_groups WHERE id = $g", "$g")
+                .Bind("$g", groupId);
             c.ExecuteNonQuery();
             return ValueTask.CompletedTask;
         }
