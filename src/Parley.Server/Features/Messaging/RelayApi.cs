@@ -298,10 +298,13 @@ internal sealed class RelayApi(RelayService relay, GroupService groups, IMessagi
         _ => MessagingProblems.NotGroupMember(),
     };
 
+    /// <summary>Most usernames one request may list: above any group size the options allow (10,000), so only abuse is refused.</summary>
+    private const int MaxListedNames = 10_000;
+
     private static List<string>? CanonicalList(IReadOnlyList<string>? names, string member, out IResult? problem)
     {
         problem = null;
-        if (names is null || names.Count > 10_000)
+        if (names is null || names.Count > MaxListedNames)
         {
             problem = MessagingProblems.Invalid(member, "must be a list of usernames");
             return null;

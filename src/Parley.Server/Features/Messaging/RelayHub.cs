@@ -382,6 +382,3 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
             : throw new MessagePackSerializationException("content is bin");
     }
 }
-
-/// <summary>A refused call: its message is the problem text ("urn:parley:problem:slug: detail") the client gets.</summary>
-internal sealed class RelayCallException(string problem) : Exception(problem);

@@ -15,6 +15,7 @@ namespace Parley.Server.Infrastructure.Storage;
 public sealed class SqliteDatabase : IDisposable
 {
     private readonly StorageOptions _options;
+    private readonly TimeProvider _time;
     private readonly IReadOnlyList<FeatureSchema> _schemas;
     private readonly Lock _writeGate = new();
     private readonly ConcurrentBag<SqliteSession> _readers = [];
@@ -27,9 +28,10 @@ public sealed class SqliteDatabase : IDisposable
     private Task? _checkpoints;
     private bool _disposed;
 
-    public SqliteDatabase(IOptions<StorageOptions> options, IEnumerable<FeatureSchema> schemas)
+    public SqliteDatabase(IOptions<StorageOptions> options, IEnumerable<FeatureSchema> schemas, TimeProvider? time = null)
     {
         _options = options.Value;
+        _time = time ?? TimeProvider.System;
         _schemas = [.. schemas];
         _readerSlots = new SemaphoreSlim(_options.SqliteReaders, _options.SqliteReaders);
         Directory.CreateDirectory(_options.FullDataDirectory);
@@ -46,6 +48,9 @@ public sealed class SqliteDatabase : IDisposable
 
     /// <summary>WAL frames after which the checkpoint waits for readers and restarts the log (bounds the WAL).</summary>
     public const int RestartFrames = 16_384;
+
+    /// <summary>How long disposing waits for the checkpoint and batch loops: both finish within one statement, so only a stuck disk takes longer.</summary>
+    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(10);
 
     public string FilePath { get; }
 
@@ -361,6 +366,7 @@ public sealed class SqliteDatabase : IDisposable
             passive.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
             using var restart = connection.CreateCommand();
             restart.CommandText = "PRAGMA wal_checkpoint(RESTART)";
+            // Disk maintenance runs on the real clock, not the injected one: a test's frozen clock must not stop it.
             using var timer = new PeriodicTimer(CheckpointInterval);
             while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
             {
@@ -437,7 +443,7 @@ public sealed class SqliteDatabase : IDisposable
                     apply.CommandText = "INSERT INTO parley_schema (feature, version, applied_at) VALUES ($f, $v, $t)";
                     apply.Parameters.AddWithValue("$f", schema.Feature);
                     apply.Parameters.AddWithValue("$v", version);
-                    apply.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                    apply.Parameters.AddWithValue("$t", _time.GetUtcNow().ToUnixTimeMilliseconds());
                     apply.ExecuteNonQuery();
                 }
 
@@ -454,10 +460,10 @@ public sealed class SqliteDatabase : IDisposable
             _stopCheckpoints.Cancel();
         }
 
-        _checkpoints?.Wait(TimeSpan.FromSeconds(10));
+        _checkpoints?.Wait(StopWait);
         if (_batchLoop.IsValueCreated)
         {
-            _batchLoop.Value.Wait(TimeSpan.FromSeconds(10));
+            _batchLoop.Value.Wait(StopWait);
         }
 
         lock (_writeGate)

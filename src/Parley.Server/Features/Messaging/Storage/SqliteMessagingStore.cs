@@ -669,6 +669,3 @@ internal sealed class SqliteMessagingStore(SqliteDatabase db) : IMessagingStore
             ValueTask.FromResult(Enqueue(s, envelope, maxQueued));
     }
 }
-
-/// <summary>An uploaded one-time prekey id is already stored; the whole upload is undone.</summary>
-internal sealed class PreKeyConflictException() : Exception("A prekey id is already stored.");
