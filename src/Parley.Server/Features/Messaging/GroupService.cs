@@ -14,7 +14,7 @@ namespace Parley.Server.Features.Messaging;
 /// order with the group's messages. A group send queues one ciphertext for every other member in one
 /// transaction, or for none, and takes one send permit per recipient.
 /// </summary>
-internal sealed class GroupService(IMessagingStore store, RelayWakeBus wake, MessagingLimits limits, IOptions<MessagingOptions> options,
+internal sealed class GroupService(IGroupStore store, RelayWakeBus wake, MessagingLimits limits, IOptions<MessagingOptions> options,
     MessagingMetrics metrics, TimeProvider time)
 {
     public const int GroupIdBytes = 16;

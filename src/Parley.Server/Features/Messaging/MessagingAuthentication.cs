@@ -21,7 +21,7 @@ internal sealed class MessagingAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILogger<MessagingAuthenticationHandler> logger,
     UrlEncoder encoder,
-    IMessagingStore store,
+    IAccountStore store,
     TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, NullLoggerFactory.Instance, encoder)
 {

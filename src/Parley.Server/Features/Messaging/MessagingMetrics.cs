@@ -24,7 +24,7 @@ internal sealed class MessagingMetrics
     private readonly Histogram<double> _deliveryDuration;
     private readonly SampledGauge<long> _queueDepth;
 
-    public MessagingMetrics(IMeterFactory meters, IMessagingStore store, TimeProvider time)
+    public MessagingMetrics(IMeterFactory meters, IEnvelopeQueue store, TimeProvider time)
     {
         _meter = meters.Create(MeterName);
         _registered = _meter.CreateCounter<long>("parley.accounts.registered", "{account}", "Accounts registered.");

@@ -7,7 +7,7 @@ namespace Parley.Server.Features.Messaging;
 /// The relay connections of this node, by user, each with its delivery pump. Knows who is online
 /// here (presence) and hands each new envelope to the pumps of its recipient.
 /// </summary>
-internal sealed class RelayConnections(IMessagingStore store, TimeProvider time, MessagingMetrics metrics, StoreMetrics storeMetrics,
+internal sealed class RelayConnections(IEnvelopeQueue store, TimeProvider time, MessagingMetrics metrics, StoreMetrics storeMetrics,
     ILogger<RelayConnections> logger)
 {
     /// <summary>
@@ -67,7 +67,7 @@ internal sealed class RelayConnections(IMessagingStore store, TimeProvider time,
         }
     }
 
-    internal IMessagingStore Store => store;
+    internal IEnvelopeQueue Store => store;
 
     internal TimeProvider Time => time;
 

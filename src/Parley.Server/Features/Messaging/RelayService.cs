@@ -10,7 +10,7 @@ namespace Parley.Server.Features.Messaging;
 /// senders when their envelopes reached the recipient's device.
 /// </summary>
 internal sealed class RelayService(
-    IMessagingStore store,
+    IEnvelopeQueue store,
     RelayWakeBus wake,
     MessagingLimits limits,
     PresenceService presence,
