@@ -11,8 +11,8 @@ internal sealed class MessagingSweeper(IAccountStore accounts, IEnvelopeQueue qu
     public async Task<MessagingSweep> SweepOnceAsync(CancellationToken cancellationToken = default)
     {
         // Relay sockets outlive the token check at their upgrade: close those whose token has expired.
-        connections.AbortExpired(time.GetUtcNow());
         var now = time.GetUtcNow();
+        connections.AbortExpired(now);
         var envelopes = await queue.SweepEnvelopesAsync(now, cancellationToken);
         var logins = await accounts.SweepLoginsAsync(now, cancellationToken);
         var result = new MessagingSweep(envelopes, logins.Challenges, logins.Tokens);
