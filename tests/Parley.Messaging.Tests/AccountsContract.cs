@@ -5,6 +5,7 @@ using Parley.Contracts;
 using Parley.Contracts.Messaging;
 using Parley.Crypto;
 using Parley.Messaging.Tests.Support;
+using Parley.Server.Features.Messaging;
 
 namespace Parley.Messaging.Tests;
 
@@ -60,7 +61,7 @@ public abstract class AccountsContract(MessagingServer provider)
     {
         var server = await Provider.GetAsync();
         (await Refused(() => TestUser.CreateAsync(server, name))).Type.ShouldBe(type);
-        var store = server.MessagingStore();
+        var store = server.Store<IAccountStore>();
         (await store.FindAccountAsync(name.ToLowerInvariant(), default)).ShouldBeNull();
     }
 
@@ -183,7 +184,7 @@ public abstract class AccountsContract(MessagingServer provider)
         var e = await Refused(() => relay.RegisterAsync(keys.RegisterRequest(name, "evil.example")));
         e.Status.ShouldBe(421);
         e.Type.ShouldBe(MessagingProblemTypes.WrongServerName);
-        (await server.MessagingStore().FindAccountAsync(name, default)).ShouldBeNull();
+        (await server.Store<IAccountStore>().FindAccountAsync(name, default)).ShouldBeNull();
     }
 
     [Fact]
@@ -298,7 +299,7 @@ public abstract class AccountsContract(MessagingServer provider)
         (await Refused(() => api.RegisterAsync(stolen))).Type.ShouldBe(MessagingProblemTypes.BadSignature);
         var renamed = request with { Username = name + "x" };
         (await Refused(() => api.RegisterAsync(renamed))).Type.ShouldBe(MessagingProblemTypes.BadSignature);
-        (await server.MessagingStore().FindAccountAsync(name, default)).ShouldBeNull();
+        (await server.Store<IAccountStore>().FindAccountAsync(name, default)).ShouldBeNull();
     }
 
     [Fact]
@@ -329,7 +330,7 @@ public abstract class AccountsContract(MessagingServer provider)
             (await Refused(() => api.RegisterAsync(bad))).Type.ShouldBe(MessagingProblemTypes.BadSignature);
         }
 
-        (await server.MessagingStore().FindAccountAsync(name, default)).ShouldBeNull();
+        (await server.Store<IAccountStore>().FindAccountAsync(name, default)).ShouldBeNull();
         (await api.RegisterAsync(good)).Username.ShouldBe(name);
     }
 
@@ -463,7 +464,7 @@ public abstract class AccountsContract(MessagingServer provider)
         var server = await Provider.GetAsync();
         await using var bob = await TestUser.CreateAsync(server, preKeys: 3);
         await using var alice = await TestUser.CreateAsync(server);
-        var store = server.MessagingStore();
+        var store = server.Store<IEnvelopeQueue>();
         var before = await store.CountEnvelopesAsync(default);
         for (var i = 0; i < 5; i++)
         {
@@ -473,8 +474,8 @@ public abstract class AccountsContract(MessagingServer provider)
         (await store.CountEnvelopesAsync(default)).ShouldBe(before + 5);
         await bob.Api.DeleteAccountAsync();
         (await store.CountEnvelopesAsync(default)).ShouldBe(before);
-        (await store.FindAccountAsync(bob.Name, default)).ShouldBeNull();
-        (await store.CountPreKeysAsync(bob.Name, default)).ShouldBe(new Server.Features.Messaging.PreKeyCounts(0, 0));
+        (await server.Store<IAccountStore>().FindAccountAsync(bob.Name, default)).ShouldBeNull();
+        (await server.Store<IPreKeyStore>().CountPreKeysAsync(bob.Name, default)).ShouldBe(new Server.Features.Messaging.PreKeyCounts(0, 0));
         (await Refused(() => bob.Api.CountPreKeysAsync())).Status.ShouldBe(401);
         (await Refused(() => alice.Api.SendAsync(bob.Name, 2, [1]))).Type.ShouldBe(MessagingProblemTypes.UnknownRecipient);
     }
@@ -561,7 +562,7 @@ public abstract class AccountsContract(MessagingServer provider)
         (await Refused(() => api.RegisterAsync(good with { Proof = good.KyberLastResortPreKey.Signature }))).Type.ShouldBe(MessagingProblemTypes.BadSignature);
         (await Refused(() => api.RegisterAsync(keys.RegisterRequest(taken.Name, api.ServerName)))).Type.ShouldBe(MessagingProblemTypes.UsernameTaken);
         (await Refused(() => api.RegisterAsync(good))).Status.ShouldBe(429);
-        (await server.MessagingStore().FindAccountAsync(good.Username, default)).ShouldBeNull();
+        (await server.Store<IAccountStore>().FindAccountAsync(good.Username, default)).ShouldBeNull();
         server.Time!.Advance(TimeSpan.FromHours(1));
         (await api.RegisterAsync(good)).Username.ShouldBe(good.Username);
     }

@@ -9,6 +9,7 @@ using Parley.Client.Messaging;
 using Parley.Contracts;
 using Parley.Contracts.Messaging;
 using Parley.Messaging.Tests.Support;
+using Parley.Server.Features.Messaging;
 
 namespace Parley.Messaging.Tests;
 
@@ -202,12 +203,13 @@ public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixtur
 
     private static async Task<string> SnapshotAsync(ParleyTestServer server, Ctx c)
     {
-        var store = server.MessagingStore();
-        var groups = await store.GroupsOfAsync(c.Alice.Name, default);
-        return string.Join('|', await store.CountEnvelopesAsync(default), await store.CountPreKeysAsync(c.Alice.Name, default),
-            await store.CountPreKeysAsync(c.Bob.Name, default), await store.FindAccountAsync(c.Good.Username, default) is null,
+        var (accounts, preKeys, queue) = (server.Store<IAccountStore>(), server.Store<IPreKeyStore>(), server.Store<IEnvelopeQueue>());
+        var (presence, groupStore) = (server.Store<IPresenceStore>(), server.Store<IGroupStore>());
+        var groups = await groupStore.GroupsOfAsync(c.Alice.Name, default);
+        return string.Join('|', await queue.CountEnvelopesAsync(default), await preKeys.CountPreKeysAsync(c.Alice.Name, default),
+            await preKeys.CountPreKeysAsync(c.Bob.Name, default), await accounts.FindAccountAsync(c.Good.Username, default) is null,
             string.Join(',', groups.Select(g => $"{g.Name}:{string.Join('/', g.Members.Concat(g.Invitees).Select(m => m.Username + m.Role))}")),
-            string.Join(',', await store.PresenceViewersAsync(c.Alice.Name, default)), string.Join(',', await store.PresenceViewersAsync(c.Bob.Name, default)));
+            string.Join(',', await presence.PresenceViewersAsync(c.Alice.Name, default)), string.Join(',', await presence.PresenceViewersAsync(c.Bob.Name, default)));
     }
 
     [Fact]

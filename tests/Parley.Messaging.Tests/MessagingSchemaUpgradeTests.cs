@@ -78,7 +78,8 @@ public sealed class MessagingSchemaUpgradeTests
         await ShouldBeUpgradedAsync(new PostgresMessagingStore(db));
     }
 
-    private static async Task ShouldBeUpgradedAsync(IMessagingStore store)
+    private static async Task ShouldBeUpgradedAsync<TStore>(TStore store)
+        where TStore : IGroupStore, IPresenceStore
     {
         var group = (await store.GroupsOfAsync("bob", default)).Single();
         group.Id.ShouldBe(GroupId);

@@ -1,6 +1,7 @@
 using Parley.Client.Messaging;
 using Parley.Contracts.Messaging;
 using Parley.Messaging.Tests.Support;
+using Parley.Server.Features.Messaging;
 
 namespace Parley.Messaging.Tests;
 
@@ -135,7 +136,7 @@ public abstract class PresenceContract(MessagingServer provider)
         await bob.Api.SendAsync(alice.Name, 2, [1]);
         await bob.Api.DeleteAccountAsync();
         (await alice.Api.ListPresenceAllowedAsync()).Usernames.ShouldBeEmpty();
-        (await server.MessagingStore().PresenceSubjectsAsync(alice.Name, default)).ShouldBeEmpty();
+        (await server.Store<IPresenceStore>().PresenceSubjectsAsync(alice.Name, default)).ShouldBeEmpty();
     }
 }
 

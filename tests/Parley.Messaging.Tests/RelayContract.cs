@@ -1,7 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Parley.Client.Messaging;
 using Parley.Contracts;
 using Parley.Contracts.Messaging;
-using Microsoft.Extensions.DependencyInjection;
 using Parley.Messaging.Tests.Support;
 using Parley.Server.Features.Messaging;
 
@@ -170,7 +170,7 @@ public abstract class RelayContract(MessagingServer provider)
         var server = await Provider.GetAsync();
         await using var alice = await TestUser.CreateAsync(server);
         await using var bob = await TestUser.CreateAsync(server);
-        var store = server.MessagingStore();
+        var store = server.Store<IEnvelopeQueue>();
         var a = await alice.ConnectAsync();
         var b = await bob.ConnectAsync();
         for (var i = 0; i < 200; i++)

@@ -126,13 +126,14 @@ public sealed class PostgresMessaging : MessagingServer
 
 internal static class ServerExtensions
 {
-    internal static IMessagingStore MessagingStore(this ParleyTestServer server) =>
-        (IMessagingStore)server.Services.GetService(typeof(IMessagingStore))!;
+    /// <summary>One of the server's messaging stores (<see cref="IAccountStore"/>, <see cref="IEnvelopeQueue"/>, …).</summary>
+    internal static TStore Store<TStore>(this ParleyTestServer server) where TStore : class =>
+        (TStore)server.Services.GetService(typeof(TStore))!;
 
     internal static MessagingSweeper MessagingSweeper(this ParleyTestServer server) =>
         (MessagingSweeper)server.Services.GetService(typeof(MessagingSweeper))!;
 
     /// <summary>Whether the store still holds the envelope, unexpired, as <paramref name="sender"/>'s.</summary>
     internal static async Task<bool> IsQueuedAsync(this ParleyTestServer server, long id, string sender) =>
-        (await server.MessagingStore().QueuedOfAsync(sender, [id], server.Time!.GetUtcNow(), default)).Count == 1;
+        (await server.Store<IEnvelopeQueue>().QueuedOfAsync(sender, [id], server.Time!.GetUtcNow(), default)).Count == 1;
 }

@@ -14,7 +14,7 @@ internal sealed class HealthMetrics
     public HealthMetrics(IMeterFactory meters, NodeReadiness readiness, TimeProvider time)
     {
         var meter = meters.Create(MeterName);
-        var ready = new SampledGauge<bool>(SampleAsync, TimeSpan.FromSeconds(5), time);
+        var ready = new SampledGauge<bool>(SampleAsync, SampledGauge<bool>.StoreSampleAge, time);
         meter.CreateObservableGauge("parley.node.ready", () => Ready(readiness.IsDraining ? false : ready.Read()),
             "{node}", "1 while this node would answer /readyz with 200 (not draining; store and Redis answer), else 0.");
         meter.CreateObservableGauge("parley.node.draining", () => readiness.IsDraining ? 1 : 0,

@@ -10,7 +10,8 @@ namespace Parley.Server.Features.Messaging;
 
 /// <summary>Accounts, login and prekeys (docs/messaging-api.md). Every handler checks all input before it changes anything.</summary>
 internal sealed class AccountsApi(
-    IMessagingStore store,
+    IAccountStore accounts,
+    IPreKeyStore keyStore,
     GroupService groups,
     RelayWakeBus wake,
     MessagingServerName serverName,
@@ -89,7 +90,7 @@ internal sealed class AccountsApi(
             return MessagingProblems.Invalid("inviteCode", "is only accepted when registration needs an invite");
         }
 
-        var status = await store.RegisterAsync(new NewAccount(username, identityBytes!, request.RegistrationId, signed!, lastResort!,
+        var status = await accounts.RegisterAsync(new NewAccount(username, identityBytes!, request.RegistrationId, signed!, lastResort!,
             preKeys, kyberPreKeys, time.GetUtcNow(), inviteHash), context.RequestAborted);
         switch (status)
         {
@@ -132,7 +133,7 @@ internal sealed class AccountsApi(
     public async Task<IResult> GetAccountAsync(string username, HttpContext context)
     {
         var canonical = Usernames.Canonical(username);
-        var account = canonical is null ? null : await store.FindAccountAsync(canonical, context.RequestAborted);
+        var account = canonical is null ? null : await accounts.FindAccountAsync(canonical, context.RequestAborted);
         return account is null
             ? MessagingProblems.NotFound("account")
             : TypedResults.Json(new AccountResponse(account.Username, Base64Url.Encode(account.IdentityKey), account.RegistrationId),
@@ -143,7 +144,7 @@ internal sealed class AccountsApi(
     {
         var me = context.User.Name();
         await groups.LeaveAllAsync(me, context.RequestAborted);
-        await store.DeleteAccountAsync(me, context.RequestAborted);
+        await accounts.DeleteAccountAsync(me, context.RequestAborted);
         wake.CloseUser(me);
         MessagingLog.AccountDeleted(logger);
         return TypedResults.NoContent();
@@ -171,9 +172,9 @@ internal sealed class AccountsApi(
         var (nonce, _, hash) = MessagingTokens.New();
         var expiresAt = time.GetUtcNow() + _o.ChallengeLifetime;
         // An unknown name gets a nonce too (never stored, so its login fails): no way to probe for accounts.
-        if (await store.FindAccountAsync(username, context.RequestAborted) is not null)
+        if (await accounts.FindAccountAsync(username, context.RequestAborted) is not null)
         {
-            await store.StoreChallengeAsync(username, hash, expiresAt, context.RequestAborted);
+            await accounts.StoreChallengeAsync(username, hash, expiresAt, context.RequestAborted);
         }
 
         return TypedResults.Json(new ChallengeResponse(nonce, name, Truncate(expiresAt)), MessagingJsonContext.Default.ChallengeResponse);
@@ -213,7 +214,7 @@ internal sealed class AccountsApi(
         }
 
         // The nonce is spent whatever happens next: a wrong signature cannot be retried against it.
-        var expiresAt = await store.TakeChallengeAsync(username, SHA256.HashData(nonce), context.RequestAborted);
+        var expiresAt = await accounts.TakeChallengeAsync(username, SHA256.HashData(nonce), context.RequestAborted);
         var now = time.GetUtcNow();
         if (expiresAt is null || expiresAt <= now)
         {
@@ -222,7 +223,7 @@ internal sealed class AccountsApi(
             return MessagingProblems.LoginFailed();
         }
 
-        var account = await store.FindAccountAsync(username, context.RequestAborted);
+        var account = await accounts.FindAccountAsync(username, context.RequestAborted);
         if (account is null
             || !XEdDsa.Verify(Curve25519PublicKey.Decode(account.IdentityKey), LoginMessage.ForLogin(name, username, nonce), signature))
         {
@@ -234,7 +235,7 @@ internal sealed class AccountsApi(
         var (token, raw, hash) = MessagingTokens.New();
         CryptographicOperations.ZeroMemory(raw);
         var tokenExpiresAt = Truncate(now + _o.TokenLifetime);
-        await store.StoreTokenAsync(hash, username, tokenExpiresAt, context.RequestAborted);
+        await accounts.StoreTokenAsync(hash, username, tokenExpiresAt, context.RequestAborted);
         MessagingLog.LoggedIn(logger);
         metrics.Login(ok: true);
         return TypedResults.Json(new LoginResponse(token, tokenExpiresAt), MessagingJsonContext.Default.LoginResponse);
@@ -243,7 +244,7 @@ internal sealed class AccountsApi(
     public async Task<IResult> LogoutAsync(HttpContext context)
     {
         var hash = context.User.TokenHash();
-        await store.DeleteTokenAsync(hash, context.RequestAborted);
+        await accounts.DeleteTokenAsync(hash, context.RequestAborted);
         wake.CloseToken(hash);
         return TypedResults.NoContent();
     }
@@ -257,7 +258,7 @@ internal sealed class AccountsApi(
         }
 
         var me = context.User.Name();
-        var account = await store.FindAccountAsync(me, context.RequestAborted);
+        var account = await accounts.FindAccountAsync(me, context.RequestAborted);
         if (account is null)
         {
             return MessagingProblems.NotFound("account");
@@ -280,7 +281,7 @@ internal sealed class AccountsApi(
             return MessagingProblems.Invalid("$", "must carry at least one key");
         }
 
-        return await store.AddPreKeysAsync(me, new PreKeyUpload(signed, lastResort, preKeys, kyberPreKeys), _o.MaxStoredPreKeys, context.RequestAborted) switch
+        return await keyStore.AddPreKeysAsync(me, new PreKeyUpload(signed, lastResort, preKeys, kyberPreKeys), _o.MaxStoredPreKeys, context.RequestAborted) switch
         {
             UploadStatus.Stored => TypedResults.NoContent(),
             UploadStatus.Conflict => MessagingProblems.PreKeyConflict(),
@@ -291,7 +292,7 @@ internal sealed class AccountsApi(
 
     public async Task<IResult> CountPreKeysAsync(HttpContext context)
     {
-        var counts = await store.CountPreKeysAsync(context.User.Name(), context.RequestAborted);
+        var counts = await keyStore.CountPreKeysAsync(context.User.Name(), context.RequestAborted);
         return TypedResults.Json(new PreKeyCountResponse(counts.PreKeys, counts.KyberPreKeys), MessagingJsonContext.Default.PreKeyCountResponse);
     }
 
@@ -309,7 +310,7 @@ internal sealed class AccountsApi(
             return refused;
         }
 
-        var bundle = await store.TakeBundleAsync(target, context.RequestAborted);
+        var bundle = await keyStore.TakeBundleAsync(target, context.RequestAborted);
         if (bundle is null)
         {
             return MessagingProblems.NotFound("account");

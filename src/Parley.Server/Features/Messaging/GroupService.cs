@@ -6,25 +6,6 @@ using Parley.Server.Infrastructure.Text;
 
 namespace Parley.Server.Features.Messaging;
 
-internal enum GroupStatus
-{
-    Done,
-    NotMember,
-    NotAdmin,
-    UnknownUser,
-    GroupFull,
-    QueueFull,
-    NoChange,
-    RateLimited,
-}
-
-/// <summary>
-/// What a group call came to. A send that is <see cref="GroupStatus.Done"/> has queued <see cref="Ids"/>[i]
-/// for <see cref="Names"/>[i] at <see cref="At"/>; otherwise <see cref="Names"/> are the users at fault.
-/// </summary>
-internal sealed record GroupOutcome(GroupStatus Status, GroupRecord? Group = null, IReadOnlyList<string>? Names = null,
-    IReadOnlyList<long>? Ids = null, DateTimeOffset At = default);
-
 /// <summary>
 /// Groups: the server knows members, invitees and roles, never keys. A user joins only by accepting an
 /// invitation; an invitee is no member (it gets no messages and may do nothing but accept or decline).
@@ -33,7 +14,7 @@ internal sealed record GroupOutcome(GroupStatus Status, GroupRecord? Group = nul
 /// order with the group's messages. A group send queues one ciphertext for every other member in one
 /// transaction, or for none, and takes one send permit per recipient.
 /// </summary>
-internal sealed class GroupService(IMessagingStore store, RelayWakeBus wake, MessagingLimits limits, IOptions<MessagingOptions> options,
+internal sealed class GroupService(IGroupStore store, RelayWakeBus wake, MessagingLimits limits, IOptions<MessagingOptions> options,
     MessagingMetrics metrics, TimeProvider time)
 {
     public const int GroupIdBytes = 16;

@@ -24,7 +24,12 @@ public static class MessagingFeature
         services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MessagingOptions>, MessagingOptionsValidator>();
         services.AddSchema(MessagingSchema.Schema);
-        services.AddProviderStore<IMessagingStore, SqliteMessagingStore, PostgresMessagingStore, MemoryMessagingStore>();
+        // One object per provider implements every messaging store (they share its database); each interface resolves to it.
+        services.AddProviderStore<IAccountStore, SqliteMessagingStore, PostgresMessagingStore, MemoryMessagingStore>();
+        services.AddProviderStore<IPreKeyStore, SqliteMessagingStore, PostgresMessagingStore, MemoryMessagingStore>();
+        services.AddProviderStore<IEnvelopeQueue, SqliteMessagingStore, PostgresMessagingStore, MemoryMessagingStore>();
+        services.AddProviderStore<IPresenceStore, SqliteMessagingStore, PostgresMessagingStore, MemoryMessagingStore>();
+        services.AddProviderStore<IGroupStore, SqliteMessagingStore, PostgresMessagingStore, MemoryMessagingStore>();
         services.AddSingleton<MessagingMetrics>();
         services.AddSingleton<MessagingLimits>();
         services.AddSingleton<RelayConnections>();

@@ -24,7 +24,7 @@ internal sealed class MessagingMetrics
     private readonly Histogram<double> _deliveryDuration;
     private readonly SampledGauge<long> _queueDepth;
 
-    public MessagingMetrics(IMeterFactory meters, IMessagingStore store, TimeProvider time)
+    public MessagingMetrics(IMeterFactory meters, IEnvelopeQueue store, TimeProvider time)
     {
         _meter = meters.Create(MeterName);
         _registered = _meter.CreateCounter<long>("parley.accounts.registered", "{account}", "Accounts registered.");
@@ -41,7 +41,7 @@ internal sealed class MessagingMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
 
         // The store is shared by all nodes, so every node reports the same total (take the max, not the sum).
-        _queueDepth = new SampledGauge<long>(store.CountEnvelopesAsync, TimeSpan.FromSeconds(5), time);
+        _queueDepth = new SampledGauge<long>(store.CountEnvelopesAsync, SampledGauge<long>.StoreSampleAge, time);
         _meter.CreateObservableGauge("parley.envelopes.queue_depth", QueueDepth,
             "{envelope}", "Envelopes waiting in all queues of the shared store, sampled at most every 5 s.");
     }

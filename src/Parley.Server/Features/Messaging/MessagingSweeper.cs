@@ -5,14 +5,17 @@ using Parley.Server.Infrastructure.Storage;
 namespace Parley.Server.Features.Messaging;
 
 /// <summary>Closes relay sockets whose token expired; deletes expired envelopes, login challenges and tokens every <see cref="MessagingOptions.SweepInterval"/> of injected time.</summary>
-internal sealed class MessagingSweeper(IMessagingStore store, RelayConnections connections, IOptions<MessagingOptions> options,
+internal sealed class MessagingSweeper(IAccountStore accounts, IEnvelopeQueue queue, RelayConnections connections, IOptions<MessagingOptions> options,
     TimeProvider time, MessagingMetrics metrics, StoreFaultLog storeFaults, ILogger<MessagingSweeper> logger) : BackgroundService
 {
     public async Task<MessagingSweep> SweepOnceAsync(CancellationToken cancellationToken = default)
     {
         // Relay sockets outlive the token check at their upgrade: close those whose token has expired.
-        connections.AbortExpired(time.GetUtcNow());
-        var result = await store.SweepAsync(time.GetUtcNow(), cancellationToken);
+        var now = time.GetUtcNow();
+        connections.AbortExpired(now);
+        var envelopes = await queue.SweepEnvelopesAsync(now, cancellationToken);
+        var logins = await accounts.SweepLoginsAsync(now, cancellationToken);
+        var result = new MessagingSweep(envelopes, logins.Challenges, logins.Tokens);
         metrics.Expired(result.Envelopes);
         if (result.Total > 0)
         {

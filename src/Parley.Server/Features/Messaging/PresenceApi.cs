@@ -3,7 +3,7 @@ using Parley.Contracts.Messaging;
 namespace Parley.Server.Features.Messaging;
 
 /// <summary>The REST side of presence (docs/messaging-api.md, "Presence"): who is online, and whom I let see me.</summary>
-internal sealed class PresenceApi(PresenceService presence, IMessagingStore store)
+internal sealed class PresenceApi(PresenceService presence, IAccountStore store)
 {
     /// <summary><c>GET /api/presence</c>: the users I may see that are online.</summary>
     public async Task<IResult> OnlineAsync(HttpContext context) =>

@@ -10,7 +10,7 @@ namespace Parley.Server.Features.Messaging;
 /// allowed the viewer explicitly. A withdrawal holds at once and outlasts the subject's later envelopes;
 /// only an explicit allow undoes it. Grants are kept whatever the setting, so changing it loses nothing.
 /// </summary>
-internal sealed class PresenceService(IMessagingStore store, RelayConnections connections, RelayEvents events, IOptions<MessagingOptions> options)
+internal sealed class PresenceService(IPresenceStore store, RelayConnections connections, RelayEvents events, IOptions<MessagingOptions> options)
 {
     private const int SentCacheLimit = 200_000;
     private readonly MessagingOptions _o = options.Value;

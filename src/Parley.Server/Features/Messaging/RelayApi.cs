@@ -7,7 +7,7 @@ using Parley.Server.Infrastructure.Text;
 namespace Parley.Server.Features.Messaging;
 
 /// <summary>The REST side of the relay and of groups (docs/messaging-api.md), for clients without a hub connection.</summary>
-internal sealed class RelayApi(RelayService relay, GroupService groups, IMessagingStore store, TimeProvider time, MessagingMetrics metrics,
+internal sealed class RelayApi(RelayService relay, GroupService groups, IEnvelopeQueue store, IGroupStore groupStore, TimeProvider time, MessagingMetrics metrics,
     StoreMetrics storeMetrics)
 {
     /// <summary>Most ids one <c>POST /api/messages/status</c> asks about.</summary>
@@ -163,7 +163,7 @@ internal sealed class RelayApi(RelayService relay, GroupService groups, IMessagi
     }
 
     public async Task<IResult> ListGroupsAsync(HttpContext context) =>
-        TypedResults.Json(new GroupListResponse([.. (await store.GroupsOfAsync(context.User.Name(), context.RequestAborted)).Select(GroupService.ToContract)]),
+        TypedResults.Json(new GroupListResponse([.. (await groupStore.GroupsOfAsync(context.User.Name(), context.RequestAborted)).Select(GroupService.ToContract)]),
             MessagingJsonContext.Default.GroupListResponse);
 
     public async Task<IResult> GetGroupAsync(string id, HttpContext context)
@@ -298,10 +298,13 @@ internal sealed class RelayApi(RelayService relay, GroupService groups, IMessagi
         _ => MessagingProblems.NotGroupMember(),
     };
 
+    /// <summary>Most usernames one request may list: above any group size the options allow (10,000), so only abuse is refused.</summary>
+    private const int MaxListedNames = 10_000;
+
     private static List<string>? CanonicalList(IReadOnlyList<string>? names, string member, out IResult? problem)
     {
         problem = null;
-        if (names is null || names.Count > 10_000)
+        if (names is null || names.Count > MaxListedNames)
         {
             problem = MessagingProblems.Invalid(member, "must be a list of usernames");
             return null;

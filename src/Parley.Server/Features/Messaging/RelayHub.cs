@@ -17,7 +17,7 @@ namespace Parley.Server.Features.Messaging;
 /// text frame gets an error frame whose text starts with a problem type, and the connection stays usable.
 /// Only a message over the size limit closes it (status 1009).
 /// </summary>
-internal sealed class RelayHub(RelayService relay, GroupService groups, RelayConnections connections, IMessagingStore store,
+internal sealed class RelayHub(RelayService relay, GroupService groups, RelayConnections connections, IAccountStore store,
     TimeProvider time, HubCallLogging calls, StoreFaultLog storeFaults, IOptions<MessagingOptions> options, IHostApplicationLifetime lifetime, ILogger<RelayHub> logger)
 {
     public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
@@ -382,6 +382,3 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
             : throw new MessagePackSerializationException("content is bin");
     }
 }
-
-/// <summary>A refused call: its message is the problem text ("urn:parley:problem:slug: detail") the client gets.</summary>
-internal sealed class RelayCallException(string problem) : Exception(problem);

@@ -4,25 +4,13 @@ using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Features.Messaging;
 
-/// <summary>The outcome of a send, as the REST and hub front ends report it.</summary>
-internal enum SendStatus
-{
-    Queued,
-    InvalidType,
-    EmptyContent,
-    TooLarge,
-    UnknownRecipient,
-    QueueFull,
-    RateLimited,
-}
-
 /// <summary>
 /// Sending and acknowledging, shared by the REST routes and the hub: validates, queues (the store is the
 /// source of truth), wakes the recipient's pumps, lets the recipient see the sender's presence, and tells
 /// senders when their envelopes reached the recipient's device.
 /// </summary>
 internal sealed class RelayService(
-    IMessagingStore store,
+    IEnvelopeQueue store,
     RelayWakeBus wake,
     MessagingLimits limits,
     PresenceService presence,

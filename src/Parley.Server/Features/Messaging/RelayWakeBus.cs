@@ -22,9 +22,12 @@ internal sealed class RelayWakeBus : IHostedService, IAsyncDisposable
     private const byte RevokeUser = 2;
     private readonly RelayConnections _connections;
     private readonly MessagingOptions _options;
+    /// <summary>Redis away: one log line per this interval, not one per envelope.</summary>
+    private static readonly TimeSpan WakeFailureLogInterval = TimeSpan.FromMinutes(1);
+
     private readonly ILogger<RelayWakeBus> _logger;
     private readonly Guid _node = Guid.NewGuid();
-    private readonly LogThrottle _wakeFailures; // Redis away: one line a minute, not one per envelope
+    private readonly LogThrottle _wakeFailures;
     private ConnectionMultiplexer? _redis;
     private ISubscriber? _subscriber;
 
@@ -33,7 +36,7 @@ internal sealed class RelayWakeBus : IHostedService, IAsyncDisposable
         _connections = connections;
         _options = options.Value;
         _logger = logger;
-        _wakeFailures = new LogThrottle(time, TimeSpan.FromMinutes(1));
+        _wakeFailures = new LogThrottle(time, WakeFailureLogInterval);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)

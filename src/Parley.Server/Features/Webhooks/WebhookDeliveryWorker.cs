@@ -47,7 +47,13 @@ internal sealed class WebhookDeliveryWorker(IWebhookStore store, ISecretStore se
     /// How long a claimed event is hidden from other workers: one whole attempt and a margin. A node that
     /// dies mid-attempt delays its events by at most this much.
     /// </summary>
-    private TimeSpan Lease => _o.ConnectTimeout + _o.RequestTimeout + TimeSpan.FromSeconds(5);
+    private TimeSpan Lease => _o.ConnectTimeout + _o.RequestTimeout + LeaseMargin;
+
+    /// <summary>Added to an attempt's timeouts in the lease: covers recording the outcome after the attempt ends.</summary>
+    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often expired targets are purged: they only take space, and the purge scans the table.</summary>
+    private static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(10);
 
     /// <summary>One round of deliveries; true when the batch was full and more may be due.</summary>
     private async Task<bool> DeliverDueAsync(CancellationToken stoppingToken)
@@ -114,7 +120,7 @@ internal sealed class WebhookDeliveryWorker(IWebhookStore store, ISecretStore se
         var now = time.GetUtcNow();
         if (now >= _nextPurge)
         {
-            _nextPurge = now + TimeSpan.FromMinutes(10);
+            _nextPurge = now + PurgeInterval;
             await store.PurgeTargetsAsync(now - TargetRetention, stoppingToken);
         }
     }

@@ -9,6 +9,12 @@ namespace Parley.Server.Infrastructure.Metrics;
 internal sealed class SampledGauge<T>(Func<CancellationToken, ValueTask<T>> sample, TimeSpan maxAge, TimeProvider time)
     where T : struct
 {
+    /// <summary>How long one sample may take: a store that does not answer by then keeps the last value, and the next read tries again.</summary>
+    public static readonly TimeSpan SampleTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>How old a sample of a store-backed gauge may be: scrapes (typically every 15 s or more) see fresh values, and the store is asked at most this often.</summary>
+    public static readonly TimeSpan StoreSampleAge = TimeSpan.FromSeconds(5);
+
     private readonly Lock _gate = new();
     private T? _value;
     private long _sampledAt;
@@ -39,7 +45,8 @@ internal sealed class SampledGauge<T>(Func<CancellationToken, ValueTask<T>> samp
         T? value = null;
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            // A deadline on I/O, on the real clock: a test's frozen clock must not leave a hung sample running forever.
+            using var timeout = new CancellationTokenSource(SampleTimeout);
             value = await sample(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception)

@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Parley.Server.Infrastructure.Storage;
 
@@ -9,21 +8,22 @@ internal static class PostgresChunks
     /// <summary>
     /// Reads exactly <paramref name="length"/> bytes from <paramref name="source"/> and stores them, in chunks of
     /// <paramref name="chunkSize"/>, with <paramref name="insertSql"/>: an insert of <c>($1 id, $2 start offset, $3 bytes)</c>
-    /// inside <paramref name="transaction"/>, which the caller rolls back unless the outcome is complete.
+    /// (positional, so every store's chunk table fits) inside <paramref name="transaction"/>, which the caller rolls back
+    /// unless the outcome is complete.
     /// </summary>
     public static async ValueTask<CopyOutcome> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string insertSql, byte[] id,
         Stream source, long offset, long length, int chunkSize, CancellationToken cancellationToken)
     {
-        await using var insert = new NpgsqlCommand(insertSql, connection, transaction);
-        insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = id });
-        insert.Parameters.Add(new NpgsqlParameter<long>());
-        insert.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>> { NpgsqlDbType = NpgsqlDbType.Bytea });
-        return await StreamCopy.CopyExactAsync(source, offset, length, chunkSize, insert,
-            async (cmd, position, block, ct) =>
+        await using var insert = PostgresStatement.Positional(connection, insertSql, 3);
+        return await StreamCopy.CopyExactAsync(source, offset, length, chunkSize, (insert, id),
+            static async (s, position, block, ct) =>
             {
-                ((NpgsqlParameter<long>)cmd.Parameters[1]).TypedValue = position;
-                ((NpgsqlParameter<ReadOnlyMemory<byte>>)cmd.Parameters[2]).TypedValue = block;
-                await cmd.ExecuteNonQueryAsync(ct);
+                // Every chunk binds all three: nothing carries over from the previous chunk.
+                await s.insert.Again()
+                    .Bind(0, s.id)
+                    .Bind(1, position)
+                    .Bind(2, block)
+                    .ExecuteNonQueryAsync(ct);
             }, cancellationToken);
     }
 }

@@ -42,41 +42,39 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
-        await using (var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@k)", connection, tx))
+        await using (var command = PostgresStatement.Create(connection, "SELECT pg_advisory_xact_lock(@k)", "k").Bind("k", MigrationLockKey))
         {
-            command.Parameters.AddWithValue("k", MigrationLockKey);
-            await command.ExecuteNonQueryAsync();
+            await command.ExecuteNonQueryAsync(CancellationToken.None);
         }
 
-        await using (var command = new NpgsqlCommand("""
+        await using (var command = PostgresStatement.Create(connection, """
             CREATE TABLE IF NOT EXISTS parley_schema (
               feature text NOT NULL, version integer NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(),
               PRIMARY KEY (feature, version))
-            """, connection, tx))
+            """))
         {
-            await command.ExecuteNonQueryAsync();
+            await command.ExecuteNonQueryAsync(CancellationToken.None);
         }
 
         foreach (var schema in _schemas)
         {
             for (var version = 1; version <= schema.Postgres.Count; version++)
             {
-                await using var check = new NpgsqlCommand(
-                    "SELECT count(*) FROM parley_schema WHERE feature = @f AND version = @v", connection, tx);
-                check.Parameters.AddWithValue("f", schema.Feature);
-                check.Parameters.AddWithValue("v", version);
-                if ((long)(await check.ExecuteScalarAsync())! > 0)
+                await using var check = PostgresStatement.Create(connection,
+                    "SELECT count(*) FROM parley_schema WHERE feature = @f AND version = @v", "f", "v")
+                    .Bind("f", schema.Feature)
+                    .Bind("v", version);
+                if ((long)(await check.ExecuteScalarAsync(CancellationToken.None))! > 0)
                 {
                     continue;
                 }
 
-                await using var apply = new NpgsqlCommand(schema.Postgres[version - 1], connection, tx);
-                await apply.ExecuteNonQueryAsync();
-                await using var record = new NpgsqlCommand(
-                    "INSERT INTO parley_schema (feature, version) VALUES (@f, @v)", connection, tx);
-                record.Parameters.AddWithValue("f", schema.Feature);
-                record.Parameters.AddWithValue("v", version);
-                await record.ExecuteNonQueryAsync();
+                await using var apply = PostgresStatement.Create(connection, schema.Postgres[version - 1]);
+                await apply.ExecuteNonQueryAsync(CancellationToken.None);
+                await using var record = PostgresStatement.Create(connection, "INSERT INTO parley_schema (feature, version) VALUES (@f, @v)", "f", "v")
+                    .Bind("f", schema.Feature)
+                    .Bind("v", version);
+                await record.ExecuteNonQueryAsync(CancellationToken.None);
             }
         }
 

@@ -15,6 +15,7 @@ namespace Parley.Server.Infrastructure.Storage;
 public sealed class SqliteDatabase : IDisposable
 {
     private readonly StorageOptions _options;
+    private readonly TimeProvider _time;
     private readonly IReadOnlyList<FeatureSchema> _schemas;
     private readonly Lock _writeGate = new();
     private readonly ConcurrentBag<SqliteSession> _readers = [];
@@ -27,9 +28,10 @@ public sealed class SqliteDatabase : IDisposable
     private Task? _checkpoints;
     private bool _disposed;
 
-    public SqliteDatabase(IOptions<StorageOptions> options, IEnumerable<FeatureSchema> schemas)
+    public SqliteDatabase(IOptions<StorageOptions> options, IEnumerable<FeatureSchema> schemas, TimeProvider? time = null)
     {
         _options = options.Value;
+        _time = time ?? TimeProvider.System;
         _schemas = [.. schemas];
         _readerSlots = new SemaphoreSlim(_options.SqliteReaders, _options.SqliteReaders);
         Directory.CreateDirectory(_options.FullDataDirectory);
@@ -46,6 +48,9 @@ public sealed class SqliteDatabase : IDisposable
 
     /// <summary>WAL frames after which the checkpoint waits for readers and restarts the log (bounds the WAL).</summary>
     public const int RestartFrames = 16_384;
+
+    /// <summary>How long disposing waits for the checkpoint and batch loops: both finish within one statement, so only a stuck disk takes longer.</summary>
+    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(10);
 
     public string FilePath { get; }
 
@@ -68,11 +73,11 @@ public sealed class SqliteDatabase : IDisposable
     public TResult WriteTransaction<TState, TResult>(TState state, Func<SqliteSession, TState, TResult> work) =>
         Write((state, work), static (session, s) =>
         {
-            session.Command("BEGIN IMMEDIATE").ExecuteNonQuery();
+            session.Statement("BEGIN IMMEDIATE").ExecuteNonQuery();
             try
             {
                 var result = s.work(session, s.state);
-                session.Command("COMMIT").ExecuteNonQuery();
+                session.Statement("COMMIT").ExecuteNonQuery();
                 return result;
             }
             catch
@@ -88,11 +93,28 @@ public sealed class SqliteDatabase : IDisposable
     /// undone alone and only its caller sees the exception). The task completes after the commit, so a
     /// caller that saw success knows its write is in the WAL (fsynced with synchronous=FULL, the default:
     /// one fsync per group, however many writes it holds).
+    /// <para>
+    /// The work must be re-runnable: it may run again after a rollback. A batch runs first without
+    /// savepoints; when any of its writes throws, the whole transaction is rolled back and every write
+    /// runs again, each in its own savepoint. The database undoes the first run, but whatever the work
+    /// does outside it (files, fields of the state) must tolerate a second run, and its result is the
+    /// last run's.
+    /// </para>
+    /// <para>
+    /// A caller cancelled before its write has started is not written and sees an
+    /// <see cref="OperationCanceledException"/>; once started, the write completes and commits with its batch.
+    /// </para>
     /// </summary>
-    public Task<TResult> WriteBatchedAsync<TState, TResult>(TState state, Func<SqliteSession, TState, TResult> work)
+    public Task<TResult> WriteBatchedAsync<TState, TResult>(TState state, Func<SqliteSession, TState, TResult> work,
+        CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var item = new BatchedWrite<TState, TResult>(state, work);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<TResult>(cancellationToken);
+        }
+
+        var item = new BatchedWrite<TState, TResult>(state, work, cancellationToken);
         _ = _batchLoop.Value;
         if (!_batched.Writer.TryWrite(item))
         {
@@ -101,6 +123,13 @@ public sealed class SqliteDatabase : IDisposable
 
         return item.Task;
     }
+
+    /// <summary>
+    /// <see cref="WriteBatchedAsync{TState, TResult}(TState, Func{SqliteSession, TState, TResult}, CancellationToken)"/>
+    /// without a caller to cancel; being replaced by that overload (the Secrets stores still use this one).
+    /// </summary>
+    public Task<TResult> WriteBatchedAsync<TState, TResult>(TState state, Func<SqliteSession, TState, TResult> work) =>
+        WriteBatchedAsync(state, work, CancellationToken.None);
 
     private async Task RunBatchesAsync()
     {
@@ -139,14 +168,19 @@ public sealed class SqliteDatabase : IDisposable
     /// <summary>Runs a batch in one transaction; false (rolled back) when a write threw and <paramref name="isolate"/> is off.</summary>
     private static bool RunBatch(SqliteSession session, List<IBatchedWrite> items, bool isolate)
     {
-        session.Command("BEGIN IMMEDIATE").ExecuteNonQuery();
+        session.Statement("BEGIN IMMEDIATE").ExecuteNonQuery();
         try
         {
             foreach (var item in items)
             {
+                if (!item.Start())
+                {
+                    continue; // its caller gave up before it began: never written
+                }
+
                 if (isolate)
                 {
-                    session.Command("SAVEPOINT w").ExecuteNonQuery();
+                    session.Statement("SAVEPOINT w").ExecuteNonQuery();
                 }
 
                 var ok = item.Run(session);
@@ -159,20 +193,20 @@ public sealed class SqliteDatabase : IDisposable
 
                 if (isolate)
                 {
-                    session.Command(ok ? "RELEASE w" : "ROLLBACK TO w").ExecuteNonQuery();
+                    session.Statement(ok ? "RELEASE w" : "ROLLBACK TO w").ExecuteNonQuery();
                     if (!ok)
                     {
-                        session.Command("RELEASE w").ExecuteNonQuery();
+                        session.Statement("RELEASE w").ExecuteNonQuery();
                     }
                 }
                 else if (!ok)
                 {
-                    session.Command("ROLLBACK").ExecuteNonQuery();
+                    session.Statement("ROLLBACK").ExecuteNonQuery();
                     return false;
                 }
             }
 
-            session.Command("COMMIT").ExecuteNonQuery();
+            session.Statement("COMMIT").ExecuteNonQuery();
             return true;
         }
         catch
@@ -190,7 +224,7 @@ public sealed class SqliteDatabase : IDisposable
     {
         try
         {
-            session.Command("ROLLBACK").ExecuteNonQuery();
+            session.Statement("ROLLBACK").ExecuteNonQuery();
         }
         catch (SqliteException)
         {
@@ -202,6 +236,9 @@ public sealed class SqliteDatabase : IDisposable
 
     private interface IBatchedWrite
     {
+        /// <summary>False when the caller was cancelled before the write's first run (it then never runs).</summary>
+        bool Start();
+
         /// <summary>Runs the work; false when it threw (the exception is kept for its caller).</summary>
         bool Run(SqliteSession session);
 
@@ -211,15 +248,30 @@ public sealed class SqliteDatabase : IDisposable
         void Complete(Exception? commitFailure);
     }
 
-    private sealed class BatchedWrite<TState, TResult>(TState state, Func<SqliteSession, TState, TResult> work) : IBatchedWrite
+    private sealed class BatchedWrite<TState, TResult>(TState state, Func<SqliteSession, TState, TResult> work,
+        CancellationToken cancellationToken) : IBatchedWrite
     {
         private readonly TaskCompletionSource<TResult> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private TResult? _result;
         private Exception? _failure;
+        private bool _started;
+        private bool _cancelled;
 
         public Task<TResult> Task => _done.Task;
 
         public Exception? Failure => _failure;
+
+        // Decided once, at the first run: a rerun of the batch runs every write that ran the first time.
+        public bool Start()
+        {
+            if (!_started && !_cancelled)
+            {
+                _cancelled = cancellationToken.IsCancellationRequested;
+                _started = !_cancelled;
+            }
+
+            return _started;
+        }
 
         public bool Run(SqliteSession session)
         {
@@ -238,7 +290,11 @@ public sealed class SqliteDatabase : IDisposable
 
         public void Complete(Exception? commitFailure)
         {
-            if (_failure is not null)
+            if (_cancelled)
+            {
+                _done.TrySetCanceled(cancellationToken);
+            }
+            else if (_failure is not null)
             {
                 _done.TrySetException(_failure);
             }
@@ -310,6 +366,7 @@ public sealed class SqliteDatabase : IDisposable
             passive.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
             using var restart = connection.CreateCommand();
             restart.CommandText = "PRAGMA wal_checkpoint(RESTART)";
+            // Disk maintenance runs on the real clock, not the injected one: a test's frozen clock must not stop it.
             using var timer = new PeriodicTimer(CheckpointInterval);
             while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
             {
@@ -386,7 +443,7 @@ public sealed class SqliteDatabase : IDisposable
                     apply.CommandText = "INSERT INTO parley_schema (feature, version, applied_at) VALUES ($f, $v, $t)";
                     apply.Parameters.AddWithValue("$f", schema.Feature);
                     apply.Parameters.AddWithValue("$v", version);
-                    apply.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                    apply.Parameters.AddWithValue("$t", _time.GetUtcNow().ToUnixTimeMilliseconds());
                     apply.ExecuteNonQuery();
                 }
 
@@ -403,10 +460,10 @@ public sealed class SqliteDatabase : IDisposable
             _stopCheckpoints.Cancel();
         }
 
-        _checkpoints?.Wait(TimeSpan.FromSeconds(10));
+        _checkpoints?.Wait(StopWait);
         if (_batchLoop.IsValueCreated)
         {
-            _batchLoop.Value.Wait(TimeSpan.FromSeconds(10));
+            _batchLoop.Value.Wait(StopWait);
         }
 
         lock (_writeGate)
@@ -441,8 +498,17 @@ public sealed class SqliteSession(SqliteConnection connection) : IDisposable
     public SqliteConnection Connection { get; } = connection;
 
     /// <summary>
+    /// The prepared statement for <paramref name="sql"/>, its <paramref name="parameters"/> declared on first
+    /// use and the command reused afterwards; every parameter starts unbound, so each call binds all of them
+    /// (see <see cref="Statement{TCommand}"/>). Execute before asking for the next statement of the same SQL.
+    /// </summary>
+    public Statement<SqliteCommand> Statement(string sql, params ReadOnlySpan<string> parameters) =>
+        new(Command(sql, parameters), owned: false);
+
+    /// <summary>
     /// The prepared command for <paramref name="sql"/>, created with <paramref name="parameters"/> on first
-    /// use and reused afterwards: callers set <c>Parameters[i].Value</c> in the order given.
+    /// use and reused afterwards: callers set <c>Parameters[i].Value</c> in the order given, and a value not
+    /// set keeps the previous call's. Being replaced by <see cref="Statement"/>; the Secrets stores still use it.
     /// </summary>
     public SqliteCommand Command(string sql, params ReadOnlySpan<string> parameters)
     {

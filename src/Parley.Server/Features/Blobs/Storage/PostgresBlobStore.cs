@@ -21,12 +21,12 @@ internal sealed class PostgresBlobStore(PostgresDatabase db) : IBlobStore
         if (quota > 0)
         {
             // One owner's creations run one at a time, so two cannot both fit under the quota's last bytes.
-            await using var used = new NpgsqlCommand("""
+            await using var used = PostgresStatement.Create(connection, """
                 SELECT pg_advisory_xact_lock(hashtextextended('parley-blobs:' || @o, 0));
                 SELECT coalesce(sum(size), 0)::bigint FROM blobs WHERE owner = @o AND expires_at > @now
-                """, connection, tx);
-            used.Parameters.Add(new NpgsqlParameter<string>("o", blob.Owner));
-            used.Parameters.Add(new NpgsqlParameter<long>("now", blob.CreatedAt.ToUnixTimeMilliseconds()));
+                """, "o", "now")
+                .Bind("o", blob.Owner)
+                .Bind("now", blob.CreatedAt.ToUnixTimeMilliseconds());
             await using var r = await used.ExecuteReaderAsync(cancellationToken);
             await r.NextResultAsync(cancellationToken);
             await r.ReadAsync(cancellationToken);
@@ -36,17 +36,17 @@ internal sealed class PostgresBlobStore(PostgresDatabase db) : IBlobStore
             }
         }
 
-        await using (var insert = new NpgsqlCommand("""
+        await using (var insert = PostgresStatement.Create(connection, """
             INSERT INTO blobs (id, owner, size, created_at, expires_at) VALUES (@id, @o, @s, @c, @e);
             INSERT INTO blob_fetches (blob_id, token_hash) SELECT @id, unnest(@t);
-            """, connection, tx))
+            """, "id", "o", "s", "c", "e", "t")
+            .Bind("id", blob.Id.ToByteArray())
+            .Bind("o", blob.Owner)
+            .Bind("s", blob.Size)
+            .Bind("c", blob.CreatedAt.ToUnixTimeMilliseconds())
+            .Bind("e", blob.ExpiresAt.ToUnixTimeMilliseconds())
+            .Bind("t", [.. blob.FetchHashes]))
         {
-            insert.Parameters.Add(new NpgsqlParameter<byte[]>("id", blob.Id.ToByteArray()));
-            insert.Parameters.Add(new NpgsqlParameter<string>("o", blob.Owner));
-            insert.Parameters.Add(new NpgsqlParameter<long>("s", blob.Size));
-            insert.Parameters.Add(new NpgsqlParameter<long>("c", blob.CreatedAt.ToUnixTimeMilliseconds()));
-            insert.Parameters.Add(new NpgsqlParameter<long>("e", blob.ExpiresAt.ToUnixTimeMilliseconds()));
-            insert.Parameters.Add(new NpgsqlParameter<byte[][]>("t", [.. blob.FetchHashes]));
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -57,11 +57,11 @@ internal sealed class PostgresBlobStore(PostgresDatabase db) : IBlobStore
     public async ValueTask<BlobRecord?> FindAsync(BlobId id, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = new NpgsqlCommand("""
+        await using var c = PostgresStatement.Create(connection, """
             SELECT owner, size, uploaded, created_at, expires_at, (SELECT count(*) FROM blob_fetches WHERE blob_id = @id)::int
             FROM blobs WHERE id = @id
-            """, connection);
-        c.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
+            """, "id")
+            .Bind("id", id.ToByteArray());
         await using var r = await c.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
         return await r.ReadAsync(cancellationToken)
             ? new BlobRecord(id, r.GetString(0), r.GetInt64(1), r.GetBoolean(2), Time(r.GetInt64(3)), Time(r.GetInt64(4)), r.GetInt32(5))
@@ -74,12 +74,12 @@ internal sealed class PostgresBlobStore(PostgresDatabase db) : IBlobStore
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         long size;
-        await using (var c = new NpgsqlCommand("SELECT size, uploaded FROM blobs WHERE id = @id AND owner = @o AND expires_at > @now FOR UPDATE NOWAIT",
-            connection, tx))
+        await using (var c = PostgresStatement.Create(connection,
+            "SELECT size, uploaded FROM blobs WHERE id = @id AND owner = @o AND expires_at > @now FOR UPDATE NOWAIT", "id", "o", "now")
+            .Bind("id", idBytes)
+            .Bind("o", owner)
+            .Bind("now", now.ToUnixTimeMilliseconds()))
         {
-            c.Parameters.Add(new NpgsqlParameter<byte[]>("id", idBytes));
-            c.Parameters.Add(new NpgsqlParameter<string>("o", owner));
-            c.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
             try
             {
                 await using var r = await c.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
@@ -109,9 +109,9 @@ internal sealed class PostgresBlobStore(PostgresDatabase db) : IBlobStore
             return outcome == CopyOutcome.TooLong ? BlobUpload.TooLong : BlobUpload.Truncated;
         }
 
-        await using (var done = new NpgsqlCommand("UPDATE blobs SET uploaded = true WHERE id = @id", connection, tx))
+        await using (var done = PostgresStatement.Create(connection, "UPDATE blobs SET uploaded = true WHERE id = @id", "id")
+            .Bind("id", idBytes))
         {
-            done.Parameters.Add(new NpgsqlParameter<byte[]>("id", idBytes));
             await done.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -122,21 +122,22 @@ internal sealed class PostgresBlobStore(PostgresDatabase db) : IBlobStore
     public async ValueTask<bool> CanFetchAsync(BlobId id, byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = new NpgsqlCommand("""
+        await using var c = PostgresStatement.Create(connection, """
             SELECT count(*) FROM blob_fetches f JOIN blobs b ON b.id = f.blob_id
             WHERE f.blob_id = @id AND f.token_hash = @t AND b.uploaded AND b.expires_at > @now
-            """, connection);
-        c.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
-        c.Parameters.Add(new NpgsqlParameter<byte[]>("t", tokenHash));
-        c.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
+            """, "id", "t", "now")
+            .Bind("id", id.ToByteArray())
+            .Bind("t", tokenHash)
+            .Bind("now", now.ToUnixTimeMilliseconds());
         return (long)(await c.ExecuteScalarAsync(cancellationToken))! == 1;
     }
 
     public async ValueTask<bool> CopyAsync(BlobId id, long size, Stream destination, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = new NpgsqlCommand("SELECT start_offset, data FROM blob_chunks WHERE blob_id = @id ORDER BY start_offset", connection);
-        c.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
+        await using var c = PostgresStatement.Create(connection,
+            "SELECT start_offset, data FROM blob_chunks WHERE blob_id = @id ORDER BY start_offset", "id")
+            .Bind("id", id.ToByteArray());
         await using var r = await c.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
         var position = 0L;
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
@@ -171,15 +172,15 @@ internal sealed class PostgresBlobStore(PostgresDatabase db) : IBlobStore
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        await using var c = new NpgsqlCommand("""
+        await using var c = PostgresStatement.Create(connection, """
             SELECT 1 FROM blobs WHERE id = @id AND uploaded AND expires_at > @now FOR UPDATE;
             DELETE FROM blob_fetches WHERE blob_id = @id AND token_hash = @t
               AND EXISTS (SELECT 1 FROM blobs WHERE id = @id AND uploaded AND expires_at > @now) RETURNING 1;
             SELECT count(*) FROM blob_fetches WHERE blob_id = @id;
-            """, connection, tx);
-        c.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
-        c.Parameters.Add(new NpgsqlParameter<byte[]>("t", tokenHash));
-        c.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
+            """, "id", "t", "now")
+            .Bind("id", id.ToByteArray())
+            .Bind("t", tokenHash)
+            .Bind("now", now.ToUnixTimeMilliseconds());
         bool spent;
         long left;
         await using (var r = await c.ExecuteReaderAsync(cancellationToken))
@@ -199,8 +200,8 @@ internal sealed class PostgresBlobStore(PostgresDatabase db) : IBlobStore
 
         if (left == 0)
         {
-            await using var drop = new NpgsqlCommand("DELETE FROM blobs WHERE id = @id", connection, tx);
-            drop.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
+            await using var drop = PostgresStatement.Create(connection, "DELETE FROM blobs WHERE id = @id", "id")
+                .Bind("id", id.ToByteArray());
             await drop.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -211,9 +212,9 @@ internal sealed class PostgresBlobStore(PostgresDatabase db) : IBlobStore
     public async ValueTask<bool> DeleteAsync(BlobId id, string owner, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = new NpgsqlCommand("DELETE FROM blobs WHERE id = @id AND owner = @o", connection);
-        c.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
-        c.Parameters.Add(new NpgsqlParameter<string>("o", owner));
+        await using var c = PostgresStatement.Create(connection, "DELETE FROM blobs WHERE id = @id AND owner = @o", "id", "o")
+            .Bind("id", id.ToByteArray())
+            .Bind("o", owner);
         return await c.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
@@ -221,21 +222,21 @@ internal sealed class PostgresBlobStore(PostgresDatabase db) : IBlobStore
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         // SKIP LOCKED spares an upload in progress (its transaction holds the row).
-        await using var c = new NpgsqlCommand("""
+        await using var c = PostgresStatement.Create(connection, """
             WITH gone AS (DELETE FROM blobs WHERE id IN (
               SELECT id FROM blobs WHERE expires_at <= @now OR (NOT uploaded AND created_at <= @cut) LIMIT 1000 FOR UPDATE SKIP LOCKED)
               RETURNING 1)
             SELECT count(*) FROM gone
-            """, connection);
-        c.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
-        c.Parameters.Add(new NpgsqlParameter<long>("cut", uploadCutoff.ToUnixTimeMilliseconds()));
+            """, "now", "cut")
+            .Bind("now", now.ToUnixTimeMilliseconds())
+            .Bind("cut", uploadCutoff.ToUnixTimeMilliseconds());
         return Convert.ToInt32(await c.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async ValueTask<long> CountAsync(CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = new NpgsqlCommand("SELECT count(*) FROM blobs", connection);
+        await using var c = PostgresStatement.Create(connection, "SELECT count(*) FROM blobs");
         return (long)(await c.ExecuteScalarAsync(cancellationToken))!;
     }
 

@@ -29,9 +29,9 @@ internal sealed class SqliteBlobStore : IBlobStore
             var (b, quota) = a;
             if (quota > 0)
             {
-                var used = s.Command("SELECT coalesce(sum(size), 0) FROM blobs WHERE owner = $o AND expires_at > $now", "$o", "$now");
-                used.Parameters[0].Value = b.Owner;
-                used.Parameters[1].Value = b.CreatedAt.ToUnixTimeMilliseconds();
+                var used = s.Statement("SELECT coalesce(sum(size), 0) FROM blobs WHERE owner = $o AND expires_at > $now", "$o", "$now")
+                    .Bind("$o", b.Owner)
+                    .Bind("$now", b.CreatedAt.ToUnixTimeMilliseconds());
                 if ((long)used.ExecuteScalar()! + b.Size > quota)
                 {
                     return false;
@@ -39,33 +39,33 @@ internal sealed class SqliteBlobStore : IBlobStore
             }
 
             var id = b.Id.ToByteArray();
-            var insert = s.Command("INSERT INTO blobs (id, owner, size, created_at, expires_at) VALUES ($id, $o, $s, $c, $e)",
-                "$id", "$o", "$s", "$c", "$e");
-            insert.Parameters[0].Value = id;
-            insert.Parameters[1].Value = b.Owner;
-            insert.Parameters[2].Value = b.Size;
-            insert.Parameters[3].Value = b.CreatedAt.ToUnixTimeMilliseconds();
-            insert.Parameters[4].Value = b.ExpiresAt.ToUnixTimeMilliseconds();
+            var insert = s.Statement("INSERT INTO blobs (id, owner, size, created_at, expires_at) VALUES ($id, $o, $s, $c, $e)",
+                "$id", "$o", "$s", "$c", "$e")
+                .Bind("$id", id)
+                .Bind("$o", b.Owner)
+                .Bind("$s", b.Size)
+                .Bind("$c", b.CreatedAt.ToUnixTimeMilliseconds())
+                .Bind("$e", b.ExpiresAt.ToUnixTimeMilliseconds());
             insert.ExecuteNonQuery();
-            var token = s.Command("INSERT INTO blob_fetches (blob_id, token_hash) VALUES ($id, $t)", "$id", "$t");
-            token.Parameters[0].Value = id;
             foreach (var hash in b.FetchHashes)
             {
-                token.Parameters[1].Value = hash;
-                token.ExecuteNonQuery();
+                s.Statement("INSERT INTO blob_fetches (blob_id, token_hash) VALUES ($id, $t)", "$id", "$t")
+                    .Bind("$id", id)
+                    .Bind("$t", hash)
+                    .ExecuteNonQuery();
             }
 
             return true;
-        });
+        }, cancellationToken);
 
     public async ValueTask<BlobRecord?> FindAsync(BlobId id, CancellationToken cancellationToken) =>
         await _db.ReadAsync(id, static (s, id) =>
         {
-            var c = s.Command("""
+            var c = s.Statement("""
                 SELECT owner, size, uploaded, created_at, expires_at, (SELECT count(*) FROM blob_fetches WHERE blob_id = $id)
                 FROM blobs WHERE id = $id
-                """, "$id");
-            c.Parameters[0].Value = id.ToByteArray();
+                """, "$id")
+                .Bind("$id", id.ToByteArray());
             using var r = c.ExecuteReader();
             return r.Read()
                 ? new BlobRecord(id, r.GetString(0), r.GetInt64(1), r.GetInt64(2) != 0, Time(r.GetInt64(3)), Time(r.GetInt64(4)), r.GetInt32(5))
@@ -104,16 +104,21 @@ internal sealed class SqliteBlobStore : IBlobStore
             // The bytes take the blob's name in the same write that marks it uploaded: a blob deleted meanwhile stays deleted.
             stored = await _db.WriteBatchedAsync((id, part, path: PathOf(id)), static (s, a) =>
             {
-                var c = s.Command("UPDATE blobs SET uploaded = 1 WHERE id = $id AND uploaded = 0", "$id");
-                c.Parameters[0].Value = a.id.ToByteArray();
+                var c = s.Statement("UPDATE blobs SET uploaded = 1 WHERE id = $id AND uploaded = 0", "$id")
+                    .Bind("$id", a.id.ToByteArray());
                 if (c.ExecuteNonQuery() != 1)
                 {
                     return false;
                 }
 
-                File.Move(a.part, a.path, overwrite: true);
+                // A rerun of the batch (the first run was rolled back) finds the part file already moved.
+                if (File.Exists(a.part))
+                {
+                    File.Move(a.part, a.path, overwrite: true);
+                }
+
                 return true;
-            });
+            }, cancellationToken);
             if (stored)
             {
                 DirectorySync.Sync(_directory); // the rename, before the uploader hears the blob is stored
@@ -135,13 +140,13 @@ internal sealed class SqliteBlobStore : IBlobStore
     public async ValueTask<bool> CanFetchAsync(BlobId id, byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken) =>
         await _db.ReadAsync((id, tokenHash, now), static (s, a) =>
         {
-            var c = s.Command("""
+            var c = s.Statement("""
                 SELECT count(*) FROM blob_fetches f JOIN blobs b ON b.id = f.blob_id
                 WHERE f.blob_id = $id AND f.token_hash = $t AND b.uploaded = 1 AND b.expires_at > $now
-                """, "$id", "$t", "$now");
-            c.Parameters[0].Value = a.id.ToByteArray();
-            c.Parameters[1].Value = a.tokenHash;
-            c.Parameters[2].Value = a.now.ToUnixTimeMilliseconds();
+                """, "$id", "$t", "$now")
+                .Bind("$id", a.id.ToByteArray())
+                .Bind("$t", a.tokenHash)
+                .Bind("$now", a.now.ToUnixTimeMilliseconds());
             return (long)c.ExecuteScalar()! == 1;
         }, cancellationToken);
 
@@ -152,20 +157,20 @@ internal sealed class SqliteBlobStore : IBlobStore
         await _db.WriteBatchedAsync((id, tokenHash, now, path: PathOf(id)), static (s, a) =>
         {
             var idBytes = a.id.ToByteArray();
-            var spend = s.Command("""
+            var spend = s.Statement("""
                 DELETE FROM blob_fetches WHERE blob_id = $id AND token_hash = $t
                   AND EXISTS (SELECT 1 FROM blobs WHERE id = $id AND uploaded = 1 AND expires_at > $now)
-                """, "$id", "$t", "$now");
-            spend.Parameters[0].Value = idBytes;
-            spend.Parameters[1].Value = a.tokenHash;
-            spend.Parameters[2].Value = a.now.ToUnixTimeMilliseconds();
+                """, "$id", "$t", "$now")
+                .Bind("$id", idBytes)
+                .Bind("$t", a.tokenHash)
+                .Bind("$now", a.now.ToUnixTimeMilliseconds());
             if (spend.ExecuteNonQuery() == 0)
             {
                 return BlobRelease.NotFound;
             }
 
-            var left = s.Command("SELECT count(*) FROM blob_fetches WHERE blob_id = $id", "$id");
-            left.Parameters[0].Value = idBytes;
+            var left = s.Statement("SELECT count(*) FROM blob_fetches WHERE blob_id = $id", "$id")
+                .Bind("$id", idBytes);
             if ((long)left.ExecuteScalar()! > 0)
             {
                 return BlobRelease.Released;
@@ -173,15 +178,15 @@ internal sealed class SqliteBlobStore : IBlobStore
 
             DeleteRecord(s, idBytes, a.path);
             return BlobRelease.Deleted;
-        });
+        }, cancellationToken);
 
     public async ValueTask<bool> DeleteAsync(BlobId id, string owner, CancellationToken cancellationToken) =>
         await _db.WriteBatchedAsync((id, owner, path: PathOf(id)), static (s, a) =>
         {
             var idBytes = a.id.ToByteArray();
-            var c = s.Command("SELECT count(*) FROM blobs WHERE id = $id AND owner = $o", "$id", "$o");
-            c.Parameters[0].Value = idBytes;
-            c.Parameters[1].Value = a.owner;
+            var c = s.Statement("SELECT count(*) FROM blobs WHERE id = $id AND owner = $o", "$id", "$o")
+                .Bind("$id", idBytes)
+                .Bind("$o", a.owner);
             if ((long)c.ExecuteScalar()! == 0)
             {
                 return false;
@@ -189,15 +194,15 @@ internal sealed class SqliteBlobStore : IBlobStore
 
             DeleteRecord(s, idBytes, a.path);
             return true;
-        });
+        }, cancellationToken);
 
     public async ValueTask<int> SweepAsync(DateTimeOffset now, DateTimeOffset uploadCutoff, CancellationToken cancellationToken)
     {
         var due = await _db.ReadAsync((now, uploadCutoff), static (s, a) =>
         {
-            var c = s.Command("SELECT id FROM blobs WHERE expires_at <= $now OR (uploaded = 0 AND created_at <= $cut) LIMIT 1000", "$now", "$cut");
-            c.Parameters[0].Value = a.now.ToUnixTimeMilliseconds();
-            c.Parameters[1].Value = a.uploadCutoff.ToUnixTimeMilliseconds();
+            var c = s.Statement("SELECT id FROM blobs WHERE expires_at <= $now OR (uploaded = 0 AND created_at <= $cut) LIMIT 1000", "$now", "$cut")
+                .Bind("$now", a.now.ToUnixTimeMilliseconds())
+                .Bind("$cut", a.uploadCutoff.ToUnixTimeMilliseconds());
             var ids = new List<BlobId>();
             using var r = c.ExecuteReader();
             while (r.Read())
@@ -215,21 +220,21 @@ internal sealed class SqliteBlobStore : IBlobStore
             {
                 DeleteRecord(s, a.id.ToByteArray(), a.path);
                 return 1;
-            });
+            }, cancellationToken);
         }
 
         return deleted;
     }
 
     public async ValueTask<long> CountAsync(CancellationToken cancellationToken) =>
-        await _db.ReadAsync(0, static (s, _) => (long)s.Command("SELECT count(*) FROM blobs").ExecuteScalar()!, cancellationToken);
+        await _db.ReadAsync(0, static (s, _) => (long)s.Statement("SELECT count(*) FROM blobs").ExecuteScalar()!, cancellationToken);
 
     /// <summary>The file first: if the transaction then fails, the record points at nothing (a fetch finds no bytes) until the sweeper deletes it.</summary>
     private static void DeleteRecord(SqliteSession s, byte[] id, string path)
     {
         File.Delete(path);
-        var c = s.Command("DELETE FROM blobs WHERE id = $id", "$id");
-        c.Parameters[0].Value = id;
+        var c = s.Statement("DELETE FROM blobs WHERE id = $id", "$id")
+            .Bind("$id", id);
         c.ExecuteNonQuery();
     }
 

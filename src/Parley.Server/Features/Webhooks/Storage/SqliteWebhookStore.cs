@@ -12,22 +12,22 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db) : IWebhookStore
     public async ValueTask AddTargetAsync(WebhookTarget t, CancellationToken cancellationToken) =>
         await db.WriteBatchedAsync(t, static (s, t) =>
         {
-            var c = s.Command($"INSERT INTO webhook_targets ({TargetColumns}) VALUES ($s, $k, $r, $u, $key, $e)",
-                "$s", "$k", "$r", "$u", "$key", "$e");
-            c.Parameters[0].Value = t.SubjectId.ToByteArray();
-            c.Parameters[1].Value = (int)t.Kind;
-            c.Parameters[2].Value = t.ReportId.ToByteArray();
-            c.Parameters[3].Value = t.Url;
-            c.Parameters[4].Value = t.SigningKey;
-            c.Parameters[5].Value = t.ExpiresAt.ToUnixTimeMilliseconds();
+            var c = s.Statement($"INSERT INTO webhook_targets ({TargetColumns}) VALUES ($s, $k, $r, $u, $key, $e)",
+                "$s", "$k", "$r", "$u", "$key", "$e")
+                .Bind("$s", t.SubjectId.ToByteArray())
+                .Bind("$k", (int)t.Kind)
+                .Bind("$r", t.ReportId.ToByteArray())
+                .Bind("$u", t.Url)
+                .Bind("$key", t.SigningKey)
+                .Bind("$e", t.ExpiresAt.ToUnixTimeMilliseconds());
             return c.ExecuteNonQuery();
-        });
+        }, cancellationToken);
 
     public async ValueTask<WebhookTarget?> FindTargetAsync(SecretId subject, CancellationToken cancellationToken) =>
         await db.ReadAsync(subject, static (s, subject) =>
         {
-            var c = s.Command($"SELECT {TargetColumns} FROM webhook_targets WHERE subject_id = $s", "$s");
-            c.Parameters[0].Value = subject.ToByteArray();
+            var c = s.Statement($"SELECT {TargetColumns} FROM webhook_targets WHERE subject_id = $s", "$s")
+                .Bind("$s", subject.ToByteArray());
             using var r = c.ExecuteReader();
             return r.Read() ? ReadTarget(r) : null;
         }, cancellationToken);
@@ -45,29 +45,29 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db) : IWebhookStore
         var body = WebhookPayload.Build(type, now, target.ReportId, viewsLeft);
         return await db.WriteBatchedAsync((subject, body, now), static (s, a) =>
         {
-            var insert = s.Command("""
+            var insert = s.Statement("""
                 INSERT INTO webhook_outbox (id, subject_id, body, created_at, next_attempt_at) VALUES ($id, $s, $b, $now, $now)
-                """, "$id", "$s", "$b", "$now");
-            insert.Parameters[0].Value = WebhookPayload.NewMessageId();
-            insert.Parameters[1].Value = a.subject.ToByteArray();
-            insert.Parameters[2].Value = a.body;
-            insert.Parameters[3].Value = a.now.ToUnixTimeMilliseconds();
+                """, "$id", "$s", "$b", "$now")
+                .Bind("$id", WebhookPayload.NewMessageId())
+                .Bind("$s", a.subject.ToByteArray())
+                .Bind("$b", a.body)
+                .Bind("$now", a.now.ToUnixTimeMilliseconds());
             return insert.ExecuteNonQuery() == 1;
-        });
+        }, cancellationToken);
     }
 
     public async ValueTask<IReadOnlyList<PendingDelivery>> ClaimDueAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int max,
         CancellationToken cancellationToken) =>
         await db.WriteBatchedAsync((now, leaseUntil, max), static (s, a) =>
         {
-            var c = s.Command("""
+            var c = s.Statement("""
                 UPDATE webhook_outbox SET next_attempt_at = $lease
                 WHERE id IN (SELECT id FROM webhook_outbox WHERE next_attempt_at <= $now ORDER BY next_attempt_at LIMIT $max)
                 RETURNING id, subject_id, body, attempts, created_at
-                """, "$lease", "$now", "$max");
-            c.Parameters[0].Value = a.leaseUntil.ToUnixTimeMilliseconds();
-            c.Parameters[1].Value = a.now.ToUnixTimeMilliseconds();
-            c.Parameters[2].Value = a.max;
+                """, "$lease", "$now", "$max")
+                .Bind("$lease", a.leaseUntil.ToUnixTimeMilliseconds())
+                .Bind("$now", a.now.ToUnixTimeMilliseconds())
+                .Bind("$max", a.max);
             var rows = new List<(string Id, byte[] Subject, byte[] Body, int Attempts, long CreatedAt)>();
             using (var r = c.ExecuteReader())
             {
@@ -78,11 +78,11 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db) : IWebhookStore
             }
 
             var claimed = new List<PendingDelivery>(rows.Count);
-            var target = s.Command("SELECT url, signing_key FROM webhook_targets WHERE subject_id = $s", "$s");
             foreach (var row in rows)
             {
-                target.Parameters[0].Value = row.Subject;
-                using var r = target.ExecuteReader();
+                using var r = s.Statement("SELECT url, signing_key FROM webhook_targets WHERE subject_id = $s", "$s")
+                    .Bind("$s", row.Subject)
+                    .ExecuteReader();
                 if (r.Read())
                 {
                     claimed.Add(new PendingDelivery(row.Id, r.GetString(0), (byte[])r.GetValue(1), row.Body, row.Attempts,
@@ -91,35 +91,35 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db) : IWebhookStore
             }
 
             return (IReadOnlyList<PendingDelivery>)claimed;
-        });
+        }, cancellationToken);
 
     public async ValueTask RemoveAsync(string messageId, CancellationToken cancellationToken) =>
         await db.WriteBatchedAsync(messageId, static (s, id) =>
         {
-            var c = s.Command("DELETE FROM webhook_outbox WHERE id = $id", "$id");
-            c.Parameters[0].Value = id;
+            var c = s.Statement("DELETE FROM webhook_outbox WHERE id = $id", "$id")
+                .Bind("$id", id);
             return c.ExecuteNonQuery();
-        });
+        }, cancellationToken);
 
     public async ValueTask RetryLaterAsync(string messageId, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
         await db.WriteBatchedAsync((messageId, attempts, nextAttemptAt), static (s, a) =>
         {
-            var c = s.Command("UPDATE webhook_outbox SET attempts = $a, next_attempt_at = $n WHERE id = $id", "$a", "$n", "$id");
-            c.Parameters[0].Value = a.attempts;
-            c.Parameters[1].Value = a.nextAttemptAt.ToUnixTimeMilliseconds();
-            c.Parameters[2].Value = a.messageId;
+            var c = s.Statement("UPDATE webhook_outbox SET attempts = $a, next_attempt_at = $n WHERE id = $id", "$a", "$n", "$id")
+                .Bind("$a", a.attempts)
+                .Bind("$n", a.nextAttemptAt.ToUnixTimeMilliseconds())
+                .Bind("$id", a.messageId);
             return c.ExecuteNonQuery();
-        });
+        }, cancellationToken);
 
     public async ValueTask<IReadOnlyList<WebhookTarget>> DueExpiriesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
         await db.ReadAsync((now, max), static (s, a) =>
         {
-            var c = s.Command($"""
+            var c = s.Statement($"""
                 SELECT {TargetColumns} FROM webhook_targets WHERE expiry_handled = 0 AND expires_at <= $now
                 ORDER BY expires_at LIMIT $max
-                """, "$now", "$max");
-            c.Parameters[0].Value = a.now.ToUnixTimeMilliseconds();
-            c.Parameters[1].Value = a.max;
+                """, "$now", "$max")
+                .Bind("$now", a.now.ToUnixTimeMilliseconds())
+                .Bind("$max", a.max);
             using var r = c.ExecuteReader();
             var targets = new List<WebhookTarget>();
             while (r.Read())
@@ -133,24 +133,24 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db) : IWebhookStore
     public async ValueTask MarkExpiryHandledAsync(SecretId subject, CancellationToken cancellationToken) =>
         await db.WriteBatchedAsync(subject, static (s, subject) =>
         {
-            var c = s.Command("UPDATE webhook_targets SET expiry_handled = 1 WHERE subject_id = $s", "$s");
-            c.Parameters[0].Value = subject.ToByteArray();
+            var c = s.Statement("UPDATE webhook_targets SET expiry_handled = 1 WHERE subject_id = $s", "$s")
+                .Bind("$s", subject.ToByteArray());
             return c.ExecuteNonQuery();
-        });
+        }, cancellationToken);
 
     public async ValueTask<int> PurgeTargetsAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
         await db.WriteBatchedAsync(before, static (s, before) =>
         {
-            var c = s.Command("""
+            var c = s.Statement("""
                 DELETE FROM webhook_targets WHERE expires_at < $b
                   AND NOT EXISTS (SELECT 1 FROM webhook_outbox o WHERE o.subject_id = webhook_targets.subject_id)
-                """, "$b");
-            c.Parameters[0].Value = before.ToUnixTimeMilliseconds();
+                """, "$b")
+                .Bind("$b", before.ToUnixTimeMilliseconds());
             return c.ExecuteNonQuery();
-        });
+        }, cancellationToken);
 
     public async ValueTask<long> PendingCountAsync(CancellationToken cancellationToken) =>
-        await db.ReadAsync(0, static (s, _) => (long)s.Command("SELECT count(*) FROM webhook_outbox").ExecuteScalar()!, cancellationToken);
+        await db.ReadAsync(0, static (s, _) => (long)s.Statement("SELECT count(*) FROM webhook_outbox").ExecuteScalar()!, cancellationToken);
 
     private static WebhookTarget ReadTarget(SqliteDataReader r) =>
         new(SecretId.FromBytes((byte[])r.GetValue(0)), (WebhookSubject)r.GetInt32(1), SecretId.FromBytes((byte[])r.GetValue(2)),

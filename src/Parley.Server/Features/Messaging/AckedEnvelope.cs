@@ -1,0 +1,3 @@
+namespace Parley.Server.Features.Messaging;
+
+internal readonly record struct AckedEnvelope(long Id, string Sender);

@@ -1,0 +1,3 @@
+namespace Parley.Server.Features.Messaging;
+
+internal sealed record BundleRecord(AccountRecord Account, StoredPreKey? PreKey, StoredPreKey SignedPreKey, StoredPreKey KyberPreKey, bool KyberIsLastResort);

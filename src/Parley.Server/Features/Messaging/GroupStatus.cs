@@ -1,0 +1,13 @@
+namespace Parley.Server.Features.Messaging;
+
+internal enum GroupStatus
+{
+    Done,
+    NotMember,
+    NotAdmin,
+    UnknownUser,
+    GroupFull,
+    QueueFull,
+    NoChange,
+    RateLimited,
+}

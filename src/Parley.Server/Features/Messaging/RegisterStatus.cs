@@ -1,0 +1,8 @@
+namespace Parley.Server.Features.Messaging;
+
+internal enum RegisterStatus
+{
+    Registered,
+    UsernameTaken,
+    InviteUsed,
+}

@@ -1,0 +1,3 @@
+namespace Parley.Server.Features.Messaging;
+
+internal sealed record StoredEnvelope(long Id, string Recipient, string Sender, int Type, byte[]? GroupId, DateTimeOffset ServerTimestamp, byte[] Content);

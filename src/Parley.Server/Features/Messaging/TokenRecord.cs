@@ -1,0 +1,3 @@
+namespace Parley.Server.Features.Messaging;
+
+internal sealed record TokenRecord(string Username, DateTimeOffset ExpiresAt);

@@ -1,0 +1,9 @@
+namespace Parley.Server.Features.Messaging;
+
+internal enum UploadStatus
+{
+    Stored,
+    UnknownAccount,
+    Conflict,
+    TooMany,
+}
