@@ -71,7 +71,7 @@ public abstract class AccountStoreContract(MessagingStoreProvider provider)
         var name = await RegisterAsync(Accounts, "tok");
         byte[] token = [.. Guid.NewGuid().ToByteArray()];
         await Accounts.StoreTokenAsync(token, name, T0.AddHours(1), default);
-        (await Accounts.FindTokenAsync(token, T0, default)).ShouldBe(new TokenRecord(name, T0.AddHours(1)));
+        (await Accounts.FindTokenAsync(token, T0, default)).ShouldBe(new StoredToken(name, T0.AddHours(1)));
         (await Accounts.FindTokenAsync(token, T0.AddHours(1), default)).ShouldBeNull();
         (await Accounts.DeleteTokenAsync(token, default)).ShouldBeTrue();
         (await Accounts.DeleteTokenAsync(token, default)).ShouldBeFalse();

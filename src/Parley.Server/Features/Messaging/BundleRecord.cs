@@ -1,3 +1,3 @@
 namespace Parley.Server.Features.Messaging;
 
-internal sealed record BundleRecord(AccountRecord Account, StoredPreKey? PreKey, StoredPreKey SignedPreKey, StoredPreKey KyberPreKey, bool KyberIsLastResort);
+internal sealed record BundleRecord(StoredAccount Account, StoredPreKey? PreKey, StoredPreKey SignedPreKey, StoredPreKey KyberPreKey, bool KyberIsLastResort);

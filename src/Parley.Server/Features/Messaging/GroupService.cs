@@ -194,7 +194,7 @@ internal sealed class GroupService(IGroupStore store, RelayWakeBus wake, Messagi
     }
 
     /// <summary>An invitation goes (declined by the invitee or revoked by an admin): the members and the invitee hear of it.</summary>
-    private async ValueTask<GroupOutcome> DropInvitationAsync(IGroupTransaction tx, List<StoredEnvelope> queued, string actor, GroupRecord group,
+    private async ValueTask<GroupOutcome> DropInvitationAsync(IGroupTransaction tx, List<StoredEnvelope> queued, string actor, StoredGroup group,
         string invitee, DateTimeOffset now)
     {
         await tx.RemoveMemberAsync(group.Id, invitee);
@@ -239,7 +239,7 @@ internal sealed class GroupService(IGroupStore store, RelayWakeBus wake, Messagi
     }
 
     /// <summary>The group, for a member or an invitee; null for anyone else.</summary>
-    public async Task<GroupRecord?> GetAsync(string user, byte[] groupId, CancellationToken cancellationToken)
+    public async Task<StoredGroup?> GetAsync(string user, byte[] groupId, CancellationToken cancellationToken)
     {
         var groups = await store.GroupsOfAsync(user, cancellationToken);
         return groups.FirstOrDefault(g => g.Id.AsSpan().SequenceEqual(groupId));
@@ -343,7 +343,7 @@ internal sealed class GroupService(IGroupStore store, RelayWakeBus wake, Messagi
     /// Queues the event to each of <paramref name="recipients"/> but the actor, who has the call's answer.
     /// The event lists the group's members after the change (invitees are not members).
     /// </summary>
-    private async ValueTask AnnounceAsync(IGroupTransaction tx, List<StoredEnvelope> queued, GroupRecord group, string kind, string actor,
+    private async ValueTask AnnounceAsync(IGroupTransaction tx, List<StoredEnvelope> queued, StoredGroup group, string kind, string actor,
         IReadOnlyList<string> subjects, IEnumerable<string> recipients, DateTimeOffset now)
     {
         var content = JsonSerializer.SerializeToUtf8Bytes(new GroupEvent(Base64Url.Encode(group.Id), kind, actor, subjects,
@@ -359,7 +359,7 @@ internal sealed class GroupService(IGroupStore store, RelayWakeBus wake, Messagi
         }
     }
 
-    public static GroupMember ToContract(GroupMemberRecord m) => new(m.Username, m.Role switch
+    public static GroupMember ToContract(StoredGroupMember m) => new(m.Username, m.Role switch
     {
         GroupRole.Admin => MessagingValues.RoleAdmin,
         GroupRole.Member => MessagingValues.RoleMember,
@@ -367,7 +367,7 @@ internal sealed class GroupService(IGroupStore store, RelayWakeBus wake, Messagi
     });
 
     /// <summary>The group as its members and invitees see it: members first (longest-standing first), then invitees.</summary>
-    public static GroupResponse ToContract(GroupRecord g) => new(Base64Url.Encode(g.Id), g.Name, [.. g.Members.Concat(g.Invitees).Select(ToContract)]);
+    public static GroupResponse ToContract(StoredGroup g) => new(Base64Url.Encode(g.Id), g.Name, [.. g.Members.Concat(g.Invitees).Select(ToContract)]);
 
     private sealed class GroupQueueFullException(IReadOnlyList<string> members) : Exception("A member's queue is full.")
     {

@@ -15,7 +15,7 @@ internal interface IAccountStore
     /// <summary>Creates the account with its signed prekey, last-resort Kyber key and first one-time prekeys, in one step.</summary>
     ValueTask<RegisterStatus> RegisterAsync(NewAccount account, CancellationToken cancellationToken);
 
-    ValueTask<AccountRecord?> FindAccountAsync(string username, CancellationToken cancellationToken);
+    ValueTask<StoredAccount?> FindAccountAsync(string username, CancellationToken cancellationToken);
 
     /// <summary>Deletes the account with its keys, tokens, challenges, presence grants (both ways), memberships, invitations and queue.</summary>
     ValueTask<bool> DeleteAccountAsync(string username, CancellationToken cancellationToken);
@@ -32,7 +32,7 @@ internal interface IAccountStore
     ValueTask StoreTokenAsync(byte[] tokenHash, string username, DateTimeOffset expiresAt, CancellationToken cancellationToken);
 
     /// <summary>The token's account, if the token exists and has not expired at <paramref name="now"/>.</summary>
-    ValueTask<TokenRecord?> FindTokenAsync(byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken);
+    ValueTask<StoredToken?> FindTokenAsync(byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken);
 
     ValueTask<bool> DeleteTokenAsync(byte[] tokenHash, CancellationToken cancellationToken);
 

@@ -6,5 +6,5 @@ internal interface IGroupStore
     ValueTask<T> InGroupTransactionAsync<T>(Func<IGroupTransaction, ValueTask<T>> work, CancellationToken cancellationToken);
 
     /// <summary>The groups <paramref name="username"/> is a member of or invited to, oldest first.</summary>
-    ValueTask<IReadOnlyList<GroupRecord>> GroupsOfAsync(string username, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<StoredGroup>> GroupsOfAsync(string username, CancellationToken cancellationToken);
 }

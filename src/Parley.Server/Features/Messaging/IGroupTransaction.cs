@@ -6,7 +6,7 @@ namespace Parley.Server.Features.Messaging;
 /// </summary>
 internal interface IGroupTransaction
 {
-    ValueTask<GroupRecord?> LockGroupAsync(byte[] groupId);
+    ValueTask<StoredGroup?> LockGroupAsync(byte[] groupId);
 
     ValueTask<bool> AccountExistsAsync(string username);
 

@@ -1,3 +1,3 @@
 namespace Parley.Server.Features.Messaging;
 
-internal sealed record AccountRecord(string Username, byte[] IdentityKey, uint RegistrationId, DateTimeOffset CreatedAt);
+internal sealed record StoredAccount(string Username, byte[] IdentityKey, uint RegistrationId, DateTimeOffset CreatedAt);

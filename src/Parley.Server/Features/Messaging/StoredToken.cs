@@ -1,3 +1,3 @@
 namespace Parley.Server.Features.Messaging;
 
-internal sealed record TokenRecord(string Username, DateTimeOffset ExpiresAt);
+internal sealed record StoredToken(string Username, DateTimeOffset ExpiresAt);

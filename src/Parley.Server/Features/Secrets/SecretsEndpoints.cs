@@ -11,8 +11,8 @@ using Parley.Server.Infrastructure.Text;
 namespace Parley.Server.Features.Secrets;
 
 /// <summary>The handlers of docs/api.md's secrets routes. Each validates all input before any state change.</summary>
-internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> options, WebhookRegistrar webhooks, WebhookNotifier notifier,
-    TimeProvider time, SecretsMetrics metrics, StoreMetrics storeMetrics, ILogger<SecretsApi> logger)
+internal sealed class SecretsEndpoints(ISecretStore store, IOptions<SecretsOptions> options, WebhookRegistrar webhooks, WebhookNotifier notifier,
+    TimeProvider time, SecretsMetrics metrics, StoreMetrics storeMetrics, ILogger<SecretsEndpoints> logger)
 {
     private const int OpenBodyLimit = 4 * 1024;
     private readonly SecretsOptions _o = options.Value;
@@ -26,7 +26,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
     {
         if (!_o.CreationOpen)
         {
-            return Problems.CreationClosed();
+            return SecretProblems.CreationClosed();
         }
 
         var (request, problem) = await JsonBody.ReadAsync(context.Request, ParleyJsonContext.Default.CreateSecretRequest, _createBodyLimit);
@@ -171,7 +171,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
         var record = await store.FindAsync(secretId, context.RequestAborted);
         if (record is null)
         {
-            return Problems.NotFound();
+            return SecretProblems.NotFound();
         }
 
         var phase = record.PhaseAt(time.GetUtcNow());
@@ -185,7 +185,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
 
         return accessHash is not null && SecretTokens.Matches(record.AccessVerifier, accessHash)
             ? Gone(record, phase)
-            : Problems.NotFound();
+            : SecretProblems.NotFound();
     }
 
     public async Task<IResult> OpenAsync(string id, HttpContext context)
@@ -237,7 +237,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
             var record = await store.FindAsync(secretId, ct);
             if (record is null)
             {
-                return Refused(OpenRefusal.NotFound, Problems.NotFound());
+                return Refused(OpenRefusal.NotFound, SecretProblems.NotFound());
             }
 
             var now = time.GetUtcNow();
@@ -246,18 +246,18 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
             {
                 if (phase is not (SecretPhase.Available or SecretPhase.Uploading))
                 {
-                    return Refused(OpenRefusal.NotFound, Problems.NotFound());
+                    return Refused(OpenRefusal.NotFound, SecretProblems.NotFound());
                 }
 
                 await store.RecordWrongAccessAsync(secretId, now, ct);
                 SecretsLog.WrongAccessKey(logger);
                 await notifier.NotifyAsync(secretId, SubjectEvent.FailedAttempt, record.ViewsLeft);
-                return Refused(OpenRefusal.WrongAccessKey, Problems.AccessDenied());
+                return Refused(OpenRefusal.WrongAccessKey, SecretProblems.AccessDenied());
             }
 
             if (phase == SecretPhase.Uploading)
             {
-                return Refused(OpenRefusal.NotReady, Problems.NotReady());
+                return Refused(OpenRefusal.NotReady, SecretProblems.NotReady());
             }
 
             if (phase != SecretPhase.Available)
@@ -279,11 +279,11 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
                     SecretsLog.Burned(logger);
                     metrics.Burned();
                     await notifier.NotifyAsync(secretId, SubjectEvent.Burned, 0);
-                    return Refused(OpenRefusal.WrongPassphrase, Problems.Burned(burnedAt));
+                    return Refused(OpenRefusal.WrongPassphrase, SecretProblems.Burned(burnedAt));
                 }
 
                 SecretsLog.WrongPassphrase(logger, failure.AttemptsLeft);
-                return Refused(OpenRefusal.WrongPassphrase, Problems.WrongPassphrase(failure.AttemptsLeft));
+                return Refused(OpenRefusal.WrongPassphrase, SecretProblems.WrongPassphrase(failure.AttemptsLeft));
             }
 
             grant = grant with { ExpiresAt = now + _o.DownloadWindow };
@@ -294,7 +294,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
             }
         }
 
-        return Refused(OpenRefusal.NotFound, Problems.NotFound());
+        return Refused(OpenRefusal.NotFound, SecretProblems.NotFound());
     }
 
     private IResult Refused(OpenRefusal reason, IResult problem)
@@ -429,7 +429,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
 
         if (phase != SecretPhase.Uploading)
         {
-            return phase == SecretPhase.Available ? Problems.UploadConflict(r.StreamReceived) : Gone(r, phase);
+            return phase == SecretPhase.Available ? SecretProblems.UploadConflict(r.StreamReceived) : Gone(r, phase);
         }
 
         long offset = 0, length = total;
@@ -452,7 +452,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
 
         if (offset != r.StreamReceived)
         {
-            return Problems.UploadConflict(r.StreamReceived);
+            return SecretProblems.UploadConflict(r.StreamReceived);
         }
 
         if (request.ContentLength is { } contentLength && contentLength != length)
@@ -487,10 +487,10 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
                 SecretsLog.PartRefused(logger, result.Status);
                 return Problems.InvalidRequest("body", $"is longer than the {length} bytes this part declares; nothing was stored");
             case AppendStatus.NotFound:
-                return Problems.NotFound();
+                return SecretProblems.NotFound();
             default:
                 SecretsLog.PartRefused(logger, result.Status);
-                return Problems.UploadConflict(result.Received);
+                return SecretProblems.UploadConflict(result.Received);
         }
     }
 
@@ -510,7 +510,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
         if (range == ByteRanges.RangeResult.Unsatisfiable)
         {
             response.Headers.ContentRange = $"bytes */{total}";
-            return Problems.RangeNotSatisfiable();
+            return SecretProblems.RangeNotSatisfiable();
         }
 
         return new StreamResult(store, r, offset, count, total, range == ByteRanges.RangeResult.Partial);
@@ -548,7 +548,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
         var record = await store.FindAsync(secretId, context.RequestAborted);
         if (record is null)
         {
-            return (null, Problems.NotFound());
+            return (null, SecretProblems.NotFound());
         }
 
         return SecretTokens.Matches(record.ManageHash, tokenHash) ? (record, null) : (null, Problems.Unauthorized());
@@ -571,7 +571,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
         var record = await store.FindAsync(secretId, context.RequestAborted);
         if (record is null || record.StreamBytes is null)
         {
-            return (null, Problems.NotFound());
+            return (null, SecretProblems.NotFound());
         }
 
         var phase = record.PhaseAt(now);
@@ -580,18 +580,18 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
             return (null, Gone(record, phase));
         }
 
-        return record.StreamStored ? (record, null) : (null, Problems.NotFound());
+        return record.StreamStored ? (record, null) : (null, SecretProblems.NotFound());
     }
 
     /// <summary>Why a secret is gone; only for callers who proved the key or hold the manage token.</summary>
     private static ProblemHttpResult Gone(SecretRecord record, SecretPhase phase) => phase switch
     {
-        SecretPhase.Destroyed => Problems.Destroyed(record.DestroyedAt!.Value),
-        SecretPhase.Burned => Problems.Burned(record.BurnedAt!.Value),
-        SecretPhase.Opened => Problems.AlreadyOpened(record.OpenedAt),
-        SecretPhase.Expired => Problems.Expired(record.ExpiresAt),
-        SecretPhase.Uploading => Problems.NotReady(),
-        _ => Problems.NotFound(),
+        SecretPhase.Destroyed => SecretProblems.Destroyed(record.DestroyedAt!.Value),
+        SecretPhase.Burned => SecretProblems.Burned(record.BurnedAt!.Value),
+        SecretPhase.Opened => SecretProblems.AlreadyOpened(record.OpenedAt),
+        SecretPhase.Expired => SecretProblems.Expired(record.ExpiresAt),
+        SecretPhase.Uploading => SecretProblems.NotReady(),
+        _ => SecretProblems.NotFound(),
     };
 
     private static DateTimeOffset Truncate(DateTimeOffset t) => DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
@@ -633,7 +633,7 @@ internal sealed class SecretsApi(ISecretStore store, IOptions<SecretsOptions> op
             {
                 response.ContentLength = null;
                 response.Headers.ContentRange = default;
-                await Problems.NotFound().ExecuteAsync(httpContext);
+                await SecretProblems.NotFound().ExecuteAsync(httpContext);
             }
         }
     }

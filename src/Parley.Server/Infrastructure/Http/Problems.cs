@@ -79,47 +79,6 @@ internal static class Problems
     public static ProblemHttpResult PayloadTooLarge(string detail) =>
         Create(413, ProblemTypes.PayloadTooLarge, "The request is too large.", detail);
 
-    public static ProblemHttpResult NotFound() =>
-        Create(404, ProblemTypes.NotFound, "Not found.", "No such secret, or it is no longer available.");
-
     public static ProblemHttpResult Unauthorized() =>
         Create(401, ProblemTypes.Unauthorized, "Missing or wrong token.", "Send Authorization: Bearer with the right token.");
-
-    public static ProblemHttpResult AccessDenied() =>
-        Create(403, ProblemTypes.AccessDenied, "Wrong access key.", "The access key does not match; the attempt was counted.");
-
-    public static ProblemHttpResult WrongPassphrase(int attemptsLeft) =>
-        Create(403, ProblemTypes.WrongPassphrase, "Wrong passphrase.",
-            $"The passphrase does not match; {attemptsLeft} attempt(s) left before the secret is destroyed.",
-            new Dictionary<string, object?> { ["attemptsLeft"] = attemptsLeft });
-
-    public static ProblemHttpResult Burned(DateTimeOffset burnedAt) =>
-        Create(410, ProblemTypes.Burned, "The secret was destroyed after too many wrong passphrases.", null,
-            new Dictionary<string, object?> { ["burnedAt"] = burnedAt });
-
-    public static ProblemHttpResult AlreadyOpened(IReadOnlyList<DateTimeOffset> openedAt) =>
-        Create(410, ProblemTypes.AlreadyOpened, "The secret was already opened.",
-            openedAt.Count > 0 ? $"Last opened at {openedAt[^1]:O}." : null,
-            new Dictionary<string, object?> { ["openedAt"] = openedAt });
-
-    public static ProblemHttpResult Expired(DateTimeOffset expiredAt) =>
-        Create(410, ProblemTypes.Expired, "The secret expired.", $"It expired at {expiredAt:O}.",
-            new Dictionary<string, object?> { ["expiredAt"] = expiredAt });
-
-    public static ProblemHttpResult Destroyed(DateTimeOffset destroyedAt) =>
-        Create(410, ProblemTypes.Destroyed, "The creator destroyed the secret.", $"It was destroyed at {destroyedAt:O}.",
-            new Dictionary<string, object?> { ["destroyedAt"] = destroyedAt });
-
-    public static ProblemHttpResult NotReady() =>
-        Create(409, ProblemTypes.NotReady, "The file stream is not uploaded yet.", "Try again once the creator's upload is complete.");
-
-    public static ProblemHttpResult UploadConflict(long received) =>
-        Create(409, ProblemTypes.UploadConflict, "The part does not continue the upload.",
-            $"The upload stands at {received} bytes.", new Dictionary<string, object?> { ["received"] = received });
-
-    public static ProblemHttpResult CreationClosed() =>
-        Create(403, ProblemTypes.CreationClosed, "Secret creation is closed.", "The operator has closed secret creation on this server.");
-
-    public static ProblemHttpResult RangeNotSatisfiable() =>
-        Create(416, ProblemTypes.RangeNotSatisfiable, "Range not satisfiable.", "The range starts beyond the end of the stream.");
 }

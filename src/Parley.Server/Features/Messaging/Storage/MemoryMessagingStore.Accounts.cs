@@ -18,7 +18,7 @@ internal sealed partial class MemoryMessagingStore : IAccountStore
                 return ValueTask.FromResult(RegisterStatus.InviteUsed);
             }
 
-            var account = new Account(new AccountRecord(a.Username, a.IdentityKey, a.RegistrationId, a.CreatedAt))
+            var account = new Account(new StoredAccount(a.Username, a.IdentityKey, a.RegistrationId, a.CreatedAt))
             {
                 SignedPreKey = a.SignedPreKey,
                 LastResort = a.KyberLastResort,
@@ -30,7 +30,7 @@ internal sealed partial class MemoryMessagingStore : IAccountStore
         }
     }
 
-    public ValueTask<AccountRecord?> FindAccountAsync(string username, CancellationToken cancellationToken)
+    public ValueTask<StoredAccount?> FindAccountAsync(string username, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -109,13 +109,13 @@ internal sealed partial class MemoryMessagingStore : IAccountStore
     {
         lock (_gate)
         {
-            _tokens[Convert.ToHexString(tokenHash)] = new TokenRecord(username, expiresAt);
+            _tokens[Convert.ToHexString(tokenHash)] = new StoredToken(username, expiresAt);
         }
 
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<TokenRecord?> FindTokenAsync(byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
+    public ValueTask<StoredToken?> FindTokenAsync(byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {

@@ -23,11 +23,11 @@ internal sealed partial class MemoryMessagingStore : IGroupStore
         }
     }
 
-    public ValueTask<IReadOnlyList<GroupRecord>> GroupsOfAsync(string username, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<StoredGroup>> GroupsOfAsync(string username, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            return ValueTask.FromResult<IReadOnlyList<GroupRecord>>(
+            return ValueTask.FromResult<IReadOnlyList<StoredGroup>>(
                 [.. _groups.Values.Where(g => g.Members.Exists(m => m.Username == username)).OrderBy(g => g.CreatedAt).Select(g => g.Snapshot())]);
         }
     }
@@ -47,7 +47,7 @@ internal sealed partial class MemoryMessagingStore : IGroupStore
 
         private static string Key(byte[] id) => Convert.ToHexString(id);
 
-        public ValueTask<GroupRecord?> LockGroupAsync(byte[] groupId) =>
+        public ValueTask<StoredGroup?> LockGroupAsync(byte[] groupId) =>
             ValueTask.FromResult(store._groups.TryGetValue(Key(groupId), out var g) ? g.Snapshot() : null);
 
         public ValueTask<bool> AccountExistsAsync(string username) => ValueTask.FromResult(store._accounts.ContainsKey(username));
@@ -65,7 +65,7 @@ internal sealed partial class MemoryMessagingStore : IGroupStore
             var members = store._groups[Key(groupId)].Members;
             var before = members.ToList();
             members.RemoveAll(m => m.Username == username);
-            members.Add(new GroupMemberRecord(username, role, now));
+            members.Add(new StoredGroupMember(username, role, now));
             _undo.Add(() => { members.Clear(); members.AddRange(before); });
             return ValueTask.CompletedTask;
         }

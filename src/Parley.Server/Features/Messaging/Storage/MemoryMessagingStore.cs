@@ -11,16 +11,16 @@ internal sealed partial class MemoryMessagingStore
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Account> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string User, DateTimeOffset ExpiresAt)> _challenges = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, TokenRecord> _tokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StoredToken> _tokens = new(StringComparer.Ordinal);
     private readonly HashSet<string> _usedInvites = new(StringComparer.Ordinal);
     private readonly Dictionary<long, StoredEnvelopeEntry> _envelopes = [];
     private readonly Dictionary<(string Subject, string Viewer), bool> _presence = [];
     private readonly Dictionary<string, Group> _groups = new(StringComparer.Ordinal);
     private long _nextEnvelopeId;
 
-    private sealed class Account(AccountRecord record)
+    private sealed class Account(StoredAccount record)
     {
-        public AccountRecord Record { get; } = record;
+        public StoredAccount Record { get; } = record;
 
         public StoredPreKey SignedPreKey { get; set; } = null!;
 
@@ -44,10 +44,10 @@ internal sealed partial class MemoryMessagingStore
         public DateTimeOffset CreatedAt { get; } = createdAt;
 
         /// <summary>Members and invitees.</summary>
-        public List<GroupMemberRecord> Members { get; init; } = [];
+        public List<StoredGroupMember> Members { get; init; } = [];
 
         // The order of the SQL stores: by time, then username.
-        public GroupRecord Snapshot() =>
-            GroupRecord.Of(Id, Name, CreatedAt, Members.OrderBy(m => m.Since).ThenBy(m => m.Username, StringComparer.Ordinal));
+        public StoredGroup Snapshot() =>
+            StoredGroup.Of(Id, Name, CreatedAt, Members.OrderBy(m => m.Since).ThenBy(m => m.Username, StringComparer.Ordinal));
     }
 }

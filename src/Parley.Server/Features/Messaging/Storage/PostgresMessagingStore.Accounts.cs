@@ -53,20 +53,20 @@ internal sealed partial class PostgresMessagingStore : IAccountStore
         return RegisterStatus.Registered;
     }
 
-    public async ValueTask<AccountRecord?> FindAccountAsync(string username, CancellationToken cancellationToken)
+    public async ValueTask<StoredAccount?> FindAccountAsync(string username, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         return await FindAccountAsync(connection, username, cancellationToken);
     }
 
-    private static async Task<AccountRecord?> FindAccountAsync(NpgsqlConnection connection, string username, CancellationToken cancellationToken)
+    private static async Task<StoredAccount?> FindAccountAsync(NpgsqlConnection connection, string username, CancellationToken cancellationToken)
     {
         await using var c = PostgresStatement.Create(connection,
             "SELECT identity_key, registration_id, created_at FROM msg_accounts WHERE username = @u", "u")
             .Bind("u", username);
         await using var r = await c.ExecuteReaderAsync(cancellationToken);
         return await r.ReadAsync(cancellationToken)
-            ? new AccountRecord(username, r.GetFieldValue<byte[]>(0), (uint)r.GetInt64(1), Time(r.GetInt64(2)))
+            ? new StoredAccount(username, r.GetFieldValue<byte[]>(0), (uint)r.GetInt64(1), Time(r.GetInt64(2)))
             : null;
     }
 
@@ -117,7 +117,7 @@ internal sealed partial class PostgresMessagingStore : IAccountStore
         await c.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async ValueTask<TokenRecord?> FindTokenAsync(byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
+    public async ValueTask<StoredToken?> FindTokenAsync(byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var c = PostgresStatement.Create(connection,
@@ -125,7 +125,7 @@ internal sealed partial class PostgresMessagingStore : IAccountStore
             .Bind("h", tokenHash)
             .Bind("n", now.ToUnixTimeMilliseconds());
         await using var r = await c.ExecuteReaderAsync(cancellationToken);
-        return await r.ReadAsync(cancellationToken) ? new TokenRecord(r.GetString(0), Time(r.GetInt64(1))) : null;
+        return await r.ReadAsync(cancellationToken) ? new StoredToken(r.GetString(0), Time(r.GetInt64(1))) : null;
     }
 
     public async ValueTask<bool> DeleteTokenAsync(byte[] tokenHash, CancellationToken cancellationToken)

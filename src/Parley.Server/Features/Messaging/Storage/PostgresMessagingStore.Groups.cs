@@ -14,7 +14,7 @@ internal sealed partial class PostgresMessagingStore : IGroupStore
         return result;
     }
 
-    public async ValueTask<IReadOnlyList<GroupRecord>> GroupsOfAsync(string username, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<StoredGroup>> GroupsOfAsync(string username, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         List<byte[]> ids;
@@ -26,7 +26,7 @@ internal sealed partial class PostgresMessagingStore : IGroupStore
             ids = await ReadColumnAsync(c, static r => r.GetFieldValue<byte[]>(0), cancellationToken);
         }
 
-        var groups = new List<GroupRecord>();
+        var groups = new List<StoredGroup>();
         foreach (var id in ids)
         {
             if (await ReadGroupAsync(connection, id, forUpdate: false, cancellationToken) is { } g)
@@ -38,7 +38,7 @@ internal sealed partial class PostgresMessagingStore : IGroupStore
         return groups;
     }
 
-    private static async Task<GroupRecord?> ReadGroupAsync(NpgsqlConnection connection, byte[] id, bool forUpdate, CancellationToken cancellationToken)
+    private static async Task<StoredGroup?> ReadGroupAsync(NpgsqlConnection connection, byte[] id, bool forUpdate, CancellationToken cancellationToken)
     {
         string name;
         long created;
@@ -60,14 +60,14 @@ internal sealed partial class PostgresMessagingStore : IGroupStore
             SELECT username, admin, invited, joined_at FROM msg_group_members WHERE group_id = @g ORDER BY joined_at, username COLLATE "C"
             """, "g")
             .Bind("g", id);
-        var rows = await ReadColumnAsync(m, static r => new GroupMemberRecord(r.GetString(0),
+        var rows = await ReadColumnAsync(m, static r => new StoredGroupMember(r.GetString(0),
             r.GetBoolean(2) ? GroupRole.Invited : r.GetBoolean(1) ? GroupRole.Admin : GroupRole.Member, Time(r.GetInt64(3))), cancellationToken);
-        return GroupRecord.Of(id, name, Time(created), rows);
+        return StoredGroup.Of(id, name, Time(created), rows);
     }
 
     private sealed class Transaction(NpgsqlConnection connection, CancellationToken cancellationToken) : IGroupTransaction
     {
-        public async ValueTask<GroupRecord?> LockGroupAsync(byte[] groupId) =>
+        public async ValueTask<StoredGroup?> LockGroupAsync(byte[] groupId) =>
             await ReadGroupAsync(connection, groupId, forUpdate: true, cancellationToken);
 
         public async ValueTask<bool> AccountExistsAsync(string username) =>

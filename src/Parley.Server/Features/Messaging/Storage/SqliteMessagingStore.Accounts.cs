@@ -51,15 +51,15 @@ internal sealed partial class SqliteMessagingStore : IAccountStore
             return RegisterStatus.Registered;
         }));
 
-    public async ValueTask<AccountRecord?> FindAccountAsync(string username, CancellationToken cancellationToken) =>
+    public async ValueTask<StoredAccount?> FindAccountAsync(string username, CancellationToken cancellationToken) =>
         await db.ReadAsync(username, static (s, u) => FindAccount(s, u), cancellationToken);
 
-    private static AccountRecord? FindAccount(SqliteSession s, string username)
+    private static StoredAccount? FindAccount(SqliteSession s, string username)
     {
         var c = s.Statement("SELECT identity_key, registration_id, created_at FROM msg_accounts WHERE username = $u", "$u")
             .Bind("$u", username);
         using var r = c.ExecuteReader();
-        return r.Read() ? new AccountRecord(username, (byte[])r.GetValue(0), (uint)r.GetInt64(1), Time(r.GetInt64(2))) : null;
+        return r.Read() ? new StoredAccount(username, (byte[])r.GetValue(0), (uint)r.GetInt64(1), Time(r.GetInt64(2))) : null;
     }
 
     public ValueTask<bool> DeleteAccountAsync(string username, CancellationToken cancellationToken) =>
@@ -110,14 +110,14 @@ internal sealed partial class SqliteMessagingStore : IAccountStore
         return ValueTask.CompletedTask;
     }
 
-    public async ValueTask<TokenRecord?> FindTokenAsync(byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public async ValueTask<StoredToken?> FindTokenAsync(byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken) =>
         await db.ReadAsync((tokenHash, now), static (s, a) =>
         {
             var c = s.Statement("SELECT username, expires_at FROM msg_tokens WHERE token_hash = $h AND expires_at > $n", "$h", "$n")
                 .Bind("$h", a.tokenHash)
                 .Bind("$n", a.now.ToUnixTimeMilliseconds());
             using var r = c.ExecuteReader();
-            return r.Read() ? new TokenRecord(r.GetString(0), Time(r.GetInt64(1))) : null;
+            return r.Read() ? new StoredToken(r.GetString(0), Time(r.GetInt64(1))) : null;
         }, cancellationToken);
 
     public ValueTask<bool> DeleteTokenAsync(byte[] tokenHash, CancellationToken cancellationToken) =>

@@ -17,7 +17,7 @@ internal sealed partial class SqliteMessagingStore : IGroupStore
             return task.GetAwaiter().GetResult();
         }));
 
-    public async ValueTask<IReadOnlyList<GroupRecord>> GroupsOfAsync(string username, CancellationToken cancellationToken) =>
+    public async ValueTask<IReadOnlyList<StoredGroup>> GroupsOfAsync(string username, CancellationToken cancellationToken) =>
         await db.ReadAsync(username, static (s, u) =>
         {
             var c = s.Statement("""
@@ -26,10 +26,10 @@ internal sealed partial class SqliteMessagingStore : IGroupStore
                 """, "$u")
                 .Bind("$u", u);
             var ids = ReadColumn(c, static r => (byte[])r.GetValue(0));
-            return (IReadOnlyList<GroupRecord>)[.. ids.Select(id => ReadGroup(s, id)!)];
+            return (IReadOnlyList<StoredGroup>)[.. ids.Select(id => ReadGroup(s, id)!)];
         }, cancellationToken);
 
-    private static GroupRecord? ReadGroup(SqliteSession s, byte[] id)
+    private static StoredGroup? ReadGroup(SqliteSession s, byte[] id)
     {
         var g = s.Statement("SELECT name, created_at FROM msg_groups WHERE id = $g", "$g")
             .Bind("$g", id);
@@ -48,14 +48,14 @@ internal sealed partial class SqliteMessagingStore : IGroupStore
 
         var m = s.Statement("SELECT username, admin, invited, joined_at FROM msg_group_members WHERE group_id = $g ORDER BY joined_at, username", "$g")
             .Bind("$g", id);
-        var rows = ReadColumn(m, static r => new GroupMemberRecord(r.GetString(0),
+        var rows = ReadColumn(m, static r => new StoredGroupMember(r.GetString(0),
             r.GetInt64(2) != 0 ? GroupRole.Invited : r.GetInt64(1) != 0 ? GroupRole.Admin : GroupRole.Member, Time(r.GetInt64(3))));
-        return GroupRecord.Of(id, name, Time(created), rows);
+        return StoredGroup.Of(id, name, Time(created), rows);
     }
 
     private sealed class Transaction(SqliteSession s) : IGroupTransaction
     {
-        public ValueTask<GroupRecord?> LockGroupAsync(byte[] groupId) => ValueTask.FromResult(ReadGroup(s, groupId));
+        public ValueTask<StoredGroup?> LockGroupAsync(byte[] groupId) => ValueTask.FromResult(ReadGroup(s, groupId));
 
         public ValueTask<bool> AccountExistsAsync(string username) => ValueTask.FromResult(FindAccount(s, username) is not null);
 
