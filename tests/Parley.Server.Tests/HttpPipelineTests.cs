@@ -295,7 +295,7 @@ public sealed class HttpPipelineTests(MemoryServer provider) : IClassFixture<Mem
         var api = server.Api();
         await api.CreateAsync(new TestSecret());
         var sqlite = (Parley.Server.Infrastructure.Storage.SqliteDatabase)server.Services.GetService(typeof(Parley.Server.Infrastructure.Storage.SqliteDatabase))!;
-        await sqlite.WriteBatchedAsync(0, static (s, _) => { s.Execute("DROP TABLE secret_downloads; DROP TABLE secrets;"); return 0; });
+        await sqlite.WriteBatchedAsync(0, static (s, _) => { s.Execute("DROP TABLE secret_downloads; DROP TABLE secrets;"); return 0; }, CancellationToken.None);
         using var response = await api.PostJsonAsync("api/secrets", new TestSecret().ToRequest(), ParleyJsonContext.Default.CreateSecretRequest);
         var problem = await response.ShouldBeProblemAsync(HttpStatusCode.InternalServerError, ProblemTypes.InternalError);
         var text = problem.GetRawText();

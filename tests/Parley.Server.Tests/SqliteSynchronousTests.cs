@@ -26,8 +26,8 @@ public sealed class SqliteSynchronousTests
             }
 
             using var db = new SqliteDatabase(Options.Create(options), []);
-            db.Write(0, static (s, _) => (long)s.Command("PRAGMA synchronous").ExecuteScalar()!).ShouldBe(pragma);
-            (await db.ReadAsync(0, static (s, _) => (long)s.Command("PRAGMA synchronous").ExecuteScalar()!, TestContext.Current.CancellationToken))
+            db.Write(0, static (s, _) => (long)s.Statement("PRAGMA synchronous").ExecuteScalar()!).ShouldBe(pragma);
+            (await db.ReadAsync(0, static (s, _) => (long)s.Statement("PRAGMA synchronous").ExecuteScalar()!, TestContext.Current.CancellationToken))
                 .ShouldBe(pragma);
         }
         finally

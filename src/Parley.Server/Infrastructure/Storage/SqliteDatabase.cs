@@ -124,13 +124,6 @@ public sealed class SqliteDatabase : IDisposable
         return item.Task;
     }
 
-    /// <summary>
-    /// <see cref="WriteBatchedAsync{TState, TResult}(TState, Func{SqliteSession, TState, TResult}, CancellationToken)"/>
-    /// without a caller to cancel; being replaced by that overload (the Secrets stores still use this one).
-    /// </summary>
-    public Task<TResult> WriteBatchedAsync<TState, TResult>(TState state, Func<SqliteSession, TState, TResult> work) =>
-        WriteBatchedAsync(state, work, CancellationToken.None);
-
     private async Task RunBatchesAsync()
     {
         var reader = _batched.Reader;
@@ -502,15 +495,7 @@ public sealed class SqliteSession(SqliteConnection connection) : IDisposable
     /// use and the command reused afterwards; every parameter starts unbound, so each call binds all of them
     /// (see <see cref="Statement{TCommand}"/>). Execute before asking for the next statement of the same SQL.
     /// </summary>
-    public Statement<SqliteCommand> Statement(string sql, params ReadOnlySpan<string> parameters) =>
-        new(Command(sql, parameters), owned: false);
-
-    /// <summary>
-    /// The prepared command for <paramref name="sql"/>, created with <paramref name="parameters"/> on first
-    /// use and reused afterwards: callers set <c>Parameters[i].Value</c> in the order given, and a value not
-    /// set keeps the previous call's. Being replaced by <see cref="Statement"/>; the Secrets stores still use it.
-    /// </summary>
-    public SqliteCommand Command(string sql, params ReadOnlySpan<string> parameters)
+    public Statement<SqliteCommand> Statement(string sql, params ReadOnlySpan<string> parameters)
     {
         if (!_commands.TryGetValue(sql, out var command))
         {
@@ -524,7 +509,7 @@ public sealed class SqliteSession(SqliteConnection connection) : IDisposable
             _commands.Add(sql, command);
         }
 
-        return command;
+        return new(command, owned: false);
     }
 
     public void Execute(string sql)

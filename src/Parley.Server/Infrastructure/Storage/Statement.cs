@@ -44,6 +44,12 @@ public readonly struct Statement<TCommand> : IAsyncDisposable
 
     public Statement<TCommand> Bind(string name, int value) => Bind(IndexOf(name), value);
 
+    /// <summary>A nullable <c>bigint</c>/<c>INTEGER</c>: null binds SQL NULL.</summary>
+    public Statement<TCommand> Bind(string name, long? value) => Bind(IndexOf(name), value);
+
+    /// <summary>A nullable <c>integer</c>/<c>INTEGER</c>: null binds SQL NULL.</summary>
+    public Statement<TCommand> Bind(string name, int? value) => Bind(IndexOf(name), value);
+
     public Statement<TCommand> Bind(string name, short value) => Bind(IndexOf(name), value);
 
     public Statement<TCommand> Bind(string name, bool value) => Bind(IndexOf(name), value);
@@ -61,6 +67,10 @@ public readonly struct Statement<TCommand> : IAsyncDisposable
     public Statement<TCommand> Bind(int ordinal, long value) => Set(ordinal, DbType.Int64, value);
 
     public Statement<TCommand> Bind(int ordinal, int value) => Set(ordinal, DbType.Int32, value);
+
+    public Statement<TCommand> Bind(int ordinal, long? value) => Set(ordinal, DbType.Int64, value);
+
+    public Statement<TCommand> Bind(int ordinal, int? value) => Set(ordinal, DbType.Int32, value);
 
     public Statement<TCommand> Bind(int ordinal, short value) => Set(ordinal, DbType.Int16, value);
 

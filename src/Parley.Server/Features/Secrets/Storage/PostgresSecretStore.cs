@@ -1,6 +1,5 @@
 using System.Data;
 using Npgsql;
-using NpgsqlTypes;
 using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Features.Secrets.Storage;
@@ -37,14 +36,14 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
     public async ValueTask<bool> PingAsync(CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = new NpgsqlCommand("SELECT 1", connection);
+        await using var c = PostgresStatement.Create(connection, "SELECT 1");
         return await c.ExecuteScalarAsync(cancellationToken) is 1;
     }
 
     public async ValueTask CreateAsync(NewSecret n, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await InsertAsync(connection, null, n, cancellationToken);
+        await InsertAsync(connection, n, cancellationToken);
     }
 
     public async ValueTask CreateBundleAsync(IReadOnlyList<NewSecret> links, CancellationToken cancellationToken)
@@ -53,47 +52,47 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         foreach (var link in links)
         {
-            await InsertAsync(connection, tx, link, cancellationToken);
+            await InsertAsync(connection, link, cancellationToken);
         }
 
         await tx.CommitAsync(cancellationToken);
     }
 
-    private static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, NewSecret n, CancellationToken cancellationToken)
+    /// <summary>Inserts one record (inside the connection's transaction, if one is open).</summary>
+    private static async Task InsertAsync(NpgsqlConnection connection, NewSecret n, CancellationToken cancellationToken)
     {
-        await using var c = new NpgsqlCommand("""
+        await using var c = PostgresStatement.Positional(connection, """
             INSERT INTO secrets (id, manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest,
               manifest_bytes, stream_bytes, stream_stored, created_at, expires_at, max_views, views_left, max_pp_attempts,
               bundle_id, bundle_position, label, wrapped_key)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17, $18)
-            """, connection, tx);
-        var p = c.Parameters;
-        p.Add(new NpgsqlParameter<byte[]>{ TypedValue = n.Id.ToByteArray() });
-        p.Add(new NpgsqlParameter<byte[]> { TypedValue = n.ManageHash });
-        p.Add(new NpgsqlParameter<byte[]> { TypedValue = n.AccessVerifier });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)n.Passphrase?.Salt ?? DBNull.Value });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = (object?)n.Passphrase?.Iterations ?? DBNull.Value });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)n.Passphrase?.Verifier ?? DBNull.Value });
-        p.Add(new NpgsqlParameter<byte[]> { TypedValue = n.Manifest });
-        p.Add(new NpgsqlParameter<int> { TypedValue = n.Manifest.Length });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = (object?)n.StreamBytes ?? DBNull.Value });
-        p.Add(new NpgsqlParameter<bool> { TypedValue = n.StreamBytes is not null });
-        p.Add(new NpgsqlParameter<long> { TypedValue = n.CreatedAt.ToUnixTimeMilliseconds() });
-        p.Add(new NpgsqlParameter<long> { TypedValue = n.ExpiresAt.ToUnixTimeMilliseconds() });
-        p.Add(new NpgsqlParameter<int> { TypedValue = n.MaxViews });
-        p.Add(new NpgsqlParameter<int> { TypedValue = n.MaxPassphraseAttempts });
-        p.Add(new NpgsqlParameter<byte[]> { TypedValue = n.BundleId.ToByteArray() });
-        p.Add(new NpgsqlParameter<int> { TypedValue = n.Position });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)n.Label ?? DBNull.Value });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)n.WrappedKey ?? DBNull.Value });
+            """, 18)
+            .Bind(0, n.Id.ToByteArray())
+            .Bind(1, n.ManageHash)
+            .Bind(2, n.AccessVerifier)
+            .Bind(3, n.Passphrase?.Salt)
+            .Bind(4, n.Passphrase?.Iterations)
+            .Bind(5, n.Passphrase?.Verifier)
+            .Bind(6, n.Manifest)
+            .Bind(7, n.Manifest.Length)
+            .Bind(8, n.StreamBytes)
+            .Bind(9, n.StreamBytes is not null)
+            .Bind(10, n.CreatedAt.ToUnixTimeMilliseconds())
+            .Bind(11, n.ExpiresAt.ToUnixTimeMilliseconds())
+            .Bind(12, n.MaxViews)
+            .Bind(13, n.MaxPassphraseAttempts)
+            .Bind(14, n.BundleId.ToByteArray())
+            .Bind(15, n.Position)
+            .Bind(16, n.Label)
+            .Bind(17, n.WrappedKey);
         await c.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async ValueTask<SecretRecord?> FindAsync(SecretId id, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = new NpgsqlCommand($"SELECT {Columns} FROM secrets WHERE id = $1", connection);
-        c.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = id.ToByteArray() });
+        await using var c = PostgresStatement.Positional(connection, $"SELECT {Columns} FROM secrets WHERE id = $1", 1)
+            .Bind(0, id.ToByteArray());
         await using var r = await c.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
         return await r.ReadAsync(cancellationToken) ? Read(r) : null;
     }
@@ -101,8 +100,8 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
     public async ValueTask<IReadOnlyList<SecretRecord>> FindBundleAsync(SecretId bundle, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = new NpgsqlCommand($"SELECT {Columns} FROM secrets WHERE bundle_id = $1 ORDER BY bundle_position", connection);
-        c.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = bundle.ToByteArray() });
+        await using var c = PostgresStatement.Positional(connection, $"SELECT {Columns} FROM secrets WHERE bundle_id = $1 ORDER BY bundle_position", 1)
+            .Bind(0, bundle.ToByteArray());
         await using var r = await c.ExecuteReaderAsync(cancellationToken);
         var links = new List<SecretRecord>();
         while (await r.ReadAsync(cancellationToken))
@@ -133,7 +132,7 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
         // One statement: the UPDATE claims the view (re-checked on the newest row version when it races),
         // the self-join hands back the manifest the UPDATE clears on the last view, and the second CTE
         // records the download grant only when a view was claimed.
-        await using var c = new NpgsqlCommand($"""
+        await using var c = PostgresStatement.Create(connection, $"""
             WITH claimed AS (
               UPDATE secrets s SET views_left = s.views_left - 1, opened_at = array_append(s.opened_at, @now),
                 manifest = CASE WHEN s.views_left = 1 THEN NULL ELSE s.manifest END
@@ -145,13 +144,13 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
               INSERT INTO secret_downloads (token_hash, secret_id, expires_at)
               SELECT @token, id, @grant_expires FROM claimed WHERE stream_bytes IS NOT NULL)
             SELECT manifest, views_left, stream_bytes, wrapped_key FROM claimed
-            """, connection);
-        c.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
-        c.Parameters.Add(new NpgsqlParameter<byte[]>("av", accessVerifier));
-        c.Parameters.Add(new NpgsqlParameter("pv", NpgsqlDbType.Bytea) { Value = (object?)passphraseVerifier ?? DBNull.Value });
-        c.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
-        c.Parameters.Add(new NpgsqlParameter("token", NpgsqlDbType.Bytea) { Value = (object?)grant.TokenHash ?? DBNull.Value });
-        c.Parameters.Add(new NpgsqlParameter<long>("grant_expires", grant.ExpiresAt.ToUnixTimeMilliseconds()));
+            """, "id", "av", "pv", "now", "token", "grant_expires")
+            .Bind("id", id.ToByteArray())
+            .Bind("av", accessVerifier)
+            .Bind("pv", passphraseVerifier)
+            .Bind("now", now.ToUnixTimeMilliseconds())
+            .Bind("token", grant.TokenHash)
+            .Bind("grant_expires", grant.ExpiresAt.ToUnixTimeMilliseconds());
         await using var r = await c.ExecuteReaderAsync(cancellationToken);
         if (!await r.ReadAsync(cancellationToken))
         {
@@ -165,9 +164,10 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
     public async ValueTask RecordWrongAccessAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = new NpgsqlCommand($"UPDATE secrets s SET failed_attempts = s.failed_attempts + 1 WHERE s.id = @id AND {Live}", connection);
-        c.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
-        c.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
+        await using var c = PostgresStatement.Create(connection,
+            $"UPDATE secrets s SET failed_attempts = s.failed_attempts + 1 WHERE s.id = @id AND {Live}", "id", "now")
+            .Bind("id", id.ToByteArray())
+            .Bind("now", now.ToUnixTimeMilliseconds());
         await c.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -176,7 +176,7 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         // One statement: count, burn on the last allowed attempt, and drop the burned secret's stream and grants.
-        await using var c = new NpgsqlCommand($"""
+        await using var c = PostgresStatement.Create(connection, $"""
             WITH failed AS (
               UPDATE secrets s SET failed_attempts = s.failed_attempts + 1, pp_failures = s.pp_failures + 1,
                 burned_at = CASE WHEN s.pp_failures + 1 >= s.max_pp_attempts THEN @now END,
@@ -188,10 +188,10 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
             {DeleteUnheldChunks},
             grants AS (DELETE FROM secret_downloads d USING released f WHERE d.secret_id = f.id)
             SELECT attempts_left, burned_at FROM failed
-            """, connection);
-        c.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
-        c.Parameters.Add(new NpgsqlParameter<byte[]>("av", accessVerifier));
-        c.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
+            """, "id", "av", "now")
+            .Bind("id", id.ToByteArray())
+            .Bind("av", accessVerifier)
+            .Bind("now", now.ToUnixTimeMilliseconds());
         await using var r = await c.ExecuteReaderAsync(cancellationToken);
         if (!await r.ReadAsync(cancellationToken))
         {
@@ -204,16 +204,16 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
     public async ValueTask<bool> DestroyAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = new NpgsqlCommand($"""
+        await using var c = PostgresStatement.Create(connection, $"""
             WITH released AS (
               UPDATE secrets s SET destroyed_at = @now, manifest = NULL, stream_stored = false
               WHERE s.id = @id AND {Live} RETURNING s.id, s.bundle_id),
             {DeleteUnheldChunks},
             grants AS (DELETE FROM secret_downloads g USING released d WHERE g.secret_id = d.id)
             SELECT count(*) FROM released
-            """, connection);
-        c.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
-        c.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
+            """, "id", "now")
+            .Bind("id", id.ToByteArray())
+            .Bind("now", now.ToUnixTimeMilliseconds());
         return (long)(await c.ExecuteScalarAsync(cancellationToken))! == 1;
     }
 
@@ -226,12 +226,11 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
         // second part racing for the same secret (on any node) is refused at once.
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         long total, received;
-        await using (var c = new NpgsqlCommand("""
+        await using (var c = PostgresStatement.Positional(connection, """
             SELECT stream_bytes, stream_received, destroyed_at IS NULL AND stream_stored
             FROM secrets WHERE id = $1 FOR UPDATE NOWAIT
-            """, connection, tx))
+            """, 1).Bind(0, idBytes))
         {
-            c.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = idBytes });
             try
             {
                 await using var r = await c.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
@@ -269,11 +268,11 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
         }
 
         // For a bundle, id is the bundle id (the first link's row, locked above): every link advances with it.
-        await using (var update = new NpgsqlCommand("UPDATE secrets SET stream_received = $2 WHERE bundle_id = $1 AND destroyed_at IS NULL",
-            connection, tx))
+        await using (var update = PostgresStatement.Positional(connection,
+            "UPDATE secrets SET stream_received = $2 WHERE bundle_id = $1 AND destroyed_at IS NULL", 2)
+            .Bind(0, idBytes)
+            .Bind(1, offset + length))
         {
-            update.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = idBytes });
-            update.Parameters.Add(new NpgsqlParameter<long> { TypedValue = offset + length });
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -286,14 +285,14 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
     {
         var id = record.BundleId;
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = new NpgsqlCommand("""
+        await using var c = PostgresStatement.Positional(connection, """
             SELECT start_offset, data FROM secret_stream_chunks
             WHERE secret_id = $1 AND start_offset < $3 AND start_offset + octet_length(data) > $2
             ORDER BY start_offset
-            """, connection);
-        c.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = id.ToByteArray() });
-        c.Parameters.Add(new NpgsqlParameter<long> { TypedValue = offset });
-        c.Parameters.Add(new NpgsqlParameter<long> { TypedValue = offset + length });
+            """, 3)
+            .Bind(0, id.ToByteArray())
+            .Bind(1, offset)
+            .Bind(2, offset + length);
         await using var r = await c.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
         var position = offset;
         var end = offset + length;
@@ -345,11 +344,11 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
     public async ValueTask<bool> HasDownloadGrantAsync(SecretId id, byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = new NpgsqlCommand(
-            "SELECT count(*) FROM secret_downloads WHERE token_hash = $1 AND secret_id = $2 AND expires_at > $3", connection);
-        c.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = tokenHash });
-        c.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = id.ToByteArray() });
-        c.Parameters.Add(new NpgsqlParameter<long> { TypedValue = now.ToUnixTimeMilliseconds() });
+        await using var c = PostgresStatement.Positional(connection,
+            "SELECT count(*) FROM secret_downloads WHERE token_hash = $1 AND secret_id = $2 AND expires_at > $3", 3)
+            .Bind(0, tokenHash)
+            .Bind(1, id.ToByteArray())
+            .Bind(2, now.ToUnixTimeMilliseconds());
         return (long)(await c.ExecuteScalarAsync(cancellationToken))! == 1;
     }
 
@@ -357,7 +356,7 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        await using var c = new NpgsqlCommand($"""
+        await using var c = PostgresStatement.Create(connection, $"""
             WITH ended AS (
               DELETE FROM secret_downloads WHERE token_hash = @t AND secret_id = @id AND expires_at > @now RETURNING secret_id),
             released AS (
@@ -367,10 +366,10 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
               RETURNING s.id, s.bundle_id),
             {DeleteUnheldChunks}
             SELECT (SELECT count(*) FROM ended)
-            """, connection, tx);
-        c.Parameters.Add(new NpgsqlParameter<byte[]>("t", tokenHash));
-        c.Parameters.Add(new NpgsqlParameter<byte[]>("id", id.ToByteArray()));
-        c.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
+            """, "t", "id", "now")
+            .Bind("t", tokenHash)
+            .Bind("id", id.ToByteArray())
+            .Bind("now", now.ToUnixTimeMilliseconds());
         var ended = (long)(await c.ExecuteScalarAsync(cancellationToken))!;
         await tx.CommitAsync(cancellationToken);
         return ended > 0;
@@ -383,9 +382,9 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
 
         async Task<int> Run(string sql, long a, long b)
         {
-            await using var c = new NpgsqlCommand(sql, connection);
-            c.Parameters.Add(new NpgsqlParameter<long>("a", a));
-            c.Parameters.Add(new NpgsqlParameter<long>("b", b));
+            await using var c = PostgresStatement.Create(connection, sql, "a", "b")
+                .Bind("a", a)
+                .Bind("b", b);
             return Convert.ToInt32(await c.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
         }
 
@@ -441,7 +440,7 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
     public async ValueTask<long> CountAsync(CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = new NpgsqlCommand("SELECT count(*) FROM secrets", connection);
+        await using var c = PostgresStatement.Create(connection, "SELECT count(*) FROM secrets");
         return (long)(await c.ExecuteScalarAsync(cancellationToken))!;
     }
 

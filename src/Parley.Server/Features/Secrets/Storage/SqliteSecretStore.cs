@@ -33,11 +33,11 @@ internal sealed class SqliteSecretStore : ISecretStore
     }
 
     public async ValueTask<bool> PingAsync(CancellationToken cancellationToken) =>
-        await _db.ReadAsync(0, static (s, _) => s.Command("SELECT 1").ExecuteScalar() is 1L, cancellationToken);
+        await _db.ReadAsync(0, static (s, _) => s.Statement("SELECT 1").ExecuteScalar() is 1L, cancellationToken);
 
     public async ValueTask CreateAsync(NewSecret secret, CancellationToken cancellationToken)
     {
-        await _db.WriteBatchedAsync(secret, static (s, n) => Insert(s, n));
+        await _db.WriteBatchedAsync(secret, static (s, n) => Insert(s, n), cancellationToken);
     }
 
     public async ValueTask CreateBundleAsync(IReadOnlyList<NewSecret> links, CancellationToken cancellationToken)
@@ -51,37 +51,36 @@ internal sealed class SqliteSecretStore : ISecretStore
             }
 
             return links.Count;
-        });
+        }, cancellationToken);
     }
 
     private static int Insert(SqliteSession s, NewSecret n)
     {
-        var c = s.Command("""
+        var c = s.Statement("""
             INSERT INTO secrets (id, manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest,
               manifest_bytes, stream_bytes, stream_stored, created_at, expires_at, max_views, views_left, max_pp_attempts,
               bundle_id, bundle_position, label, wrapped_key)
             VALUES ($id, $mh, $av, $ps, $pi, $pv, $m, $mb, $sb, $ss, $c, $e, $mv, $mv, $mpa, $b, $bp, $l, $wk)
             """, "$id", "$mh", "$av", "$ps", "$pi", "$pv", "$m", "$mb", "$sb", "$ss", "$c", "$e", "$mv", "$mpa",
-            "$b", "$bp", "$l", "$wk");
-        var p = c.Parameters;
-        p[0].Value = n.Id.ToByteArray();
-        p[1].Value = n.ManageHash;
-        p[2].Value = n.AccessVerifier;
-        p[3].Value = (object?)n.Passphrase?.Salt ?? DBNull.Value;
-        p[4].Value = (object?)n.Passphrase?.Iterations ?? DBNull.Value;
-        p[5].Value = (object?)n.Passphrase?.Verifier ?? DBNull.Value;
-        p[6].Value = n.Manifest;
-        p[7].Value = n.Manifest.Length;
-        p[8].Value = (object?)n.StreamBytes ?? DBNull.Value;
-        p[9].Value = n.StreamBytes is null ? 0 : 1;
-        p[10].Value = n.CreatedAt.ToUnixTimeMilliseconds();
-        p[11].Value = n.ExpiresAt.ToUnixTimeMilliseconds();
-        p[12].Value = n.MaxViews;
-        p[13].Value = n.MaxPassphraseAttempts;
-        p[14].Value = n.BundleId.ToByteArray();
-        p[15].Value = n.Position;
-        p[16].Value = (object?)n.Label ?? DBNull.Value;
-        p[17].Value = (object?)n.WrappedKey ?? DBNull.Value;
+            "$b", "$bp", "$l", "$wk")
+            .Bind("$id", n.Id.ToByteArray())
+            .Bind("$mh", n.ManageHash)
+            .Bind("$av", n.AccessVerifier)
+            .Bind("$ps", n.Passphrase?.Salt)
+            .Bind("$pi", n.Passphrase?.Iterations)
+            .Bind("$pv", n.Passphrase?.Verifier)
+            .Bind("$m", n.Manifest)
+            .Bind("$mb", n.Manifest.Length)
+            .Bind("$sb", n.StreamBytes)
+            .Bind("$ss", n.StreamBytes is null ? 0 : 1)
+            .Bind("$c", n.CreatedAt.ToUnixTimeMilliseconds())
+            .Bind("$e", n.ExpiresAt.ToUnixTimeMilliseconds())
+            .Bind("$mv", n.MaxViews)
+            .Bind("$mpa", n.MaxPassphraseAttempts)
+            .Bind("$b", n.BundleId.ToByteArray())
+            .Bind("$bp", n.Position)
+            .Bind("$l", n.Label)
+            .Bind("$wk", n.WrappedKey);
         return c.ExecuteNonQuery();
     }
 
@@ -90,8 +89,8 @@ internal sealed class SqliteSecretStore : ISecretStore
 
     private static SecretRecord? Find(SqliteSession s, SecretId id)
     {
-        var c = s.Command($"SELECT {Columns}, id FROM secrets WHERE id = $id", "$id");
-        c.Parameters[0].Value = id.ToByteArray();
+        var c = s.Statement($"SELECT {Columns}, id FROM secrets WHERE id = $id", "$id")
+            .Bind("$id", id.ToByteArray());
         using var r = c.ExecuteReader();
         return r.Read() ? Read(r) : null;
     }
@@ -99,8 +98,8 @@ internal sealed class SqliteSecretStore : ISecretStore
     public async ValueTask<IReadOnlyList<SecretRecord>> FindBundleAsync(SecretId bundle, CancellationToken cancellationToken) =>
         await _db.ReadAsync(bundle, static (s, bundle) =>
         {
-            var c = s.Command($"SELECT {Columns}, id FROM secrets WHERE bundle_id = $b ORDER BY bundle_position", "$b");
-            c.Parameters[0].Value = bundle.ToByteArray();
+            var c = s.Statement($"SELECT {Columns}, id FROM secrets WHERE bundle_id = $b ORDER BY bundle_position", "$b")
+                .Bind("$b", bundle.ToByteArray());
             var links = new List<SecretRecord>();
             using var r = c.ExecuteReader();
             while (r.Read())
@@ -130,16 +129,16 @@ internal sealed class SqliteSecretStore : ISecretStore
         await _db.WriteBatchedAsync((id, accessVerifier, passphraseVerifier, now, grant), static (s, a) =>
         {
             var idBytes = a.id.ToByteArray();
-            var c = s.Command($"""
+            var c = s.Statement($"""
                 UPDATE secrets SET views_left = views_left - 1, opened_at = opened_at || $now || ','
                 WHERE id = $id AND access_verifier = $av AND (pp_verifier IS NULL OR pp_verifier = $pv)
                   AND {Live} AND manifest IS NOT NULL AND (stream_bytes IS NULL OR stream_received = stream_bytes)
                 RETURNING manifest, views_left, stream_bytes, wrapped_key
-                """, "$id", "$av", "$pv", "$now");
-            c.Parameters[0].Value = idBytes;
-            c.Parameters[1].Value = a.accessVerifier;
-            c.Parameters[2].Value = (object?)a.passphraseVerifier ?? DBNull.Value;
-            c.Parameters[3].Value = a.now.ToUnixTimeMilliseconds();
+                """, "$id", "$av", "$pv", "$now")
+                .Bind("$id", idBytes)
+                .Bind("$av", a.accessVerifier)
+                .Bind("$pv", a.passphraseVerifier)
+                .Bind("$now", a.now.ToUnixTimeMilliseconds());
             ClaimedView claimed;
             using (var r = c.ExecuteReader())
             {
@@ -154,33 +153,33 @@ internal sealed class SqliteSecretStore : ISecretStore
 
             if (claimed.ViewsLeft == 0)
             {
-                var clear = s.Command("UPDATE secrets SET manifest = NULL WHERE id = $id", "$id");
-                clear.Parameters[0].Value = idBytes;
-                clear.ExecuteNonQuery();
+                s.Statement("UPDATE secrets SET manifest = NULL WHERE id = $id", "$id")
+                    .Bind("$id", idBytes)
+                    .ExecuteNonQuery();
             }
 
             if (claimed.StreamBytes is not null)
             {
-                var insert = s.Command("INSERT INTO secret_downloads (token_hash, secret_id, expires_at) VALUES ($t, $id, $e)",
-                    "$t", "$id", "$e");
-                insert.Parameters[0].Value = a.grant.TokenHash;
-                insert.Parameters[1].Value = idBytes;
-                insert.Parameters[2].Value = a.grant.ExpiresAt.ToUnixTimeMilliseconds();
-                insert.ExecuteNonQuery();
+                s.Statement("INSERT INTO secret_downloads (token_hash, secret_id, expires_at) VALUES ($t, $id, $e)",
+                    "$t", "$id", "$e")
+                    .Bind("$t", a.grant.TokenHash)
+                    .Bind("$id", idBytes)
+                    .Bind("$e", a.grant.ExpiresAt.ToUnixTimeMilliseconds())
+                    .ExecuteNonQuery();
             }
 
             return (ClaimedView?)claimed;
-        });
+        }, cancellationToken);
 
     public async ValueTask RecordWrongAccessAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await _db.WriteBatchedAsync((id, now), static (s, a) =>
         {
-            var c = s.Command($"UPDATE secrets SET failed_attempts = failed_attempts + 1 WHERE id = $id AND {Live}", "$id", "$now");
-            c.Parameters[0].Value = a.id.ToByteArray();
-            c.Parameters[1].Value = a.now.ToUnixTimeMilliseconds();
+            var c = s.Statement($"UPDATE secrets SET failed_attempts = failed_attempts + 1 WHERE id = $id AND {Live}", "$id", "$now")
+                .Bind("$id", a.id.ToByteArray())
+                .Bind("$now", a.now.ToUnixTimeMilliseconds());
             return c.ExecuteNonQuery();
-        });
+        }, cancellationToken);
     }
 
     public async ValueTask<PassphraseFailure?> RecordWrongPassphraseAsync(SecretId id, byte[] accessVerifier, DateTimeOffset now,
@@ -188,16 +187,16 @@ internal sealed class SqliteSecretStore : ISecretStore
     {
         var (failure, dropStream) = await _db.WriteBatchedAsync((id, accessVerifier, now), static (s, a) =>
         {
-            var c = s.Command($"""
+            var c = s.Statement($"""
                 UPDATE secrets SET failed_attempts = failed_attempts + 1, pp_failures = pp_failures + 1,
                   burned_at = CASE WHEN pp_failures + 1 >= max_pp_attempts THEN $now END,
                   manifest = CASE WHEN pp_failures + 1 >= max_pp_attempts THEN NULL ELSE manifest END
                 WHERE id = $id AND access_verifier = $av AND pp_verifier IS NOT NULL AND {Live}
                 RETURNING max_pp_attempts - pp_failures, burned_at, stream_stored
-                """, "$id", "$av", "$now");
-            c.Parameters[0].Value = a.id.ToByteArray();
-            c.Parameters[1].Value = a.accessVerifier;
-            c.Parameters[2].Value = a.now.ToUnixTimeMilliseconds();
+                """, "$id", "$av", "$now")
+                .Bind("$id", a.id.ToByteArray())
+                .Bind("$av", a.accessVerifier)
+                .Bind("$now", a.now.ToUnixTimeMilliseconds());
             using var r = c.ExecuteReader();
             if (!r.Read())
             {
@@ -206,10 +205,10 @@ internal sealed class SqliteSecretStore : ISecretStore
 
             var burnedAt = r.IsDBNull(1) ? (DateTimeOffset?)null : Time(r.GetInt64(1));
             return (new PassphraseFailure(Math.Max(0, r.GetInt32(0)), burnedAt), burnedAt is not null && r.GetInt64(2) != 0);
-        });
+        }, cancellationToken);
         if (dropStream)
         {
-            await DropStreamAsync(id);
+            await DropStreamAsync(id, CancellationToken.None); // the burn has committed: see DropStreamAsync
         }
 
         return failure;
@@ -219,19 +218,19 @@ internal sealed class SqliteSecretStore : ISecretStore
     {
         var (destroyed, dropStream) = await _db.WriteBatchedAsync((id, now), static (s, a) =>
         {
-            var c = s.Command("""
+            var c = s.Statement("""
                 UPDATE secrets SET destroyed_at = $now, manifest = NULL
                 WHERE id = $id AND views_left > 0 AND expires_at > $now AND destroyed_at IS NULL AND burned_at IS NULL
                 RETURNING stream_stored
-                """, "$id", "$now");
-            c.Parameters[0].Value = a.id.ToByteArray();
-            c.Parameters[1].Value = a.now.ToUnixTimeMilliseconds();
+                """, "$id", "$now")
+                .Bind("$id", a.id.ToByteArray())
+                .Bind("$now", a.now.ToUnixTimeMilliseconds());
             using var r = c.ExecuteReader();
             return r.Read() ? (true, r.GetInt64(0) != 0) : (false, false);
-        });
+        }, cancellationToken);
         if (dropStream)
         {
-            await DropStreamAsync(id);
+            await DropStreamAsync(id, CancellationToken.None); // the destruction has committed: see DropStreamAsync
         }
 
         return destroyed;
@@ -242,17 +241,23 @@ internal sealed class SqliteSecretStore : ISecretStore
     /// still holds the stream, only this record lets go (one transaction, so of two links letting go
     /// the second always sees the first); the last holder deletes the file first and then marks it
     /// gone, so a crash in between leaves a marked record that the sweeper repairs.
+    /// <para>
+    /// After a change that has committed (a destruction, a burn, the last download grant ended), callers pass
+    /// <see cref="CancellationToken.None"/>: a caller who has gone away must not leave the stream on disk until
+    /// the next sweep (PostgreSQL lets go in the committing statement itself). The sweeper passes its own token;
+    /// whatever it leaves, its next run repairs.
+    /// </para>
     /// </summary>
-    private async Task DropStreamAsync(SecretId id)
+    private async Task DropStreamAsync(SecretId id, CancellationToken cancellationToken)
     {
         var lastHolder = await _db.WriteBatchedAsync(id, static (s, id) =>
         {
             var bytes = id.ToByteArray();
-            var q = s.Command("""
+            var q = s.Statement("""
                 SELECT bundle_id FROM secrets WHERE id = $id AND NOT EXISTS (
                   SELECT 1 FROM secrets o WHERE o.bundle_id = secrets.bundle_id AND o.id <> secrets.id AND o.stream_stored = 1)
-                """, "$id");
-            q.Parameters[0].Value = bytes;
+                """, "$id")
+                .Bind("$id", bytes);
             if (q.ExecuteScalar() is byte[] bundle)
             {
                 return (SecretId?)SecretId.FromBytes(bundle);
@@ -260,32 +265,32 @@ internal sealed class SqliteSecretStore : ISecretStore
 
             ReleaseStream(s, bytes);
             return null;
-        });
+        }, cancellationToken);
         if (lastHolder is not { } bundleId)
         {
             return;
         }
 
         File.Delete(StreamPath(bundleId));
-        await _db.WriteBatchedAsync(id, static (s, id) => ReleaseStream(s, id.ToByteArray()));
+        await _db.WriteBatchedAsync(id, static (s, id) => ReleaseStream(s, id.ToByteArray()), cancellationToken);
     }
 
     /// <summary>Marks the record's stream gone and ends its download grants.</summary>
     private static int ReleaseStream(SqliteSession s, byte[] id)
     {
-        var c = s.Command("UPDATE secrets SET stream_stored = 0 WHERE id = $id", "$id");
-        c.Parameters[0].Value = id;
-        c.ExecuteNonQuery();
-        var d = s.Command("DELETE FROM secret_downloads WHERE secret_id = $id", "$id");
-        d.Parameters[0].Value = id;
-        return d.ExecuteNonQuery();
+        s.Statement("UPDATE secrets SET stream_stored = 0 WHERE id = $id", "$id")
+            .Bind("$id", id)
+            .ExecuteNonQuery();
+        return s.Statement("DELETE FROM secret_downloads WHERE secret_id = $id", "$id")
+            .Bind("$id", id)
+            .ExecuteNonQuery();
     }
 
     public async ValueTask<AppendResult> AppendStreamAsync(SecretId id, long offset, long length, Stream source,
         CancellationToken cancellationToken)
     {
         // For a bundle, id is the bundle id (the first link's), so the file is named after it.
-        var record = await _db.WriteBatchedAsync(id, static (s, id) => Find(s, id));
+        var record = await _db.WriteBatchedAsync(id, static (s, id) => Find(s, id), cancellationToken);
         if (record is null)
         {
             return new(AppendStatus.NotFound, 0);
@@ -341,15 +346,15 @@ internal sealed class SqliteSecretStore : ISecretStore
             var committed = await _db.WriteBatchedAsync((id, offset, length), static (s, a) =>
             {
                 // Every link of the bundle advances with the upload (a secret with one recipient is its own bundle).
-                var c = s.Command("""
+                var c = s.Statement("""
                     UPDATE secrets SET stream_received = $new
                     WHERE bundle_id = $id AND stream_received = $old AND destroyed_at IS NULL AND stream_stored = 1
-                    """, "$id", "$old", "$new");
-                c.Parameters[0].Value = a.id.ToByteArray();
-                c.Parameters[1].Value = a.offset;
-                c.Parameters[2].Value = a.offset + a.length;
+                    """, "$id", "$old", "$new")
+                    .Bind("$id", a.id.ToByteArray())
+                    .Bind("$old", a.offset)
+                    .Bind("$new", a.offset + a.length);
                 return c.ExecuteNonQuery() >= 1;
-            });
+            }, cancellationToken);
             if (!committed)
             {
                 file.SetLength(offset);
@@ -370,11 +375,11 @@ internal sealed class SqliteSecretStore : ISecretStore
     public async ValueTask<bool> HasDownloadGrantAsync(SecretId id, byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken) =>
         await _db.ReadAsync((id, tokenHash, now), static (s, a) =>
         {
-            var c = s.Command("SELECT count(*) FROM secret_downloads WHERE token_hash = $t AND secret_id = $id AND expires_at > $now",
-                "$t", "$id", "$now");
-            c.Parameters[0].Value = a.tokenHash;
-            c.Parameters[1].Value = a.id.ToByteArray();
-            c.Parameters[2].Value = a.now.ToUnixTimeMilliseconds();
+            var c = s.Statement("SELECT count(*) FROM secret_downloads WHERE token_hash = $t AND secret_id = $id AND expires_at > $now",
+                "$t", "$id", "$now")
+                .Bind("$t", a.tokenHash)
+                .Bind("$id", a.id.ToByteArray())
+                .Bind("$now", a.now.ToUnixTimeMilliseconds());
             return (long)c.ExecuteScalar()! == 1;
         }, cancellationToken);
 
@@ -383,27 +388,27 @@ internal sealed class SqliteSecretStore : ISecretStore
         var (removed, drop) = await _db.WriteBatchedAsync((id, tokenHash, now), static (s, a) =>
         {
             var idBytes = a.id.ToByteArray();
-            var d = s.Command("DELETE FROM secret_downloads WHERE token_hash = $t AND secret_id = $id AND expires_at > $now",
-                "$t", "$id", "$now");
-            d.Parameters[0].Value = a.tokenHash;
-            d.Parameters[1].Value = idBytes;
-            d.Parameters[2].Value = a.now.ToUnixTimeMilliseconds();
+            var d = s.Statement("DELETE FROM secret_downloads WHERE token_hash = $t AND secret_id = $id AND expires_at > $now",
+                "$t", "$id", "$now")
+                .Bind("$t", a.tokenHash)
+                .Bind("$id", idBytes)
+                .Bind("$now", a.now.ToUnixTimeMilliseconds());
             if (d.ExecuteNonQuery() == 0)
             {
                 return (false, false);
             }
 
-            var q = s.Command($"""
+            var q = s.Statement($"""
                 SELECT count(*) FROM secrets WHERE id = $id AND stream_stored = 1 AND NOT ({Live})
                   AND NOT EXISTS (SELECT 1 FROM secret_downloads WHERE secret_id = $id AND expires_at > $now)
-                """, "$id", "$now");
-            q.Parameters[0].Value = idBytes;
-            q.Parameters[1].Value = a.now.ToUnixTimeMilliseconds();
+                """, "$id", "$now")
+                .Bind("$id", idBytes)
+                .Bind("$now", a.now.ToUnixTimeMilliseconds());
             return (true, (long)q.ExecuteScalar()! == 1);
-        });
+        }, cancellationToken);
         if (drop)
         {
-            await DropStreamAsync(id);
+            await DropStreamAsync(id, CancellationToken.None); // the grant's end has committed: see DropStreamAsync
         }
 
         return removed;
@@ -419,36 +424,36 @@ internal sealed class SqliteSecretStore : ISecretStore
         var abandoned = (await SelectIdsAsync("""
             SELECT id, bundle_id FROM secrets WHERE stream_bytes IS NOT NULL AND stream_received < stream_bytes
               AND destroyed_at IS NULL AND created_at <= $a LIMIT 1000
-            """, uploadCutoff, now)).Where(r => !_uploading.ContainsKey(r.Bundle)).ToList();
+            """, uploadCutoff, now, cancellationToken)).Where(r => !_uploading.ContainsKey(r.Bundle)).ToList();
         foreach (var (id, bundle) in abandoned)
         {
             File.Delete(StreamPath(bundle)); // a bundle's links stop uploading together: none of them needs the file
-            await DeleteRecordAsync(id);
+            await DeleteRecordAsync(id, cancellationToken);
         }
 
         var contents = await _db.WriteBatchedAsync(now, static (s, now) =>
         {
-            var c = s.Command("UPDATE secrets SET manifest = NULL WHERE manifest IS NOT NULL AND expires_at <= $now", "$now");
-            c.Parameters[0].Value = now;
+            var c = s.Statement("UPDATE secrets SET manifest = NULL WHERE manifest IS NOT NULL AND expires_at <= $now", "$now")
+                .Bind("$now", now);
             return c.ExecuteNonQuery();
-        });
+        }, cancellationToken);
 
         var grants = await _db.WriteBatchedAsync(now, static (s, now) =>
         {
-            var c = s.Command("DELETE FROM secret_downloads WHERE expires_at <= $now", "$now");
-            c.Parameters[0].Value = now;
+            var c = s.Statement("DELETE FROM secret_downloads WHERE expires_at <= $now", "$now")
+                .Bind("$now", now);
             return c.ExecuteNonQuery();
-        });
+        }, cancellationToken);
 
         var streams = await SelectIdsAsync("""
             SELECT id FROM secrets WHERE stream_stored = 1
               AND (destroyed_at IS NOT NULL OR burned_at IS NOT NULL OR views_left <= 0 OR expires_at <= $b)
               AND NOT EXISTS (SELECT 1 FROM secret_downloads d WHERE d.secret_id = secrets.id AND d.expires_at > $b)
             LIMIT 1000
-            """, 0, now);
+            """, 0, now, cancellationToken);
         foreach (var (id, _) in streams)
         {
-            await DropStreamAsync(id);
+            await DropStreamAsync(id, cancellationToken);
         }
 
         // The links of a bundle share their stream and their expiry: they are purged together, once no
@@ -458,26 +463,26 @@ internal sealed class SqliteSecretStore : ISecretStore
               AND NOT EXISTS (SELECT 1 FROM secret_downloads d JOIN secrets o ON o.id = d.secret_id
                               WHERE o.bundle_id = secrets.bundle_id AND d.expires_at > $b)
             LIMIT 1000
-            """, purgeCutoff, now);
+            """, purgeCutoff, now, cancellationToken);
         foreach (var (id, bundle) in purged)
         {
             File.Delete(StreamPath(bundle));
-            await DeleteRecordAsync(id);
+            await DeleteRecordAsync(id, cancellationToken);
         }
 
         return new SweepResult(abandoned.Count, contents, streams.Count, grants, purged.Count);
     }
 
     public async ValueTask<long> CountAsync(CancellationToken cancellationToken) =>
-        await _db.ReadAsync(0, static (s, _) => (long)s.Command("SELECT count(*) FROM secrets").ExecuteScalar()!, cancellationToken);
+        await _db.ReadAsync(0, static (s, _) => (long)s.Statement("SELECT count(*) FROM secrets").ExecuteScalar()!, cancellationToken);
 
     /// <summary>Runs a query for <c>id</c> (and <c>bundle_id</c> when it selects it; the id otherwise).</summary>
-    private Task<List<(SecretId Id, SecretId Bundle)>> SelectIdsAsync(string sql, long a, long b) =>
+    private Task<List<(SecretId Id, SecretId Bundle)>> SelectIdsAsync(string sql, long a, long b, CancellationToken cancellationToken) =>
         _db.WriteBatchedAsync((sql, a, b), static (s, q) =>
         {
-            var c = s.Command(q.sql, "$a", "$b");
-            c.Parameters[0].Value = q.a;
-            c.Parameters[1].Value = q.b;
+            var c = s.Statement(q.sql, "$a", "$b")
+                .Bind("$a", q.a)
+                .Bind("$b", q.b);
             var ids = new List<(SecretId, SecretId)>();
             using var r = c.ExecuteReader();
             while (r.Read())
@@ -487,15 +492,15 @@ internal sealed class SqliteSecretStore : ISecretStore
             }
 
             return ids;
-        });
+        }, cancellationToken);
 
-    private Task<int> DeleteRecordAsync(SecretId id) =>
+    private Task<int> DeleteRecordAsync(SecretId id, CancellationToken cancellationToken) =>
         _db.WriteBatchedAsync(id, static (s, id) =>
         {
-            var c = s.Command("DELETE FROM secrets WHERE id = $id", "$id");
-            c.Parameters[0].Value = id.ToByteArray();
+            var c = s.Statement("DELETE FROM secrets WHERE id = $id", "$id")
+                .Bind("$id", id.ToByteArray());
             return c.ExecuteNonQuery();
-        });
+        }, cancellationToken);
 
     private string StreamPath(SecretId id) => Path.Combine(_streamDirectory, id.ToHex());
 
