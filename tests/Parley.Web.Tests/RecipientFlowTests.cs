@@ -110,7 +110,7 @@ public sealed class RecipientFlowTests(BrowserFixture browser, WebServer server)
             await using var c2 = scannerContext;
             await WebApp.GoToShareAsync(scanner, share);
             (await WebApp.HeadingAsync(scanner)).ShouldBe(WebApp.WaitingHeading);
-            await scanner.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            await WebApp.SettleAsync(scanner);
         }
 
         var status = await WebApp.StatusAsync(server, manage);

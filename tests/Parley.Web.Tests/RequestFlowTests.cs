@@ -253,7 +253,7 @@ public sealed class RequestFlowTests(BrowserFixture browser, WebServer server) :
             };
             await RequestPages.GoToAsync(scanner, link);
             await scanner.GetByRole(AriaRole.Heading, new() { Name = heading }).WaitForAsync();
-            await scanner.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            await WebApp.SettleAsync(scanner);
         }
 
         await ScanAsync(server.Url("/request"), RequestPages.FormHeading);

@@ -222,7 +222,7 @@ public sealed class SecretFlowTests(BrowserFixture browser, WebServer server) : 
             await using var c2 = scannerContext;
             await WebApp.GoToShareAsync(scanner, links.Share);
             (await WebApp.HeadingAsync(scanner)).ShouldBe(WebApp.WaitingHeading);
-            await scanner.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            await WebApp.SettleAsync(scanner);
         }
 
         var status = await WebApp.StatusAsync(server, links.Manage);

@@ -75,6 +75,12 @@ public static class WebApp
 
     public static async Task<string> HeadingAsync(IPage page) => await page.Locator("main h1").InnerTextAsync();
 
+    /// <summary>
+    /// Waits until the page has made every request it was going to make (a scanner that loads a link and runs
+    /// its script is done then). Generous: on a loaded shared machine a fresh context's first load is slow.
+    /// </summary>
+    public static Task SettleAsync(IPage page) => page.WaitForLoadStateAsync(LoadState.NetworkIdle, new() { Timeout = 120_000 });
+
     /// <summary>Clicks Reveal (after typing the passphrase when given) and waits for the outcome.</summary>
     public static async Task RevealAsync(IPage page, string? passphrase = null)
     {
