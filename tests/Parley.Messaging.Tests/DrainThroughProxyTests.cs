@@ -21,12 +21,7 @@ public sealed class DrainThroughProxyTests
     {
         var redis = TestEnvironment.RequireRedis();
         await using var database = await PostgresTestDatabase.CreateAsync();
-        var settings = MessagingServer.Defaults();
-        settings["Parley:Storage:Provider"] = "postgres";
-        settings["Parley:Storage:PostgresConnectionString"] = database.ConnectionString;
-        settings["Parley:Messaging:Redis"] = redis;
-        settings["Parley:Secrets:CreatePerMinute"] = "0";
-        settings["Parley:Http:TrustedProxies:0"] = "127.0.0.1";
+        var settings = MessagingServer.SharedBehindProxy(database.ConnectionString, redis);
         settings["Parley:Health:DrainSeconds"] = "3";
         await using var draining = await ServerProcess.StartAsync(settings);
         await using var staying = await ServerProcess.StartAsync(settings);

@@ -30,12 +30,7 @@ public sealed class FailoverTests
     {
         var redis = TestEnvironment.RequireRedis();
         await using var database = await PostgresTestDatabase.CreateAsync();
-        var settings = MessagingServer.Defaults();
-        settings["Parley:Storage:Provider"] = "postgres";
-        settings["Parley:Storage:PostgresConnectionString"] = database.ConnectionString;
-        settings["Parley:Messaging:Redis"] = redis;
-        settings["Parley:Secrets:CreatePerMinute"] = "0";
-        settings["Parley:Http:TrustedProxies:0"] = "127.0.0.1"; // nginx, the only forwarder believed
+        var settings = MessagingServer.SharedBehindProxy(database.ConnectionString, redis);
         // Both start at once (the schema scripts run once, under PostgreSQL's advisory lock); one that fails takes the other down.
         Task<ServerProcess>[] starting = [ServerProcess.StartAsync(settings), ServerProcess.StartAsync(settings)];
         try

@@ -15,6 +15,21 @@ public abstract class MessagingServer : IAsyncDisposable
 
     public abstract string Provider { get; }
 
+    /// <summary>
+    /// <see cref="Defaults"/> for nodes that share <paramref name="postgres"/> and <paramref name="redis"/> behind
+    /// nginx on this machine (the only forwarder believed), secret creation unlimited.
+    /// </summary>
+    public static Dictionary<string, string?> SharedBehindProxy(string postgres, string redis)
+    {
+        var settings = Defaults();
+        settings["Parley:Storage:Provider"] = "postgres";
+        settings["Parley:Storage:PostgresConnectionString"] = postgres;
+        settings["Parley:Messaging:Redis"] = redis;
+        settings["Parley:Secrets:CreatePerMinute"] = "0";
+        settings["Parley:Http:TrustedProxies:0"] = "127.0.0.1";
+        return settings;
+    }
+
     /// <summary>Settings every messaging test server starts with.</summary>
     public static Dictionary<string, string?> Defaults() => new()
     {
