@@ -26,6 +26,8 @@ builder.Services.AddWebhooks();
 var app = builder.Build();
 app.UseParleyMetrics();
 app.UseParleyHttp();
+app.UseRelaySocket();
+app.UseParleyApi();
 app.UseWebUi();
 app.MapHealthEndpoints();
 app.MapSecretsEndpoints();

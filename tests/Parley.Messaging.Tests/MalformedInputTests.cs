@@ -531,5 +531,16 @@ public sealed class MalformedInputTests(SqliteMessaging provider) : IClassFixtur
         refused.Message.ShouldContain("401");
         var plain = await ctx.Http.GetAsync(new Uri(MessagingValues.HubPath.TrimStart('/'), UriKind.Relative));
         plain.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        plain.Headers.CacheControl?.NoStore.ShouldBe(true); // the socket's branch still gets the security headers
+
+        // With a good token but no upgrade: the relay says what it is. The socket's own branch matches the
+        // path as routing did (any case, trailing slash), and nothing below it.
+        using var notUpgraded = new HttpRequestMessage(HttpMethod.Get, "API/Hub/");
+        notUpgraded.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ctx.Alice.Token);
+        var answerPlain = await ctx.Http.SendAsync(notUpgraded);
+        answerPlain.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await answerPlain.Content.ReadAsStringAsync()).ShouldContain(ProblemTypes.InvalidRequest);
+        var below = await ctx.Http.GetAsync(new Uri("api/hub/more", UriKind.Relative));
+        below.StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 }

@@ -62,6 +62,7 @@ public static class MessagingFeature
         // Hosting's request lines are Information, hidden by the default level; enabled at any level it gives every
         // request an Activity and a log scope, which a relay socket keeps for its whole life (docs/benchmarks.md).
         services.AddLogging(l => l.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None));
+        services.AddSingleton<BearerTokenCheck>();
         services.AddSingleton<RelayHub>();
 
         services.Configure<RateLimiterOptions>(o =>
@@ -137,17 +138,35 @@ public static class MessagingFeature
             .Accepts<SendGroupMessageRequest>("application/json").Produces<SendGroupMessageResponse>(201)
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).ProducesProblem(429);
 
-        // The relay socket: a plain WebSocket (docs/messaging-api.md, "Relay socket"); sockets close when the server stops.
-        var hub = routes.ServiceProvider.GetRequiredService<RelayHub>();
-        var connections = routes.ServiceProvider.GetRequiredService<RelayConnections>();
-        routes.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(connections.AbortAll);
-        routes.ServiceProvider.GetRequiredService<MessagingMetrics>().ObserveRelay(() => connections.ConnectionCount, () => connections.OnlineUserCount);
-        var socket = routes.CreateApplicationBuilder();
-        socket.UseWebSockets(new WebSocketOptions { KeepAliveInterval = RelayHub.KeepAliveInterval, KeepAliveTimeout = RelayHub.KeepAliveTimeout });
-        socket.Run(hub.HandleAsync);
-        routes.Map(MessagingValues.HubPath, socket.Build()).RequireAuthorization(Policy).WithName("RelaySocket").ExcludeFromDescription();
         return api;
     }
+
+    /// <summary>
+    /// The relay socket (docs/messaging-api.md, "Relay socket"): a branch of its own ahead of the API's
+    /// middleware. Every middleware a request passes keeps its frame (and state: the principal, the
+    /// authorization result, the request's service scope) for as long as the request lasts, and a socket's
+    /// request lasts as long as the socket: the branch checks the token itself (<see cref="RelayHub"/>), so
+    /// an idle socket holds only what Kestrel and the socket need (docs/benchmarks.md). Sockets close when
+    /// the server stops.
+    /// </summary>
+    public static WebApplication UseRelaySocket(this WebApplication app)
+    {
+        var hub = app.Services.GetRequiredService<RelayHub>();
+        var connections = app.Services.GetRequiredService<RelayConnections>();
+        app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(connections.AbortAll);
+        app.Services.GetRequiredService<MessagingMetrics>().ObserveRelay(() => connections.ConnectionCount, () => connections.OnlineUserCount);
+        app.MapWhen(IsRelaySocket, socket =>
+        {
+            socket.UseWebSockets(new WebSocketOptions { KeepAliveInterval = RelayHub.KeepAliveInterval, KeepAliveTimeout = RelayHub.KeepAliveTimeout });
+            socket.Run(hub.HandleAsync);
+        });
+        return app;
+    }
+
+    /// <summary>The path as routing would match it: any case, with or without a trailing slash.</summary>
+    private static bool IsRelaySocket(HttpContext context) =>
+        context.Request.Path.StartsWithSegments(MessagingValues.HubPath, StringComparison.OrdinalIgnoreCase, out var rest)
+        && (!rest.HasValue || rest.Value == "/");
 
     private static RateLimitPartition<string> ByAddress(HttpContext context, Func<MessagingOptions, int> permits, TimeSpan window)
     {

@@ -17,8 +17,9 @@ namespace Parley.Server.Features.Messaging;
 /// text frame gets an error frame whose text starts with a problem type, and the connection stays usable.
 /// Only a message over the size limit closes it (status 1009).
 /// </summary>
-internal sealed class RelayHub(RelayService relay, GroupService groups, RelayConnections connections, IAccountStore store,
-    TimeProvider time, HubCallLogging calls, StoreFaultLog storeFaults, IOptions<MessagingOptions> options, IHostApplicationLifetime lifetime, ILogger<RelayHub> logger)
+internal sealed class RelayHub(RelayService relay, GroupService groups, RelayConnections connections, IAccountStore store, BearerTokenCheck tokens,
+    TimeProvider time, HubCallLogging calls, StoreFaultLog storeFaults, IOptions<MessagingOptions> options, IHostApplicationLifetime lifetime,
+    Microsoft.AspNetCore.Diagnostics.IExceptionHandler errors, ILogger<RelayHub> logger)
 {
     public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan KeepAliveTimeout = TimeSpan.FromSeconds(30);
@@ -27,44 +28,25 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
 
     public async Task HandleAsync(HttpContext context)
     {
-        if (!context.WebSockets.IsWebSocketRequest)
+        if (await AdmitAsync(context) is not { } caller)
         {
-            await Problems.InvalidRequest("the relay is a WebSocket: send an upgrade request").ExecuteAsync(context);
             return;
         }
 
-        if (lifetime.ApplicationStopping.IsCancellationRequested)
-        {
-            // Draining (SIGTERM): the open sockets were closed; new ones go to another node.
-            context.Response.Headers.RetryAfter = "1";
-            await Results.Problem(statusCode: 503, title: "This node is shutting down.", detail: "connect again (to another node)",
-                type: ProblemTypes.NodeUnavailable).ExecuteAsync(context);
-            return;
-        }
-
-        var user = context.User;
-        if (connections.Of(user.Name()).Length >= options.Value.MaxConnectionsPerAccount)
-        {
-            // Each socket may hold a live queue (RelayConnection.LiveCapacityBytes): their number is bounded too.
-            await MessagingLimits.RateLimited($"This account has {options.Value.MaxConnectionsPerAccount} relay connections open on this node; close one first.")
-                .ExecuteAsync(context);
-            return;
-        }
-
-        var tokenHashHex = user.TokenHashHex();
+        var tokenHashHex = Convert.ToHexString(caller.Hash);
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             KeepAliveInterval = KeepAliveInterval,
             KeepAliveTimeout = KeepAliveTimeout,
         });
-        var connection = new RelayConnection(socket, user.Name(), Convert.FromHexString(tokenHashHex), user.TokenExpiresAt(), connections);
+        var connection = new RelayConnection(socket, caller.Username, caller.Hash, caller.ExpiresAt, connections);
         var first = connections.Add(connection);
         // The token was checked at the upgrade, but the client sees the socket open before the
         // connection is registered: a logout or account deletion in between found nothing to close.
         // Now that it is registered (a later revocation will find it), look at the revocations this
         // node has seen since the check (its own and, with Redis, every node's); the store is asked
         // only when the check is older than what the node remembers.
-        var revocation = connections.RevocationOf(tokenHashHex, connection.User, user.TokenCheckedAt());
+        var revocation = connections.RevocationOf(tokenHashHex, connection.User, caller.CheckedAt);
         if (revocation == Revocation.Revoked || (revocation == Revocation.Unknown
             && await store.FindTokenAsync(connection.TokenHash, time.GetUtcNow(), CancellationToken.None) is null))
         {
@@ -123,6 +105,64 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
             {
                 await relay.AnnouncePresenceAsync(connection.User, online: false, connection.Id);
             }
+        }
+    }
+
+    /// <summary>
+    /// The checks before the upgrade, in the order the REST routes would make them (token, then the request
+    /// itself, then this node's state): the caller, or null once a refusal has been written. The socket is
+    /// mapped ahead of the authentication, authorization and exception-handling middleware (each would
+    /// keep a frame and state alive for the socket's whole life), so it checks the token and turns store
+    /// faults into problem answers here.
+    /// </summary>
+    private async Task<CheckedToken?> AdmitAsync(HttpContext context)
+    {
+        try
+        {
+            if (BearerTokenCheck.Presented(context.Request) is not { } presented)
+            {
+                await Problems.Unauthorized().ExecuteAsync(context);
+                return null;
+            }
+
+            var (caller, refusal) = await tokens.CheckAsync(presented, context.RequestAborted);
+            if (caller is null)
+            {
+                MessagingLog.BearerRefused(logger, refusal!);
+                await Problems.Unauthorized().ExecuteAsync(context);
+                return null;
+            }
+
+            if (!context.WebSockets.IsWebSocketRequest)
+            {
+                await Problems.InvalidRequest("the relay is a WebSocket: send an upgrade request").ExecuteAsync(context);
+                return null;
+            }
+
+            if (lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                // Draining (SIGTERM): the open sockets were closed; new ones go to another node.
+                context.Response.Headers.RetryAfter = "1";
+                await Results.Problem(statusCode: 503, title: "This node is shutting down.", detail: "connect again (to another node)",
+                    type: ProblemTypes.NodeUnavailable).ExecuteAsync(context);
+                return null;
+            }
+
+            if (connections.Of(caller.Username).Length >= options.Value.MaxConnectionsPerAccount)
+            {
+                // Each socket may hold a live queue (RelayConnection.LiveCapacityBytes): their number is bounded too.
+                await MessagingLimits.RateLimited($"This account has {options.Value.MaxConnectionsPerAccount} relay connections open on this node; close one first.")
+                    .ExecuteAsync(context);
+                return null;
+            }
+
+            return caller;
+        }
+        catch (Exception e) when (!context.Response.HasStarted)
+        {
+            // What the exception handler would have answered further down the pipeline (a store fault: 503).
+            await errors.TryHandleAsync(context, e, context.RequestAborted);
+            return null;
         }
     }
 

@@ -53,6 +53,7 @@ internal static class HttpSetup
         return services;
     }
 
+    /// <summary>What every request passes first: the trusted proxies' client address and the security headers.</summary>
     public static WebApplication UseParleyHttp(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<HttpOptions>>().Value;
@@ -72,6 +73,12 @@ internal static class HttpSetup
         }
 
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        return app;
+    }
+
+    /// <summary>What the API's routes pass through after <see cref="UseParleyHttp"/>: errors, authentication, rate limits, OpenAPI.</summary>
+    public static WebApplication UseParleyApi(this WebApplication app)
+    {
         app.UseParleyProblemDetails();
         // Inside the exception handler, where WebApplication would put them before it: a token lookup
         // that fails (the store is down) must become a problem answer, not an empty 500. Before the
