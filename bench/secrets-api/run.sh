@@ -15,7 +15,8 @@
 # single-view secret's last view), each after a warm-up. Prints req/s, p50/p99 latency, CPU of the
 # server, of wrk and (PostgreSQL) of the database, and every rate as a share of the ceiling.
 # Environment: PARLEY_BENCH_CONNECTIONS (default 64), PARLEY_BENCH_THREADS (wrk threads, default 1),
-# PARLEY_BENCH_SYNCHRONOUS (SQLite's Parley:Storage:SqliteSynchronous, full or normal; default full).
+# PARLEY_BENCH_SYNCHRONOUS (SQLite's Parley:Storage:SqliteSynchronous, full or normal; default full),
+# PARLEY_BENCH_DRAIN_SECONDS (with PARLEY_BENCH_WEBHOOKS: how long to wait for the outbox to drain; default 60).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
