@@ -1,6 +1,7 @@
 -- POST /api/secrets with a 1 KiB sealed manifest (29 + 4·256 = 1053 bytes: 0x01, then opaque bytes).
 -- Every secret uses the same access key AK = 32 × 0x2a, so open.lua can open any of them.
 -- With PARLEY_IDS_DIR set, each thread appends the ids it created to $PARLEY_IDS_DIR/ids-<n>.txt.
+-- With PARLEY_WEBHOOK_URL set, every secret asks for a webhook to that URL.
 local b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 local function b64u(bytes)
   local out, bits, n = {}, 0, 0
@@ -24,7 +25,10 @@ for i = 2, 1053 do manifest[i] = string.char(math.random(0, 255)) end
 local verifier_hex = os.getenv("PARLEY_VERIFIER_HEX")
 local verifier = verifier_hex:gsub("..", function(h) return string.char(tonumber(h, 16)) end)
 local body = '{"manifest":"' .. b64u(table.concat(manifest)) .. '","accessVerifier":"' .. b64u(verifier) ..
-  '","passphrase":null,"expiresInSeconds":86400,"maxViews":1,"streamBytes":null}'
+  '","passphrase":null,"expiresInSeconds":86400,"maxViews":1,"streamBytes":null'
+local webhook = os.getenv("PARLEY_WEBHOOK_URL")
+if webhook and webhook ~= "" then body = body .. ',"webhook":"' .. webhook .. '"' end
+body = body .. '}'
 
 local counter, file = 0, nil
 function setup(thread) counter = counter + 1; thread:set("n", counter) end

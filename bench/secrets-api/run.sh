@@ -6,12 +6,17 @@
 #   PARLEY_BENCH_METRICS=2 bench/secrets-api/run.sh sqlite 10
 #                                            the cost of metrics: each provider measured with metrics off
 #                                            and on (scraped every 5 s), alternating, 2 pairs, in one run
+#   PARLEY_BENCH_WEBHOOKS=2 bench/secrets-api/run.sh sqlite 10
+#                                            the cost of webhooks: each provider measured with no webhooks and
+#                                            with a webhook on every secret (to receiver.py on loopback),
+#                                            alternating, 2 pairs, in one run; then how fast the outbox drains
 #
 # For each provider: the bare /livez endpoint (the ceiling), create (1 KiB manifest) and open (each a
 # single-view secret's last view), each after a warm-up. Prints req/s, p50/p99 latency, CPU of the
 # server, of wrk and (PostgreSQL) of the database, and every rate as a share of the ceiling.
 # Environment: PARLEY_BENCH_CONNECTIONS (default 64), PARLEY_BENCH_THREADS (wrk threads, default 1),
-# PARLEY_BENCH_SYNCHRONOUS (SQLite's Parley:Storage:SqliteSynchronous, full or normal; default full).
+# PARLEY_BENCH_SYNCHRONOUS (SQLite's Parley:Storage:SqliteSynchronous, full or normal; default full),
+# PARLEY_BENCH_DRAIN_SECONDS (with PARLEY_BENCH_WEBHOOKS: how long to wait for the outbox to drain; default 60).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -25,12 +30,18 @@ work=$(mktemp -d /tmp/parley-bench.XXXXXX)
 chmod 755 "$work"
 export PARLEY_BENCH_DIR="$here" PARLEY_THREADS="$threads"
 export PARLEY_VERIFIER_HEX=$(printf '%.0s*' {1..32} | sha256sum | cut -d' ' -f1)
-server_pid="" pg_bin="" pg_dir="$work/pg" pg_pid="" scraper_pid=""
-variants=""
-for _ in $(seq 1 "${PARLEY_BENCH_METRICS:-0}"); do variants="$variants off on"; done
+server_pid="" pg_bin="" pg_dir="$work/pg" pg_pid="" scraper_pid="" receiver_pid=""
+variants="" mode=""
+[ "${PARLEY_BENCH_METRICS:-0}" -gt 0 ] && [ "${PARLEY_BENCH_WEBHOOKS:-0}" -gt 0 ] &&
+  { echo "PARLEY_BENCH_METRICS and PARLEY_BENCH_WEBHOOKS: one at a time" >&2; exit 1; }
+for _ in $(seq 1 "${PARLEY_BENCH_METRICS:-0}"); do variants="$variants off on"; mode=metrics; done
+for _ in $(seq 1 "${PARLEY_BENCH_WEBHOOKS:-0}"); do variants="$variants off on"; mode=webhooks; done
+# How long the outbox may take to deliver what the opens queued before the run moves on.
+drain_limit=${PARLEY_BENCH_DRAIN_SECONDS:-60}
 
 cleanup() {
   [ -n "$scraper_pid" ] && kill "$scraper_pid" 2>/dev/null || true
+  [ -n "$receiver_pid" ] && kill "$receiver_pid" 2>/dev/null || true
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
   if [ -n "$pg_bin" ] && [ -d "$pg_dir/data" ]; then
     su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D $pg_dir/data -m immediate stop >/dev/null 2>&1" || true
@@ -97,18 +108,70 @@ measure() { # label script seconds url
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), wrk -t$threads -c$connections -d${duration}s, SQLite synchronous=$synchronous, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 build_log=$(dotnet build "$root/src/Parley.Server" -c Release -nologo -v q -clp:ErrorsOnly 2>&1) || { echo "$build_log" >&2; exit 1; }
 rate() { echo "$1" | sed -E 's/.*rps=([0-9]+).*/\1/'; }
+field() { echo "$2" | sed -E "s/(^|.* )$1=([0-9.]+).*/\\2/"; } # name line
+
+start_receiver() { # sets receiver_pid and receiver
+  local port; port=$(free_port 9700)
+  python3 "$here/receiver.py" "$port" >"$work/receiver.log" 2>&1 &
+  receiver_pid=$!
+  receiver="http://127.0.0.1:$port"
+  for _ in $(seq 1 50); do
+    ss -ltnpH "sport = :$port" 2>/dev/null | grep -q "pid=$receiver_pid," && curl -sf "$receiver/stats" >/dev/null && return 0
+    sleep 0.1
+  done
+  cat "$work/receiver.log" >&2; return 1
+}
+
+# After the opens of a webhooks-on variant: waits until the receiver has every event the opens queued
+# (each open of a single-view secret queues two: opened and burned) or the drain limit passes, then
+# until no delivery came for a second: wrk does not count the requests still in flight when it stops
+# (up to one per connection), whose events come on top.
+report_drain() { # label open-line opens-started-at opens-ended-at receiver-ticks-before
+  local label=$1 open=$2 started=$3 ended=$4 before_r=$5 opened queued stats count first last waited=0 quiet=0 seen
+  opened=$(( $(field requests "$open") - $(field non2xx "$open") ))
+  queued=$((opened * 2))
+  stats=$(curl -sf "$receiver/stats")
+  local at_end; at_end=$(field count "$stats")
+  while [ "$waited" -lt $((drain_limit * 10)) ] && { [ "$(field count "$stats")" -lt "$queued" ] || [ "$quiet" -lt 10 ]; }; do
+    seen=$(field count "$stats")
+    sleep 0.1; waited=$((waited + 1)); stats=$(curl -sf "$receiver/stats")
+    [ "$(field count "$stats")" = "$seen" ] && quiet=$((quiet + 1)) || quiet=0
+  done
+  count=$(field count "$stats") first=$(field first "$stats") last=$(field last "$stats")
+  local span rate drained after
+  span=$(echo "$last - $first" | bc -l)
+  rate=$(echo "if ($span > 0) ($count - 1) / $span else 0" | bc -l)
+  after=$(echo "$last - $ended" | bc -l)
+  [ "$count" -ge "$queued" ] && drained=yes || drained=no
+  printf '%s outbox queued=%d delivered=%d at_opens_end=%d drained=%s delivery_rps=%.0f span_s=%.2f drained_after_opens_s=%.2f receiver_cpu=%.0f%%\n' \
+    "$label" "$queued" "$count" "$at_end" "$drained" "$rate" "$span" "$after" \
+    "$(echo "($(ticks "$receiver_pid") - $before_r) / $hz / ($(date +%s.%N) - $started) * 100" | bc -l)"
+}
 
 for provider in $providers; do
   conn=""
   if [ "$provider" = postgres ]; then start_postgres; fi
+  off_create="" off_open=""
   for variant in ${variants:-default}; do
-    label=$provider extra=()
+    label=$provider extra=() webhook=""
     if [ "$variant" != default ]; then
-      label="$provider metrics-$variant"
-      [ "$variant" = on ] && metrics_port=$(free_port 9464) && extra=(--Parley:Metrics:Enabled=true --Parley:Metrics:Url="http://127.0.0.1:$metrics_port")
+      label="$provider $mode-$variant"
     fi
+    if [ "$mode" = metrics ] && [ "$variant" = on ]; then
+      metrics_port=$(free_port 9464) && extra=(--Parley:Metrics:Enabled=true --Parley:Metrics:Url="http://127.0.0.1:$metrics_port")
+    fi
+    if [ "$mode" = webhooks ]; then
+      # Both variants may send to loopback, so that the setting is not what differs between them.
+      extra=(--Parley:Webhooks:AllowPrivateTargets=true)
+      if [ "$variant" = on ]; then
+        [ -n "$receiver_pid" ] || start_receiver
+        curl -sf "$receiver/reset" >/dev/null
+        webhook="$receiver/hook"
+      fi
+    fi
+    export PARLEY_WEBHOOK_URL=$webhook
     start_server "$provider" "$conn" "${extra[@]}"
-    if [ "$variant" = on ]; then
+    if [ "$mode" = metrics ] && [ "$variant" = on ]; then
       # As a Prometheus server would, if far more often than the usual 15 s.
       (while sleep 5; do curl -sf "http://127.0.0.1:$metrics_port/metrics" >/dev/null || true; done) &
       scraper_pid=$!
@@ -119,11 +182,22 @@ for provider in $providers; do
     ceiling=$(measure "$label livez" ok.lua "$duration" "$url"); echo "$ceiling"
     # Create for longer than open runs, so that every open takes a fresh single-view secret.
     create=$(PARLEY_IDS_DIR="$work" measure "$label create" create.lua "$((duration * 2))" "$url"); echo "$create"
+    receiver_before=$(ticks "$receiver_pid") opens_started=$(date +%s.%N)
     open=$(PARLEY_IDS_DIR="$work" measure "$label open" open.lua "$duration" "$url"); echo "$open"
+    opens_ended=$(date +%s.%N)
     base=$(rate "$ceiling")
     for line in "$create" "$open"; do
       printf '%s: %s req/s = %.2f of the ceiling (%s req/s)\n' "${line%% requests=*}" "$(rate "$line")" "$(echo "$(rate "$line") / $base" | bc -l)" "$base"
     done
+    if [ "$mode" = webhooks ] && [ "$variant" = off ]; then
+      off_create=$(rate "$create") off_open=$(rate "$open")
+    elif [ "$mode" = webhooks ]; then
+      for pair in "create $(rate "$create") $off_create" "open $(rate "$open") $off_open"; do
+        set -- $pair
+        printf '%s webhooks %s: on %s req/s / off %s req/s = %.3f\n' "$provider" "$1" "$2" "$3" "$(echo "$2 / $3" | bc -l)"
+      done
+      report_drain "$label" "$open" "$opens_started" "$opens_ended" "$receiver_before"
+    fi
     [ -n "$scraper_pid" ] && { kill "$scraper_pid" 2>/dev/null || true; wait "$scraper_pid" 2>/dev/null || true; scraper_pid=""; }
     kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
   done
