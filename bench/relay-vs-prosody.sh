@@ -59,11 +59,13 @@ prosody_pid=$!
 # --- Parley: the Release server with SQLite queues and rate limits off, pinned to the server core.
 parley_port=$(free_port)
 parley_url="http://127.0.0.1:$parley_port"
+# Its Prometheus endpoint on a port of its own: the generator reads the server's GC pauses in each window from it.
+metrics_url="http://127.0.0.1:$(free_port)"
 (cd "$work" && exec setsid taskset -c "$server_core" dotnet "$server_dll" --urls "$parley_url" --contentRoot "$(dirname "$server_dll")" \
   --Parley:Storage:Provider=sqlite --Parley:Storage:DataDirectory="$work/parley-data" \
   --Parley:Messaging:RegistrationsPerHour=0 --Parley:Messaging:LoginsPerMinute=0 \
   --Parley:Messaging:SendsPerSecond=0 --Parley:Messaging:RequestsPerMinute=0 \
-  --Parley:Messaging:PresenceVisibility=contacts >"$work/parley.log" 2>&1 </dev/null) &
+  --Parley:Messaging:PresenceVisibility=contacts --Parley:Metrics:Enabled=true --Parley:Metrics:Url="$metrics_url" >"$work/parley.log" 2>&1 </dev/null) &
 parley_pid=$!
 cleanup() {
   kill "$prosody_pid" "$parley_pid" 2>/dev/null || true
@@ -96,7 +98,7 @@ parley_run() { # measure-name, then load generator arguments
   local measure=$1; shift
   local l line
   l=$(load)
-  line=$(taskset -c "$client_core" dotnet "$gen_dll" --server "$parley_url" --server-pid "$parley_real" "$@" | sed -n 's/^json: //p' | tail -1)
+  line=$(taskset -c "$client_core" dotnet "$gen_dll" --server "$parley_url" --server-pid "$parley_real" --server-metrics "$metrics_url" "$@" | sed -n 's/^json: //p' | tail -1)
   record parley "$measure" "$l" "$line"
 }
 p99_ok() { # reads the last result of a system and measure: p99 within 50 ms and nothing lost
@@ -157,7 +159,8 @@ lines.append(f"| 100 pairs: highest total rate with p99 ≤ 50 ms | {bp:,.0f}/s 
 for m, label in (("1000x2", "1,000 pairs × 2/s"), ("9000x0.2", "9,000 pairs × 0.2/s")):
     p, q = result("prosody", m), result("parley", m)
     if p and q:
-        f = lambda r: f"p50 {r['result']['p50_ms']} / p99 {r['result']['p99_ms']} ms (client lag p99 {r['result'].get('client_send_lag_p99_ms', '–')} ms)"
+        f = lambda r: (f"p50 {r['result']['p50_ms']} / p99 {r['result']['p99_ms']} ms (client lag p99 {r['result'].get('client_send_lag_p99_ms', '–')} ms"
+                       + (f"; from the send: p99 {r['result']['p99_from_send_ms']} ms; server GC {r['result']['server_gc_pause_ms']} ms paused" if 'p99_from_send_ms' in r['result'] else "") + ")")
         lines.append(f"| {label}: p50 / p99 | {f(p)} | {f(q)} | p99 {ratio(p['result']['p99_ms'], q['result']['p99_ms'])} lower | {loads(m)} |")
 p, q = result("prosody", "idle"), result("parley", "idle")
 if p and q:

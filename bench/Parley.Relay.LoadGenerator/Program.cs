@@ -120,7 +120,9 @@ var pairs = int.Parse(o.Get("pairs", "1000"), CultureInfo.InvariantCulture);
 var rate = double.Parse(o.Get("rate", "2"), CultureInfo.InvariantCulture); // envelopes/s per sender
 var duration = TimeSpan.FromSeconds(double.Parse(o.Get("duration", "20"), CultureInfo.InvariantCulture));
 var warmup = TimeSpan.FromSeconds(double.Parse(o.Get("warmup", "5"), CultureInfo.InvariantCulture));
-var size = int.Parse(o.Get("size", "256"), CultureInfo.InvariantCulture);
+var size = Math.Max(16, int.Parse(o.Get("size", "256"), CultureInfo.InvariantCulture)); // scheduled and sent times ride in the first 16 bytes
+// With the server's Prometheus endpoint (Parley:Metrics), its GC pauses inside the measured window are reported too.
+var serverMetrics = o.Get("server-metrics", "");
 var accountsRun = await AccountsAsync(pairs * 2);
 var senders = await ConnectAsync(accountsRun[..pairs], 0, 64);
 var receivers = await ConnectAsync(accountsRun[pairs..], pairs, 64);
@@ -128,18 +130,25 @@ var clock = Stopwatch.StartNew();
 var measureFrom = warmup;
 var measureTo = warmup + duration;
 var latencies = new ConcurrentBag<long[]>();
+var fromSend = new ConcurrentBag<long[]>(); // from the moment the send call started: the generator's own send lag left out
 var sendLag = new List<long>(1 << 16);
 long delivered = 0, sendErrors = 0, sent = 0, calls = 0;
 using var stop = new CancellationTokenSource();
 
 // Receivers record arrival at once and acknowledge in batches, as a client that stores before it
-// acknowledges would: one flusher acknowledges every receiver's pending ids every ack-ms (a receiver
-// with 256 waiting acknowledges at once), so idle receivers cost no timers.
+// acknowledges would: each receiver acknowledges its pending ids ack-ms after the first of them arrived
+// (a receiver with 256 waiting acknowledges at once). One flusher looks every 10 ms, so idle receivers
+// cost no timers, and receivers acknowledge at their own times as independent people's clients do;
+// --ack-mode together acknowledges every receiver's ids at once every ack-ms instead (the earlier
+// generator: a burst of up to one call per receiver that the server meets all at once).
 var ackEvery = TimeSpan.FromMilliseconds(double.Parse(o.Get("ack-ms", "100"), CultureInfo.InvariantCulture));
+var ackTogether = o.Get("ack-mode", "own") == "together";
 var pending = receivers.Select(_ => new List<long>(256)).ToArray();
+var firstPendingAt = new long[receivers.Length];
 var receiveTasks = receivers.Select((r, k) => Task.Run(async () =>
 {
     var local = new List<long>(1024);
+    var localFromSend = new List<long>(1024);
     var mine = pending[k];
     try
     {
@@ -151,11 +160,17 @@ var receiveTasks = receivers.Select((r, k) => Task.Run(async () =>
             {
                 while (r.Envelopes.TryRead(out var e))
                 {
+                    if (mine.Count == 0)
+                    {
+                        Volatile.Write(ref firstPendingAt[k], now);
+                    }
+
                     mine.Add(e.Id);
                     var scheduled = BitConverter.ToInt64(e.Content);
                     if (scheduled >= measureFrom.Ticks && scheduled < measureTo.Ticks)
                     {
                         local.Add(now - scheduled);
+                        localFromSend.Add(now - BitConverter.ToInt64(e.Content.AsSpan(8)));
                         Interlocked.Increment(ref delivered);
                     }
                 }
@@ -178,10 +193,11 @@ var receiveTasks = receivers.Select((r, k) => Task.Run(async () =>
     }
 
     latencies.Add([.. local]);
+    fromSend.Add([.. localFromSend]);
 })).ToArray();
 var ackTask = Task.Run(async () =>
 {
-    using var timer = new PeriodicTimer(ackEvery);
+    using var timer = new PeriodicTimer(ackTogether ? ackEvery : TimeSpan.FromMilliseconds(10));
     try
     {
         while (await timer.WaitForNextTickAsync(stop.Token))
@@ -195,8 +211,15 @@ var ackTask = Task.Run(async () =>
                 }
             }
 
+            var dueBefore = clock.Elapsed.Ticks - ackEvery.Ticks;
             for (var k = 0; k < receivers.Length; k++)
             {
+                // Count read without the lock: a list that just filled is seen at the next look.
+                if (!ackTogether && (pending[k].Count == 0 || Volatile.Read(ref firstPendingAt[k]) > dueBefore))
+                {
+                    continue; // nothing pending, or its oldest pending id is younger than ack-ms
+                }
+
                 lock (pending[k])
                 {
                     // At most 1000 ids per Ack call (the hub's limit).
@@ -257,6 +280,7 @@ async Task SendDueAsync(int i)
         {
             var payload = new byte[size];
             BitConverter.TryWriteBytes(payload, nextDue[i]);
+            BitConverter.TryWriteBytes(payload.AsSpan(8), now);
             batch.Add(new HubOutgoingEnvelope { To = to, Type = 2, Content = payload });
             nextDue[i] += interval.Ticks;
         }
@@ -336,22 +360,31 @@ scheduler.Start();
 var cpuAtStart = (CpuMeter?)null;
 await Task.Delay(warmup);
 cpuAtStart = new CpuMeter(serverPid);
+var gcAtStart = await ServerGc.ReadAsync(serverMetrics);
 var probe = new LagProbe(TimeSpan.FromMilliseconds(5));
 await sendersDone.Task;
 var cpuReport = cpuAtStart.Report();
 var cpuShares = cpuAtStart.Shares();
+var gc = (await ServerGc.ReadAsync(serverMetrics)) - gcAtStart;
 probe.Dispose();
 await Task.Delay(TimeSpan.FromSeconds(3)); // let the last envelopes arrive
 await stop.CancelAsync();
 await Task.WhenAll(receiveTasks);
 await ackTask;
 var all2 = latencies.SelectMany(l => l).Order().ToArray();
-double Ms(double q) => all2.Length == 0 ? double.NaN : TimeSpan.FromTicks(all2[Math.Min(all2.Length - 1, (int)(q * all2.Length))]).TotalMilliseconds;
+var sendToArrival = fromSend.SelectMany(l => l).Order().ToArray();
+double Ms(double q) => Quantile(all2, q);
+double Quantile(long[] sorted, double q) => sorted.Length == 0 ? double.NaN : TimeSpan.FromTicks(sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))]).TotalMilliseconds;
 var expected = (long)(pairs * rate * duration.TotalSeconds);
 Console.WriteLine($"pairs {pairs}, {rate} envelopes/s per sender, offered {pairs * rate:F0}/s, {size} B, measured {duration.TotalSeconds} s after {warmup.TotalSeconds} s warm-up");
 Console.WriteLine($"delivered in window {delivered} of ~{expected}: {delivered / duration.TotalSeconds:F0} envelopes/s; send errors {sendErrors}");
 Console.WriteLine($"hub send calls {calls}: {(double)(sent + sendErrors) / Math.Max(1, calls):F2} envelopes per call (batching {(batching ? "on" : "off")})");
 Console.WriteLine($"latency from scheduled send: p50 {Ms(0.50):F1} ms, p99 {Ms(0.99):F1} ms, p99.9 {Ms(0.999):F1} ms, max {Ms(1):F1} ms");
+Console.WriteLine($"latency from the send call's start (the generator's send lag left out): p50 {Quantile(sendToArrival, 0.5):F1} ms, p99 {Quantile(sendToArrival, 0.99):F1} ms");
+if (gc is not null)
+{
+    Console.WriteLine($"server GC in the window: {gc.Gen0} gen0, {gc.Gen1} gen1, {gc.Gen2} gen2 collections, {gc.PauseMs:F0} ms paused");
+}
 Console.WriteLine(cpuReport);
 var lagP99 = TimeSpan.FromTicks(Quantiles.Of(sendLag, 0.99)).TotalMilliseconds;
 Console.WriteLine($"generator lag: sends started p99 {lagP99:F1} ms after their schedule; thread-pool wait p50 {probe.Quantile(0.5):F2} ms, p99 {probe.Quantile(0.99):F1} ms");
@@ -365,11 +398,15 @@ Json.Line(new Dictionary<string, object?>
     ["p50_ms"] = all2.Length == 0 ? null : Math.Round(Ms(0.50), 1),
     ["p99_ms"] = all2.Length == 0 ? null : Math.Round(Ms(0.99), 1),
     ["p999_ms"] = all2.Length == 0 ? null : Math.Round(Ms(0.999), 1),
+    ["p50_from_send_ms"] = sendToArrival.Length == 0 ? null : Math.Round(Quantile(sendToArrival, 0.5), 1),
+    ["p99_from_send_ms"] = sendToArrival.Length == 0 ? null : Math.Round(Quantile(sendToArrival, 0.99), 1),
     ["client_send_lag_p99_ms"] = Math.Round(lagP99, 1),
     ["client_pool_wait_p99_ms"] = Math.Round(probe.Quantile(0.99), 1),
     ["server_cpu_pct"] = cpuShares.Server,
     ["client_cpu_pct"] = cpuShares.Self,
     ["other_cpu_pct"] = cpuShares.Other,
+    ["server_gc_pause_ms"] = gc is null ? null : Math.Round(gc.PauseMs),
+    ["server_gc_gen2"] = gc?.Gen2,
 });
 foreach (var c in senders.Concat(receivers))
 {
