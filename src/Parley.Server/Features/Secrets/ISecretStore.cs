@@ -11,13 +11,13 @@ internal interface ISecretStore
     /// <summary>True when the store answers.</summary>
     ValueTask<bool> PingAsync(CancellationToken cancellationToken);
 
-    ValueTask CreateAsync(NewSecret secret, CancellationToken cancellationToken);
+    ValueTask CreateAsync(SecretToStore secret, CancellationToken cancellationToken);
 
     /// <summary>
     /// Creates every link of a secret for several recipients in one atomic step: all of them or none.
-    /// They share <see cref="NewSecret.Bundle"/> (the first link's id) and one file stream.
+    /// They share <see cref="SecretToStore.Bundle"/> (the first link's id) and one file stream.
     /// </summary>
-    ValueTask CreateBundleAsync(IReadOnlyList<NewSecret> links, CancellationToken cancellationToken);
+    ValueTask CreateBundleAsync(IReadOnlyList<SecretToStore> links, CancellationToken cancellationToken);
 
     /// <summary>The links of a bundle in their order (any state); empty when unknown or purged.</summary>
     ValueTask<IReadOnlyList<SecretRecord>> FindBundleAsync(SecretId bundle, CancellationToken cancellationToken);
@@ -84,7 +84,7 @@ internal sealed record PassphraseRecord(byte[] Salt, int Iterations, byte[] Veri
 /// A secret to store. A link of a secret for several recipients also has its <see cref="Bundle"/> (the
 /// first link's id), its place in it, the creator's label for it, and its wrapped content key.
 /// </summary>
-internal sealed record NewSecret(
+internal sealed record SecretToStore(
     SecretId Id,
     byte[] ManageHash,
     byte[] AccessVerifier,

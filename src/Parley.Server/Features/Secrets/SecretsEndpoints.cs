@@ -114,11 +114,11 @@ internal sealed class SecretsEndpoints(ISecretStore store, IOptions<SecretsOptio
         var id = SecretId.New();
         var (manageToken, manageHash) = SecretTokens.NewToken();
         var expiresAt = now.AddSeconds(request.ExpiresInSeconds);
-        var secret = new NewSecret(id, manageHash, accessVerifier, passphrase, manifest!, request.StreamBytes,
+        var secret = new SecretToStore(id, manageHash, accessVerifier, passphrase, manifest!, request.StreamBytes,
             now, expiresAt, request.MaxViews, _o.MaxPassphraseAttempts);
         // Every recipient's link is a secret of its own (own id, verifiers, views, tombstone) in one bundle:
         // they share the sealed content, the manage token and the file stream.
-        List<NewSecret> links = recipients is null ? [secret] : [.. recipients.Select((r, i) => secret with
+        List<SecretToStore> links = recipients is null ? [secret] : [.. recipients.Select((r, i) => secret with
         {
             Id = i == 0 ? id : SecretId.New(),
             AccessVerifier = r.AccessVerifier,

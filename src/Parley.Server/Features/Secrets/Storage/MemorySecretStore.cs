@@ -15,9 +15,9 @@ internal sealed class MemorySecretStore : ISecretStore
 
     public ValueTask<bool> PingAsync(CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
-    public ValueTask CreateAsync(NewSecret secret, CancellationToken cancellationToken) => CreateBundleAsync([secret], cancellationToken);
+    public ValueTask CreateAsync(SecretToStore secret, CancellationToken cancellationToken) => CreateBundleAsync([secret], cancellationToken);
 
-    public ValueTask CreateBundleAsync(IReadOnlyList<NewSecret> links, CancellationToken cancellationToken)
+    public ValueTask CreateBundleAsync(IReadOnlyList<SecretToStore> links, CancellationToken cancellationToken)
     {
         var stream = links[0].StreamBytes is null ? null : new SharedStream(links.Count);
         SecretId[] ids = [.. links.Select(l => l.Id)];
@@ -349,7 +349,7 @@ internal sealed class MemorySecretStore : ISecretStore
         public int Holders { get; set; } = holders;
     }
 
-    private sealed class Entry(NewSecret s, SharedStream? stream, SecretId[] links)
+    private sealed class Entry(SecretToStore s, SharedStream? stream, SecretId[] links)
     {
         public SecretId Id { get; } = s.Id;
         public byte[] ManageHash { get; } = s.ManageHash;

@@ -40,13 +40,13 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
         return await c.ExecuteScalarAsync(cancellationToken) is 1;
     }
 
-    public async ValueTask CreateAsync(NewSecret n, CancellationToken cancellationToken)
+    public async ValueTask CreateAsync(SecretToStore n, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await InsertAsync(connection, n, cancellationToken);
     }
 
-    public async ValueTask CreateBundleAsync(IReadOnlyList<NewSecret> links, CancellationToken cancellationToken)
+    public async ValueTask CreateBundleAsync(IReadOnlyList<SecretToStore> links, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
@@ -59,7 +59,7 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
     }
 
     /// <summary>Inserts one record (inside the connection's transaction, if one is open).</summary>
-    private static async Task InsertAsync(NpgsqlConnection connection, NewSecret n, CancellationToken cancellationToken)
+    private static async Task InsertAsync(NpgsqlConnection connection, SecretToStore n, CancellationToken cancellationToken)
     {
         await using var c = PostgresStatement.Positional(connection, """
             INSERT INTO secrets (id, manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest,

@@ -35,12 +35,12 @@ internal sealed class SqliteSecretStore : ISecretStore
     public async ValueTask<bool> PingAsync(CancellationToken cancellationToken) =>
         await _db.ReadAsync(0, static (s, _) => s.Statement("SELECT 1").ExecuteScalar() is 1L, cancellationToken);
 
-    public async ValueTask CreateAsync(NewSecret secret, CancellationToken cancellationToken)
+    public async ValueTask CreateAsync(SecretToStore secret, CancellationToken cancellationToken)
     {
         await _db.WriteBatchedAsync(secret, static (s, n) => Insert(s, n), cancellationToken);
     }
 
-    public async ValueTask CreateBundleAsync(IReadOnlyList<NewSecret> links, CancellationToken cancellationToken)
+    public async ValueTask CreateBundleAsync(IReadOnlyList<SecretToStore> links, CancellationToken cancellationToken)
     {
         // One batch is one transaction: every link or none.
         await _db.WriteBatchedAsync(links, static (s, links) =>
@@ -54,7 +54,7 @@ internal sealed class SqliteSecretStore : ISecretStore
         }, cancellationToken);
     }
 
-    private static int Insert(SqliteSession s, NewSecret n)
+    private static int Insert(SqliteSession s, SecretToStore n)
     {
         var c = s.Statement("""
             INSERT INTO secrets (id, manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest,
