@@ -26,14 +26,14 @@ internal interface ISecretStore
     ValueTask<SecretRecord?> FindAsync(SecretId id, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Claims one view in one atomic step, only while the secret is available at <paramref name="now"/>
-    /// and both verifiers match; when the secret has a stream, records the download grant in the same
-    /// step. Null when nothing was claimed (the caller re-reads the record to say why).
+    /// Claims one view in one atomic step, only while <see cref="SecretRecord.ClaimRefusalAt"/> finds no
+    /// refusal at <paramref name="now"/>; when the secret has a stream, records the download grant in the
+    /// same step. When nothing was claimed, the outcome carries that rule's refusal and the record it judged.
     /// </summary>
-    ValueTask<ClaimedView?> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
+    ValueTask<ClaimOutcome> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
         DateTimeOffset now, DownloadGrant grant, CancellationToken cancellationToken);
 
-    /// <summary>Counts a wrong access key against a secret that can still be opened.</summary>
+    /// <summary>Counts a wrong access key against a live secret (<see cref="SecretRecord.IsLiveAt"/>).</summary>
     ValueTask RecordWrongAccessAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
@@ -104,70 +104,22 @@ internal sealed record SecretToStore(
     public SecretId BundleId => Bundle ?? Id;
 }
 
-/// <summary>Where a secret stands in its life.</summary>
-internal enum SecretPhase
-{
-    Uploading,
-    Available,
-    Opened,
-    Expired,
-    Destroyed,
-    Burned,
-}
-
-internal sealed record SecretRecord(
-    SecretId Id,
-    byte[] ManageHash,
-    byte[] AccessVerifier,
-    PassphraseRecord? Passphrase,
-    int ManifestBytes,
-    long? StreamBytes,
-    long StreamReceived,
-    bool StreamStored,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset ExpiresAt,
-    int MaxViews,
-    int ViewsLeft,
-    IReadOnlyList<DateTimeOffset> OpenedAt,
-    int FailedAttempts,
-    int PassphraseFailures,
-    int MaxPassphraseAttempts,
-    DateTimeOffset? DestroyedAt,
-    DateTimeOffset? BurnedAt,
-    SecretId? Bundle = null,
-    int Position = 0,
-    string? Label = null,
-    byte[]? WrappedKey = null)
-{
-    /// <summary>The bundle this secret belongs to: its own id for a secret with one recipient.</summary>
-    public SecretId BundleId => Bundle ?? Id;
-
-    /// <summary>True for a link of a secret with several recipients.</summary>
-    public bool IsRecipientLink => WrappedKey is not null;
-
-    public bool UploadComplete => StreamBytes is not { } total || StreamReceived >= total;
-
-    /// <summary>The phase at <paramref name="now"/>; an ending event outranks expiry.</summary>
-    public SecretPhase PhaseAt(DateTimeOffset now) =>
-        DestroyedAt is not null ? SecretPhase.Destroyed
-        : BurnedAt is not null ? SecretPhase.Burned
-        : ViewsLeft <= 0 ? SecretPhase.Opened
-        : now >= ExpiresAt ? SecretPhase.Expired
-        : !UploadComplete ? SecretPhase.Uploading
-        : SecretPhase.Available;
-
-    /// <summary>A stable text of every field, for tests that check nothing changed.</summary>
-    public string Describe() => string.Join('|',
-        Id, Convert.ToHexString(ManageHash), Convert.ToHexString(AccessVerifier),
-        Passphrase is null ? "-" : $"{Convert.ToHexString(Passphrase.Salt)}/{Passphrase.Iterations}/{Convert.ToHexString(Passphrase.Verifier)}",
-        ManifestBytes, StreamBytes, StreamReceived, StreamStored, CreatedAt.ToUnixTimeMilliseconds(), ExpiresAt.ToUnixTimeMilliseconds(),
-        MaxViews, ViewsLeft, string.Join(',', OpenedAt.Select(t => t.ToUnixTimeMilliseconds())), FailedAttempts,
-        PassphraseFailures, MaxPassphraseAttempts, DestroyedAt?.ToUnixTimeMilliseconds(), BurnedAt?.ToUnixTimeMilliseconds(),
-        BundleId, Position, Label, WrappedKey is null ? "-" : Convert.ToHexString(WrappedKey));
-}
-
 /// <summary>What a claimed view hands out: the manifest, and for a recipient's link its wrapped content key.</summary>
 internal sealed record ClaimedView(byte[] Manifest, int ViewsLeft, long? StreamBytes, byte[]? WrappedKey = null);
+
+/// <summary>
+/// What a claim came to: the view, or the refusal <see cref="SecretRecord.ClaimRefusalAt"/> gave and the
+/// record it judged (<see cref="OpenRefusal.NotFound"/> without a record for an unknown id). Neither when the
+/// record changed between the refused write and its reading (a lost race: the caller tries again).
+/// </summary>
+internal readonly record struct ClaimOutcome(ClaimedView? View, OpenRefusal? Refusal, SecretRecord? Record)
+{
+    public static ClaimOutcome Claimed(ClaimedView view) => new(view, null, null);
+
+    /// <summary>Why nothing was claimed, judged by the one rule on the record as it stands.</summary>
+    public static ClaimOutcome Refused(SecretRecord? record, DateTimeOffset now, byte[] accessVerifier, byte[]? passphraseVerifier) =>
+        record is null ? new(null, OpenRefusal.NotFound, null) : new(null, record.ClaimRefusalAt(now, accessVerifier, passphraseVerifier), record);
+}
 
 internal readonly record struct DownloadGrant(byte[] TokenHash, DateTimeOffset ExpiresAt);
 

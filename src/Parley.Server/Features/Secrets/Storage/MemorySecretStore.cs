@@ -51,23 +51,22 @@ internal sealed class MemorySecretStore : ISecretStore
         return ValueTask.FromResult(links);
     }
 
-    public ValueTask<ClaimedView?> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
+    public ValueTask<ClaimOutcome> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
         DateTimeOffset now, DownloadGrant grant, CancellationToken cancellationToken)
     {
         if (!_secrets.TryGetValue(id, out var e))
         {
-            return ValueTask.FromResult<ClaimedView?>(null);
+            return ValueTask.FromResult(ClaimOutcome.Refused(null, now, accessVerifier, passphraseVerifier));
         }
 
         lock (e)
         {
-            if (!e.IsAvailable(now) || e.Manifest is null || !SecretTokens.Matches(e.AccessVerifier, accessVerifier)
-                || (e.Passphrase is not null && (passphraseVerifier is null || !SecretTokens.Matches(e.Passphrase.Verifier, passphraseVerifier))))
+            var record = e.Snapshot();
+            if (record.ClaimRefusalAt(now, accessVerifier, passphraseVerifier) is not null || e.Manifest is not { } manifest)
             {
-                return ValueTask.FromResult<ClaimedView?>(null);
+                return ValueTask.FromResult(ClaimOutcome.Refused(record, now, accessVerifier, passphraseVerifier));
             }
 
-            var manifest = e.Manifest;
             e.ViewsLeft--;
             e.OpenedAt.Add(now);
             if (e.ViewsLeft == 0)
@@ -80,7 +79,7 @@ internal sealed class MemorySecretStore : ISecretStore
                 e.Grants.Add(grant);
             }
 
-            return ValueTask.FromResult<ClaimedView?>(new ClaimedView(manifest, e.ViewsLeft, e.StreamBytes, e.WrappedKey));
+            return ValueTask.FromResult(ClaimOutcome.Claimed(new ClaimedView(manifest, e.ViewsLeft, e.StreamBytes, e.WrappedKey)));
         }
     }
 
@@ -393,10 +392,7 @@ internal sealed class MemorySecretStore : ISecretStore
         public DateTimeOffset? BurnedAt { get; set; }
         public List<DownloadGrant> Grants { get; } = [];
 
-        public bool HasEnded(DateTimeOffset now) => DestroyedAt is not null || BurnedAt is not null || ViewsLeft <= 0 || now >= ExpiresAt;
-
-        public bool IsAvailable(DateTimeOffset now) =>
-            !HasEnded(now) && (StreamBytes is not { } total || StreamReceived >= total);
+        public bool HasEnded(DateTimeOffset now) => !SecretRecord.IsLive(DestroyedAt, BurnedAt, ViewsLeft, ExpiresAt, now);
 
         public void DropContent()
         {
