@@ -52,7 +52,8 @@ internal interface ISecretStore
     /// <summary>
     /// Appends exactly <paramref name="length"/> bytes read from <paramref name="source"/> to the stream of an
     /// uploading secret whose upload stands at <paramref name="offset"/>. Writes as bytes arrive; a source
-    /// that ends early or runs long leaves the upload exactly where it stood. For a bundle,
+    /// that ends early or runs long leaves the upload exactly where it stood. A part is refused as
+    /// <see cref="SecretRecord.AppendRefusal"/> decides (after <see cref="AppendStatus.NotFound"/>). For a bundle,
     /// <paramref name="id"/> is the bundle's id and every link of it advances together.
     /// </summary>
     ValueTask<AppendResult> AppendStreamAsync(SecretId id, long offset, long length, Stream source,

@@ -2,7 +2,7 @@ namespace Parley.Server.Features.Secrets;
 
 /// <summary>
 /// A stored secret without its content, and the one place of its rules: whether it is live, its phase,
-/// why an open is refused (and which reason wins when several hold). Every store
+/// why an open or an upload part is refused (and which reason wins when several hold). Every store
 /// performs only the conditional writes these rules allow, so all three refuse alike and in the same order;
 /// SecretStoreContract (tests) checks each order on every provider.
 /// </summary>
@@ -89,6 +89,19 @@ internal sealed record SecretRecord(
             _ => null,
         };
     }
+
+    /// <summary>
+    /// Why a part of <paramref name="length"/> bytes at <paramref name="offset"/> cannot be appended to this
+    /// record's stream, or null when it can; <paramref name="busy"/> says whether another part is being written
+    /// (only the store knows). Precedence: <see cref="AppendStatus.NotUploading"/> (no stream, complete, destroyed
+    /// or let go: final), then <see cref="AppendStatus.Busy"/> (the part in flight moves the upload, so an offset
+    /// judged now could be judged against a stale position), then <see cref="AppendStatus.Conflict"/>.
+    /// </summary>
+    public AppendStatus? AppendRefusal(long offset, long length, bool busy) =>
+        StreamBytes is not { } total || StreamReceived >= total || DestroyedAt is not null || !StreamStored ? AppendStatus.NotUploading
+        : busy ? AppendStatus.Busy
+        : offset != StreamReceived || offset + length > total ? AppendStatus.Conflict
+        : null;
 
     /// <summary>A stable text of every field, for tests that check nothing changed.</summary>
     public string Describe() => string.Join('|',

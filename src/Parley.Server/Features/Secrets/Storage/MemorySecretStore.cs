@@ -158,26 +158,18 @@ internal sealed class MemorySecretStore : ISecretStore
         var stream = e.Stream;
         lock (e)
         {
-            if (stream is null || e.StreamBytes is not { } total || e.DestroyedAt is not null || !e.HoldsStream)
+            if (stream is null)
             {
-                return new(AppendStatus.NotUploading, e.StreamReceived);
+                return new(AppendStatus.NotUploading, 0);
             }
 
             lock (stream)
             {
-                if (stream.Received >= total || stream.Blocks is null)
+                // Under both locks the record the rule judges cannot change before the part takes the upload.
+                var record = e.Snapshot();
+                if (record.AppendRefusal(offset, length, busy: stream.UploadBusy) is { } refusal)
                 {
-                    return new(AppendStatus.NotUploading, stream.Received);
-                }
-
-                if (stream.UploadBusy)
-                {
-                    return new(AppendStatus.Busy, stream.Received);
-                }
-
-                if (stream.Received != offset || offset + length > total)
-                {
-                    return new(AppendStatus.Conflict, stream.Received);
+                    return new(refusal, record.StreamReceived);
                 }
 
                 stream.UploadBusy = true;

@@ -236,39 +236,30 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
         var idBytes = id.ToByteArray();
         await using var connection = await db.OpenAsync(cancellationToken);
         // The part is one transaction holding the secret's row lock: a failed part leaves nothing, and a
-        // second part racing for the same secret (on any node) is refused at once.
+        // second part racing for the same secret (on any node) finds the row locked at once (busy).
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        long total, received;
-        await using (var c = PostgresStatement.Positional(connection, """
-            SELECT stream_bytes, stream_received, destroyed_at IS NULL AND stream_stored
-            FROM secrets WHERE id = $1 FOR UPDATE NOWAIT
-            """, 1).Bind(0, idBytes))
+        SecretRecord? record;
+        var busy = false;
+        try
         {
-            try
-            {
-                await using var r = await c.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
-                if (!await r.ReadAsync(cancellationToken))
-                {
-                    return new(AppendStatus.NotFound, 0);
-                }
-
-                received = r.GetInt64(1);
-                if (r.IsDBNull(0) || !r.GetBoolean(2) || received >= r.GetInt64(0))
-                {
-                    return new(AppendStatus.NotUploading, received);
-                }
-
-                total = r.GetInt64(0);
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
-            {
-                return new(AppendStatus.Busy, offset);
-            }
+            record = await FindAsync(connection, id, "FOR UPDATE NOWAIT", cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            // Busy does not win by itself: the rule also weighs the record, read as last committed.
+            await tx.RollbackAsync(CancellationToken.None);
+            busy = true;
+            record = await FindAsync(connection, id, "", cancellationToken);
         }
 
-        if (received != offset || offset + length > total)
+        if (record is null)
         {
-            return new(AppendStatus.Conflict, received);
+            return new(AppendStatus.NotFound, 0);
+        }
+
+        if (record.AppendRefusal(offset, length, busy) is { } refusal)
+        {
+            return new(refusal, record.StreamReceived);
         }
 
         var outcome = await PostgresChunks.InsertAsync(connection, tx,

@@ -296,30 +296,23 @@ internal sealed class SqliteSecretStore : ISecretStore
     public async ValueTask<AppendResult> AppendStreamAsync(SecretId id, long offset, long length, Stream source,
         CancellationToken cancellationToken)
     {
-        // For a bundle, id is the bundle id (the first link's), so the file is named after it.
-        var record = await _db.WriteBatchedAsync(id, static (s, id) => Find(s, id), cancellationToken);
-        if (record is null)
-        {
-            return new(AppendStatus.NotFound, 0);
-        }
-
-        if (record.StreamBytes is not { } total || record.StreamReceived >= total || record.DestroyedAt is not null || !record.StreamStored)
-        {
-            return new(AppendStatus.NotUploading, record.StreamReceived);
-        }
-
-        if (record.StreamReceived != offset || offset + length > total)
-        {
-            return new(AppendStatus.Conflict, record.StreamReceived);
-        }
-
-        if (!_uploading.TryAdd(id, 0))
-        {
-            return new(AppendStatus.Busy, record.StreamReceived);
-        }
-
+        // Take the upload first and read the record after: while this part holds it, no other part of this
+        // secret commits, so the position the rule judges is current. For a bundle, id is the bundle id
+        // (the first link's), so the file is named after it.
+        var mine = _uploading.TryAdd(id, 0);
         try
         {
+            var record = await _db.WriteBatchedAsync(id, static (s, id) => Find(s, id), cancellationToken);
+            if (record is null)
+            {
+                return new(AppendStatus.NotFound, 0);
+            }
+
+            if (record.AppendRefusal(offset, length, busy: !mine) is { } refusal)
+            {
+                return new(refusal, record.StreamReceived);
+            }
+
             await using var file = new FileStream(StreamPath(id), FileMode.OpenOrCreate, FileAccess.ReadWrite,
                 FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous);
             file.SetLength(offset); // whatever a crashed part left beyond the committed length goes
@@ -372,7 +365,10 @@ internal sealed class SqliteSecretStore : ISecretStore
         }
         finally
         {
-            _uploading.TryRemove(id, out _);
+            if (mine)
+            {
+                _uploading.TryRemove(id, out _);
+            }
         }
     }
 
