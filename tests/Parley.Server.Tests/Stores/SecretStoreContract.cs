@@ -8,7 +8,7 @@ namespace Parley.Server.Tests.Stores;
 /// with <see cref="SecretRecord.IsLive"/>, and when several refusals hold at once every provider gives the
 /// one <see cref="SecretRecord.ClaimRefusalAt"/> and <see cref="SecretRecord.AppendRefusal"/> rank first.
 /// </summary>
-public abstract class SecretStoreContract(SecretStoreProvider provider)
+public abstract class SecretStoreContract(ProviderStores provider)
 {
     private static readonly DateTimeOffset T0 = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Life = TimeSpan.FromHours(1);
@@ -289,8 +289,8 @@ public abstract class SecretStoreContract(SecretStoreProvider provider)
     }
 }
 
-public sealed class MemorySecretStoreTests(MemorySecretStores p) : SecretStoreContract(p), IClassFixture<MemorySecretStores>;
+public sealed class MemorySecretStoreTests(MemoryStores p) : SecretStoreContract(p), IClassFixture<MemoryStores>;
 
-public sealed class SqliteSecretStoreTests(SqliteSecretStores p) : SecretStoreContract(p), IClassFixture<SqliteSecretStores>;
+public sealed class SqliteSecretStoreTests(SqliteStores p) : SecretStoreContract(p), IClassFixture<SqliteStores>;
 
-public sealed class PostgresSecretStoreTests(PostgresSecretStores p) : SecretStoreContract(p), IClassFixture<PostgresSecretStores>;
+public sealed class PostgresSecretStoreTests(PostgresStores p) : SecretStoreContract(p), IClassFixture<PostgresStores>;

@@ -11,7 +11,7 @@ namespace Parley.Server.Tests.Stores;
 /// One provider's secret and request stores over a fresh database, for the store-level contract suites:
 /// no server, no clock — every call names its own time.
 /// </summary>
-public abstract class SecretStoreProvider : IAsyncLifetime
+public abstract class ProviderStores : IAsyncLifetime
 {
     private (ISecretStore Secrets, IRequestStore Requests)? _stores;
 
@@ -30,13 +30,13 @@ public abstract class SecretStoreProvider : IAsyncLifetime
     }
 }
 
-public sealed class MemorySecretStores : SecretStoreProvider
+public sealed class MemoryStores : ProviderStores
 {
     private protected override ValueTask<(ISecretStore, IRequestStore)> OpenAsync() =>
         ValueTask.FromResult<(ISecretStore, IRequestStore)>((new MemorySecretStore(), new MemoryRequestStore()));
 }
 
-public sealed class SqliteSecretStores : SecretStoreProvider
+public sealed class SqliteStores : ProviderStores
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("parley-secret-stores-").FullName;
     private SqliteDatabase? _db;
@@ -56,7 +56,7 @@ public sealed class SqliteSecretStores : SecretStoreProvider
     }
 }
 
-public sealed class PostgresSecretStores : SecretStoreProvider
+public sealed class PostgresStores : ProviderStores
 {
     private PostgresTestDatabase? _database;
     private PostgresDatabase? _db;
