@@ -468,7 +468,7 @@ public abstract class RequestsApiContract(ProviderServer provider)
             var racers = answers.Select(a => Task.Run(async () =>
             {
                 start.Wait();
-                return (a, Won: await store.TryAnswerAsync(id, null, a, now, CancellationToken.None));
+                return (a, Won: await store.TryAnswerAsync(id, null, a, now, CancellationToken.None) is null);
             })).ToList();
             start.Set();
             var results = await Task.WhenAll(racers);

@@ -16,14 +16,15 @@ internal interface IRequestStore
     ValueTask<RequestRecord?> FindAsync(SecretId id, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Compare-and-set, in one atomic step: records <paramref name="answer"/> only while the request
-    /// is live at <paramref name="now"/> (not destroyed, not expired) and its answer is still
-    /// <paramref name="expected"/> (null: none yet). False when another answer got there first.
+    /// Compare-and-set, in one atomic step: records <paramref name="answer"/> only while
+    /// <see cref="RequestRecord.AnswerRefusalAt"/> finds no refusal at <paramref name="now"/> for
+    /// <paramref name="expected"/> (the answer the caller saw; null: none yet). Null when recorded,
+    /// otherwise that rule's refusal (<see cref="AnswerRefusal.NotFound"/> for an unknown id).
     /// </summary>
-    ValueTask<bool> TryAnswerAsync(SecretId id, SecretId? expected, RequestAnswer answer, DateTimeOffset now,
+    ValueTask<AnswerRefusal?> TryAnswerAsync(SecretId id, SecretId? expected, RequestAnswer answer, DateTimeOffset now,
         CancellationToken cancellationToken);
 
-    /// <summary>Ends a live request at <paramref name="now"/> and drops its label; false when it had already ended.</summary>
+    /// <summary>Ends a live request (<see cref="RequestRecord.IsLiveAt"/>) and drops its label; false when it had already ended.</summary>
     ValueTask<bool> DestroyAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Drops the labels of expired requests and deletes records past <paramref name="retention"/>.</summary>
@@ -43,27 +44,6 @@ internal sealed record NewRequest(
 
 /// <summary>The answer of a request: its secret, the responder's ephemeral public key E, and when it came.</summary>
 internal sealed record RequestAnswer(SecretId SecretId, byte[] EphemeralKey, DateTimeOffset AnsweredAt);
-
-internal sealed record RequestRecord(
-    SecretId Id,
-    byte[] TokenVerifier,
-    byte[] SendVerifier,
-    string? Label,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset ExpiresAt,
-    RequestAnswer? Answer,
-    DateTimeOffset? DestroyedAt)
-{
-    /// <summary>True while an answer can still be recorded or the requester can still destroy it.</summary>
-    public bool IsLiveAt(DateTimeOffset now) => DestroyedAt is null && now < ExpiresAt;
-
-    /// <summary>A stable text of every field, for tests that check nothing changed.</summary>
-    public string Describe() => string.Join('|',
-        Id, Convert.ToHexString(TokenVerifier), Convert.ToHexString(SendVerifier), Label ?? "-",
-        CreatedAt.ToUnixTimeMilliseconds(), ExpiresAt.ToUnixTimeMilliseconds(),
-        Answer is null ? "-" : $"{Answer.SecretId}/{Convert.ToHexString(Answer.EphemeralKey)}/{Answer.AnsweredAt.ToUnixTimeMilliseconds()}",
-        DestroyedAt?.ToUnixTimeMilliseconds());
-}
 
 internal sealed record RequestSweepResult(int LabelsDropped, int RecordsPurged)
 {

@@ -186,10 +186,10 @@ internal sealed class RequestsApi(IRequestStore requests, ISecretStore secrets, 
             await webhookStore.AddTargetAsync(target with { SubjectId = secretId, Kind = WebhookSubject.RequestAnswer }, CancellationToken.None);
         }
 
-        await secrets.CreateAsync(new NewSecret(secretId, uploadHash, accessVerifier, null, manifest!, body.StreamBytes, now,
+        await secrets.CreateAsync(new SecretToStore(secretId, uploadHash, accessVerifier, null, manifest!, body.StreamBytes, now,
             record.ExpiresAt, MaxViews: 1, _o.MaxPassphraseAttempts), CancellationToken.None);
         var answer = new RequestAnswer(secretId, ephemeralKey, now);
-        if (!await requests.TryAnswerAsync(requestId, record.Answer?.SecretId, answer, now, CancellationToken.None))
+        if (await requests.TryAnswerAsync(requestId, record.Answer?.SecretId, answer, now, CancellationToken.None) is not null)
         {
             await secrets.DestroyAsync(secretId, now, CancellationToken.None);
             RequestsLog.AnswerLostRace(logger);

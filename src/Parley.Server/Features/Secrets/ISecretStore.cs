@@ -11,13 +11,13 @@ internal interface ISecretStore
     /// <summary>True when the store answers.</summary>
     ValueTask<bool> PingAsync(CancellationToken cancellationToken);
 
-    ValueTask CreateAsync(NewSecret secret, CancellationToken cancellationToken);
+    ValueTask CreateAsync(SecretToStore secret, CancellationToken cancellationToken);
 
     /// <summary>
     /// Creates every link of a secret for several recipients in one atomic step: all of them or none.
-    /// They share <see cref="NewSecret.Bundle"/> (the first link's id) and one file stream.
+    /// They share <see cref="SecretToStore.Bundle"/> (the first link's id) and one file stream.
     /// </summary>
-    ValueTask CreateBundleAsync(IReadOnlyList<NewSecret> links, CancellationToken cancellationToken);
+    ValueTask CreateBundleAsync(IReadOnlyList<SecretToStore> links, CancellationToken cancellationToken);
 
     /// <summary>The links of a bundle in their order (any state); empty when unknown or purged.</summary>
     ValueTask<IReadOnlyList<SecretRecord>> FindBundleAsync(SecretId bundle, CancellationToken cancellationToken);
@@ -26,14 +26,14 @@ internal interface ISecretStore
     ValueTask<SecretRecord?> FindAsync(SecretId id, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Claims one view in one atomic step, only while the secret is available at <paramref name="now"/>
-    /// and both verifiers match; when the secret has a stream, records the download grant in the same
-    /// step. Null when nothing was claimed (the caller re-reads the record to say why).
+    /// Claims one view in one atomic step, only while <see cref="SecretRecord.ClaimRefusalAt"/> finds no
+    /// refusal at <paramref name="now"/>; when the secret has a stream, records the download grant in the
+    /// same step. When nothing was claimed, the outcome carries that rule's refusal and the record it judged.
     /// </summary>
-    ValueTask<ClaimedView?> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
+    ValueTask<ClaimOutcome> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
         DateTimeOffset now, DownloadGrant grant, CancellationToken cancellationToken);
 
-    /// <summary>Counts a wrong access key against a secret that can still be opened.</summary>
+    /// <summary>Counts a wrong access key against a live secret (<see cref="SecretRecord.IsLiveAt"/>).</summary>
     ValueTask RecordWrongAccessAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
@@ -52,7 +52,8 @@ internal interface ISecretStore
     /// <summary>
     /// Appends exactly <paramref name="length"/> bytes read from <paramref name="source"/> to the stream of an
     /// uploading secret whose upload stands at <paramref name="offset"/>. Writes as bytes arrive; a source
-    /// that ends early or runs long leaves the upload exactly where it stood. For a bundle,
+    /// that ends early or runs long leaves the upload exactly where it stood. A part is refused as
+    /// <see cref="SecretRecord.AppendRefusal"/> decides (after <see cref="AppendStatus.NotFound"/>). For a bundle,
     /// <paramref name="id"/> is the bundle's id and every link of it advances together.
     /// </summary>
     ValueTask<AppendResult> AppendStreamAsync(SecretId id, long offset, long length, Stream source,
@@ -84,7 +85,7 @@ internal sealed record PassphraseRecord(byte[] Salt, int Iterations, byte[] Veri
 /// A secret to store. A link of a secret for several recipients also has its <see cref="Bundle"/> (the
 /// first link's id), its place in it, the creator's label for it, and its wrapped content key.
 /// </summary>
-internal sealed record NewSecret(
+internal sealed record SecretToStore(
     SecretId Id,
     byte[] ManageHash,
     byte[] AccessVerifier,
@@ -104,70 +105,22 @@ internal sealed record NewSecret(
     public SecretId BundleId => Bundle ?? Id;
 }
 
-/// <summary>Where a secret stands in its life.</summary>
-internal enum SecretPhase
-{
-    Uploading,
-    Available,
-    Opened,
-    Expired,
-    Destroyed,
-    Burned,
-}
-
-internal sealed record SecretRecord(
-    SecretId Id,
-    byte[] ManageHash,
-    byte[] AccessVerifier,
-    PassphraseRecord? Passphrase,
-    int ManifestBytes,
-    long? StreamBytes,
-    long StreamReceived,
-    bool StreamStored,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset ExpiresAt,
-    int MaxViews,
-    int ViewsLeft,
-    IReadOnlyList<DateTimeOffset> OpenedAt,
-    int FailedAttempts,
-    int PassphraseFailures,
-    int MaxPassphraseAttempts,
-    DateTimeOffset? DestroyedAt,
-    DateTimeOffset? BurnedAt,
-    SecretId? Bundle = null,
-    int Position = 0,
-    string? Label = null,
-    byte[]? WrappedKey = null)
-{
-    /// <summary>The bundle this secret belongs to: its own id for a secret with one recipient.</summary>
-    public SecretId BundleId => Bundle ?? Id;
-
-    /// <summary>True for a link of a secret with several recipients.</summary>
-    public bool IsRecipientLink => WrappedKey is not null;
-
-    public bool UploadComplete => StreamBytes is not { } total || StreamReceived >= total;
-
-    /// <summary>The phase at <paramref name="now"/>; an ending event outranks expiry.</summary>
-    public SecretPhase PhaseAt(DateTimeOffset now) =>
-        DestroyedAt is not null ? SecretPhase.Destroyed
-        : BurnedAt is not null ? SecretPhase.Burned
-        : ViewsLeft <= 0 ? SecretPhase.Opened
-        : now >= ExpiresAt ? SecretPhase.Expired
-        : !UploadComplete ? SecretPhase.Uploading
-        : SecretPhase.Available;
-
-    /// <summary>A stable text of every field, for tests that check nothing changed.</summary>
-    public string Describe() => string.Join('|',
-        Id, Convert.ToHexString(ManageHash), Convert.ToHexString(AccessVerifier),
-        Passphrase is null ? "-" : $"{Convert.ToHexString(Passphrase.Salt)}/{Passphrase.Iterations}/{Convert.ToHexString(Passphrase.Verifier)}",
-        ManifestBytes, StreamBytes, StreamReceived, StreamStored, CreatedAt.ToUnixTimeMilliseconds(), ExpiresAt.ToUnixTimeMilliseconds(),
-        MaxViews, ViewsLeft, string.Join(',', OpenedAt.Select(t => t.ToUnixTimeMilliseconds())), FailedAttempts,
-        PassphraseFailures, MaxPassphraseAttempts, DestroyedAt?.ToUnixTimeMilliseconds(), BurnedAt?.ToUnixTimeMilliseconds(),
-        BundleId, Position, Label, WrappedKey is null ? "-" : Convert.ToHexString(WrappedKey));
-}
-
 /// <summary>What a claimed view hands out: the manifest, and for a recipient's link its wrapped content key.</summary>
 internal sealed record ClaimedView(byte[] Manifest, int ViewsLeft, long? StreamBytes, byte[]? WrappedKey = null);
+
+/// <summary>
+/// What a claim came to: the view, or the refusal <see cref="SecretRecord.ClaimRefusalAt"/> gave and the
+/// record it judged (<see cref="OpenRefusal.NotFound"/> without a record for an unknown id). Neither when the
+/// record changed between the refused write and its reading (a lost race: the caller tries again).
+/// </summary>
+internal readonly record struct ClaimOutcome(ClaimedView? View, OpenRefusal? Refusal, SecretRecord? Record)
+{
+    public static ClaimOutcome Claimed(ClaimedView view) => new(view, null, null);
+
+    /// <summary>Why nothing was claimed, judged by the one rule on the record as it stands.</summary>
+    public static ClaimOutcome Refused(SecretRecord? record, DateTimeOffset now, byte[] accessVerifier, byte[]? passphraseVerifier) =>
+        record is null ? new(null, OpenRefusal.NotFound, null) : new(null, record.ClaimRefusalAt(now, accessVerifier, passphraseVerifier), record);
+}
 
 internal readonly record struct DownloadGrant(byte[] TokenHash, DateTimeOffset ExpiresAt);
 

@@ -114,11 +114,11 @@ internal sealed class SecretsEndpoints(ISecretStore store, IOptions<SecretsOptio
         var id = SecretId.New();
         var (manageToken, manageHash) = SecretTokens.NewToken();
         var expiresAt = now.AddSeconds(request.ExpiresInSeconds);
-        var secret = new NewSecret(id, manageHash, accessVerifier, passphrase, manifest!, request.StreamBytes,
+        var secret = new SecretToStore(id, manageHash, accessVerifier, passphrase, manifest!, request.StreamBytes,
             now, expiresAt, request.MaxViews, _o.MaxPassphraseAttempts);
         // Every recipient's link is a secret of its own (own id, verifiers, views, tombstone) in one bundle:
         // they share the sealed content, the manage token and the file stream.
-        List<NewSecret> links = recipients is null ? [secret] : [.. recipients.Select((r, i) => secret with
+        List<SecretToStore> links = recipients is null ? [secret] : [.. recipients.Select((r, i) => secret with
         {
             Id = i == 0 ? id : SecretId.New(),
             AccessVerifier = r.AccessVerifier,
@@ -214,87 +214,75 @@ internal sealed class SecretsEndpoints(ISecretStore store, IOptions<SecretsOptio
         }
 
         var ct = context.RequestAborted;
-        // The common case first, in one store round trip: the claim checks the access key, the passphrase
-        // (when the secret has one) and availability itself, and records the download grant only when
-        // the secret has a stream. Only a claim that fails reads the record to say why.
+        // One store round trip in the common case: the claim checks the access key, the passphrase (when
+        // the secret has one) and availability itself, and records the download grant only when the secret
+        // has a stream. A claim that fails says why (SecretRecord.ClaimRefusalAt) with the record it judged.
         var (downloadToken, grantHash) = SecretTokens.NewToken();
-        var claimedAt = time.GetUtcNow();
-        var grant = new DownloadGrant(grantHash, claimedAt + _o.DownloadWindow);
-        ClaimedView? claimed;
+        var now = time.GetUtcNow();
+        var grant = new DownloadGrant(grantHash, now + _o.DownloadWindow);
+        ClaimOutcome outcome;
         using (storeMetrics.Time(StoreOperations.SecretClaim))
         {
-            claimed = await store.TryClaimAsync(secretId, accessHash, passphraseHash, claimedAt, grant, ct);
+            outcome = await store.TryClaimAsync(secretId, accessHash, passphraseHash, now, grant, ct);
         }
 
-        if (claimed is not null)
+        // A lost race claims again against the record's new state; three more rounds always settle it.
+        for (var round = 0; ; round++)
         {
-            return await OpenedAsync(secretId, claimed, downloadToken, grant);
-        }
+            if (outcome.View is { } claimed)
+            {
+                return await OpenedAsync(secretId, claimed, downloadToken, grant);
+            }
 
-        // A lost race re-reads the record and answers from its new state; three rounds always settle it.
-        for (var round = 0; round < 3; round++)
-        {
-            var record = await store.FindAsync(secretId, ct);
-            if (record is null)
+            if (outcome is { Refusal: { } refusal, Record: var record })
+            {
+                switch (refusal)
+                {
+                    case OpenRefusal.WrongAccessKey:
+                        await store.RecordWrongAccessAsync(secretId, now, ct);
+                        SecretsLog.WrongAccessKey(logger);
+                        await notifier.NotifyAsync(secretId, SubjectEvent.FailedAttempt, record!.ViewsLeft);
+                        return Refused(refusal, SecretProblems.AccessDenied());
+                    case OpenRefusal.NotReady:
+                        return Refused(refusal, SecretProblems.NotReady());
+                    case OpenRefusal.Gone:
+                        return Refused(refusal, Gone(record!, record!.PhaseAt(now)));
+                    case OpenRefusal.WrongPassphrase:
+                        if (await store.RecordWrongPassphraseAsync(secretId, accessHash, now, ct) is { } failure)
+                        {
+                            return await WrongPassphraseAsync(secretId, record!, failure);
+                        }
+
+                        break; // it ended meanwhile: the next round says how
+                    default:
+                        return Refused(OpenRefusal.NotFound, SecretProblems.NotFound());
+                }
+            }
+
+            if (round == 3)
             {
                 return Refused(OpenRefusal.NotFound, SecretProblems.NotFound());
             }
 
-            var now = time.GetUtcNow();
-            var phase = record.PhaseAt(now);
-            if (!SecretTokens.Matches(record.AccessVerifier, accessHash))
-            {
-                if (phase is not (SecretPhase.Available or SecretPhase.Uploading))
-                {
-                    return Refused(OpenRefusal.NotFound, SecretProblems.NotFound());
-                }
-
-                await store.RecordWrongAccessAsync(secretId, now, ct);
-                SecretsLog.WrongAccessKey(logger);
-                await notifier.NotifyAsync(secretId, SubjectEvent.FailedAttempt, record.ViewsLeft);
-                return Refused(OpenRefusal.WrongAccessKey, SecretProblems.AccessDenied());
-            }
-
-            if (phase == SecretPhase.Uploading)
-            {
-                return Refused(OpenRefusal.NotReady, SecretProblems.NotReady());
-            }
-
-            if (phase != SecretPhase.Available)
-            {
-                return Refused(OpenRefusal.Gone, Gone(record, phase));
-            }
-
-            if (record.Passphrase is { } pp && (passphraseHash is null || !SecretTokens.Matches(pp.Verifier, passphraseHash)))
-            {
-                var failure = await store.RecordWrongPassphraseAsync(secretId, accessHash, now, ct);
-                if (failure is null)
-                {
-                    continue;
-                }
-
-                await notifier.NotifyAsync(secretId, SubjectEvent.FailedAttempt, record.ViewsLeft);
-                if (failure.BurnedAt is { } burnedAt)
-                {
-                    SecretsLog.Burned(logger);
-                    metrics.Burned();
-                    await notifier.NotifyAsync(secretId, SubjectEvent.Burned, 0);
-                    return Refused(OpenRefusal.WrongPassphrase, SecretProblems.Burned(burnedAt));
-                }
-
-                SecretsLog.WrongPassphrase(logger, failure.AttemptsLeft);
-                return Refused(OpenRefusal.WrongPassphrase, SecretProblems.WrongPassphrase(failure.AttemptsLeft));
-            }
-
+            now = time.GetUtcNow();
             grant = grant with { ExpiresAt = now + _o.DownloadWindow };
-            claimed = await store.TryClaimAsync(secretId, accessHash, record.Passphrase is null ? null : passphraseHash, now, grant, ct);
-            if (claimed is not null)
-            {
-                return await OpenedAsync(secretId, claimed, downloadToken, grant);
-            }
+            outcome = await store.TryClaimAsync(secretId, accessHash, passphraseHash, now, grant, ct);
+        }
+    }
+
+    private async Task<IResult> WrongPassphraseAsync(SecretId id, SecretRecord record, PassphraseFailure failure)
+    {
+        await notifier.NotifyAsync(id, SubjectEvent.FailedAttempt, record.ViewsLeft);
+        if (failure.BurnedAt is { } burnedAt)
+        {
+            SecretsLog.Burned(logger);
+            metrics.Burned();
+            await notifier.NotifyAsync(id, SubjectEvent.Burned, 0);
+            return Refused(OpenRefusal.WrongPassphrase, SecretProblems.Burned(burnedAt));
         }
 
-        return Refused(OpenRefusal.NotFound, SecretProblems.NotFound());
+        SecretsLog.WrongPassphrase(logger, failure.AttemptsLeft);
+        return Refused(OpenRefusal.WrongPassphrase, SecretProblems.WrongPassphrase(failure.AttemptsLeft));
     }
 
     private IResult Refused(OpenRefusal reason, IResult problem)

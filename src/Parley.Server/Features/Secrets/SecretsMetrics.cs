@@ -3,24 +3,6 @@ using Parley.Server.Infrastructure.Metrics;
 
 namespace Parley.Server.Features.Secrets;
 
-/// <summary>Why an open attempt was refused, as <c>parley.secrets.open_refused</c> tags it.</summary>
-internal enum OpenRefusal
-{
-    /// <summary>A malformed id, body or key: a broken client or a probe.</summary>
-    Invalid,
-
-    /// <summary>No such secret, or gone and the caller did not prove the key.</summary>
-    NotFound,
-    WrongAccessKey,
-    WrongPassphrase,
-
-    /// <summary>Its file is still uploading.</summary>
-    NotReady,
-
-    /// <summary>Already opened, expired, destroyed or burned (the caller proved the key).</summary>
-    Gone,
-}
-
 /// <summary>
 /// The meter <c>Parley.Secrets</c>: what happens to one-time secrets (docs/operations.md lists each
 /// instrument). Counts only; the only tag is a fixed reason word.

@@ -21,23 +21,23 @@ internal sealed class MemoryRequestStore : IRequestStore
     public ValueTask<RequestRecord?> FindAsync(SecretId id, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_requests.TryGetValue(id, out var e) ? e.Snapshot() : null);
 
-    public ValueTask<bool> TryAnswerAsync(SecretId id, SecretId? expected, RequestAnswer answer, DateTimeOffset now,
+    public ValueTask<AnswerRefusal?> TryAnswerAsync(SecretId id, SecretId? expected, RequestAnswer answer, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         if (!_requests.TryGetValue(id, out var e))
         {
-            return ValueTask.FromResult(false);
+            return ValueTask.FromResult<AnswerRefusal?>(AnswerRefusal.NotFound);
         }
 
         lock (e)
         {
-            if (!e.IsLiveAt(now) || e.Answer?.SecretId != expected)
+            if (e.Snapshot().AnswerRefusalAt(now, expected) is { } refusal)
             {
-                return ValueTask.FromResult(false);
+                return ValueTask.FromResult<AnswerRefusal?>(refusal);
             }
 
             e.Answer = answer with { EphemeralKey = [.. answer.EphemeralKey] };
-            return ValueTask.FromResult(true);
+            return ValueTask.FromResult<AnswerRefusal?>(null);
         }
     }
 
@@ -96,7 +96,7 @@ internal sealed class MemoryRequestStore : IRequestStore
         public RequestAnswer? Answer { get; set; }
         public DateTimeOffset? DestroyedAt { get; set; }
 
-        public bool IsLiveAt(DateTimeOffset now) => DestroyedAt is null && now < ExpiresAt;
+        public bool IsLiveAt(DateTimeOffset now) => RequestRecord.IsLive(DestroyedAt, ExpiresAt, now);
 
         public RequestRecord Snapshot()
         {

@@ -8,6 +8,9 @@ namespace Parley.Server.Features.Requests.Storage;
 /// <summary>PostgreSQL store, shareable by several nodes. The answer's compare-and-set is one <c>UPDATE</c>.</summary>
 internal sealed class PostgresRequestStore(PostgresDatabase db) : IRequestStore
 {
+    /// <summary>The liveness rule (<see cref="RequestRecord.IsLive"/>) at <c>@now</c>.</summary>
+    private static readonly string Live = RequestRecord.LiveSql("@now");
+
     private const string Columns =
         "token_verifier, send_verifier, label, created_at, expires_at, answer_secret_id, ephemeral_key, answered_at, destroyed_at";
 
@@ -44,30 +47,40 @@ internal sealed class PostgresRequestStore(PostgresDatabase db) : IRequestStore
             Time(r.GetInt64(3)), Time(r.GetInt64(4)), answer, r.IsDBNull(8) ? null : Time(r.GetInt64(8)));
     }
 
-    public async ValueTask<bool> TryAnswerAsync(SecretId id, SecretId? expected, RequestAnswer answer, DateTimeOffset now,
+    public async ValueTask<AnswerRefusal?> TryAnswerAsync(SecretId id, SecretId? expected, RequestAnswer answer, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         // Under READ COMMITTED a racing UPDATE waits for the first one's commit, then re-checks the
         // WHERE clause on the new row version: the second answer finds answer_secret_id changed.
-        await using var c = PostgresStatement.Create(connection, """
+        // The condition is RequestRecord.AnswerRefusalAt's "no refusal".
+        await using var c = PostgresStatement.Create(connection, $"""
             UPDATE secret_requests SET answer_secret_id = @s, ephemeral_key = @k, answered_at = @now
-            WHERE id = @id AND destroyed_at IS NULL AND expires_at > @now AND answer_secret_id IS NOT DISTINCT FROM @expected
+            WHERE id = @id AND {Live} AND answer_secret_id IS NOT DISTINCT FROM @expected
             """, "id", "s", "k", "now", "expected")
             .Bind("id", id.ToByteArray())
             .Bind("s", answer.SecretId.ToByteArray())
             .Bind("k", answer.EphemeralKey)
             .Bind("now", now.ToUnixTimeMilliseconds())
             .Bind("expected", expected?.ToByteArray());
-        return await c.ExecuteNonQueryAsync(cancellationToken) == 1;
+        if (await c.ExecuteNonQueryAsync(cancellationToken) == 1)
+        {
+            return null;
+        }
+
+        // The rule judges the record as read right after. A request only moves forward (answered again,
+        // destroyed, expired), so it still refuses; should it not, the write lost to another answer.
+        return await FindAsync(id, cancellationToken) is { } record
+            ? record.AnswerRefusalAt(now, expected) ?? AnswerRefusal.AlreadyAnswered
+            : AnswerRefusal.NotFound;
     }
 
     public async ValueTask<bool> DestroyAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = PostgresStatement.Create(connection, """
+        await using var c = PostgresStatement.Create(connection, $"""
             UPDATE secret_requests SET destroyed_at = @now, label = NULL
-            WHERE id = @id AND destroyed_at IS NULL AND expires_at > @now
+            WHERE id = @id AND {Live}
             """, "id", "now")
             .Bind("id", id.ToByteArray())
             .Bind("now", now.ToUnixTimeMilliseconds());

@@ -7,6 +7,9 @@ namespace Parley.Server.Features.Requests.Storage;
 /// <summary>SQLite store in the shared database file. The answer's compare-and-set is one <c>UPDATE</c>.</summary>
 internal sealed class SqliteRequestStore(SqliteDatabase db) : IRequestStore
 {
+    /// <summary>The liveness rule (<see cref="RequestRecord.IsLive"/>) at <c>$now</c>.</summary>
+    private static readonly string Live = RequestRecord.LiveSql("$now");
+
     private const string Columns =
         "token_verifier, send_verifier, label, created_at, expires_at, answer_secret_id, ephemeral_key, answered_at, destroyed_at";
 
@@ -29,44 +32,49 @@ internal sealed class SqliteRequestStore(SqliteDatabase db) : IRequestStore
     }
 
     public async ValueTask<RequestRecord?> FindAsync(SecretId id, CancellationToken cancellationToken) =>
-        await db.ReadAsync(id, static (s, id) =>
+        await db.ReadAsync(id, static (s, id) => Find(s, id), cancellationToken);
+
+    private static RequestRecord? Find(SqliteSession s, SecretId id)
+    {
+        var c = s.Statement($"SELECT {Columns} FROM secret_requests WHERE id = $id", "$id")
+            .Bind("$id", id.ToByteArray());
+        using var r = c.ExecuteReader();
+        if (!r.Read())
         {
-            var c = s.Statement($"SELECT {Columns} FROM secret_requests WHERE id = $id", "$id")
-                .Bind("$id", id.ToByteArray());
-            using var r = c.ExecuteReader();
-            if (!r.Read())
-            {
-                return null;
-            }
+            return null;
+        }
 
-            var answer = r.IsDBNull(5) ? null
-                : new RequestAnswer(SecretId.FromBytes((byte[])r.GetValue(5)), (byte[])r.GetValue(6), Time(r.GetInt64(7)));
-            return new RequestRecord(id, (byte[])r.GetValue(0), (byte[])r.GetValue(1), r.IsDBNull(2) ? null : r.GetString(2),
-                Time(r.GetInt64(3)), Time(r.GetInt64(4)), answer, r.IsDBNull(8) ? null : Time(r.GetInt64(8)));
-        }, cancellationToken);
+        var answer = r.IsDBNull(5) ? null
+            : new RequestAnswer(SecretId.FromBytes((byte[])r.GetValue(5)), (byte[])r.GetValue(6), Time(r.GetInt64(7)));
+        return new RequestRecord(id, (byte[])r.GetValue(0), (byte[])r.GetValue(1), r.IsDBNull(2) ? null : r.GetString(2),
+            Time(r.GetInt64(3)), Time(r.GetInt64(4)), answer, r.IsDBNull(8) ? null : Time(r.GetInt64(8)));
+    }
 
-    public async ValueTask<bool> TryAnswerAsync(SecretId id, SecretId? expected, RequestAnswer answer, DateTimeOffset now,
+    public async ValueTask<AnswerRefusal?> TryAnswerAsync(SecretId id, SecretId? expected, RequestAnswer answer, DateTimeOffset now,
         CancellationToken cancellationToken) =>
         await db.WriteBatchedAsync((id, expected, answer, now), static (s, a) =>
         {
-            var c = s.Statement("""
+            // The UPDATE's condition is RequestRecord.AnswerRefusalAt's "no refusal"; when it matches no row,
+            // the rule judges the record as read in the same transaction.
+            var c = s.Statement($"""
                 UPDATE secret_requests SET answer_secret_id = $s, ephemeral_key = $k, answered_at = $now
-                WHERE id = $id AND destroyed_at IS NULL AND expires_at > $now AND answer_secret_id IS $expected
+                WHERE id = $id AND {Live} AND answer_secret_id IS $expected
                 """, "$id", "$s", "$k", "$now", "$expected")
                 .Bind("$id", a.id.ToByteArray())
                 .Bind("$s", a.answer.SecretId.ToByteArray())
                 .Bind("$k", a.answer.EphemeralKey)
                 .Bind("$now", a.now.ToUnixTimeMilliseconds())
                 .Bind("$expected", a.expected?.ToByteArray());
-            return c.ExecuteNonQuery() == 1;
+            return c.ExecuteNonQuery() == 1 ? null
+                : Find(s, a.id) is { } record ? record.AnswerRefusalAt(a.now, a.expected) : AnswerRefusal.NotFound;
         }, cancellationToken);
 
     public async ValueTask<bool> DestroyAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken) =>
         await db.WriteBatchedAsync((id, now), static (s, a) =>
         {
-            var c = s.Statement("""
+            var c = s.Statement($"""
                 UPDATE secret_requests SET destroyed_at = $now, label = NULL
-                WHERE id = $id AND destroyed_at IS NULL AND expires_at > $now
+                WHERE id = $id AND {Live}
                 """, "$id", "$now")
                 .Bind("$id", a.id.ToByteArray())
                 .Bind("$now", a.now.ToUnixTimeMilliseconds());

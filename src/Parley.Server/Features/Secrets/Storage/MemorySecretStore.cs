@@ -15,9 +15,9 @@ internal sealed class MemorySecretStore : ISecretStore
 
     public ValueTask<bool> PingAsync(CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
-    public ValueTask CreateAsync(NewSecret secret, CancellationToken cancellationToken) => CreateBundleAsync([secret], cancellationToken);
+    public ValueTask CreateAsync(SecretToStore secret, CancellationToken cancellationToken) => CreateBundleAsync([secret], cancellationToken);
 
-    public ValueTask CreateBundleAsync(IReadOnlyList<NewSecret> links, CancellationToken cancellationToken)
+    public ValueTask CreateBundleAsync(IReadOnlyList<SecretToStore> links, CancellationToken cancellationToken)
     {
         var stream = links[0].StreamBytes is null ? null : new SharedStream(links.Count);
         SecretId[] ids = [.. links.Select(l => l.Id)];
@@ -51,23 +51,22 @@ internal sealed class MemorySecretStore : ISecretStore
         return ValueTask.FromResult(links);
     }
 
-    public ValueTask<ClaimedView?> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
+    public ValueTask<ClaimOutcome> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
         DateTimeOffset now, DownloadGrant grant, CancellationToken cancellationToken)
     {
         if (!_secrets.TryGetValue(id, out var e))
         {
-            return ValueTask.FromResult<ClaimedView?>(null);
+            return ValueTask.FromResult(ClaimOutcome.Refused(null, now, accessVerifier, passphraseVerifier));
         }
 
         lock (e)
         {
-            if (!e.IsAvailable(now) || e.Manifest is null || !SecretTokens.Matches(e.AccessVerifier, accessVerifier)
-                || (e.Passphrase is not null && (passphraseVerifier is null || !SecretTokens.Matches(e.Passphrase.Verifier, passphraseVerifier))))
+            var record = e.Snapshot();
+            if (record.ClaimRefusalAt(now, accessVerifier, passphraseVerifier) is not null || e.Manifest is not { } manifest)
             {
-                return ValueTask.FromResult<ClaimedView?>(null);
+                return ValueTask.FromResult(ClaimOutcome.Refused(record, now, accessVerifier, passphraseVerifier));
             }
 
-            var manifest = e.Manifest;
             e.ViewsLeft--;
             e.OpenedAt.Add(now);
             if (e.ViewsLeft == 0)
@@ -80,7 +79,7 @@ internal sealed class MemorySecretStore : ISecretStore
                 e.Grants.Add(grant);
             }
 
-            return ValueTask.FromResult<ClaimedView?>(new ClaimedView(manifest, e.ViewsLeft, e.StreamBytes, e.WrappedKey));
+            return ValueTask.FromResult(ClaimOutcome.Claimed(new ClaimedView(manifest, e.ViewsLeft, e.StreamBytes, e.WrappedKey)));
         }
     }
 
@@ -159,26 +158,18 @@ internal sealed class MemorySecretStore : ISecretStore
         var stream = e.Stream;
         lock (e)
         {
-            if (stream is null || e.StreamBytes is not { } total || e.DestroyedAt is not null || !e.HoldsStream)
+            if (stream is null)
             {
-                return new(AppendStatus.NotUploading, e.StreamReceived);
+                return new(AppendStatus.NotUploading, 0);
             }
 
             lock (stream)
             {
-                if (stream.Received >= total || stream.Blocks is null)
+                // Under both locks the record the rule judges cannot change before the part takes the upload.
+                var record = e.Snapshot();
+                if (record.AppendRefusal(offset, length, busy: stream.UploadBusy) is { } refusal)
                 {
-                    return new(AppendStatus.NotUploading, stream.Received);
-                }
-
-                if (stream.UploadBusy)
-                {
-                    return new(AppendStatus.Busy, stream.Received);
-                }
-
-                if (stream.Received != offset || offset + length > total)
-                {
-                    return new(AppendStatus.Conflict, stream.Received);
+                    return new(refusal, record.StreamReceived);
                 }
 
                 stream.UploadBusy = true;
@@ -349,7 +340,7 @@ internal sealed class MemorySecretStore : ISecretStore
         public int Holders { get; set; } = holders;
     }
 
-    private sealed class Entry(NewSecret s, SharedStream? stream, SecretId[] links)
+    private sealed class Entry(SecretToStore s, SharedStream? stream, SecretId[] links)
     {
         public SecretId Id { get; } = s.Id;
         public byte[] ManageHash { get; } = s.ManageHash;
@@ -393,10 +384,7 @@ internal sealed class MemorySecretStore : ISecretStore
         public DateTimeOffset? BurnedAt { get; set; }
         public List<DownloadGrant> Grants { get; } = [];
 
-        public bool HasEnded(DateTimeOffset now) => DestroyedAt is not null || BurnedAt is not null || ViewsLeft <= 0 || now >= ExpiresAt;
-
-        public bool IsAvailable(DateTimeOffset now) =>
-            !HasEnded(now) && (StreamBytes is not { } total || StreamReceived >= total);
+        public bool HasEnded(DateTimeOffset now) => !SecretRecord.IsLive(DestroyedAt, BurnedAt, ViewsLeft, ExpiresAt, now);
 
         public void DropContent()
         {

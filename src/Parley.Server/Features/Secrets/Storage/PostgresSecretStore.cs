@@ -14,7 +14,11 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
 {
     private const int ChunkSize = 256 * 1024;
 
-    private const string Live = "s.views_left > 0 AND s.expires_at > @now AND s.destroyed_at IS NULL AND s.burned_at IS NULL";
+    /// <summary>The liveness rule (<see cref="SecretRecord.IsLive"/>) on the row aliased <c>s</c>, at <c>@now</c>.</summary>
+    private static readonly string Live = SecretRecord.LiveSql("s.", "@now");
+
+    /// <summary>The same rule on alias <c>x</c>, at <c>@a</c> (the sweep's statements).</summary>
+    private static readonly string LiveAtA = SecretRecord.LiveSql("x.", "@a");
 
     private const string Columns = """
         manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest_bytes, stream_bytes, stream_received,
@@ -40,13 +44,13 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
         return await c.ExecuteScalarAsync(cancellationToken) is 1;
     }
 
-    public async ValueTask CreateAsync(NewSecret n, CancellationToken cancellationToken)
+    public async ValueTask CreateAsync(SecretToStore n, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await InsertAsync(connection, n, cancellationToken);
     }
 
-    public async ValueTask CreateBundleAsync(IReadOnlyList<NewSecret> links, CancellationToken cancellationToken)
+    public async ValueTask CreateBundleAsync(IReadOnlyList<SecretToStore> links, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
@@ -59,7 +63,7 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
     }
 
     /// <summary>Inserts one record (inside the connection's transaction, if one is open).</summary>
-    private static async Task InsertAsync(NpgsqlConnection connection, NewSecret n, CancellationToken cancellationToken)
+    private static async Task InsertAsync(NpgsqlConnection connection, SecretToStore n, CancellationToken cancellationToken)
     {
         await using var c = PostgresStatement.Positional(connection, """
             INSERT INTO secrets (id, manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest,
@@ -91,7 +95,13 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
     public async ValueTask<SecretRecord?> FindAsync(SecretId id, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = PostgresStatement.Positional(connection, $"SELECT {Columns} FROM secrets WHERE id = $1", 1)
+        return await FindAsync(connection, id, "", cancellationToken);
+    }
+
+    /// <summary>The record on this connection (in its transaction, if one is open); <paramref name="locking"/> follows the query.</summary>
+    private static async Task<SecretRecord?> FindAsync(NpgsqlConnection connection, SecretId id, string locking, CancellationToken cancellationToken)
+    {
+        await using var c = PostgresStatement.Positional(connection, $"SELECT {Columns} FROM secrets WHERE id = $1 {locking}", 1)
             .Bind(0, id.ToByteArray());
         await using var r = await c.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
         return await r.ReadAsync(cancellationToken) ? Read(r) : null;
@@ -125,13 +135,14 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
             r.IsDBNull(22) ? null : r.GetFieldValue<byte[]>(22));
     }
 
-    public async ValueTask<ClaimedView?> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
+    public async ValueTask<ClaimOutcome> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
         DateTimeOffset now, DownloadGrant grant, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         // One statement: the UPDATE claims the view (re-checked on the newest row version when it races),
         // the self-join hands back the manifest the UPDATE clears on the last view, and the second CTE
-        // records the download grant only when a view was claimed.
+        // records the download grant only when a view was claimed. Its condition is SecretRecord.ClaimRefusalAt's
+        // "no refusal"; when it claims nothing, the rule judges the record as read right after.
         await using var c = PostgresStatement.Create(connection, $"""
             WITH claimed AS (
               UPDATE secrets s SET views_left = s.views_left - 1, opened_at = array_append(s.opened_at, @now),
@@ -151,14 +162,16 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
             .Bind("now", now.ToUnixTimeMilliseconds())
             .Bind("token", grant.TokenHash)
             .Bind("grant_expires", grant.ExpiresAt.ToUnixTimeMilliseconds());
-        await using var r = await c.ExecuteReaderAsync(cancellationToken);
-        if (!await r.ReadAsync(cancellationToken))
+        await using (var r = await c.ExecuteReaderAsync(cancellationToken))
         {
-            return null;
+            if (await r.ReadAsync(cancellationToken))
+            {
+                return ClaimOutcome.Claimed(new ClaimedView(r.GetFieldValue<byte[]>(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt64(2),
+                    r.IsDBNull(3) ? null : r.GetFieldValue<byte[]>(3)));
+            }
         }
 
-        return new ClaimedView(r.GetFieldValue<byte[]>(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt64(2),
-            r.IsDBNull(3) ? null : r.GetFieldValue<byte[]>(3));
+        return ClaimOutcome.Refused(await FindAsync(connection, id, "", cancellationToken), now, accessVerifier, passphraseVerifier);
     }
 
     public async ValueTask RecordWrongAccessAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
@@ -223,39 +236,30 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
         var idBytes = id.ToByteArray();
         await using var connection = await db.OpenAsync(cancellationToken);
         // The part is one transaction holding the secret's row lock: a failed part leaves nothing, and a
-        // second part racing for the same secret (on any node) is refused at once.
+        // second part racing for the same secret (on any node) finds the row locked at once (busy).
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        long total, received;
-        await using (var c = PostgresStatement.Positional(connection, """
-            SELECT stream_bytes, stream_received, destroyed_at IS NULL AND stream_stored
-            FROM secrets WHERE id = $1 FOR UPDATE NOWAIT
-            """, 1).Bind(0, idBytes))
+        SecretRecord? record;
+        var busy = false;
+        try
         {
-            try
-            {
-                await using var r = await c.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
-                if (!await r.ReadAsync(cancellationToken))
-                {
-                    return new(AppendStatus.NotFound, 0);
-                }
-
-                received = r.GetInt64(1);
-                if (r.IsDBNull(0) || !r.GetBoolean(2) || received >= r.GetInt64(0))
-                {
-                    return new(AppendStatus.NotUploading, received);
-                }
-
-                total = r.GetInt64(0);
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
-            {
-                return new(AppendStatus.Busy, offset);
-            }
+            record = await FindAsync(connection, id, "FOR UPDATE NOWAIT", cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            // Busy does not win by itself: the rule also weighs the record, read as last committed.
+            await tx.RollbackAsync(CancellationToken.None);
+            busy = true;
+            record = await FindAsync(connection, id, "", cancellationToken);
         }
 
-        if (received != offset || offset + length > total)
+        if (record is null)
         {
-            return new(AppendStatus.Conflict, received);
+            return new(AppendStatus.NotFound, 0);
+        }
+
+        if (record.AppendRefusal(offset, length, busy) is { } refusal)
+        {
+            return new(refusal, record.StreamReceived);
         }
 
         var outcome = await PostgresChunks.InsertAsync(connection, tx,
@@ -408,8 +412,7 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
         var streams = await Run($"""
             WITH released AS (
               UPDATE secrets s SET stream_stored = false WHERE s.id IN (
-                SELECT id FROM secrets x WHERE x.stream_stored
-                  AND (x.destroyed_at IS NOT NULL OR x.burned_at IS NOT NULL OR x.views_left <= 0 OR x.expires_at <= @a)
+                SELECT id FROM secrets x WHERE x.stream_stored AND NOT ({LiveAtA})
                   AND NOT EXISTS (SELECT 1 FROM secret_downloads d WHERE d.secret_id = x.id AND d.expires_at > @a)
                 LIMIT 1000 FOR UPDATE SKIP LOCKED)
               RETURNING s.id, s.bundle_id),

@@ -13,7 +13,11 @@ internal sealed class SqliteSecretStore : ISecretStore
 {
     private const int BlockSize = 64 * 1024;
 
-    private const string Live = "views_left > 0 AND expires_at > $now AND destroyed_at IS NULL AND burned_at IS NULL";
+    /// <summary>The liveness rule (<see cref="SecretRecord.IsLive"/>) on a row of <c>secrets</c>, at <c>$now</c>.</summary>
+    private static readonly string Live = SecretRecord.LiveSql("", "$now");
+
+    /// <summary>The same rule on alias <c>x</c>, at <c>$b</c> (the sweep's statements).</summary>
+    private static readonly string LiveAtB = SecretRecord.LiveSql("x.", "$b");
 
     private const string Columns = """
         manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest_bytes, stream_bytes, stream_received,
@@ -35,12 +39,12 @@ internal sealed class SqliteSecretStore : ISecretStore
     public async ValueTask<bool> PingAsync(CancellationToken cancellationToken) =>
         await _db.ReadAsync(0, static (s, _) => s.Statement("SELECT 1").ExecuteScalar() is 1L, cancellationToken);
 
-    public async ValueTask CreateAsync(NewSecret secret, CancellationToken cancellationToken)
+    public async ValueTask CreateAsync(SecretToStore secret, CancellationToken cancellationToken)
     {
         await _db.WriteBatchedAsync(secret, static (s, n) => Insert(s, n), cancellationToken);
     }
 
-    public async ValueTask CreateBundleAsync(IReadOnlyList<NewSecret> links, CancellationToken cancellationToken)
+    public async ValueTask CreateBundleAsync(IReadOnlyList<SecretToStore> links, CancellationToken cancellationToken)
     {
         // One batch is one transaction: every link or none.
         await _db.WriteBatchedAsync(links, static (s, links) =>
@@ -54,7 +58,7 @@ internal sealed class SqliteSecretStore : ISecretStore
         }, cancellationToken);
     }
 
-    private static int Insert(SqliteSession s, NewSecret n)
+    private static int Insert(SqliteSession s, SecretToStore n)
     {
         var c = s.Statement("""
             INSERT INTO secrets (id, manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest,
@@ -124,10 +128,12 @@ internal sealed class SqliteSecretStore : ISecretStore
             r.IsDBNull(22) ? null : (byte[])r.GetValue(22));
     }
 
-    public async ValueTask<ClaimedView?> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
+    public async ValueTask<ClaimOutcome> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
         DateTimeOffset now, DownloadGrant grant, CancellationToken cancellationToken) =>
         await _db.WriteBatchedAsync((id, accessVerifier, passphraseVerifier, now, grant), static (s, a) =>
         {
+            // The UPDATE's condition is SecretRecord.ClaimRefusalAt's "no refusal"; when it matches no row,
+            // the rule judges the record as read in the same transaction, so the reason is the one that held.
             var idBytes = a.id.ToByteArray();
             var c = s.Statement($"""
                 UPDATE secrets SET views_left = views_left - 1, opened_at = opened_at || $now || ','
@@ -144,7 +150,8 @@ internal sealed class SqliteSecretStore : ISecretStore
             {
                 if (!r.Read())
                 {
-                    return (ClaimedView?)null;
+                    r.Close();
+                    return ClaimOutcome.Refused(Find(s, a.id), a.now, a.accessVerifier, a.passphraseVerifier);
                 }
 
                 claimed = new ClaimedView((byte[])r.GetValue(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt64(2),
@@ -168,7 +175,7 @@ internal sealed class SqliteSecretStore : ISecretStore
                     .ExecuteNonQuery();
             }
 
-            return (ClaimedView?)claimed;
+            return ClaimOutcome.Claimed(claimed);
         }, cancellationToken);
 
     public async ValueTask RecordWrongAccessAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
@@ -218,9 +225,9 @@ internal sealed class SqliteSecretStore : ISecretStore
     {
         var (destroyed, dropStream) = await _db.WriteBatchedAsync((id, now), static (s, a) =>
         {
-            var c = s.Statement("""
+            var c = s.Statement($"""
                 UPDATE secrets SET destroyed_at = $now, manifest = NULL
-                WHERE id = $id AND views_left > 0 AND expires_at > $now AND destroyed_at IS NULL AND burned_at IS NULL
+                WHERE id = $id AND {Live}
                 RETURNING stream_stored
                 """, "$id", "$now")
                 .Bind("$id", a.id.ToByteArray())
@@ -289,30 +296,23 @@ internal sealed class SqliteSecretStore : ISecretStore
     public async ValueTask<AppendResult> AppendStreamAsync(SecretId id, long offset, long length, Stream source,
         CancellationToken cancellationToken)
     {
-        // For a bundle, id is the bundle id (the first link's), so the file is named after it.
-        var record = await _db.WriteBatchedAsync(id, static (s, id) => Find(s, id), cancellationToken);
-        if (record is null)
-        {
-            return new(AppendStatus.NotFound, 0);
-        }
-
-        if (record.StreamBytes is not { } total || record.StreamReceived >= total || record.DestroyedAt is not null || !record.StreamStored)
-        {
-            return new(AppendStatus.NotUploading, record.StreamReceived);
-        }
-
-        if (record.StreamReceived != offset || offset + length > total)
-        {
-            return new(AppendStatus.Conflict, record.StreamReceived);
-        }
-
-        if (!_uploading.TryAdd(id, 0))
-        {
-            return new(AppendStatus.Busy, record.StreamReceived);
-        }
-
+        // Take the upload first and read the record after: while this part holds it, no other part of this
+        // secret commits, so the position the rule judges is current. For a bundle, id is the bundle id
+        // (the first link's), so the file is named after it.
+        var mine = _uploading.TryAdd(id, 0);
         try
         {
+            var record = await _db.WriteBatchedAsync(id, static (s, id) => Find(s, id), cancellationToken);
+            if (record is null)
+            {
+                return new(AppendStatus.NotFound, 0);
+            }
+
+            if (record.AppendRefusal(offset, length, busy: !mine) is { } refusal)
+            {
+                return new(refusal, record.StreamReceived);
+            }
+
             await using var file = new FileStream(StreamPath(id), FileMode.OpenOrCreate, FileAccess.ReadWrite,
                 FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous);
             file.SetLength(offset); // whatever a crashed part left beyond the committed length goes
@@ -365,7 +365,10 @@ internal sealed class SqliteSecretStore : ISecretStore
         }
         finally
         {
-            _uploading.TryRemove(id, out _);
+            if (mine)
+            {
+                _uploading.TryRemove(id, out _);
+            }
         }
     }
 
@@ -445,10 +448,9 @@ internal sealed class SqliteSecretStore : ISecretStore
             return c.ExecuteNonQuery();
         }, cancellationToken);
 
-        var streams = await SelectIdsAsync("""
-            SELECT id FROM secrets WHERE stream_stored = 1
-              AND (destroyed_at IS NOT NULL OR burned_at IS NOT NULL OR views_left <= 0 OR expires_at <= $b)
-              AND NOT EXISTS (SELECT 1 FROM secret_downloads d WHERE d.secret_id = secrets.id AND d.expires_at > $b)
+        var streams = await SelectIdsAsync($"""
+            SELECT id FROM secrets x WHERE x.stream_stored = 1 AND NOT ({LiveAtB})
+              AND NOT EXISTS (SELECT 1 FROM secret_downloads d WHERE d.secret_id = x.id AND d.expires_at > $b)
             LIMIT 1000
             """, 0, now, cancellationToken);
         foreach (var (id, _) in streams)
