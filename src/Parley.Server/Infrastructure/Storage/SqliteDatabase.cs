@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Data;
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -21,9 +20,8 @@ public sealed class SqliteDatabase : IDisposable
     private readonly ConcurrentBag<SqliteSession> _readers = [];
     private readonly SemaphoreSlim _readerSlots;
     private readonly Lazy<SqliteSession> _writer;
-    private readonly Channel<IBatchedWrite> _batched = Channel.CreateUnbounded<IBatchedWrite>(
-        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
-    private readonly Lazy<Task> _batchLoop;
+    private readonly WriterQueue<IBatchedWrite> _batched = new();
+    private readonly Lazy<Thread> _batchLoop;
     private readonly CancellationTokenSource _stopCheckpoints = new();
     private Task? _checkpoints;
     private bool _disposed;
@@ -37,14 +35,20 @@ public sealed class SqliteDatabase : IDisposable
         Directory.CreateDirectory(_options.FullDataDirectory);
         FilePath = Path.Combine(_options.FullDataDirectory, _options.SqliteFileName);
         _writer = new Lazy<SqliteSession>(OpenWriter, LazyThreadSafetyMode.ExecutionAndPublication);
-        _batchLoop = new Lazy<Task>(() => Task.Run(RunBatchesAsync), LazyThreadSafetyMode.ExecutionAndPublication);
+        // A thread of its own: the writer blocks in every commit (fsync) and must wake the moment work arrives.
+        _batchLoop = new Lazy<Thread>(() =>
+        {
+            var thread = new Thread(RunBatches) { IsBackground = true, Name = "SQLite group commit" };
+            thread.Start();
+            return thread;
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Most writes one group commit takes.</summary>
     public const int MaxBatch = 512;
 
     /// <summary>How often the background checkpoint copies the WAL into the database file.</summary>
-    public static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(2000);
 
     /// <summary>WAL frames after which the checkpoint waits for readers and restarts the log (bounds the WAL).</summary>
     public const int RestartFrames = 16_384;
@@ -116,7 +120,7 @@ public sealed class SqliteDatabase : IDisposable
 
         var item = new BatchedWrite<TState, TResult>(state, work, cancellationToken);
         _ = _batchLoop.Value;
-        if (!_batched.Writer.TryWrite(item))
+        if (!_batched.Add(item))
         {
             throw new ObjectDisposedException(nameof(SqliteDatabase));
         }
@@ -124,16 +128,15 @@ public sealed class SqliteDatabase : IDisposable
         return item.Task;
     }
 
-    private async Task RunBatchesAsync()
+    private void RunBatches()
     {
-        var reader = _batched.Reader;
         var batch = new List<IBatchedWrite>(MaxBatch);
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (true)
         {
             batch.Clear();
-            while (batch.Count < MaxBatch && reader.TryRead(out var item))
+            if (!_batched.TakeBatch(batch, MaxBatch))
             {
-                batch.Add(item);
+                return;
             }
 
             Exception? commitFailure = null;
@@ -447,7 +450,7 @@ public sealed class SqliteDatabase : IDisposable
 
     public void Dispose()
     {
-        _batched.Writer.TryComplete();
+        _batched.Close();
         if (!_stopCheckpoints.IsCancellationRequested)
         {
             _stopCheckpoints.Cancel();
@@ -456,7 +459,7 @@ public sealed class SqliteDatabase : IDisposable
         _checkpoints?.Wait(StopWait);
         if (_batchLoop.IsValueCreated)
         {
-            _batchLoop.Value.Wait(StopWait);
+            _batchLoop.Value.Join(StopWait);
         }
 
         lock (_writeGate)
