@@ -25,9 +25,9 @@ internal sealed record ServerGc(long Gen0, long Gen1, long Gen2, double PauseMs)
         {
             text = await Http.GetStringAsync(new Uri(new Uri(metricsUrl), "/metrics"));
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
-            return null;
+            return null; // no figure rather than no run
         }
 
         long gen0 = 0, gen1 = 0, gen2 = 0;
@@ -50,7 +50,9 @@ internal sealed record ServerGc(long Gen0, long Gen1, long Gen2, double PauseMs)
         return new ServerGc(gen0, gen1, gen2, pause);
     }
 
-    // "name{labels} value [timestamp]"
     private static double Value(string line) =>
-        double.Parse(line[(line.LastIndexOf('}') is var b and >= 0 ? b + 1 : line.IndexOf(' ', StringComparison.Ordinal))..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+        double.TryParse(ValueText(line), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : 0;
+
+    // "name{labels} value [timestamp]"
+    private static string ValueText(string line) => (line[(line.LastIndexOf('}') is var b and >= 0 ? b + 1 : line.IndexOf(' ', StringComparison.Ordinal))..].Trim().Split(' ')[0]);
 }

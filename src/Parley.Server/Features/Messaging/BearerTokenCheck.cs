@@ -1,5 +1,3 @@
-using Parley.Contracts.Messaging;
-
 namespace Parley.Server.Features.Messaging;
 
 /// <summary>
@@ -12,8 +10,12 @@ internal sealed class BearerTokenCheck(IAccountStore store, TimeProvider time)
 {
     private const string Scheme = "Bearer ";
 
-    /// <summary>The token the request presents, or null when it presents none.</summary>
-    public static string? Presented(HttpRequest request)
+    /// <summary>
+    /// The token the request presents, or null when it presents none. Only the relay socket's upgrade
+    /// (<paramref name="allowQuery"/>) may carry it in the query: anywhere else a token in a URL would end
+    /// up in logs and browser history.
+    /// </summary>
+    public static string? Presented(HttpRequest request, bool allowQuery)
     {
         var header = request.Headers.Authorization;
         if (header.Count == 1 && header[0] is { } value && value.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
@@ -21,8 +23,7 @@ internal sealed class BearerTokenCheck(IAccountStore store, TimeProvider time)
             return value[Scheme.Length..];
         }
 
-        if (header.Count == 0 && request.Path.StartsWithSegments(MessagingValues.HubPath, StringComparison.OrdinalIgnoreCase)
-            && request.Query["access_token"] is { Count: 1 } query)
+        if (allowQuery && header.Count == 0 && request.Query["access_token"] is { Count: 1 } query)
         {
             return query[0];
         }

@@ -28,7 +28,7 @@ internal sealed class MessagingAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (BearerTokenCheck.Presented(Request) is not { } presented)
+        if (BearerTokenCheck.Presented(Request, allowQuery: false) is not { } presented)
         {
             return AuthenticateResult.NoResult();
         }

@@ -47,8 +47,21 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
         // node has seen since the check (its own and, with Redis, every node's); the store is asked
         // only when the check is older than what the node remembers.
         var revocation = connections.RevocationOf(tokenHashHex, connection.User, caller.CheckedAt);
-        if (revocation == Revocation.Revoked || (revocation == Revocation.Unknown
-            && await store.FindTokenAsync(connection.TokenHash, time.GetUtcNow(), CancellationToken.None) is null))
+        bool revoked;
+        try
+        {
+            revoked = revocation == Revocation.Revoked || (revocation == Revocation.Unknown
+                && await store.FindTokenAsync(connection.TokenHash, time.GetUtcNow(), CancellationToken.None) is null);
+        }
+        catch (Exception e) when (StoreFault.Classify(e) is { } fault)
+        {
+            // The store went away between the upgrade and this check: the socket cannot be trusted yet, and
+            // its slot must not stay taken. One line for the operator; the client reconnects.
+            storeFaults.Refused(fault, e);
+            revoked = true;
+        }
+
+        if (revoked)
         {
             connections.Remove(connection);
             socket.Abort();
@@ -119,7 +132,7 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
     {
         try
         {
-            if (BearerTokenCheck.Presented(context.Request) is not { } presented)
+            if (BearerTokenCheck.Presented(context.Request, allowQuery: true) is not { } presented)
             {
                 await Problems.Unauthorized().ExecuteAsync(context);
                 return null;

@@ -24,7 +24,8 @@ public sealed class HttpOptions
 /// </summary>
 internal sealed class SecurityHeadersMiddleware(RequestDelegate next, Microsoft.Extensions.Options.IOptions<HttpOptions> options)
 {
-    // Nothing under /api is a document: it may load nothing and be framed by no one.
+    // Nothing under /api is a document: it may load nothing and be framed by no one. Paths match in any
+    // case, as routing matches them.
     private const string ApiPolicy = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     private readonly string _pagePolicy = options.Value.ContentSecurityPolicy;
 
@@ -34,10 +35,10 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, Microsoft.
         {
             var (ctx, pagePolicy) = ((HttpContext, string))state;
             var headers = ctx.Response.Headers;
-            var isApi = ctx.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal)
-                || ctx.Request.Path.StartsWithSegments("/openapi", StringComparison.Ordinal)
-                || ctx.Request.Path.StartsWithSegments("/healthz", StringComparison.Ordinal)
-                || ctx.Request.Path.StartsWithSegments("/livez", StringComparison.Ordinal);
+            var isApi = ctx.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+                || ctx.Request.Path.StartsWithSegments("/openapi", StringComparison.OrdinalIgnoreCase)
+                || ctx.Request.Path.StartsWithSegments("/healthz", StringComparison.OrdinalIgnoreCase)
+                || ctx.Request.Path.StartsWithSegments("/livez", StringComparison.OrdinalIgnoreCase);
             headers.ContentSecurityPolicy = isApi ? ApiPolicy : pagePolicy;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";

@@ -39,7 +39,7 @@ public sealed class SqliteDatabase : IDisposable
         _batchLoop = new Lazy<Thread>(() =>
         {
             var thread = new Thread(RunBatches) { IsBackground = true, Name = "SQLite group commit" };
-            thread.Start();
+            thread.UnsafeStart(); // not the first caller's execution context (its Activity, log scopes) for ever
             return thread;
         }, LazyThreadSafetyMode.ExecutionAndPublication);
     }

@@ -65,8 +65,9 @@ internal sealed class SqliteRequestStore(SqliteDatabase db) : IRequestStore
                 .Bind("$k", a.answer.EphemeralKey)
                 .Bind("$now", a.now.ToUnixTimeMilliseconds())
                 .Bind("$expected", a.expected?.ToByteArray());
-            return c.ExecuteNonQuery() == 1 ? null
-                : Find(s, a.id) is { } record ? record.AnswerRefusalAt(a.now, a.expected) : AnswerRefusal.NotFound;
+            // Nothing written although the rule finds no refusal cannot be "recorded": another answer won in between.
+            return c.ExecuteNonQuery() == 1 ? (AnswerRefusal?)null
+                : Find(s, a.id) is { } record ? record.AnswerRefusalAt(a.now, a.expected) ?? AnswerRefusal.AlreadyAnswered : AnswerRefusal.NotFound;
         }, cancellationToken);
 
     public async ValueTask<bool> DestroyAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken) =>
