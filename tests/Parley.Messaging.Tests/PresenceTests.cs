@@ -19,6 +19,9 @@ public sealed class PresenceTests(SqliteMessaging provider) : IClassFixture<Sqli
         await using var alice = await TestUser.CreateAsync(server);
         await using var carol = await TestUser.CreateAsync(server);
         var a = await alice.ConnectAsync();
+        // The node registers a socket just after its 101 and answers its calls only once it has: a client
+        // that asks who is online after connecting (as this one does) then misses no one's arrival.
+        (await a.GetPresenceAsync()).ShouldBeEmpty();
         var c = await carol.ConnectAsync();
         var seen = await a.Presence.NextAsync();
         seen.Username.ShouldBe(carol.Name);
