@@ -127,53 +127,10 @@ public sealed class ResourceExhaustionTests
     /// </summary>
     private static async Task SlowClientsAsync(ServerProcess server, HttpClient http)
     {
-        var slow = new List<Socket>(SlowClients);
-        try
-        {
-            for (var i = 0; i < SlowClients; i++)
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                await socket.ConnectAsync(IPAddress.Loopback, server.BaseUrl.Port);
-                await socket.SendAsync(Encoding.ASCII.GetBytes("POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
-                slow.Add(socket);
-            }
-
-            var closed = new HashSet<Socket>();
-            var served = 0;
-            var watch = Stopwatch.StartNew();
-            while (closed.Count < slow.Count && watch.Elapsed < TimeSpan.FromSeconds(60))
-            {
-                foreach (var socket in slow.Where(s => !closed.Contains(s)))
-                {
-                    if (IsClosedByServer(socket))
-                    {
-                        closed.Add(socket);
-                        continue;
-                    }
-
-                    try
-                    {
-                        socket.Send("X-Slow: 1\r\n"u8);
-                    }
-                    catch (SocketException)
-                    {
-                        closed.Add(socket);
-                    }
-                }
-
-                using var health = await http.GetAsync(new Uri("healthz", UriKind.Relative));
-                health.StatusCode.ShouldBe(HttpStatusCode.OK, "answered while the slow clients wait");
-                served++;
-                await Task.Delay(500);
-            }
-
-            closed.Count.ShouldBe(SlowClients, "every slow client is cut off at the request-headers timeout");
-            served.ShouldBeGreaterThan(0);
-        }
-        finally
-        {
-            slow.ForEach(s => s.Dispose());
-        }
+        var (cutOff, served, _) = await Parley.Testing.SlowClients.DripAsync(server.BaseUrl, http, "POST /api/messages HTTP/1.1",
+            SlowClients, TimeSpan.FromSeconds(60));
+        cutOff.ShouldBe(SlowClients, "every slow client is cut off at the request-headers timeout");
+        served.ShouldBeGreaterThan(0);
     }
 
     /// <summary>
@@ -567,28 +524,6 @@ public sealed class ResourceExhaustionTests
         }
 
         return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    /// <summary>True once the server has closed the connection (what it sent first, e.g. a 408, is read and dropped).</summary>
-    private static bool IsClosedByServer(Socket socket)
-    {
-        try
-        {
-            var buffer = new byte[4096];
-            while (socket.Poll(0, SelectMode.SelectRead))
-            {
-                if (socket.Receive(buffer) == 0)
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-        catch (SocketException)
-        {
-            return true;
-        }
     }
 
     private static string Mib(long bytes) => $"{bytes / (1024.0 * 1024):F0} MiB";
