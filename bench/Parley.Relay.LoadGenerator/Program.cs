@@ -16,6 +16,9 @@ using Parley.Crypto.Kem;
 // work waited in its thread pool (a probe every 5 ms), so its delay can be told from the server's.
 var o = Args.Parse(args);
 var server = new Uri(o.Get("server", "http://127.0.0.1:5090"));
+// Receivers may connect elsewhere (another node of the same cluster, or another proxy port): the relay then
+// carries each envelope from node to node (bench/relay-two-nodes.sh).
+var receiverServer = new Uri(o.Get("receiver-server", server.ToString()));
 var mode = o.Get("mode", "run");
 var sources = int.Parse(o.Get("sources", "4"), CultureInfo.InvariantCulture);
 var serverPid = int.Parse(o.Get("server-pid", "0"), CultureInfo.InvariantCulture);
@@ -58,7 +61,7 @@ async Task<(string Name, string Token)[]> AccountsAsync(int count)
     return result;
 }
 
-async Task<RelayClient[]> ConnectAsync((string Name, string Token)[] accounts, int offset, int concurrency)
+async Task<RelayClient[]> ConnectAsync((string Name, string Token)[] accounts, int offset, int concurrency, Uri? at = null)
 {
     var clients = new RelayClient[accounts.Length];
     var next = -1;
@@ -68,7 +71,7 @@ async Task<RelayClient[]> ConnectAsync((string Name, string Token)[] accounts, i
         int i;
         while ((i = Interlocked.Increment(ref next)) < accounts.Length)
         {
-            clients[i] = await RelayClient.ConnectAsync(server, accounts[i].Token,
+            clients[i] = await RelayClient.ConnectAsync(at ?? server, accounts[i].Token,
                 new RelayClientOptions { LocalAddress = addresses[(offset + i) % addresses.Length] });
         }
     }));
@@ -125,7 +128,7 @@ var size = Math.Max(16, int.Parse(o.Get("size", "256"), CultureInfo.InvariantCul
 var serverMetrics = o.Get("server-metrics", "");
 var accountsRun = await AccountsAsync(pairs * 2);
 var senders = await ConnectAsync(accountsRun[..pairs], 0, 64);
-var receivers = await ConnectAsync(accountsRun[pairs..], pairs, 64);
+var receivers = await ConnectAsync(accountsRun[pairs..], pairs, 64, receiverServer);
 var clock = Stopwatch.StartNew();
 var measureFrom = warmup;
 var measureTo = warmup + duration;
