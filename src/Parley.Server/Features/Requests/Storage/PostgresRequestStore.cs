@@ -28,7 +28,7 @@ internal sealed class PostgresRequestStore(PostgresDatabase db, PostgresWebhookW
     /// <summary>The insert and, in the same statement, the request's webhook target (URL <c>@u</c>, key <c>@key</c>).</summary>
     private static readonly string InsertWithWebhook = $"""
         WITH created AS ({Insert} RETURNING id, expires_at)
-        INSERT INTO webhook_targets ({PostgresWebhookWrites.TargetColumns})
+        INSERT INTO webhook_targets ({WebhooksSchema.TargetColumns})
         SELECT id, {(int)WebhookSubject.Request}, id, @u, @key, expires_at FROM created
         """;
 
@@ -66,6 +66,20 @@ internal sealed class PostgresRequestStore(PostgresDatabase db, PostgresWebhookW
             Time(r.GetInt64(3)), Time(r.GetInt64(4)), answer, r.IsDBNull(8) ? null : Time(r.GetInt64(8)));
     }
 
+    /// <summary>The answer's compare-and-set with its webhook rows, in one statement (see <see cref="TryAnswerAsync"/>).</summary>
+    private static readonly string AnswerSql = $"""
+        WITH answered AS (
+          UPDATE secret_requests SET answer_secret_id = @s, ephemeral_key = @k, answered_at = @now
+          WHERE id = @id AND {Live} AND answer_secret_id IS NOT DISTINCT FROM @expected
+          RETURNING id),
+        answer_target AS (
+          INSERT INTO webhook_targets ({WebhooksSchema.TargetColumns})
+          SELECT @s, {(int)WebhookSubject.RequestAnswer}, t.report_id, t.url, t.signing_key, t.expires_at
+          FROM answered a JOIN webhook_targets t ON t.subject_id = a.id AND t.kind = {(int)WebhookSubject.Request}),
+        {PostgresWebhookWrites.Queue("told", SubjectEvent.Answered, "answered", "answered_id")}
+        SELECT count(*), {PostgresWebhookWrites.CountOf("told")} FROM answered
+        """;
+
     public async ValueTask<AnswerRefusal?> TryAnswerAsync(SecretId id, SecretId? expected, RequestAnswer answer, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
@@ -74,18 +88,7 @@ internal sealed class PostgresRequestStore(PostgresDatabase db, PostgresWebhookW
         // WHERE clause on the new row version: the second answer finds answer_secret_id changed.
         // The condition is RequestRecord.AnswerRefusalAt's "no refusal". The same statement gives the
         // answer's secret the request's webhook target and queues the request's event.
-        await using var c = PostgresStatement.Create(connection, $"""
-            WITH answered AS (
-              UPDATE secret_requests SET answer_secret_id = @s, ephemeral_key = @k, answered_at = @now
-              WHERE id = @id AND {Live} AND answer_secret_id IS NOT DISTINCT FROM @expected
-              RETURNING id),
-            answer_target AS (
-              INSERT INTO webhook_targets ({PostgresWebhookWrites.TargetColumns})
-              SELECT @s, {(int)WebhookSubject.RequestAnswer}, t.report_id, t.url, t.signing_key, t.expires_at
-              FROM answered a JOIN webhook_targets t ON t.subject_id = a.id AND t.kind = {(int)WebhookSubject.Request}),
-            {PostgresWebhookWrites.Queue("told", SubjectEvent.Answered, "answered", "answered_id")}
-            SELECT count(*), {PostgresWebhookWrites.CountOf("told")} FROM answered
-            """, "id", "s", "k", "now", "expected", "answered_id")
+        await using var c = PostgresStatement.Create(connection, AnswerSql, "id", "s", "k", "now", "expected", "answered_id")
             .Bind("id", id.ToByteArray())
             .Bind("s", answer.SecretId.ToByteArray())
             .Bind("k", answer.EphemeralKey)

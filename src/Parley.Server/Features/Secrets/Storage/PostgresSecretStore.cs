@@ -76,7 +76,7 @@ internal sealed class PostgresSecretStore(PostgresDatabase db, PostgresWebhookWr
     /// <summary>The insert and, in the same statement, the secret's webhook target (URL <c>$19</c>, key <c>$20</c>).</summary>
     private static readonly string InsertWithWebhook = $"""
         WITH created AS ({Insert} RETURNING id, expires_at)
-        INSERT INTO webhook_targets ({PostgresWebhookWrites.TargetColumns})
+        INSERT INTO webhook_targets ({WebhooksSchema.TargetColumns})
         SELECT id, {(int)WebhookSubject.Secret}, id, $19, $20, expires_at FROM created
         """;
 
@@ -153,6 +153,23 @@ internal sealed class PostgresSecretStore(PostgresDatabase db, PostgresWebhookWr
             r.IsDBNull(22) ? null : r.GetFieldValue<byte[]>(22));
     }
 
+    /// <summary>The claim's one statement (see <see cref="TryClaimAsync"/>).</summary>
+    private static readonly string ClaimSql = $"""
+        WITH claimed AS (
+          UPDATE secrets s SET views_left = s.views_left - 1, opened_at = array_append(s.opened_at, @now),
+            manifest = CASE WHEN s.views_left = 1 THEN NULL ELSE s.manifest END
+          FROM (SELECT id, manifest FROM secrets WHERE id = @id) old
+          WHERE s.id = old.id AND s.access_verifier = @av AND (s.pp_verifier IS NULL OR s.pp_verifier = @pv)
+            AND {Live} AND s.manifest IS NOT NULL AND (s.stream_bytes IS NULL OR s.stream_received = s.stream_bytes)
+          RETURNING old.manifest, s.views_left, s.stream_bytes, s.id, s.wrapped_key),
+        granted AS (
+          INSERT INTO secret_downloads (token_hash, secret_id, expires_at)
+          SELECT @token, id, @grant_expires FROM claimed WHERE stream_bytes IS NOT NULL),
+        {PostgresWebhookWrites.Queue("opened", SubjectEvent.Opened, "claimed", "opened_id", viewsLeft: "c.views_left")},
+        {PostgresWebhookWrites.Queue("burned", SubjectEvent.Burned, "claimed", "burned_id", viewsLeft: "0", when: "c.views_left = 0")}
+        SELECT manifest, views_left, stream_bytes, wrapped_key, {PostgresWebhookWrites.CountOf("opened", "burned")} FROM claimed
+        """;
+
     public async ValueTask<ClaimOutcome> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
         DateTimeOffset now, DownloadGrant grant, CancellationToken cancellationToken)
     {
@@ -162,21 +179,7 @@ internal sealed class PostgresSecretStore(PostgresDatabase db, PostgresWebhookWr
         // record the download grant and queue the webhook events only when a view was claimed. Its condition
         // is SecretRecord.ClaimRefusalAt's "no refusal"; when it claims nothing, the rule judges the record as
         // read right after.
-        await using var c = PostgresStatement.Create(connection, $"""
-            WITH claimed AS (
-              UPDATE secrets s SET views_left = s.views_left - 1, opened_at = array_append(s.opened_at, @now),
-                manifest = CASE WHEN s.views_left = 1 THEN NULL ELSE s.manifest END
-              FROM (SELECT id, manifest FROM secrets WHERE id = @id) old
-              WHERE s.id = old.id AND s.access_verifier = @av AND (s.pp_verifier IS NULL OR s.pp_verifier = @pv)
-                AND {Live} AND s.manifest IS NOT NULL AND (s.stream_bytes IS NULL OR s.stream_received = s.stream_bytes)
-              RETURNING old.manifest, s.views_left, s.stream_bytes, s.id, s.wrapped_key),
-            granted AS (
-              INSERT INTO secret_downloads (token_hash, secret_id, expires_at)
-              SELECT @token, id, @grant_expires FROM claimed WHERE stream_bytes IS NOT NULL),
-            {PostgresWebhookWrites.Queue("opened", SubjectEvent.Opened, "claimed", "opened_id", viewsLeft: "c.views_left")},
-            {PostgresWebhookWrites.Queue("burned", SubjectEvent.Burned, "claimed", "burned_id", viewsLeft: "0", when: "c.views_left = 0")}
-            SELECT manifest, views_left, stream_bytes, wrapped_key, {PostgresWebhookWrites.CountOf("opened", "burned")} FROM claimed
-            """, "id", "av", "pv", "now", "token", "grant_expires", "opened_id", "burned_id")
+        await using var c = PostgresStatement.Create(connection, ClaimSql, "id", "av", "pv", "now", "token", "grant_expires", "opened_id", "burned_id")
             .Bind("id", id.ToByteArray())
             .Bind("av", accessVerifier)
             .Bind("pv", passphraseVerifier)
@@ -199,20 +202,40 @@ internal sealed class PostgresSecretStore(PostgresDatabase db, PostgresWebhookWr
         return ClaimOutcome.Refused(await FindAsync(connection, id, "", cancellationToken), now, accessVerifier, passphraseVerifier);
     }
 
+    /// <summary>Counts a wrong access key and queues its event, in one statement.</summary>
+    private static readonly string WrongAccessSql = $"""
+        WITH counted AS (
+          UPDATE secrets s SET failed_attempts = s.failed_attempts + 1 WHERE s.id = @id AND {Live} RETURNING s.id, s.views_left),
+        {PostgresWebhookWrites.Queue("failed", SubjectEvent.FailedAttempt, "counted", "failed_id", viewsLeft: "c.views_left")}
+        SELECT {PostgresWebhookWrites.CountOf("failed")}
+        """;
+
     public async ValueTask RecordWrongAccessAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = PostgresStatement.Create(connection, $"""
-            WITH counted AS (
-              UPDATE secrets s SET failed_attempts = s.failed_attempts + 1 WHERE s.id = @id AND {Live} RETURNING s.id, s.views_left),
-            {PostgresWebhookWrites.Queue("failed", SubjectEvent.FailedAttempt, "counted", "failed_id", viewsLeft: "c.views_left")}
-            SELECT {PostgresWebhookWrites.CountOf("failed")}
-            """, "id", "now", "failed_id")
+        await using var c = PostgresStatement.Create(connection, WrongAccessSql, "id", "now", "failed_id")
             .Bind("id", id.ToByteArray())
             .Bind("now", now.ToUnixTimeMilliseconds())
             .Bind("failed_id", WebhookPayload.NewMessageId());
         webhooks.Queued((long)(await c.ExecuteScalarAsync(cancellationToken))!);
     }
+
+    /// <summary>Counts a wrong passphrase (see <see cref="RecordWrongPassphraseAsync"/>), in one statement.</summary>
+    private static readonly string WrongPassphraseSql = $"""
+        WITH failed AS (
+          UPDATE secrets s SET failed_attempts = s.failed_attempts + 1, pp_failures = s.pp_failures + 1,
+            burned_at = CASE WHEN s.pp_failures + 1 >= s.max_pp_attempts THEN @now END,
+            manifest = CASE WHEN s.pp_failures + 1 >= s.max_pp_attempts THEN NULL ELSE s.manifest END,
+            stream_stored = CASE WHEN s.pp_failures + 1 >= s.max_pp_attempts THEN false ELSE s.stream_stored END
+          WHERE s.id = @id AND s.access_verifier = @av AND s.pp_verifier IS NOT NULL AND {Live}
+          RETURNING s.id, s.bundle_id, s.max_pp_attempts - s.pp_failures AS attempts_left, s.burned_at, s.views_left),
+        released AS (SELECT id, bundle_id FROM failed WHERE burned_at IS NOT NULL),
+        {DeleteUnheldChunks},
+        grants AS (DELETE FROM secret_downloads d USING released f WHERE d.secret_id = f.id),
+        {PostgresWebhookWrites.Queue("told_failed", SubjectEvent.FailedAttempt, "failed", "failed_id", viewsLeft: "c.views_left")},
+        {PostgresWebhookWrites.Queue("told_burned", SubjectEvent.Burned, "failed", "burned_id", viewsLeft: "0", when: "c.burned_at IS NOT NULL")}
+        SELECT attempts_left, burned_at, {PostgresWebhookWrites.CountOf("told_failed", "told_burned")} FROM failed
+        """;
 
     public async ValueTask<PassphraseFailure?> RecordWrongPassphraseAsync(SecretId id, byte[] accessVerifier, DateTimeOffset now,
         CancellationToken cancellationToken)
@@ -220,21 +243,7 @@ internal sealed class PostgresSecretStore(PostgresDatabase db, PostgresWebhookWr
         await using var connection = await db.OpenAsync(cancellationToken);
         // One statement: count, burn on the last allowed attempt, drop the burned secret's stream and grants, and
         // queue the webhook events.
-        await using var c = PostgresStatement.Create(connection, $"""
-            WITH failed AS (
-              UPDATE secrets s SET failed_attempts = s.failed_attempts + 1, pp_failures = s.pp_failures + 1,
-                burned_at = CASE WHEN s.pp_failures + 1 >= s.max_pp_attempts THEN @now END,
-                manifest = CASE WHEN s.pp_failures + 1 >= s.max_pp_attempts THEN NULL ELSE s.manifest END,
-                stream_stored = CASE WHEN s.pp_failures + 1 >= s.max_pp_attempts THEN false ELSE s.stream_stored END
-              WHERE s.id = @id AND s.access_verifier = @av AND s.pp_verifier IS NOT NULL AND {Live}
-              RETURNING s.id, s.bundle_id, s.max_pp_attempts - s.pp_failures AS attempts_left, s.burned_at, s.views_left),
-            released AS (SELECT id, bundle_id FROM failed WHERE burned_at IS NOT NULL),
-            {DeleteUnheldChunks},
-            grants AS (DELETE FROM secret_downloads d USING released f WHERE d.secret_id = f.id),
-            {PostgresWebhookWrites.Queue("told_failed", SubjectEvent.FailedAttempt, "failed", "failed_id", viewsLeft: "c.views_left")},
-            {PostgresWebhookWrites.Queue("told_burned", SubjectEvent.Burned, "failed", "burned_id", viewsLeft: "0", when: "c.burned_at IS NOT NULL")}
-            SELECT attempts_left, burned_at, {PostgresWebhookWrites.CountOf("told_failed", "told_burned")} FROM failed
-            """, "id", "av", "now", "failed_id", "burned_id")
+        await using var c = PostgresStatement.Create(connection, WrongPassphraseSql, "id", "av", "now", "failed_id", "burned_id")
             .Bind("id", id.ToByteArray())
             .Bind("av", accessVerifier)
             .Bind("now", now.ToUnixTimeMilliseconds())
@@ -250,18 +259,21 @@ internal sealed class PostgresSecretStore(PostgresDatabase db, PostgresWebhookWr
         return new PassphraseFailure(Math.Max(0, r.GetInt32(0)), r.IsDBNull(1) ? null : Time(r.GetInt64(1)));
     }
 
+    /// <summary>Destroys a live secret, lets go of its stream and grants, and queues its event, in one statement.</summary>
+    private static readonly string DestroySql = $"""
+        WITH released AS (
+          UPDATE secrets s SET destroyed_at = @now, manifest = NULL, stream_stored = false
+          WHERE s.id = @id AND {Live} RETURNING s.id, s.bundle_id),
+        {DeleteUnheldChunks},
+        grants AS (DELETE FROM secret_downloads g USING released d WHERE g.secret_id = d.id),
+        {PostgresWebhookWrites.Queue("destroyed", SubjectEvent.Destroyed, "released", "destroyed_id")}
+        SELECT count(*), {PostgresWebhookWrites.CountOf("destroyed")} FROM released
+        """;
+
     public async ValueTask<bool> DestroyAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = PostgresStatement.Create(connection, $"""
-            WITH released AS (
-              UPDATE secrets s SET destroyed_at = @now, manifest = NULL, stream_stored = false
-              WHERE s.id = @id AND {Live} RETURNING s.id, s.bundle_id),
-            {DeleteUnheldChunks},
-            grants AS (DELETE FROM secret_downloads g USING released d WHERE g.secret_id = d.id),
-            {PostgresWebhookWrites.Queue("destroyed", SubjectEvent.Destroyed, "released", "destroyed_id")}
-            SELECT count(*), {PostgresWebhookWrites.CountOf("destroyed")} FROM released
-            """, "id", "now", "destroyed_id")
+        await using var c = PostgresStatement.Create(connection, DestroySql, "id", "now", "destroyed_id")
             .Bind("id", id.ToByteArray())
             .Bind("now", now.ToUnixTimeMilliseconds())
             .Bind("destroyed_id", WebhookPayload.NewMessageId());

@@ -11,8 +11,6 @@ namespace Parley.Server.Features.Webhooks.Storage;
 /// </summary>
 internal sealed class PostgresWebhookStore(PostgresDatabase db, PostgresWebhookWrites writes) : IWebhookStore
 {
-    private const string TargetColumns = PostgresWebhookWrites.TargetColumns;
-
     private static readonly Dictionary<SubjectEvent, string> EnqueueSql = Enum.GetValues<SubjectEvent>().ToDictionary(e => e, e => $"""
         WITH subject AS (SELECT @id::bytea AS id),
         {PostgresWebhookWrites.Queue("queued", e, "subject", "m", viewsLeft: "@v::integer")}
@@ -22,7 +20,7 @@ internal sealed class PostgresWebhookStore(PostgresDatabase db, PostgresWebhookW
     public async ValueTask<WebhookTarget?> FindTargetAsync(SecretId subject, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = PostgresStatement.Create(connection, $"SELECT {TargetColumns} FROM webhook_targets WHERE subject_id = @s", "s")
+        await using var c = PostgresStatement.Create(connection, $"SELECT {WebhooksSchema.TargetColumns} FROM webhook_targets WHERE subject_id = @s", "s")
             .Bind("s", subject.ToByteArray());
         await using var r = await c.ExecuteReaderAsync(cancellationToken);
         return await r.ReadAsync(cancellationToken) ? ReadTarget(r) : null;
@@ -93,7 +91,7 @@ internal sealed class PostgresWebhookStore(PostgresDatabase db, PostgresWebhookW
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var c = PostgresStatement.Create(connection, $"""
-            SELECT {TargetColumns} FROM webhook_targets WHERE NOT expiry_handled AND expires_at <= @now ORDER BY expires_at LIMIT @max
+            SELECT {WebhooksSchema.TargetColumns} FROM webhook_targets WHERE NOT expiry_handled AND expires_at <= @now ORDER BY expires_at LIMIT @max
             """, "now", "max")
             .Bind("now", now.ToUnixTimeMilliseconds())
             .Bind("max", max);

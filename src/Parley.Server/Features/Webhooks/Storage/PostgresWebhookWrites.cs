@@ -9,9 +9,6 @@ namespace Parley.Server.Features.Webhooks.Storage;
 /// </summary>
 internal sealed class PostgresWebhookWrites(WebhookSignal signal)
 {
-    /// <summary>The columns of <c>webhook_targets</c> that a create fills.</summary>
-    public const string TargetColumns = "subject_id, kind, report_id, url, signing_key, expires_at";
-
     /// <summary>
     /// A common table expression <paramref name="name"/> that queues <paramref name="happened"/>, with message id
     /// <c>@</c><paramref name="messageId"/> at <c>@now</c>, for the row of CTE <paramref name="changed"/> (aliased

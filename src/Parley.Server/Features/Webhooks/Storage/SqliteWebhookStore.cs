@@ -10,12 +10,10 @@ namespace Parley.Server.Features.Webhooks.Storage;
 /// </summary>
 internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites writes) : IWebhookStore
 {
-    private const string TargetColumns = "subject_id, kind, report_id, url, signing_key, expires_at";
-
     public async ValueTask<WebhookTarget?> FindTargetAsync(SecretId subject, CancellationToken cancellationToken) =>
         await db.ReadAsync(subject, static (s, subject) =>
         {
-            var c = s.Statement($"SELECT {TargetColumns} FROM webhook_targets WHERE subject_id = $s", "$s")
+            var c = s.Statement($"SELECT {WebhooksSchema.TargetColumns} FROM webhook_targets WHERE subject_id = $s", "$s")
                 .Bind("$s", subject.ToByteArray());
             using var r = c.ExecuteReader();
             return r.Read() ? ReadTarget(r) : null;
@@ -88,7 +86,7 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
         await db.ReadAsync((now, max), static (s, a) =>
         {
             var c = s.Statement($"""
-                SELECT {TargetColumns} FROM webhook_targets WHERE expiry_handled = 0 AND expires_at <= $now
+                SELECT {WebhooksSchema.TargetColumns} FROM webhook_targets WHERE expiry_handled = 0 AND expires_at <= $now
                 ORDER BY expires_at LIMIT $max
                 """, "$now", "$max")
                 .Bind("$now", a.now.ToUnixTimeMilliseconds())

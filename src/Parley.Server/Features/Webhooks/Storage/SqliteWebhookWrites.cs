@@ -12,8 +12,6 @@ namespace Parley.Server.Features.Webhooks.Storage;
 /// </summary>
 internal sealed class SqliteWebhookWrites(WebhookSignal signal)
 {
-    private const string TargetColumns = "subject_id, kind, report_id, url, signing_key, expires_at";
-
     /// <summary>One INSERT … SELECT per event, each limited to the kinds of target told of it.</summary>
     private static readonly Dictionary<SubjectEvent, string> QueueSql = Enum.GetValues<SubjectEvent>().ToDictionary(e => e, e => $"""
         INSERT INTO webhook_outbox (id, subject_id, event, views_left, created_at, next_attempt_at)
@@ -22,7 +20,7 @@ internal sealed class SqliteWebhookWrites(WebhookSignal signal)
         """);
 
     public static void AddTarget(SqliteSession s, WebhookTarget t) =>
-        s.Statement($"INSERT INTO webhook_targets ({TargetColumns}) VALUES ($s, $k, $r, $u, $key, $e)", "$s", "$k", "$r", "$u", "$key", "$e")
+        s.Statement($"INSERT INTO webhook_targets ({WebhooksSchema.TargetColumns}) VALUES ($s, $k, $r, $u, $key, $e)", "$s", "$k", "$r", "$u", "$key", "$e")
             .Bind("$s", t.SubjectId.ToByteArray())
             .Bind("$k", (int)t.Kind)
             .Bind("$r", t.ReportId.ToByteArray())
@@ -34,7 +32,7 @@ internal sealed class SqliteWebhookWrites(WebhookSignal signal)
     /// <summary>Gives the answer's secret the request's target, if it has one: its opening is reported under the request's id.</summary>
     public static void AddAnswerTarget(SqliteSession s, SecretId request, SecretId answer) =>
         s.Statement($"""
-            INSERT INTO webhook_targets ({TargetColumns})
+            INSERT INTO webhook_targets ({WebhooksSchema.TargetColumns})
             SELECT $a, {(int)WebhookSubject.RequestAnswer}, report_id, url, signing_key, expires_at FROM webhook_targets
             WHERE subject_id = $r AND kind = {(int)WebhookSubject.Request}
             """, "$a", "$r")

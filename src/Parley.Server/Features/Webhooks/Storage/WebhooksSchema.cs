@@ -10,6 +10,9 @@ namespace Parley.Server.Features.Webhooks.Storage;
 /// </summary>
 internal static class WebhooksSchema
 {
+    /// <summary>The columns of <c>webhook_targets</c> a target is written and read with, in <see cref="WebhookTarget"/>'s order.</summary>
+    public const string TargetColumns = "subject_id, kind, report_id, url, signing_key, expires_at";
+
     public static readonly FeatureSchema Schema = new("webhooks",
         Sqlite:
         [
