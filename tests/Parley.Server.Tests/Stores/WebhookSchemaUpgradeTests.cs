@@ -1,6 +1,4 @@
 using System.Text;
-using Microsoft.Extensions.Options;
-using Npgsql;
 using Parley.Server.Features.Secrets;
 using Parley.Server.Features.Webhooks;
 using Parley.Server.Features.Webhooks.Storage;
@@ -18,8 +16,7 @@ public sealed class WebhookSchemaUpgradeTests
     private static readonly SecretId Subject = SecretId.New();
     private static readonly byte[] OldBody = Encoding.UTF8.GetBytes("{\"type\":\"secret.opened\",\"queued\":\"before the upgrade\"}");
 
-    private static readonly FeatureSchema Version1 =
-        WebhooksSchema.Schema with { Sqlite = [WebhooksSchema.Schema.Sqlite[0]], Postgres = [WebhooksSchema.Schema.Postgres[0]] };
+    private static readonly FeatureSchema Version1 = SchemaUpgrades.FirstVersionOf(WebhooksSchema.Schema);
 
     /// <summary>A version 1 target and an event queued for it, in either provider's SQL (<paramref name="blob"/> writes a blob literal).</summary>
     private static string Version1Rows(Func<byte[], string> blob) => $"""
@@ -31,46 +28,14 @@ public sealed class WebhookSchemaUpgradeTests
         """;
 
     [Fact]
-    public async Task A_sqlite_database_keeps_its_queued_event_across_the_upgrade()
-    {
-        var directory = Directory.CreateTempSubdirectory("parley-webhook-upgrade-").FullName;
-        try
-        {
-            var options = Options.Create(new StorageOptions { DataDirectory = directory });
-            using (var old = new SqliteDatabase(options, [Version1]))
-            {
-                old.Write(Version1Rows(b => $"X'{Convert.ToHexString(b)}'"), static (s, sql) =>
-                {
-                    s.Execute(sql);
-                    return 0;
-                });
-            }
-
-            using var db = new SqliteDatabase(options, [WebhooksSchema.Schema]);
-            await QueuedEventsSurviveAsync(new SqliteWebhookStore(db, new SqliteWebhookWrites(new WebhookSignal())));
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(directory, recursive: true);
-        }
-    }
+    public Task A_sqlite_database_keeps_its_queued_event_across_the_upgrade() =>
+        SchemaUpgrades.OnSqliteAsync(Version1, WebhooksSchema.Schema, Version1Rows(b => $"X'{Convert.ToHexString(b)}'"),
+            db => QueuedEventsSurviveAsync(new SqliteWebhookStore(db, new SqliteWebhookWrites(new WebhookSignal()))));
 
     [Fact]
-    public async Task A_postgres_database_keeps_its_queued_event_across_the_upgrade()
-    {
-        await using var database = await PostgresTestDatabase.CreateAsync();
-        var options = Options.Create(new StorageOptions { PostgresConnectionString = database.ConnectionString });
-        await using (var old = new PostgresDatabase(options, [Version1]))
-        {
-            await using var connection = await old.OpenAsync(CancellationToken.None);
-            await using var insert = new NpgsqlCommand(Version1Rows(b => $"'\\x{Convert.ToHexString(b)}'::bytea"), connection);
-            await insert.ExecuteNonQueryAsync();
-        }
-
-        await using var db = new PostgresDatabase(options, [WebhooksSchema.Schema]);
-        await QueuedEventsSurviveAsync(new PostgresWebhookStore(db, new PostgresWebhookWrites(new WebhookSignal())));
-    }
+    public Task A_postgres_database_keeps_its_queued_event_across_the_upgrade() =>
+        SchemaUpgrades.OnPostgresAsync(Version1, WebhooksSchema.Schema, Version1Rows(b => $"'\\x{Convert.ToHexString(b)}'::bytea"),
+            db => QueuedEventsSurviveAsync(new PostgresWebhookStore(db, new PostgresWebhookWrites(new WebhookSignal()))));
 
     private static async Task QueuedEventsSurviveAsync(IWebhookStore store)
     {
