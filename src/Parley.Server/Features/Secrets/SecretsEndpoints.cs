@@ -11,7 +11,8 @@ using Parley.Server.Infrastructure.Text;
 namespace Parley.Server.Features.Secrets;
 
 /// <summary>The handlers of docs/api.md's secrets routes. Each validates all input before any state change.</summary>
-internal sealed class SecretsEndpoints(ISecretStore store, IOptions<SecretsOptions> options, WebhookEndpoints webhooks, TimeProvider time, SecretsMetrics metrics, StoreMetrics storeMetrics, ILogger<SecretsEndpoints> logger)
+internal sealed class SecretsEndpoints(ISecretStore store, IOptions<SecretsOptions> options, WebhookEndpoints webhooks, TimeProvider time,
+    SecretsMetrics metrics, StoreMetrics storeMetrics, ILogger<SecretsEndpoints> logger)
 {
     private const int OpenBodyLimit = 4 * 1024;
     private readonly SecretsOptions _o = options.Value;
