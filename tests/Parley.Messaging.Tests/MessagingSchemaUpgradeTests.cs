@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Parley.Server.Features.Messaging;
 using Parley.Server.Features.Messaging.Storage;
 using Parley.Server.Infrastructure.Storage;
@@ -12,11 +11,7 @@ namespace Parley.Messaging.Tests;
 /// </summary>
 public sealed class MessagingSchemaUpgradeTests
 {
-    private static readonly FeatureSchema Version1 = MessagingSchema.Schema with
-    {
-        Sqlite = [MessagingSchema.Schema.Sqlite[0]],
-        Postgres = [MessagingSchema.Schema.Postgres[0]],
-    };
+    private static readonly FeatureSchema Version1 = SchemaUpgrades.FirstVersionOf(MessagingSchema.Schema);
 
     private static readonly byte[] GroupId = Convert.FromHexString("00112233445566778899AABBCCDDEEFF");
 
@@ -37,46 +32,12 @@ public sealed class MessagingSchemaUpgradeTests
         """;
 
     [Fact]
-    public async Task A_version_1_sqlite_database_upgrades_in_place()
-    {
-        var directory = Directory.CreateTempSubdirectory("parley-upgrade-").FullName;
-        try
-        {
-            var options = Options.Create(new StorageOptions { DataDirectory = directory });
-            using (var old = new SqliteDatabase(options, [Version1]))
-            {
-                old.Write(0, static (s, _) =>
-                {
-                    s.Execute(SqliteRows);
-                    return 0;
-                });
-            }
-
-            using var db = new SqliteDatabase(options, [MessagingSchema.Schema]);
-            await ShouldBeUpgradedAsync(new SqliteMessagingStore(db));
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(directory, recursive: true);
-        }
-    }
+    public Task A_version_1_sqlite_database_upgrades_in_place() =>
+        SchemaUpgrades.OnSqliteAsync(Version1, MessagingSchema.Schema, SqliteRows, db => ShouldBeUpgradedAsync(new SqliteMessagingStore(db)));
 
     [Fact]
-    public async Task A_version_1_postgres_database_upgrades_in_place()
-    {
-        await using var database = await PostgresTestDatabase.CreateAsync();
-        var options = Options.Create(new StorageOptions { PostgresConnectionString = database.ConnectionString });
-        await using (var old = new PostgresDatabase(options, [Version1]))
-        {
-            await using var connection = await old.OpenAsync(default);
-            await using var insert = new Npgsql.NpgsqlCommand(PostgresRows, connection);
-            await insert.ExecuteNonQueryAsync();
-        }
-
-        await using var db = new PostgresDatabase(options, [MessagingSchema.Schema]);
-        await ShouldBeUpgradedAsync(new PostgresMessagingStore(db));
-    }
+    public Task A_version_1_postgres_database_upgrades_in_place() =>
+        SchemaUpgrades.OnPostgresAsync(Version1, MessagingSchema.Schema, PostgresRows, db => ShouldBeUpgradedAsync(new PostgresMessagingStore(db)));
 
     private static async Task ShouldBeUpgradedAsync<TStore>(TStore store)
         where TStore : IGroupStore, IPresenceStore

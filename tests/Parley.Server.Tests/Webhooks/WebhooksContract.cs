@@ -267,8 +267,8 @@ public abstract class WebhooksContract(ProviderServer provider)
         var now = DateTimeOffset.UtcNow.AddYears(1);
         var subject = SecretId.New();
         var url = $"http://127.0.0.1:9/{Guid.NewGuid():N}";
-        await store.AddTargetAsync(new WebhookTarget(subject, WebhookSubject.Secret, subject, url, new byte[32], now.AddHours(1)),
-            CancellationToken.None);
+        await server.Store().CreateAsync(new SecretToStore(subject, new byte[32], new byte[32], null, new byte[40], null, now, now.AddHours(1),
+            MaxViews: 1, MaxPassphraseAttempts: 3, Webhook: new WebhookEndpoint(url, new byte[32])), CancellationToken.None);
 
         (await store.EnqueueAsync(subject, SubjectEvent.Answered, null, now, CancellationToken.None)).ShouldBeFalse("not an event of secrets");
         (await store.EnqueueAsync(SecretId.New(), SubjectEvent.Opened, 1, now, CancellationToken.None)).ShouldBeFalse("no target");

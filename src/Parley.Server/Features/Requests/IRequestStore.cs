@@ -1,4 +1,5 @@
 using Parley.Server.Features.Secrets;
+using Parley.Server.Features.Webhooks;
 
 namespace Parley.Server.Features.Requests;
 
@@ -7,6 +8,12 @@ namespace Parley.Server.Features.Requests;
 /// A request record holds hashes, times, an optional plaintext label and, once answered, the id of
 /// the answer's secret and the responder's ephemeral public key. The answer's content is an
 /// ordinary secret in <see cref="ISecretStore"/>.
+/// <para>
+/// Webhooks (docs/webhooks.md): a request created with <see cref="NewRequest.Webhook"/> gets its target in the
+/// same atomic step; an answer recorded by <see cref="TryAnswerAsync"/> queues <see cref="SubjectEvent.Answered"/>
+/// for that target and gives the answer's secret a target of its own (reported under the request's id), in
+/// the answer's atomic step. A refused answer queues nothing.
+/// </para>
 /// </summary>
 internal interface IRequestStore
 {
@@ -40,7 +47,13 @@ internal sealed record NewRequest(
     byte[] SendVerifier,
     string? Label,
     DateTimeOffset CreatedAt,
-    DateTimeOffset ExpiresAt);
+    DateTimeOffset ExpiresAt,
+    WebhookEndpoint? Webhook = null)
+{
+    /// <summary>The webhook target to store with the request; null without a webhook.</summary>
+    public WebhookTarget? WebhookTarget =>
+        Webhook is { } w ? new(Id, WebhookSubject.Request, Id, w.Url, w.SigningKey, ExpiresAt) : null;
+}
 
 /// <summary>The answer of a request: its secret, the responder's ephemeral public key E, and when it came.</summary>
 internal sealed record RequestAnswer(SecretId SecretId, byte[] EphemeralKey, DateTimeOffset AnsweredAt);

@@ -16,8 +16,8 @@ namespace Parley.Server.Features.Requests;
 /// with a compare-and-set, so a request keeps exactly one answer. Every handler validates all input
 /// before any state change.
 /// </summary>
-internal sealed class RequestsApi(IRequestStore requests, ISecretStore secrets, IOptions<SecretsOptions> options, IWebhookStore webhookStore,
-    WebhookRegistrar webhooks, WebhookNotifier notifier, TimeProvider time, RequestsMetrics metrics, ILogger<RequestsApi> logger)
+internal sealed class RequestsApi(IRequestStore requests, ISecretStore secrets, IOptions<SecretsOptions> options, WebhookEndpoints webhooks,
+    TimeProvider time, RequestsMetrics metrics, ILogger<RequestsApi> logger)
 {
     private const int CreateBodyLimit = 4 * 1024;
     private readonly SecretsOptions _o = options.Value;
@@ -83,15 +83,15 @@ internal sealed class RequestsApi(IRequestStore requests, ISecretStore secrets, 
         var now = time.GetUtcNow();
         var id = SecretId.New();
         var expiresAt = Truncate(now.AddSeconds(request.ExpiresInSeconds));
-        var signingKey = request.Webhook is { } url
-            ? await webhooks.RegisterAsync(id, WebhookSubject.Request, id, url, expiresAt, context.RequestAborted)
-            : null;
-        await requests.CreateAsync(new NewRequest(id, tokenVerifier, sendVerifier, request.Label, now, expiresAt), context.RequestAborted);
+        // The webhook's target is stored with the request, in the same atomic step.
+        var endpoint = request.Webhook is { } url ? WebhookEndpoints.New(url) : null;
+        await requests.CreateAsync(new NewRequest(id, tokenVerifier, sendVerifier, request.Label, now, expiresAt, endpoint), context.RequestAborted);
         RequestsLog.Created(logger, request.ExpiresInSeconds, request.Label is not null);
         metrics.Created();
 
         var idText = id.ToString();
         context.Response.Headers.Location = "/api/requests/" + idText;
+        var signingKey = endpoint is null ? null : WebhookEndpoints.KeyText(endpoint);
         return TypedResults.Json(new CreateRequestResponse(idText, expiresAt, signingKey), RequestsJsonContext.Default.CreateRequestResponse,
             statusCode: StatusCodes.Status201Created);
     }
@@ -180,14 +180,10 @@ internal sealed class RequestsApi(IRequestStore requests, ISecretStore secrets, 
         // points at nothing. Past this point the client's going away cancels nothing.
         var secretId = SecretId.New();
         var (uploadToken, uploadHash) = SecretTokens.NewToken();
-        // The answer's opening is reported to the request's webhook, under the request's id.
-        if (await webhookStore.FindTargetAsync(requestId, CancellationToken.None) is { } target)
-        {
-            await webhookStore.AddTargetAsync(target with { SubjectId = secretId, Kind = WebhookSubject.RequestAnswer }, CancellationToken.None);
-        }
-
         await secrets.CreateAsync(new SecretToStore(secretId, uploadHash, accessVerifier, null, manifest!, body.StreamBytes, now,
             record.ExpiresAt, MaxViews: 1, _o.MaxPassphraseAttempts), CancellationToken.None);
+        // Recording the answer also gives its secret the request's webhook target (its opening is reported under
+        // the request's id) and queues the request's event, in the same atomic step.
         var answer = new RequestAnswer(secretId, ephemeralKey, now);
         if (await requests.TryAnswerAsync(requestId, record.Answer?.SecretId, answer, now, CancellationToken.None) is not null)
         {
@@ -205,7 +201,6 @@ internal sealed class RequestsApi(IRequestStore requests, ISecretStore secrets, 
 
         RequestsLog.Answered(logger, body.StreamBytes ?? 0);
         metrics.Answered();
-        await notifier.NotifyAsync(requestId, SubjectEvent.Answered);
         var secretText = secretId.ToString();
         context.Response.Headers.Location = "/api/secrets/" + secretText;
         return TypedResults.Json(new AnswerRequestResponse(secretText, uploadToken, record.ExpiresAt, body.StreamBytes is not null),

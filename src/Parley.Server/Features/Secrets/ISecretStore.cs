@@ -1,3 +1,5 @@
+using Parley.Server.Features.Webhooks;
+
 namespace Parley.Server.Features.Secrets;
 
 /// <summary>
@@ -5,6 +7,14 @@ namespace Parley.Server.Features.Secrets;
 /// Every state change that races (claiming a view, counting a wrong passphrase, destroying) is one
 /// atomic step of the provider. Stores hold only what docs/api.md lets the server know: sealed
 /// bytes and hashes.
+/// <para>
+/// Webhooks (docs/webhooks.md): a secret created with <see cref="SecretToStore.Webhook"/> gets its target in
+/// the same atomic step, and every state change below queues the events it reports for the secret's target
+/// in its own atomic step, only when the change happened: a claim <see cref="SubjectEvent.Opened"/> (and
+/// <see cref="SubjectEvent.Burned"/> for the last view), a counted wrong access key or passphrase
+/// <see cref="SubjectEvent.FailedAttempt"/> (and <see cref="SubjectEvent.Burned"/> for the attempt that burns),
+/// a destruction <see cref="SubjectEvent.Destroyed"/>. A secret without a target queues nothing.
+/// </para>
 /// </summary>
 internal interface ISecretStore
 {
@@ -33,7 +43,7 @@ internal interface ISecretStore
     ValueTask<ClaimOutcome> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
         DateTimeOffset now, DownloadGrant grant, CancellationToken cancellationToken);
 
-    /// <summary>Counts a wrong access key against a live secret (<see cref="SecretRecord.IsLiveAt"/>).</summary>
+    /// <summary>Counts a wrong access key against a live secret (<see cref="SecretRecord.IsLiveAt"/>), in one atomic step.</summary>
     ValueTask RecordWrongAccessAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
@@ -83,7 +93,8 @@ internal sealed record PassphraseRecord(byte[] Salt, int Iterations, byte[] Veri
 
 /// <summary>
 /// A secret to store. A link of a secret for several recipients also has its <see cref="Bundle"/> (the
-/// first link's id), its place in it, the creator's label for it, and its wrapped content key.
+/// first link's id), its place in it, the creator's label for it, and its wrapped content key. With a
+/// <see cref="Webhook"/>, the secret's events go there, under its own id.
 /// </summary>
 internal sealed record SecretToStore(
     SecretId Id,
@@ -99,10 +110,15 @@ internal sealed record SecretToStore(
     SecretId? Bundle = null,
     int Position = 0,
     string? Label = null,
-    byte[]? WrappedKey = null)
+    byte[]? WrappedKey = null,
+    WebhookEndpoint? Webhook = null)
 {
     /// <summary>The bundle this secret belongs to: its own id for a secret with one recipient.</summary>
     public SecretId BundleId => Bundle ?? Id;
+
+    /// <summary>The webhook target to store with the secret; null without a webhook.</summary>
+    public WebhookTarget? WebhookTarget =>
+        Webhook is { } w ? new(Id, WebhookSubject.Secret, Id, w.Url, w.SigningKey, ExpiresAt) : null;
 }
 
 /// <summary>What a claimed view hands out: the manifest, and for a recipient's link its wrapped content key.</summary>

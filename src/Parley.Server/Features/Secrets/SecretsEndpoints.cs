@@ -11,8 +11,8 @@ using Parley.Server.Infrastructure.Text;
 namespace Parley.Server.Features.Secrets;
 
 /// <summary>The handlers of docs/api.md's secrets routes. Each validates all input before any state change.</summary>
-internal sealed class SecretsEndpoints(ISecretStore store, IOptions<SecretsOptions> options, WebhookRegistrar webhooks, WebhookNotifier notifier,
-    TimeProvider time, SecretsMetrics metrics, StoreMetrics storeMetrics, ILogger<SecretsEndpoints> logger)
+internal sealed class SecretsEndpoints(ISecretStore store, IOptions<SecretsOptions> options, WebhookEndpoints webhooks, TimeProvider time,
+    SecretsMetrics metrics, StoreMetrics storeMetrics, ILogger<SecretsEndpoints> logger)
 {
     private const int OpenBodyLimit = 4 * 1024;
     private readonly SecretsOptions _o = options.Value;
@@ -114,8 +114,10 @@ internal sealed class SecretsEndpoints(ISecretStore store, IOptions<SecretsOptio
         var id = SecretId.New();
         var (manageToken, manageHash) = SecretTokens.NewToken();
         var expiresAt = now.AddSeconds(request.ExpiresInSeconds);
+        // The webhook's target is stored with each link, in the same atomic step as the secret.
+        var endpoint = request.Webhook is { } url ? WebhookEndpoints.New(url) : null;
         var secret = new SecretToStore(id, manageHash, accessVerifier, passphrase, manifest!, request.StreamBytes,
-            now, expiresAt, request.MaxViews, _o.MaxPassphraseAttempts);
+            now, expiresAt, request.MaxViews, _o.MaxPassphraseAttempts, Webhook: endpoint);
         // Every recipient's link is a secret of its own (own id, verifiers, views, tombstone) in one bundle:
         // they share the sealed content, the manage token and the file stream.
         List<SecretToStore> links = recipients is null ? [secret] : [.. recipients.Select((r, i) => secret with
@@ -128,10 +130,6 @@ internal sealed class SecretsEndpoints(ISecretStore store, IOptions<SecretsOptio
             Label = r.Label,
             WrappedKey = r.WrappedKey,
         })];
-        // The target first: a secret never exists without the webhook its creator asked for.
-        var signingKey = request.Webhook is { } url
-            ? await webhooks.RegisterAsync([.. links.Select(l => l.Id)], WebhookSubject.Secret, url, expiresAt, context.RequestAborted)
-            : null;
         using (storeMetrics.Time(StoreOperations.SecretCreate))
         {
             if (recipients is null)
@@ -149,6 +147,8 @@ internal sealed class SecretsEndpoints(ISecretStore store, IOptions<SecretsOptio
 
         var idText = id.ToString();
         context.Response.Headers.Location = "/api/secrets/" + idText;
+        // Every link has the same URL and signing key: each delivery names the link it is about (its id).
+        var signingKey = endpoint is null ? null : WebhookEndpoints.KeyText(endpoint);
         return TypedResults.Json(new CreateSecretResponse(idText, manageToken, Truncate(expiresAt), request.StreamBytes is not null, signingKey,
                 recipients is null ? null : [.. links.Select(l => new CreatedRecipient(l.Id.ToString(), l.Label))]),
             ParleyJsonContext.Default.CreateSecretResponse, statusCode: StatusCodes.Status201Created);
@@ -231,7 +231,7 @@ internal sealed class SecretsEndpoints(ISecretStore store, IOptions<SecretsOptio
         {
             if (outcome.View is { } claimed)
             {
-                return await OpenedAsync(secretId, claimed, downloadToken, grant);
+                return Opened(claimed, downloadToken, grant);
             }
 
             if (outcome is { Refusal: { } refusal, Record: var record })
@@ -241,7 +241,6 @@ internal sealed class SecretsEndpoints(ISecretStore store, IOptions<SecretsOptio
                     case OpenRefusal.WrongAccessKey:
                         await store.RecordWrongAccessAsync(secretId, now, ct);
                         SecretsLog.WrongAccessKey(logger);
-                        await notifier.NotifyAsync(secretId, SubjectEvent.FailedAttempt, record!.ViewsLeft);
                         return Refused(refusal, SecretProblems.AccessDenied());
                     case OpenRefusal.NotReady:
                         return Refused(refusal, SecretProblems.NotReady());
@@ -250,7 +249,7 @@ internal sealed class SecretsEndpoints(ISecretStore store, IOptions<SecretsOptio
                     case OpenRefusal.WrongPassphrase:
                         if (await store.RecordWrongPassphraseAsync(secretId, accessHash, now, ct) is { } failure)
                         {
-                            return await WrongPassphraseAsync(secretId, record!, failure);
+                            return WrongPassphrase(failure);
                         }
 
                         break; // it ended meanwhile: the next round says how
@@ -270,14 +269,12 @@ internal sealed class SecretsEndpoints(ISecretStore store, IOptions<SecretsOptio
         }
     }
 
-    private async Task<IResult> WrongPassphraseAsync(SecretId id, SecretRecord record, PassphraseFailure failure)
+    private IResult WrongPassphrase(PassphraseFailure failure)
     {
-        await notifier.NotifyAsync(id, SubjectEvent.FailedAttempt, record.ViewsLeft);
         if (failure.BurnedAt is { } burnedAt)
         {
             SecretsLog.Burned(logger);
             metrics.Burned();
-            await notifier.NotifyAsync(id, SubjectEvent.Burned, 0);
             return Refused(OpenRefusal.WrongPassphrase, SecretProblems.Burned(burnedAt));
         }
 
@@ -291,15 +288,10 @@ internal sealed class SecretsEndpoints(ISecretStore store, IOptions<SecretsOptio
         return problem;
     }
 
-    private async Task<IResult> OpenedAsync(SecretId id, ClaimedView claimed, string downloadToken, DownloadGrant grant)
+    private IResult Opened(ClaimedView claimed, string downloadToken, DownloadGrant grant)
     {
         SecretsLog.Opened(logger, claimed.ViewsLeft);
         metrics.Opened();
-        await notifier.NotifyAsync(id, SubjectEvent.Opened, claimed.ViewsLeft);
-        if (claimed.ViewsLeft == 0)
-        {
-            await notifier.NotifyAsync(id, SubjectEvent.Burned, 0);
-        }
 
         var ticket = claimed.StreamBytes is { } bytes ? new StreamTicket(bytes, downloadToken, Truncate(grant.ExpiresAt)) : null;
         var response = new OpenSecretResponse(Base64Url.Encode(claimed.Manifest), claimed.ViewsLeft, ticket,
@@ -382,7 +374,6 @@ internal sealed class SecretsEndpoints(ISecretStore store, IOptions<SecretsOptio
         {
             SecretsLog.Destroyed(logger);
             metrics.Destroyed();
-            await notifier.NotifyAsync(id, SubjectEvent.Destroyed);
         }
     }
 

@@ -4,20 +4,20 @@ namespace Parley.Server.Features.Webhooks;
 
 /// <summary>
 /// Where webhook targets and the delivery outbox live, in the same database as the secrets (three
-/// implementations, one contract suite). An event is queued right after the state change it reports
-/// has been stored; a queued event stays until it is delivered or given up, so it survives restarts.
+/// implementations, one contract suite). A target is stored by the secrets and requests stores with the
+/// subject's create, and an event with the state change it reports, in the same transaction (see
+/// <see cref="Storage.SqliteWebhookWrites"/>, <see cref="Storage.PostgresWebhookWrites"/>); this store
+/// delivers them. A queued event stays until it is delivered or given up, so it survives restarts.
 /// </summary>
 internal interface IWebhookStore
 {
-    /// <summary>Stores the URL and signing key that a subject's events go to.</summary>
-    ValueTask AddTargetAsync(WebhookTarget target, CancellationToken cancellationToken);
-
-    /// <summary>The subject's target; null when it asked for no webhook.</summary>
+    /// <summary>The subject's target; null when it asked for no webhook. For tests and operators.</summary>
     ValueTask<WebhookTarget?> FindTargetAsync(SecretId subject, CancellationToken cancellationToken);
 
     /// <summary>
     /// Queues <paramref name="happened"/> for the subject's target, if it has one and the event concerns
-    /// that kind of target. False when nothing was queued.
+    /// that kind of target: the delivery worker's way to report an expiry, which no state change reports.
+    /// False when nothing was queued.
     /// </summary>
     ValueTask<bool> EnqueueAsync(SecretId subject, SubjectEvent happened, int? viewsLeft, DateTimeOffset now,
         CancellationToken cancellationToken);
@@ -57,16 +57,19 @@ internal enum WebhookSubject
     RequestAnswer = 3,
 }
 
-/// <summary>A state change that a target may be told about.</summary>
+/// <summary>A state change that a target may be told about. The numbers are stored in the outbox: never renumber.</summary>
 internal enum SubjectEvent
 {
-    Opened,
-    FailedAttempt,
-    Burned,
-    Expired,
-    Destroyed,
-    Answered,
+    Opened = 1,
+    FailedAttempt = 2,
+    Burned = 3,
+    Expired = 4,
+    Destroyed = 5,
+    Answered = 6,
 }
+
+/// <summary>The URL a creator asked events to be sent to, and the key that signs them (shown to the creator once).</summary>
+internal sealed record WebhookEndpoint(string Url, byte[] SigningKey);
 
 /// <summary>Where a subject's events go. <paramref name="ReportId"/> is the id the payload names.</summary>
 internal sealed record WebhookTarget(SecretId SubjectId, WebhookSubject Kind, SecretId ReportId, string Url, byte[] SigningKey,

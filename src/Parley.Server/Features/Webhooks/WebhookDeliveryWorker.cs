@@ -105,10 +105,9 @@ internal sealed class WebhookDeliveryWorker(IWebhookStore store, ISecretStore se
         {
             if (target.Kind == WebhookSubject.Secret
                 && await secrets.FindAsync(target.SubjectId, stoppingToken) is { } record
-                && record.PhaseAt(now) == SecretPhase.Expired
-                && await store.EnqueueAsync(target.SubjectId, SubjectEvent.Expired, record.ViewsLeft, now, stoppingToken))
+                && record.PhaseAt(now) == SecretPhase.Expired)
             {
-                signal.Wake();
+                await store.EnqueueAsync(target.SubjectId, SubjectEvent.Expired, record.ViewsLeft, now, stoppingToken);
             }
 
             await store.MarkExpiryHandledAsync(target.SubjectId, stoppingToken);

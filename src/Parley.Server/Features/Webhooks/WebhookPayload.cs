@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Parley.Contracts.Webhooks;
@@ -7,9 +8,9 @@ using Parley.Server.Infrastructure.Text;
 namespace Parley.Server.Features.Webhooks;
 
 /// <summary>
-/// The body of a webhook: <c>{"type", "timestamp", "data": {"id", "viewsLeft"?}}</c>. Built once when
-/// the event is queued so that every retry signs the same bytes. It never holds content, keys, tokens
-/// or links.
+/// The body of a webhook: <c>{"type", "timestamp", "data": {"id", "viewsLeft"?}}</c>. The outbox keeps
+/// the event (what happened, when, the views left) and the body is built from it and the target when the
+/// event is sent: the same bytes on every retry. It never holds content, keys, tokens or links.
 /// </summary>
 internal static class WebhookPayload
 {
@@ -26,7 +27,18 @@ internal static class WebhookPayload
         _ => null,
     };
 
-    public static byte[] Build(string type, DateTimeOffset at, SecretId reportId, int? viewsLeft)
+    /// <summary>
+    /// The kinds of target told of <paramref name="happened"/> as a SQL list (<c>1, 3</c>): the stores queue an
+    /// event only for a target of one of these kinds.
+    /// </summary>
+    public static string KindsToldSql(SubjectEvent happened) => string.Join(", ",
+        Enum.GetValues<WebhookSubject>().Where(k => TypeFor(k, happened) is not null).Select(k => ((int)k).ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>The body of a queued event for a target of <paramref name="kind"/> (one told of <paramref name="happened"/>).</summary>
+    public static byte[] Build(WebhookSubject kind, SubjectEvent happened, DateTimeOffset at, SecretId reportId, int? viewsLeft) =>
+        Build(TypeFor(kind, happened) ?? throw new InvalidOperationException($"A {kind} target is not told of {happened}."), at, reportId, viewsLeft);
+
+    private static byte[] Build(string type, DateTimeOffset at, SecretId reportId, int? viewsLeft)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))

@@ -15,8 +15,9 @@ public static class WebhooksFeature
         services.AddProviderStore<IWebhookStore, SqliteWebhookStore, PostgresWebhookStore, MemoryWebhookStore>();
         services.AddSingleton<WebhookSignal>();
         services.AddSingleton<WebhookSender>();
-        services.AddSingleton<WebhookNotifier>();
-        services.AddSingleton<WebhookRegistrar>();
+        services.AddSingleton<SqliteWebhookWrites>();
+        services.AddSingleton<PostgresWebhookWrites>();
+        services.AddSingleton<WebhookEndpoints>();
         services.AddHostedService<WebhookDeliveryWorker>();
         return services;
     }

@@ -15,8 +15,7 @@ internal static partial class WebhooksLog
     [LoggerMessage(EventId = 2203, Level = LogLevel.Information, Message = "Webhook given up after {Attempts} attempt(s): {Reason}")]
     public static partial void GivenUp(ILogger logger, int attempts, string reason);
 
-    [LoggerMessage(EventId = 2204, Level = LogLevel.Error, Message = "Webhook event could not be queued")]
-    public static partial void QueueFailed(ILogger logger, Exception exception);
+    // 2204 ("Webhook event could not be queued") is retired: an event now commits with the change it reports.
 
     [LoggerMessage(EventId = 2205, Level = LogLevel.Error, Message = "Webhook delivery round failed")]
     public static partial void RoundFailed(ILogger logger, Exception exception);

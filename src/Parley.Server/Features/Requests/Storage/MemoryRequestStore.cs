@@ -1,17 +1,32 @@
 using System.Collections.Concurrent;
 using Parley.Server.Features.Secrets;
+using Parley.Server.Features.Webhooks;
+using Parley.Server.Features.Webhooks.Storage;
 
 namespace Parley.Server.Features.Requests.Storage;
 
-/// <summary>RAM-only store. Each request is a small object whose lock makes every change one indivisible step.</summary>
-internal sealed class MemoryRequestStore : IRequestStore
+/// <summary>
+/// RAM-only store. Each request is a small object whose lock makes every change one indivisible step. Webhook
+/// targets are added before their request exists, and an answer's event is queued under the answer's lock.
+/// </summary>
+internal sealed class MemoryRequestStore(MemoryWebhookStore webhooks) : IRequestStore
 {
     private readonly ConcurrentDictionary<SecretId, Entry> _requests = new();
 
     public ValueTask CreateAsync(NewRequest request, CancellationToken cancellationToken)
     {
+        if (request.WebhookTarget is { } target && !webhooks.TryAddTarget(target))
+        {
+            throw new InvalidOperationException("Request id collision.");
+        }
+
         if (!_requests.TryAdd(request.Id, new Entry(request)))
         {
+            if (request.Webhook is not null)
+            {
+                webhooks.RemoveTarget(request.Id);
+            }
+
             throw new InvalidOperationException("Request id collision.");
         }
 
@@ -37,6 +52,8 @@ internal sealed class MemoryRequestStore : IRequestStore
             }
 
             e.Answer = answer with { EphemeralKey = [.. answer.EphemeralKey] };
+            webhooks.AddAnswerTarget(id, answer.SecretId);
+            webhooks.Queue(id, SubjectEvent.Answered, null, now);
             return ValueTask.FromResult<AnswerRefusal?>(null);
         }
     }

@@ -1,12 +1,18 @@
 using System.Data;
 using Npgsql;
 using Parley.Server.Features.Secrets;
+using Parley.Server.Features.Webhooks;
+using Parley.Server.Features.Webhooks.Storage;
 using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Features.Requests.Storage;
 
-/// <summary>PostgreSQL store, shareable by several nodes. The answer's compare-and-set is one <c>UPDATE</c>.</summary>
-internal sealed class PostgresRequestStore(PostgresDatabase db) : IRequestStore
+/// <summary>
+/// PostgreSQL store, shareable by several nodes. The answer's compare-and-set is one <c>UPDATE</c>. A request's
+/// webhook target, its answer's and the answer's event are written by the statement of the create or answer
+/// (<see cref="PostgresWebhookWrites"/>).
+/// </summary>
+internal sealed class PostgresRequestStore(PostgresDatabase db, PostgresWebhookWrites webhooks) : IRequestStore
 {
     /// <summary>The liveness rule (<see cref="RequestRecord.IsLive"/>) at <c>@now</c>.</summary>
     private static readonly string Live = RequestRecord.LiveSql("@now");
@@ -14,14 +20,27 @@ internal sealed class PostgresRequestStore(PostgresDatabase db) : IRequestStore
     private const string Columns =
         "token_verifier, send_verifier, label, created_at, expires_at, answer_secret_id, ephemeral_key, answered_at, destroyed_at";
 
+    private const string Insert = """
+        INSERT INTO secret_requests (id, token_verifier, send_verifier, label, created_at, expires_at)
+        VALUES (@id, @tv, @sv, @l, @c, @e)
+        """;
+
+    /// <summary>The insert and, in the same statement, the request's webhook target (URL <c>@u</c>, key <c>@key</c>).</summary>
+    private static readonly string InsertWithWebhook = $"""
+        WITH created AS ({Insert} RETURNING id, expires_at)
+        INSERT INTO webhook_targets ({WebhooksSchema.TargetColumns})
+        SELECT id, {(int)WebhookSubject.Request}, id, @u, @key, expires_at FROM created
+        """;
+
     public async ValueTask CreateAsync(NewRequest n, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = PostgresStatement.Create(connection, """
-            INSERT INTO secret_requests (id, token_verifier, send_verifier, label, created_at, expires_at)
-            VALUES (@id, @tv, @sv, @l, @c, @e)
-            """, "id", "tv", "sv", "l", "c", "e")
-            .Bind("id", n.Id.ToByteArray())
+        await using var c = n.Webhook is { } webhook
+            ? PostgresStatement.Create(connection, InsertWithWebhook, "id", "tv", "sv", "l", "c", "e", "u", "key")
+                .Bind("u", webhook.Url)
+                .Bind("key", webhook.SigningKey)
+            : PostgresStatement.Create(connection, Insert, "id", "tv", "sv", "l", "c", "e");
+        c.Bind("id", n.Id.ToByteArray())
             .Bind("tv", n.TokenVerifier)
             .Bind("sv", n.SendVerifier)
             .Bind("l", n.Label)
@@ -47,25 +66,43 @@ internal sealed class PostgresRequestStore(PostgresDatabase db) : IRequestStore
             Time(r.GetInt64(3)), Time(r.GetInt64(4)), answer, r.IsDBNull(8) ? null : Time(r.GetInt64(8)));
     }
 
+    /// <summary>The answer's compare-and-set with its webhook rows, in one statement (see <see cref="TryAnswerAsync"/>).</summary>
+    private static readonly string AnswerSql = $"""
+        WITH answered AS (
+          UPDATE secret_requests SET answer_secret_id = @s, ephemeral_key = @k, answered_at = @now
+          WHERE id = @id AND {Live} AND answer_secret_id IS NOT DISTINCT FROM @expected
+          RETURNING id),
+        answer_target AS (
+          INSERT INTO webhook_targets ({WebhooksSchema.TargetColumns})
+          SELECT @s, {(int)WebhookSubject.RequestAnswer}, t.report_id, t.url, t.signing_key, t.expires_at
+          FROM answered a JOIN webhook_targets t ON t.subject_id = a.id AND t.kind = {(int)WebhookSubject.Request}),
+        {PostgresWebhookWrites.Queue("told", SubjectEvent.Answered, "answered", "answered_id")}
+        SELECT count(*), {PostgresWebhookWrites.CountOf("told")} FROM answered
+        """;
+
     public async ValueTask<AnswerRefusal?> TryAnswerAsync(SecretId id, SecretId? expected, RequestAnswer answer, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         // Under READ COMMITTED a racing UPDATE waits for the first one's commit, then re-checks the
         // WHERE clause on the new row version: the second answer finds answer_secret_id changed.
-        // The condition is RequestRecord.AnswerRefusalAt's "no refusal".
-        await using var c = PostgresStatement.Create(connection, $"""
-            UPDATE secret_requests SET answer_secret_id = @s, ephemeral_key = @k, answered_at = @now
-            WHERE id = @id AND {Live} AND answer_secret_id IS NOT DISTINCT FROM @expected
-            """, "id", "s", "k", "now", "expected")
+        // The condition is RequestRecord.AnswerRefusalAt's "no refusal". The same statement gives the
+        // answer's secret the request's webhook target and queues the request's event.
+        await using var c = PostgresStatement.Create(connection, AnswerSql, "id", "s", "k", "now", "expected", "answered_id")
             .Bind("id", id.ToByteArray())
             .Bind("s", answer.SecretId.ToByteArray())
             .Bind("k", answer.EphemeralKey)
             .Bind("now", now.ToUnixTimeMilliseconds())
-            .Bind("expected", expected?.ToByteArray());
-        if (await c.ExecuteNonQueryAsync(cancellationToken) == 1)
+            .Bind("expected", expected?.ToByteArray())
+            .Bind("answered_id", WebhookPayload.NewMessageId());
+        await using (var r = await c.ExecuteReaderAsync(cancellationToken))
         {
-            return null;
+            await r.ReadAsync(cancellationToken);
+            if (r.GetInt64(0) == 1)
+            {
+                webhooks.Queued(r.GetInt64(1));
+                return null;
+            }
         }
 
         // The rule judges the record as read right after. A request only moves forward (answered again,

@@ -1,11 +1,17 @@
 using Microsoft.Data.Sqlite;
 using Parley.Server.Features.Secrets;
+using Parley.Server.Features.Webhooks;
+using Parley.Server.Features.Webhooks.Storage;
 using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Features.Requests.Storage;
 
-/// <summary>SQLite store in the shared database file. The answer's compare-and-set is one <c>UPDATE</c>.</summary>
-internal sealed class SqliteRequestStore(SqliteDatabase db) : IRequestStore
+/// <summary>
+/// SQLite store in the shared database file. The answer's compare-and-set is one <c>UPDATE</c>. A request's
+/// webhook target, its answer's and the answer's event are written in the write job of the create or answer
+/// (<see cref="SqliteWebhookWrites"/>).
+/// </summary>
+internal sealed class SqliteRequestStore(SqliteDatabase db, SqliteWebhookWrites webhooks) : IRequestStore
 {
     /// <summary>The liveness rule (<see cref="RequestRecord.IsLive"/>) at <c>$now</c>.</summary>
     private static readonly string Live = RequestRecord.LiveSql("$now");
@@ -27,7 +33,13 @@ internal sealed class SqliteRequestStore(SqliteDatabase db) : IRequestStore
                 .Bind("$l", n.Label)
                 .Bind("$c", n.CreatedAt.ToUnixTimeMilliseconds())
                 .Bind("$e", n.ExpiresAt.ToUnixTimeMilliseconds());
-            return c.ExecuteNonQuery();
+            var inserted = c.ExecuteNonQuery();
+            if (n.WebhookTarget is { } target)
+            {
+                SqliteWebhookWrites.AddTarget(s, target);
+            }
+
+            return inserted;
         }, cancellationToken);
     }
 
@@ -52,7 +64,7 @@ internal sealed class SqliteRequestStore(SqliteDatabase db) : IRequestStore
 
     public async ValueTask<AnswerRefusal?> TryAnswerAsync(SecretId id, SecretId? expected, RequestAnswer answer, DateTimeOffset now,
         CancellationToken cancellationToken) =>
-        await db.WriteBatchedAsync((id, expected, answer, now), static (s, a) =>
+        await db.WriteBatchedAsync((id, expected, answer, now, webhooks), static (s, a) =>
         {
             // The UPDATE's condition is RequestRecord.AnswerRefusalAt's "no refusal"; when it matches no row,
             // the rule judges the record as read in the same transaction.
@@ -65,9 +77,15 @@ internal sealed class SqliteRequestStore(SqliteDatabase db) : IRequestStore
                 .Bind("$k", a.answer.EphemeralKey)
                 .Bind("$now", a.now.ToUnixTimeMilliseconds())
                 .Bind("$expected", a.expected?.ToByteArray());
+            if (c.ExecuteNonQuery() == 1)
+            {
+                SqliteWebhookWrites.AddAnswerTarget(s, a.id, a.answer.SecretId);
+                a.webhooks.Queue(s, a.id, SubjectEvent.Answered, null, a.now);
+                return (AnswerRefusal?)null;
+            }
+
             // Nothing written although the rule finds no refusal cannot be "recorded": another answer won in between.
-            return c.ExecuteNonQuery() == 1 ? (AnswerRefusal?)null
-                : Find(s, a.id) is { } record ? record.AnswerRefusalAt(a.now, a.expected) ?? AnswerRefusal.AlreadyAnswered : AnswerRefusal.NotFound;
+            return Find(s, a.id) is { } record ? record.AnswerRefusalAt(a.now, a.expected) ?? AnswerRefusal.AlreadyAnswered : AnswerRefusal.NotFound;
         }, cancellationToken);
 
     public async ValueTask<bool> DestroyAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Parley.Server.Features.Webhooks;
+using Parley.Server.Features.Webhooks.Storage;
 using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Features.Secrets.Storage;
@@ -6,9 +8,10 @@ namespace Parley.Server.Features.Secrets.Storage;
 /// <summary>
 /// RAM-only store: nothing touches disk, streams included. Each secret is a small object whose lock
 /// makes every state change one indivisible step; the links of a secret for several recipients share
-/// one <see cref="SharedStream"/> (lock order: a link, then its stream).
+/// one <see cref="SharedStream"/> (lock order: a link, then its stream). Webhook targets are added before
+/// their secret exists, and events are queued under the lock of the change they report.
 /// </summary>
-internal sealed class MemorySecretStore : ISecretStore
+internal sealed class MemorySecretStore(MemoryWebhookStore webhooks) : ISecretStore
 {
     private const int BlockSize = 64 * 1024;
     private readonly ConcurrentDictionary<SecretId, Entry> _secrets = new();
@@ -21,23 +24,39 @@ internal sealed class MemorySecretStore : ISecretStore
     {
         var stream = links[0].StreamBytes is null ? null : new SharedStream(links.Count);
         SecretId[] ids = [.. links.Select(l => l.Id)];
-        var added = new List<SecretId>();
+        var added = new List<SecretToStore>();
         foreach (var link in links)
         {
-            if (!_secrets.TryAdd(link.Id, new Entry(link, stream, ids)))
+            // The target first: a secret never exists without the webhook its creator asked for.
+            var targetAdded = link.WebhookTarget is not { } target || webhooks.TryAddTarget(target);
+            if (!targetAdded || !_secrets.TryAdd(link.Id, new Entry(link, stream, ids)))
             {
-                foreach (var id in added)
+                if (targetAdded)
                 {
-                    _secrets.TryRemove(id, out _);
+                    RemoveTarget(link);
+                }
+
+                foreach (var l in added)
+                {
+                    _secrets.TryRemove(l.Id, out _);
+                    RemoveTarget(l);
                 }
 
                 throw new InvalidOperationException("Secret id collision.");
             }
 
-            added.Add(link.Id);
+            added.Add(link);
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    private void RemoveTarget(SecretToStore link)
+    {
+        if (link.Webhook is not null)
+        {
+            webhooks.RemoveTarget(link.Id);
+        }
     }
 
     public ValueTask<SecretRecord?> FindAsync(SecretId id, CancellationToken cancellationToken) =>
@@ -79,6 +98,12 @@ internal sealed class MemorySecretStore : ISecretStore
                 e.Grants.Add(grant);
             }
 
+            webhooks.Queue(id, SubjectEvent.Opened, e.ViewsLeft, now);
+            if (e.ViewsLeft == 0)
+            {
+                webhooks.Queue(id, SubjectEvent.Burned, 0, now);
+            }
+
             return ValueTask.FromResult(ClaimOutcome.Claimed(new ClaimedView(manifest, e.ViewsLeft, e.StreamBytes, e.WrappedKey)));
         }
     }
@@ -92,6 +117,7 @@ internal sealed class MemorySecretStore : ISecretStore
                 if (!e.HasEnded(now))
                 {
                     e.FailedAttempts++;
+                    webhooks.Queue(id, SubjectEvent.FailedAttempt, e.ViewsLeft, now);
                 }
             }
         }
@@ -116,10 +142,12 @@ internal sealed class MemorySecretStore : ISecretStore
 
             e.FailedAttempts++;
             e.PassphraseFailures++;
+            webhooks.Queue(id, SubjectEvent.FailedAttempt, e.ViewsLeft, now);
             if (e.PassphraseFailures >= e.MaxPassphraseAttempts)
             {
                 e.BurnedAt = now;
                 e.DropContent();
+                webhooks.Queue(id, SubjectEvent.Burned, 0, now);
             }
 
             return ValueTask.FromResult<PassphraseFailure?>(
@@ -143,6 +171,7 @@ internal sealed class MemorySecretStore : ISecretStore
 
             e.DestroyedAt = now;
             e.DropContent();
+            webhooks.Queue(id, SubjectEvent.Destroyed, null, now);
             return ValueTask.FromResult(true);
         }
     }

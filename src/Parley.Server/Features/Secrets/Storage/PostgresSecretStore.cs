@@ -1,5 +1,7 @@
 using System.Data;
 using Npgsql;
+using Parley.Server.Features.Webhooks;
+using Parley.Server.Features.Webhooks.Storage;
 using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Features.Secrets.Storage;
@@ -8,9 +10,11 @@ namespace Parley.Server.Features.Secrets.Storage;
 /// PostgreSQL store, shareable by several nodes: records, download grants and the file streams
 /// (as chunk rows, keyed by bundle id so that the links of a secret for several recipients share
 /// them) all live in the database and are deleted with their secret. Each racing change is one
-/// statement: the claim is an <c>UPDATE … RETURNING</c> that also records the download grant.
+/// statement: the claim is an <c>UPDATE … RETURNING</c> that also records the download grant. A secret's
+/// webhook target, and the events of its state changes, are written by the statement of the create or
+/// change (<see cref="PostgresWebhookWrites"/>).
 /// </summary>
-internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
+internal sealed class PostgresSecretStore(PostgresDatabase db, PostgresWebhookWrites webhooks) : ISecretStore
 {
     private const int ChunkSize = 256 * 1024;
 
@@ -62,15 +66,24 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
         await tx.CommitAsync(cancellationToken);
     }
 
-    /// <summary>Inserts one record (inside the connection's transaction, if one is open).</summary>
+    private const string Insert = """
+        INSERT INTO secrets (id, manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest,
+          manifest_bytes, stream_bytes, stream_stored, created_at, expires_at, max_views, views_left, max_pp_attempts,
+          bundle_id, bundle_position, label, wrapped_key)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17, $18)
+        """;
+
+    /// <summary>The insert and, in the same statement, the secret's webhook target (URL <c>$19</c>, key <c>$20</c>).</summary>
+    private static readonly string InsertWithWebhook = $"""
+        WITH created AS ({Insert} RETURNING id, expires_at)
+        INSERT INTO webhook_targets ({WebhooksSchema.TargetColumns})
+        SELECT id, {(int)WebhookSubject.Secret}, id, $19, $20, expires_at FROM created
+        """;
+
+    /// <summary>Inserts one record, and its webhook target if it has one (inside the connection's transaction, if one is open).</summary>
     private static async Task InsertAsync(NpgsqlConnection connection, SecretToStore n, CancellationToken cancellationToken)
     {
-        await using var c = PostgresStatement.Positional(connection, """
-            INSERT INTO secrets (id, manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest,
-              manifest_bytes, stream_bytes, stream_stored, created_at, expires_at, max_views, views_left, max_pp_attempts,
-              bundle_id, bundle_position, label, wrapped_key)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17, $18)
-            """, 18)
+        await using var c = PostgresStatement.Positional(connection, n.Webhook is null ? Insert : InsertWithWebhook, n.Webhook is null ? 18 : 20)
             .Bind(0, n.Id.ToByteArray())
             .Bind(1, n.ManageHash)
             .Bind(2, n.AccessVerifier)
@@ -89,6 +102,11 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
             .Bind(15, n.Position)
             .Bind(16, n.Label)
             .Bind(17, n.WrappedKey);
+        if (n.Webhook is { } webhook)
+        {
+            c.Bind(18, webhook.Url).Bind(19, webhook.SigningKey);
+        }
+
         await c.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -135,99 +153,134 @@ internal sealed class PostgresSecretStore(PostgresDatabase db) : ISecretStore
             r.IsDBNull(22) ? null : r.GetFieldValue<byte[]>(22));
     }
 
+    /// <summary>The claim's one statement (see <see cref="TryClaimAsync"/>).</summary>
+    private static readonly string ClaimSql = $"""
+        WITH claimed AS (
+          UPDATE secrets s SET views_left = s.views_left - 1, opened_at = array_append(s.opened_at, @now),
+            manifest = CASE WHEN s.views_left = 1 THEN NULL ELSE s.manifest END
+          FROM (SELECT id, manifest FROM secrets WHERE id = @id) old
+          WHERE s.id = old.id AND s.access_verifier = @av AND (s.pp_verifier IS NULL OR s.pp_verifier = @pv)
+            AND {Live} AND s.manifest IS NOT NULL AND (s.stream_bytes IS NULL OR s.stream_received = s.stream_bytes)
+          RETURNING old.manifest, s.views_left, s.stream_bytes, s.id, s.wrapped_key),
+        granted AS (
+          INSERT INTO secret_downloads (token_hash, secret_id, expires_at)
+          SELECT @token, id, @grant_expires FROM claimed WHERE stream_bytes IS NOT NULL),
+        {PostgresWebhookWrites.Queue("opened", SubjectEvent.Opened, "claimed", "opened_id", viewsLeft: "c.views_left")},
+        {PostgresWebhookWrites.Queue("burned", SubjectEvent.Burned, "claimed", "burned_id", viewsLeft: "0", when: "c.views_left = 0")}
+        SELECT manifest, views_left, stream_bytes, wrapped_key, {PostgresWebhookWrites.CountOf("opened", "burned")} FROM claimed
+        """;
+
     public async ValueTask<ClaimOutcome> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
         DateTimeOffset now, DownloadGrant grant, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         // One statement: the UPDATE claims the view (re-checked on the newest row version when it races),
-        // the self-join hands back the manifest the UPDATE clears on the last view, and the second CTE
-        // records the download grant only when a view was claimed. Its condition is SecretRecord.ClaimRefusalAt's
-        // "no refusal"; when it claims nothing, the rule judges the record as read right after.
-        await using var c = PostgresStatement.Create(connection, $"""
-            WITH claimed AS (
-              UPDATE secrets s SET views_left = s.views_left - 1, opened_at = array_append(s.opened_at, @now),
-                manifest = CASE WHEN s.views_left = 1 THEN NULL ELSE s.manifest END
-              FROM (SELECT id, manifest FROM secrets WHERE id = @id) old
-              WHERE s.id = old.id AND s.access_verifier = @av AND (s.pp_verifier IS NULL OR s.pp_verifier = @pv)
-                AND {Live} AND s.manifest IS NOT NULL AND (s.stream_bytes IS NULL OR s.stream_received = s.stream_bytes)
-              RETURNING old.manifest, s.views_left, s.stream_bytes, s.id, s.wrapped_key),
-            granted AS (
-              INSERT INTO secret_downloads (token_hash, secret_id, expires_at)
-              SELECT @token, id, @grant_expires FROM claimed WHERE stream_bytes IS NOT NULL)
-            SELECT manifest, views_left, stream_bytes, wrapped_key FROM claimed
-            """, "id", "av", "pv", "now", "token", "grant_expires")
+        // the self-join hands back the manifest the UPDATE clears on the last view, and the other CTEs
+        // record the download grant and queue the webhook events only when a view was claimed. Its condition
+        // is SecretRecord.ClaimRefusalAt's "no refusal"; when it claims nothing, the rule judges the record as
+        // read right after.
+        await using var c = PostgresStatement.Create(connection, ClaimSql, "id", "av", "pv", "now", "token", "grant_expires", "opened_id", "burned_id")
             .Bind("id", id.ToByteArray())
             .Bind("av", accessVerifier)
             .Bind("pv", passphraseVerifier)
             .Bind("now", now.ToUnixTimeMilliseconds())
             .Bind("token", grant.TokenHash)
-            .Bind("grant_expires", grant.ExpiresAt.ToUnixTimeMilliseconds());
+            .Bind("grant_expires", grant.ExpiresAt.ToUnixTimeMilliseconds())
+            .Bind("opened_id", WebhookPayload.NewMessageId())
+            .Bind("burned_id", WebhookPayload.NewMessageId());
         await using (var r = await c.ExecuteReaderAsync(cancellationToken))
         {
             if (await r.ReadAsync(cancellationToken))
             {
-                return ClaimOutcome.Claimed(new ClaimedView(r.GetFieldValue<byte[]>(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt64(2),
-                    r.IsDBNull(3) ? null : r.GetFieldValue<byte[]>(3)));
+                var view = new ClaimedView(r.GetFieldValue<byte[]>(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt64(2),
+                    r.IsDBNull(3) ? null : r.GetFieldValue<byte[]>(3));
+                webhooks.Queued(r.GetInt64(4));
+                return ClaimOutcome.Claimed(view);
             }
         }
 
         return ClaimOutcome.Refused(await FindAsync(connection, id, "", cancellationToken), now, accessVerifier, passphraseVerifier);
     }
 
+    /// <summary>Counts a wrong access key and queues its event, in one statement.</summary>
+    private static readonly string WrongAccessSql = $"""
+        WITH counted AS (
+          UPDATE secrets s SET failed_attempts = s.failed_attempts + 1 WHERE s.id = @id AND {Live} RETURNING s.id, s.views_left),
+        {PostgresWebhookWrites.Queue("failed", SubjectEvent.FailedAttempt, "counted", "failed_id", viewsLeft: "c.views_left")}
+        SELECT {PostgresWebhookWrites.CountOf("failed")}
+        """;
+
     public async ValueTask RecordWrongAccessAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = PostgresStatement.Create(connection,
-            $"UPDATE secrets s SET failed_attempts = s.failed_attempts + 1 WHERE s.id = @id AND {Live}", "id", "now")
+        await using var c = PostgresStatement.Create(connection, WrongAccessSql, "id", "now", "failed_id")
             .Bind("id", id.ToByteArray())
-            .Bind("now", now.ToUnixTimeMilliseconds());
-        await c.ExecuteNonQueryAsync(cancellationToken);
+            .Bind("now", now.ToUnixTimeMilliseconds())
+            .Bind("failed_id", WebhookPayload.NewMessageId());
+        webhooks.Queued((long)(await c.ExecuteScalarAsync(cancellationToken))!);
     }
+
+    /// <summary>Counts a wrong passphrase (see <see cref="RecordWrongPassphraseAsync"/>), in one statement.</summary>
+    private static readonly string WrongPassphraseSql = $"""
+        WITH failed AS (
+          UPDATE secrets s SET failed_attempts = s.failed_attempts + 1, pp_failures = s.pp_failures + 1,
+            burned_at = CASE WHEN s.pp_failures + 1 >= s.max_pp_attempts THEN @now END,
+            manifest = CASE WHEN s.pp_failures + 1 >= s.max_pp_attempts THEN NULL ELSE s.manifest END,
+            stream_stored = CASE WHEN s.pp_failures + 1 >= s.max_pp_attempts THEN false ELSE s.stream_stored END
+          WHERE s.id = @id AND s.access_verifier = @av AND s.pp_verifier IS NOT NULL AND {Live}
+          RETURNING s.id, s.bundle_id, s.max_pp_attempts - s.pp_failures AS attempts_left, s.burned_at, s.views_left),
+        released AS (SELECT id, bundle_id FROM failed WHERE burned_at IS NOT NULL),
+        {DeleteUnheldChunks},
+        grants AS (DELETE FROM secret_downloads d USING released f WHERE d.secret_id = f.id),
+        {PostgresWebhookWrites.Queue("told_failed", SubjectEvent.FailedAttempt, "failed", "failed_id", viewsLeft: "c.views_left")},
+        {PostgresWebhookWrites.Queue("told_burned", SubjectEvent.Burned, "failed", "burned_id", viewsLeft: "0", when: "c.burned_at IS NOT NULL")}
+        SELECT attempts_left, burned_at, {PostgresWebhookWrites.CountOf("told_failed", "told_burned")} FROM failed
+        """;
 
     public async ValueTask<PassphraseFailure?> RecordWrongPassphraseAsync(SecretId id, byte[] accessVerifier, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        // One statement: count, burn on the last allowed attempt, and drop the burned secret's stream and grants.
-        await using var c = PostgresStatement.Create(connection, $"""
-            WITH failed AS (
-              UPDATE secrets s SET failed_attempts = s.failed_attempts + 1, pp_failures = s.pp_failures + 1,
-                burned_at = CASE WHEN s.pp_failures + 1 >= s.max_pp_attempts THEN @now END,
-                manifest = CASE WHEN s.pp_failures + 1 >= s.max_pp_attempts THEN NULL ELSE s.manifest END,
-                stream_stored = CASE WHEN s.pp_failures + 1 >= s.max_pp_attempts THEN false ELSE s.stream_stored END
-              WHERE s.id = @id AND s.access_verifier = @av AND s.pp_verifier IS NOT NULL AND {Live}
-              RETURNING s.id, s.bundle_id, s.max_pp_attempts - s.pp_failures AS attempts_left, s.burned_at),
-            released AS (SELECT id, bundle_id FROM failed WHERE burned_at IS NOT NULL),
-            {DeleteUnheldChunks},
-            grants AS (DELETE FROM secret_downloads d USING released f WHERE d.secret_id = f.id)
-            SELECT attempts_left, burned_at FROM failed
-            """, "id", "av", "now")
+        // One statement: count, burn on the last allowed attempt, drop the burned secret's stream and grants, and
+        // queue the webhook events.
+        await using var c = PostgresStatement.Create(connection, WrongPassphraseSql, "id", "av", "now", "failed_id", "burned_id")
             .Bind("id", id.ToByteArray())
             .Bind("av", accessVerifier)
-            .Bind("now", now.ToUnixTimeMilliseconds());
+            .Bind("now", now.ToUnixTimeMilliseconds())
+            .Bind("failed_id", WebhookPayload.NewMessageId())
+            .Bind("burned_id", WebhookPayload.NewMessageId());
         await using var r = await c.ExecuteReaderAsync(cancellationToken);
         if (!await r.ReadAsync(cancellationToken))
         {
             return null;
         }
 
+        webhooks.Queued(r.GetInt64(2));
         return new PassphraseFailure(Math.Max(0, r.GetInt32(0)), r.IsDBNull(1) ? null : Time(r.GetInt64(1)));
     }
+
+    /// <summary>Destroys a live secret, lets go of its stream and grants, and queues its event, in one statement.</summary>
+    private static readonly string DestroySql = $"""
+        WITH released AS (
+          UPDATE secrets s SET destroyed_at = @now, manifest = NULL, stream_stored = false
+          WHERE s.id = @id AND {Live} RETURNING s.id, s.bundle_id),
+        {DeleteUnheldChunks},
+        grants AS (DELETE FROM secret_downloads g USING released d WHERE g.secret_id = d.id),
+        {PostgresWebhookWrites.Queue("destroyed", SubjectEvent.Destroyed, "released", "destroyed_id")}
+        SELECT count(*), {PostgresWebhookWrites.CountOf("destroyed")} FROM released
+        """;
 
     public async ValueTask<bool> DestroyAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = PostgresStatement.Create(connection, $"""
-            WITH released AS (
-              UPDATE secrets s SET destroyed_at = @now, manifest = NULL, stream_stored = false
-              WHERE s.id = @id AND {Live} RETURNING s.id, s.bundle_id),
-            {DeleteUnheldChunks},
-            grants AS (DELETE FROM secret_downloads g USING released d WHERE g.secret_id = d.id)
-            SELECT count(*) FROM released
-            """, "id", "now")
+        await using var c = PostgresStatement.Create(connection, DestroySql, "id", "now", "destroyed_id")
             .Bind("id", id.ToByteArray())
-            .Bind("now", now.ToUnixTimeMilliseconds());
-        return (long)(await c.ExecuteScalarAsync(cancellationToken))! == 1;
+            .Bind("now", now.ToUnixTimeMilliseconds())
+            .Bind("destroyed_id", WebhookPayload.NewMessageId());
+        await using var r = await c.ExecuteReaderAsync(cancellationToken);
+        await r.ReadAsync(cancellationToken);
+        webhooks.Queued(r.GetInt64(1));
+        return r.GetInt64(0) == 1;
     }
 
     public async ValueTask<AppendResult> AppendStreamAsync(SecretId id, long offset, long length, Stream source,

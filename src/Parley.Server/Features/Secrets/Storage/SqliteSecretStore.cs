@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Parley.Server.Features.Webhooks;
+using Parley.Server.Features.Webhooks.Storage;
 using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Features.Secrets.Storage;
@@ -7,7 +9,8 @@ namespace Parley.Server.Features.Secrets.Storage;
 /// SQLite store: records in the shared database file, file streams as files under
 /// <c>{data}/streams</c> (named by bundle id, so the links of a secret for several recipients share
 /// one), written as parts arrive. The claim is one <c>UPDATE … RETURNING</c>; when it takes the last
-/// view, the manifest is cleared in the same transaction.
+/// view, the manifest is cleared in the same transaction. A secret's webhook target, and the events of its
+/// state changes, are written in the write job of the create or change (<see cref="SqliteWebhookWrites"/>).
 /// </summary>
 internal sealed class SqliteSecretStore : ISecretStore
 {
@@ -26,12 +29,14 @@ internal sealed class SqliteSecretStore : ISecretStore
         """;
 
     private readonly SqliteDatabase _db;
+    private readonly SqliteWebhookWrites _webhooks;
     private readonly string _streamDirectory;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<SecretId, byte> _uploading = new();
 
-    public SqliteSecretStore(SqliteDatabase db)
+    public SqliteSecretStore(SqliteDatabase db, SqliteWebhookWrites webhooks)
     {
         _db = db;
+        _webhooks = webhooks;
         _streamDirectory = Path.Combine(db.DataDirectory, "streams");
         Directory.CreateDirectory(_streamDirectory);
     }
@@ -85,7 +90,13 @@ internal sealed class SqliteSecretStore : ISecretStore
             .Bind("$bp", n.Position)
             .Bind("$l", n.Label)
             .Bind("$wk", n.WrappedKey);
-        return c.ExecuteNonQuery();
+        var inserted = c.ExecuteNonQuery();
+        if (n.WebhookTarget is { } target)
+        {
+            SqliteWebhookWrites.AddTarget(s, target);
+        }
+
+        return inserted;
     }
 
     public async ValueTask<SecretRecord?> FindAsync(SecretId id, CancellationToken cancellationToken) =>
@@ -130,7 +141,7 @@ internal sealed class SqliteSecretStore : ISecretStore
 
     public async ValueTask<ClaimOutcome> TryClaimAsync(SecretId id, byte[] accessVerifier, byte[]? passphraseVerifier,
         DateTimeOffset now, DownloadGrant grant, CancellationToken cancellationToken) =>
-        await _db.WriteBatchedAsync((id, accessVerifier, passphraseVerifier, now, grant), static (s, a) =>
+        await _db.WriteBatchedAsync((id, accessVerifier, passphraseVerifier, now, grant, webhooks: _webhooks), static (s, a) =>
         {
             // The UPDATE's condition is SecretRecord.ClaimRefusalAt's "no refusal"; when it matches no row,
             // the rule judges the record as read in the same transaction, so the reason is the one that held.
@@ -175,43 +186,70 @@ internal sealed class SqliteSecretStore : ISecretStore
                     .ExecuteNonQuery();
             }
 
+            a.webhooks.Queue(s, a.id, SubjectEvent.Opened, claimed.ViewsLeft, a.now);
+            if (claimed.ViewsLeft == 0)
+            {
+                a.webhooks.Queue(s, a.id, SubjectEvent.Burned, 0, a.now);
+            }
+
             return ClaimOutcome.Claimed(claimed);
         }, cancellationToken);
 
     public async ValueTask RecordWrongAccessAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await _db.WriteBatchedAsync((id, now), static (s, a) =>
+        await _db.WriteBatchedAsync((id, now, webhooks: _webhooks), static (s, a) =>
         {
-            var c = s.Statement($"UPDATE secrets SET failed_attempts = failed_attempts + 1 WHERE id = $id AND {Live}", "$id", "$now")
+            var c = s.Statement($"UPDATE secrets SET failed_attempts = failed_attempts + 1 WHERE id = $id AND {Live} RETURNING views_left",
+                "$id", "$now")
                 .Bind("$id", a.id.ToByteArray())
                 .Bind("$now", a.now.ToUnixTimeMilliseconds());
-            return c.ExecuteNonQuery();
+            if (c.ExecuteScalar() is not long viewsLeft)
+            {
+                return false;
+            }
+
+            a.webhooks.Queue(s, a.id, SubjectEvent.FailedAttempt, (int)viewsLeft, a.now);
+            return true;
         }, cancellationToken);
     }
 
     public async ValueTask<PassphraseFailure?> RecordWrongPassphraseAsync(SecretId id, byte[] accessVerifier, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
-        var (failure, dropStream) = await _db.WriteBatchedAsync((id, accessVerifier, now), static (s, a) =>
+        var (failure, dropStream) = await _db.WriteBatchedAsync((id, accessVerifier, now, webhooks: _webhooks), static (s, a) =>
         {
             var c = s.Statement($"""
                 UPDATE secrets SET failed_attempts = failed_attempts + 1, pp_failures = pp_failures + 1,
                   burned_at = CASE WHEN pp_failures + 1 >= max_pp_attempts THEN $now END,
                   manifest = CASE WHEN pp_failures + 1 >= max_pp_attempts THEN NULL ELSE manifest END
                 WHERE id = $id AND access_verifier = $av AND pp_verifier IS NOT NULL AND {Live}
-                RETURNING max_pp_attempts - pp_failures, burned_at, stream_stored
+                RETURNING max_pp_attempts - pp_failures, burned_at, stream_stored, views_left
                 """, "$id", "$av", "$now")
                 .Bind("$id", a.id.ToByteArray())
                 .Bind("$av", a.accessVerifier)
                 .Bind("$now", a.now.ToUnixTimeMilliseconds());
-            using var r = c.ExecuteReader();
-            if (!r.Read())
+            PassphraseFailure failure;
+            bool streamStored;
+            int viewsLeft;
+            using (var r = c.ExecuteReader())
             {
-                return ((PassphraseFailure?)null, false);
+                if (!r.Read())
+                {
+                    return ((PassphraseFailure?)null, false);
+                }
+
+                failure = new PassphraseFailure(Math.Max(0, r.GetInt32(0)), r.IsDBNull(1) ? null : Time(r.GetInt64(1)));
+                streamStored = r.GetInt64(2) != 0;
+                viewsLeft = r.GetInt32(3);
             }
 
-            var burnedAt = r.IsDBNull(1) ? (DateTimeOffset?)null : Time(r.GetInt64(1));
-            return (new PassphraseFailure(Math.Max(0, r.GetInt32(0)), burnedAt), burnedAt is not null && r.GetInt64(2) != 0);
+            a.webhooks.Queue(s, a.id, SubjectEvent.FailedAttempt, viewsLeft, a.now);
+            if (failure.BurnedAt is not null)
+            {
+                a.webhooks.Queue(s, a.id, SubjectEvent.Burned, 0, a.now);
+            }
+
+            return (failure, failure.BurnedAt is not null && streamStored);
         }, cancellationToken);
         if (dropStream)
         {
@@ -223,7 +261,7 @@ internal sealed class SqliteSecretStore : ISecretStore
 
     public async ValueTask<bool> DestroyAsync(SecretId id, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var (destroyed, dropStream) = await _db.WriteBatchedAsync((id, now), static (s, a) =>
+        var (destroyed, dropStream) = await _db.WriteBatchedAsync((id, now, webhooks: _webhooks), static (s, a) =>
         {
             var c = s.Statement($"""
                 UPDATE secrets SET destroyed_at = $now, manifest = NULL
@@ -232,8 +270,13 @@ internal sealed class SqliteSecretStore : ISecretStore
                 """, "$id", "$now")
                 .Bind("$id", a.id.ToByteArray())
                 .Bind("$now", a.now.ToUnixTimeMilliseconds());
-            using var r = c.ExecuteReader();
-            return r.Read() ? (true, r.GetInt64(0) != 0) : (false, false);
+            if (c.ExecuteScalar() is not long streamStored)
+            {
+                return (false, false);
+            }
+
+            a.webhooks.Queue(s, a.id, SubjectEvent.Destroyed, null, a.now);
+            return (true, streamStored != 0);
         }, cancellationToken);
         if (dropStream)
         {

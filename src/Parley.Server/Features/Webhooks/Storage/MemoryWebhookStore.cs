@@ -2,21 +2,72 @@ using Parley.Server.Features.Secrets;
 
 namespace Parley.Server.Features.Webhooks.Storage;
 
-/// <summary>RAM-only store: one lock over targets and outbox (webhook traffic is small next to the secrets').</summary>
-internal sealed class MemoryWebhookStore : IWebhookStore
+/// <summary>
+/// RAM-only store: one lock over targets and outbox (webhook traffic is small next to the secrets'). The memory
+/// stores of secrets and requests add targets and queue events through it, inside their own locks (lock order:
+/// theirs, then this store's).
+/// </summary>
+internal sealed class MemoryWebhookStore(WebhookSignal signal) : IWebhookStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<SecretId, Target> _targets = [];
     private readonly Dictionary<string, Queued> _outbox = new(StringComparer.Ordinal);
 
-    public ValueTask AddTargetAsync(WebhookTarget target, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a target; false when its subject has one already. The memory stores of secrets and requests call it
+    /// before their subject exists.
+    /// </summary>
+    public bool TryAddTarget(WebhookTarget target)
     {
         lock (_gate)
         {
-            _targets.Add(target.SubjectId, new Target(target with { SigningKey = [.. target.SigningKey] }));
+            return _targets.TryAdd(target.SubjectId, new Target(target with { SigningKey = [.. target.SigningKey] }));
+        }
+    }
+
+    /// <summary>Removes the target of a subject whose create failed (none: nothing happens).</summary>
+    public void RemoveTarget(SecretId subject)
+    {
+        lock (_gate)
+        {
+            _targets.Remove(subject);
+        }
+    }
+
+    /// <summary>Gives the answer's secret the request's target, if it has one: its opening is reported under the request's id.</summary>
+    public void AddAnswerTarget(SecretId request, SecretId answer)
+    {
+        lock (_gate)
+        {
+            if (_targets.TryGetValue(request, out var t) && t.Value.Kind == WebhookSubject.Request)
+            {
+                _targets.TryAdd(answer, new Target(t.Value with { SubjectId = answer, Kind = WebhookSubject.RequestAnswer }));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Queues <paramref name="happened"/> for the subject's target, if it has one told of it; true when it did.
+    /// The memory stores of secrets and requests call it under the lock of the change it reports.
+    /// </summary>
+    public bool Queue(SecretId subject, SubjectEvent happened, int? viewsLeft, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (!_targets.TryGetValue(subject, out var t) || WebhookPayload.TypeFor(t.Value.Kind, happened) is null)
+            {
+                return false;
+            }
+
+            var id = WebhookPayload.NewMessageId();
+            _outbox.Add(id, new Queued(id, subject, WebhookPayload.Build(t.Value.Kind, happened, now, t.Value.ReportId, viewsLeft), now)
+            {
+                NextAttemptAt = now,
+            });
         }
 
-        return ValueTask.CompletedTask;
+        signal.Wake();
+        return true;
     }
 
     public ValueTask<WebhookTarget?> FindTargetAsync(SecretId subject, CancellationToken cancellationToken)
@@ -28,20 +79,8 @@ internal sealed class MemoryWebhookStore : IWebhookStore
     }
 
     public ValueTask<bool> EnqueueAsync(SecretId subject, SubjectEvent happened, int? viewsLeft, DateTimeOffset now,
-        CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            if (!_targets.TryGetValue(subject, out var t) || WebhookPayload.TypeFor(t.Value.Kind, happened) is not { } type)
-            {
-                return ValueTask.FromResult(false);
-            }
-
-            var id = WebhookPayload.NewMessageId();
-            _outbox.Add(id, new Queued(id, subject, WebhookPayload.Build(type, now, t.Value.ReportId, viewsLeft), now) { NextAttemptAt = now });
-            return ValueTask.FromResult(true);
-        }
-    }
+        CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Queue(subject, happened, viewsLeft, now));
 
     public ValueTask<IReadOnlyList<PendingDelivery>> ClaimDueAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int max,
         CancellationToken cancellationToken)

@@ -6,30 +6,21 @@ namespace Parley.Server.Features.Webhooks.Storage;
 
 /// <summary>
 /// PostgreSQL store, shareable by several nodes: a claim leases rows with <c>FOR UPDATE SKIP LOCKED</c>,
-/// so two nodes' workers never take the same event at the same time.
+/// so two nodes' workers never take the same event at the same time. Targets, and events of state changes,
+/// are written by the secrets and requests stores (<see cref="PostgresWebhookWrites"/>).
 /// </summary>
-internal sealed class PostgresWebhookStore(PostgresDatabase db) : IWebhookStore
+internal sealed class PostgresWebhookStore(PostgresDatabase db, PostgresWebhookWrites writes) : IWebhookStore
 {
-    private const string TargetColumns = "subject_id, kind, report_id, url, signing_key, expires_at";
-
-    public async ValueTask AddTargetAsync(WebhookTarget t, CancellationToken cancellationToken)
-    {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = PostgresStatement.Create(connection,
-            $"INSERT INTO webhook_targets ({TargetColumns}) VALUES (@s, @k, @r, @u, @key, @e)", "s", "k", "r", "u", "key", "e")
-            .Bind("s", t.SubjectId.ToByteArray())
-            .Bind("k", (int)t.Kind)
-            .Bind("r", t.ReportId.ToByteArray())
-            .Bind("u", t.Url)
-            .Bind("key", t.SigningKey)
-            .Bind("e", t.ExpiresAt.ToUnixTimeMilliseconds());
-        await c.ExecuteNonQueryAsync(cancellationToken);
-    }
+    private static readonly Dictionary<SubjectEvent, string> EnqueueSql = Enum.GetValues<SubjectEvent>().ToDictionary(e => e, e => $"""
+        WITH subject AS (SELECT @id::bytea AS id),
+        {PostgresWebhookWrites.Queue("queued", e, "subject", "m", viewsLeft: "@v::integer")}
+        SELECT {PostgresWebhookWrites.CountOf("queued")}
+        """);
 
     public async ValueTask<WebhookTarget?> FindTargetAsync(SecretId subject, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = PostgresStatement.Create(connection, $"SELECT {TargetColumns} FROM webhook_targets WHERE subject_id = @s", "s")
+        await using var c = PostgresStatement.Create(connection, $"SELECT {WebhooksSchema.TargetColumns} FROM webhook_targets WHERE subject_id = @s", "s")
             .Bind("s", subject.ToByteArray());
         await using var r = await c.ExecuteReaderAsync(cancellationToken);
         return await r.ReadAsync(cancellationToken) ? ReadTarget(r) : null;
@@ -38,21 +29,15 @@ internal sealed class PostgresWebhookStore(PostgresDatabase db) : IWebhookStore
     public async ValueTask<bool> EnqueueAsync(SecretId subject, SubjectEvent happened, int? viewsLeft, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
-        if (await FindTargetAsync(subject, cancellationToken) is not { } target
-            || WebhookPayload.TypeFor(target.Kind, happened) is not { } type)
-        {
-            return false;
-        }
-
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = PostgresStatement.Create(connection,
-            "INSERT INTO webhook_outbox (id, subject_id, body, created_at, next_attempt_at) VALUES (@id, @s, @b, @now, @now)",
-            "id", "s", "b", "now")
-            .Bind("id", WebhookPayload.NewMessageId())
-            .Bind("s", subject.ToByteArray())
-            .Bind("b", WebhookPayload.Build(type, now, target.ReportId, viewsLeft))
+        await using var c = PostgresStatement.Create(connection, EnqueueSql[happened], "id", "m", "v", "now")
+            .Bind("id", subject.ToByteArray())
+            .Bind("m", WebhookPayload.NewMessageId())
+            .Bind("v", viewsLeft)
             .Bind("now", now.ToUnixTimeMilliseconds());
-        return await c.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var queued = (long)(await c.ExecuteScalarAsync(cancellationToken))!;
+        writes.Queued(queued);
+        return queued > 0;
     }
 
     public async ValueTask<IReadOnlyList<PendingDelivery>> ClaimDueAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int max,
@@ -63,7 +48,7 @@ internal sealed class PostgresWebhookStore(PostgresDatabase db) : IWebhookStore
             UPDATE webhook_outbox o SET next_attempt_at = @lease FROM webhook_targets t
             WHERE t.subject_id = o.subject_id AND o.id IN (
               SELECT id FROM webhook_outbox WHERE next_attempt_at <= @now ORDER BY next_attempt_at LIMIT @max FOR UPDATE SKIP LOCKED)
-            RETURNING o.id, t.url, t.signing_key, o.body, o.attempts, o.created_at
+            RETURNING o.id, t.url, t.signing_key, o.body, o.attempts, o.created_at, o.event, o.views_left, t.kind, t.report_id
             """, "lease", "now", "max")
             .Bind("lease", leaseUntil.ToUnixTimeMilliseconds())
             .Bind("now", now.ToUnixTimeMilliseconds())
@@ -72,8 +57,12 @@ internal sealed class PostgresWebhookStore(PostgresDatabase db) : IWebhookStore
         var claimed = new List<PendingDelivery>();
         while (await r.ReadAsync(cancellationToken))
         {
-            claimed.Add(new PendingDelivery(r.GetString(0), r.GetString(1), r.GetFieldValue<byte[]>(2), r.GetFieldValue<byte[]>(3),
-                r.GetInt32(4), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5))));
+            var createdAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5));
+            var body = r.IsDBNull(3)
+                ? WebhookPayload.Build((WebhookSubject)r.GetInt32(8), (SubjectEvent)r.GetInt32(6), createdAt, SecretId.FromBytes(r.GetFieldValue<byte[]>(9)),
+                    r.IsDBNull(7) ? null : r.GetInt32(7))
+                : r.GetFieldValue<byte[]>(3);
+            claimed.Add(new PendingDelivery(r.GetString(0), r.GetString(1), r.GetFieldValue<byte[]>(2), body, r.GetInt32(4), createdAt));
         }
 
         return claimed;
@@ -102,7 +91,7 @@ internal sealed class PostgresWebhookStore(PostgresDatabase db) : IWebhookStore
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var c = PostgresStatement.Create(connection, $"""
-            SELECT {TargetColumns} FROM webhook_targets WHERE NOT expiry_handled AND expires_at <= @now ORDER BY expires_at LIMIT @max
+            SELECT {WebhooksSchema.TargetColumns} FROM webhook_targets WHERE NOT expiry_handled AND expires_at <= @now ORDER BY expires_at LIMIT @max
             """, "now", "max")
             .Bind("now", now.ToUnixTimeMilliseconds())
             .Bind("max", max);

@@ -4,57 +4,25 @@ using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Features.Webhooks.Storage;
 
-/// <summary>SQLite store: targets and outbox in the shared database file, written through its batched writer.</summary>
-internal sealed class SqliteWebhookStore(SqliteDatabase db) : IWebhookStore
+/// <summary>
+/// SQLite store: targets and outbox in the shared database file, written through its batched writer (targets and
+/// events of state changes by the secrets and requests stores, through <see cref="SqliteWebhookWrites"/>).
+/// </summary>
+internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites writes) : IWebhookStore
 {
-    private const string TargetColumns = "subject_id, kind, report_id, url, signing_key, expires_at";
-
-    public async ValueTask AddTargetAsync(WebhookTarget t, CancellationToken cancellationToken) =>
-        await db.WriteBatchedAsync(t, static (s, t) =>
-        {
-            var c = s.Statement($"INSERT INTO webhook_targets ({TargetColumns}) VALUES ($s, $k, $r, $u, $key, $e)",
-                "$s", "$k", "$r", "$u", "$key", "$e")
-                .Bind("$s", t.SubjectId.ToByteArray())
-                .Bind("$k", (int)t.Kind)
-                .Bind("$r", t.ReportId.ToByteArray())
-                .Bind("$u", t.Url)
-                .Bind("$key", t.SigningKey)
-                .Bind("$e", t.ExpiresAt.ToUnixTimeMilliseconds());
-            return c.ExecuteNonQuery();
-        }, cancellationToken);
-
     public async ValueTask<WebhookTarget?> FindTargetAsync(SecretId subject, CancellationToken cancellationToken) =>
         await db.ReadAsync(subject, static (s, subject) =>
         {
-            var c = s.Statement($"SELECT {TargetColumns} FROM webhook_targets WHERE subject_id = $s", "$s")
+            var c = s.Statement($"SELECT {WebhooksSchema.TargetColumns} FROM webhook_targets WHERE subject_id = $s", "$s")
                 .Bind("$s", subject.ToByteArray());
             using var r = c.ExecuteReader();
             return r.Read() ? ReadTarget(r) : null;
         }, cancellationToken);
 
     public async ValueTask<bool> EnqueueAsync(SecretId subject, SubjectEvent happened, int? viewsLeft, DateTimeOffset now,
-        CancellationToken cancellationToken)
-    {
-        // A read first: most secrets have no webhook, and their events then cost no write.
-        if (await FindTargetAsync(subject, cancellationToken) is not { } target
-            || WebhookPayload.TypeFor(target.Kind, happened) is not { } type)
-        {
-            return false;
-        }
-
-        var body = WebhookPayload.Build(type, now, target.ReportId, viewsLeft);
-        return await db.WriteBatchedAsync((subject, body, now), static (s, a) =>
-        {
-            var insert = s.Statement("""
-                INSERT INTO webhook_outbox (id, subject_id, body, created_at, next_attempt_at) VALUES ($id, $s, $b, $now, $now)
-                """, "$id", "$s", "$b", "$now")
-                .Bind("$id", WebhookPayload.NewMessageId())
-                .Bind("$s", a.subject.ToByteArray())
-                .Bind("$b", a.body)
-                .Bind("$now", a.now.ToUnixTimeMilliseconds());
-            return insert.ExecuteNonQuery() == 1;
-        }, cancellationToken);
-    }
+        CancellationToken cancellationToken) =>
+        await db.WriteBatchedAsync((writes, subject, happened, viewsLeft, now),
+            static (s, a) => a.writes.Queue(s, a.subject, a.happened, a.viewsLeft, a.now), cancellationToken);
 
     public async ValueTask<IReadOnlyList<PendingDelivery>> ClaimDueAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int max,
         CancellationToken cancellationToken) =>
@@ -63,30 +31,33 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db) : IWebhookStore
             var c = s.Statement("""
                 UPDATE webhook_outbox SET next_attempt_at = $lease
                 WHERE id IN (SELECT id FROM webhook_outbox WHERE next_attempt_at <= $now ORDER BY next_attempt_at LIMIT $max)
-                RETURNING id, subject_id, body, attempts, created_at
+                RETURNING id, subject_id, body, attempts, created_at, event, views_left
                 """, "$lease", "$now", "$max")
                 .Bind("$lease", a.leaseUntil.ToUnixTimeMilliseconds())
                 .Bind("$now", a.now.ToUnixTimeMilliseconds())
                 .Bind("$max", a.max);
-            var rows = new List<(string Id, byte[] Subject, byte[] Body, int Attempts, long CreatedAt)>();
+            var rows = new List<(string Id, byte[] Subject, byte[]? Body, int Attempts, DateTimeOffset CreatedAt, SubjectEvent? Event, int? ViewsLeft)>();
             using (var r = c.ExecuteReader())
             {
                 while (r.Read())
                 {
-                    rows.Add((r.GetString(0), (byte[])r.GetValue(1), (byte[])r.GetValue(2), r.GetInt32(3), r.GetInt64(4)));
+                    rows.Add((r.GetString(0), (byte[])r.GetValue(1), r.IsDBNull(2) ? null : (byte[])r.GetValue(2), r.GetInt32(3),
+                        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), r.IsDBNull(5) ? null : (SubjectEvent)r.GetInt32(5),
+                        r.IsDBNull(6) ? null : r.GetInt32(6)));
                 }
             }
 
             var claimed = new List<PendingDelivery>(rows.Count);
             foreach (var row in rows)
             {
-                using var r = s.Statement("SELECT url, signing_key FROM webhook_targets WHERE subject_id = $s", "$s")
+                using var r = s.Statement("SELECT url, signing_key, kind, report_id FROM webhook_targets WHERE subject_id = $s", "$s")
                     .Bind("$s", row.Subject)
                     .ExecuteReader();
                 if (r.Read())
                 {
-                    claimed.Add(new PendingDelivery(row.Id, r.GetString(0), (byte[])r.GetValue(1), row.Body, row.Attempts,
-                        DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt)));
+                    var body = row.Body ?? WebhookPayload.Build((WebhookSubject)r.GetInt32(2), row.Event!.Value, row.CreatedAt,
+                        SecretId.FromBytes((byte[])r.GetValue(3)), row.ViewsLeft);
+                    claimed.Add(new PendingDelivery(row.Id, r.GetString(0), (byte[])r.GetValue(1), body, row.Attempts, row.CreatedAt));
                 }
             }
 
@@ -115,7 +86,7 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db) : IWebhookStore
         await db.ReadAsync((now, max), static (s, a) =>
         {
             var c = s.Statement($"""
-                SELECT {TargetColumns} FROM webhook_targets WHERE expiry_handled = 0 AND expires_at <= $now
+                SELECT {WebhooksSchema.TargetColumns} FROM webhook_targets WHERE expiry_handled = 0 AND expires_at <= $now
                 ORDER BY expires_at LIMIT $max
                 """, "$now", "$max")
                 .Bind("$now", a.now.ToUnixTimeMilliseconds())

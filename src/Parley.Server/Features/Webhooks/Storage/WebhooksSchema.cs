@@ -5,10 +5,14 @@ namespace Parley.Server.Features.Webhooks.Storage;
 /// <summary>
 /// The webhooks feature's tables: where each subject's events go (<c>webhook_targets</c>, one row per
 /// secret or request that asked for a webhook) and the outbox of events not yet delivered. Times are
-/// Unix milliseconds; <c>kind</c> is <see cref="WebhookSubject"/>.
+/// Unix milliseconds; <c>kind</c> is <see cref="WebhookSubject"/>, an outbox row's <c>event</c> is
+/// <see cref="SubjectEvent"/>.
 /// </summary>
 internal static class WebhooksSchema
 {
+    /// <summary>The columns of <c>webhook_targets</c> a target is written and read with, in <see cref="WebhookTarget"/>'s order.</summary>
+    public const string TargetColumns = "subject_id, kind, report_id, url, signing_key, expires_at";
+
     public static readonly FeatureSchema Schema = new("webhooks",
         Sqlite:
         [
@@ -30,6 +34,27 @@ internal static class WebhooksSchema
               created_at INTEGER NOT NULL,
               next_attempt_at INTEGER NOT NULL,
               attempts INTEGER NOT NULL DEFAULT 0);
+            CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at);
+            CREATE INDEX webhook_outbox_subject ON webhook_outbox (subject_id);
+            """,
+            // Events are queued inside the transaction of the change they report, where the target's report id
+            // is not at hand: a row keeps the event (what, views left; created_at is when) and its body is built
+            // when it is sent. A row queued before this version keeps the body it was queued with.
+            """
+            CREATE TABLE webhook_outbox_v2 (
+              id TEXT NOT NULL PRIMARY KEY,
+              subject_id BLOB NOT NULL,
+              event INTEGER,
+              views_left INTEGER,
+              body BLOB,
+              created_at INTEGER NOT NULL,
+              next_attempt_at INTEGER NOT NULL,
+              attempts INTEGER NOT NULL DEFAULT 0,
+              CHECK ((event IS NULL) <> (body IS NULL)));
+            INSERT INTO webhook_outbox_v2 (id, subject_id, body, created_at, next_attempt_at, attempts)
+              SELECT id, subject_id, body, created_at, next_attempt_at, attempts FROM webhook_outbox;
+            DROP TABLE webhook_outbox;
+            ALTER TABLE webhook_outbox_v2 RENAME TO webhook_outbox;
             CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at);
             CREATE INDEX webhook_outbox_subject ON webhook_outbox (subject_id);
             """,
@@ -56,6 +81,11 @@ internal static class WebhooksSchema
               attempts integer NOT NULL DEFAULT 0);
             CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at);
             CREATE INDEX webhook_outbox_subject ON webhook_outbox (subject_id);
+            """,
+            // See the SQLite script.
+            """
+            ALTER TABLE webhook_outbox ADD COLUMN event integer, ADD COLUMN views_left integer, ALTER COLUMN body DROP NOT NULL,
+              ADD CONSTRAINT webhook_outbox_event_or_body CHECK ((event IS NULL) <> (body IS NULL));
             """,
         ]);
 }
