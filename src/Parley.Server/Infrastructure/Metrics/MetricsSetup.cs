@@ -29,6 +29,21 @@ internal static class MetricsSetup
 
     private const string KestrelMeter = "Microsoft.AspNetCore.Server.Kestrel";
 
+    /// <summary>
+    /// Framework instruments recorded on every request that no alert or dashboard here needs: each recording is
+    /// a tag-set lookup, and together they cost creates about a tenth of their rate (docs/benchmarks.md, "The
+    /// cost of metrics"). Dropped instruments are not listened to, so the framework skips them. The rate
+    /// limiter's refusals (<c>aspnetcore.rate_limiting.requests</c>) and the request duration stay.
+    /// </summary>
+    internal static readonly string[] DroppedInstruments =
+    [
+        "aspnetcore.routing.match_attempts",
+        "aspnetcore.rate_limiting.active_request_leases",
+        "aspnetcore.rate_limiting.request_lease.duration",
+        "aspnetcore.rate_limiting.queued_requests",
+        "aspnetcore.rate_limiting.request.time_in_queue",
+    ];
+
     // Kestrel tags each connection with server.address (the address it listens on); the rest are fixed words.
     private static readonly string[] KestrelTagsKept =
     [
@@ -59,7 +74,8 @@ internal static class MetricsSetup
             .WithMetrics(m => m
                 .AddMeter("Parley.*")
                 .AddMeter(FrameworkMeters)
-                .AddView(instrument => instrument.Meter.Name == KestrelMeter ? new MetricStreamConfiguration { TagKeys = KestrelTagsKept } : null)
+                .AddView(instrument => DroppedInstruments.Contains(instrument.Name) ? MetricStreamConfiguration.Drop
+                    : instrument.Meter.Name == KestrelMeter ? new MetricStreamConfiguration { TagKeys = KestrelTagsKept } : null)
                 .AddPrometheusExporter());
         return builder;
     }
