@@ -158,6 +158,9 @@ sys.exit(0 if r and r["p99_ms"] <= 50 and r["lost"] <= 0 else 1)
 PY
 }
 
+# One unmeasured run of each set-up first: JIT, connection pools and PostgreSQL's caches warm up.
+run warm-up-one "$(echo "$rates" | awk '{print $1}')" --server "http://127.0.0.1:$node_a" >/dev/null
+run warm-up-two "$(echo "$rates" | awk '{print $1}')" --server "https://localhost:$front_a" --receiver-server "https://localhost:$front_b" >/dev/null
 one_alive=true two_alive=true
 for total in $rates; do
   if $one_alive; then
