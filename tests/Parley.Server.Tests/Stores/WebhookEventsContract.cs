@@ -49,6 +49,23 @@ public abstract class WebhookEventsContract(ProviderStores provider)
     }
 
     [Fact]
+    public async Task A_change_queues_events_for_its_own_subject_only()
+    {
+        await _subjects.TakeAllEventsAsync(); // what earlier tests of this class left
+        var opened = await _subjects.CreateSecretAsync();
+        var destroyed = await _subjects.CreateSecretAsync();
+        var bystander = await _subjects.CreateSecretAsync();
+        var request = await _subjects.CreateRequestAsync();
+        (await _subjects.ClaimAsync(opened)).View.ShouldNotBeNull();
+        (await Secrets.DestroyAsync(destroyed.Id, T0, None)).ShouldBeTrue();
+
+        var events = await _subjects.TakeAllEventsAsync();
+        events.Select(e => (e.ReportId, e.Event)).ShouldBe([(opened.Id.ToString(), Opened + ":0"), (opened.Id.ToString(), Burned + ":0"),
+            (destroyed.Id.ToString(), WebhookEventTypes.SecretDestroyed)], ignoreOrder: true);
+        events.ShouldNotContain(e => e.ReportId == bystander.Id.ToString() || e.ReportId == request.ToString());
+    }
+
+    [Fact]
     public async Task A_subject_without_a_webhook_has_no_target_and_its_changes_queue_nothing()
     {
         var s = await _subjects.CreateSecretAsync(webhook: false, maxViews: 2, passphrase: true);

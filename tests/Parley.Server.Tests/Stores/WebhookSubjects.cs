@@ -67,22 +67,33 @@ internal sealed class WebhookSubjects(ProviderStores provider)
     {
         var ids = reportIds.Select(id => id.ToString()).ToHashSet();
         var taken = new List<string>();
+        foreach (var e in await TakeAllEventsAsync())
+        {
+            if (ids.Contains(e.ReportId))
+            {
+                e.Delivery.Url.ShouldBe(Endpoint.Url);
+                e.Delivery.SigningKey.ShouldBe(Endpoint.SigningKey);
+                e.At.ShouldBe(T0);
+                taken.Add(e.Event);
+            }
+        }
+
+        return taken;
+    }
+
+    /// <summary>Takes every queued event out of the outbox: the id it is reported under, <c>type</c> or <c>type:viewsLeft</c>, and its time.</summary>
+    public async Task<List<(string ReportId, string Event, DateTimeOffset At, PendingDelivery Delivery)>> TakeAllEventsAsync()
+    {
+        var taken = new List<(string, string, DateTimeOffset, PendingDelivery)>();
         var far = T0.AddYears(1);
         foreach (var delivery in await provider.Webhooks.ClaimDueAsync(far, far.AddMinutes(1), 10_000, None))
         {
             await provider.Webhooks.RemoveAsync(delivery.MessageId, None);
             using var body = JsonDocument.Parse(delivery.Body);
             var data = body.RootElement.GetProperty("data");
-            if (!ids.Contains(data.GetProperty("id").GetString()!))
-            {
-                continue;
-            }
-
-            delivery.Url.ShouldBe(Endpoint.Url);
-            delivery.SigningKey.ShouldBe(Endpoint.SigningKey);
-            body.RootElement.GetProperty("timestamp").GetDateTimeOffset().ShouldBe(T0);
             var type = body.RootElement.GetProperty("type").GetString()!;
-            taken.Add(data.TryGetProperty("viewsLeft", out var left) ? $"{type}:{left.GetInt32()}" : type);
+            taken.Add((data.GetProperty("id").GetString()!, data.TryGetProperty("viewsLeft", out var left) ? $"{type}:{left.GetInt32()}" : type,
+                body.RootElement.GetProperty("timestamp").GetDateTimeOffset(), delivery));
         }
 
         return taken;
