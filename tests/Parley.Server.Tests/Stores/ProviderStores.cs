@@ -124,8 +124,8 @@ public sealed class PostgresStores : SqlProviderStores
 
     private async Task ExecuteAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(_database!.ConnectionString);
-        await connection.OpenAsync();
+        // Through the stores' own database, so that the schema is in place first (it is created at first use).
+        await using var connection = await _db!.OpenAsync(CancellationToken.None);
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
     }
