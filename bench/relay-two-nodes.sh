@@ -29,18 +29,11 @@ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need="$need nginx"
 command -v redis-server >/dev/null || need="$need redis-server"
 ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need="$need postgresql"
 [ -z "$need" ] || $sudo apt-get install -y -qq $need >/dev/null
-server_dll="$root/src/Parley.Server/bin/Release/net10.0/Parley.Server.dll"
-gen_dll="$root/bench/Parley.Relay.LoadGenerator/bin/Release/net10.0/Parley.Relay.LoadGenerator.dll"
-if [ ! -f "$server_dll" ] || [ ! -f "$gen_dll" ]; then
-  dotnet build src/Parley.Server -c Release -v q -nologo >/dev/null
-  dotnet build bench/Parley.Relay.LoadGenerator -c Release -v q -nologo >/dev/null
-fi
+. bench/relay-lib.sh
 
 ulimit -n 20000
 work=$(mktemp -d /tmp/parley-two-nodes.XXXXXX)
 chmod 755 "$work"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-load() { cut -d' ' -f1 /proc/loadavg; }
 pids=()
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 cleanup() {

@@ -33,17 +33,10 @@ if ! command -v prosody >/dev/null || ! dpkg -s lua-event >/dev/null 2>&1; then
   # The package starts a system-wide Prosody on port 5222; this benchmark runs its own.
   $sudo systemctl disable --now prosody >/dev/null 2>&1 || $sudo service prosody stop >/dev/null 2>&1 || true
 fi
-server_dll="$root/src/Parley.Server/bin/Release/net10.0/Parley.Server.dll"
-gen_dll="$root/bench/Parley.Relay.LoadGenerator/bin/Release/net10.0/Parley.Relay.LoadGenerator.dll"
-if [ ! -f "$server_dll" ] || [ ! -f "$gen_dll" ]; then
-  dotnet build src/Parley.Server -c Release -v q -nologo >/dev/null
-  dotnet build bench/Parley.Relay.LoadGenerator -c Release -v q -nologo >/dev/null
-fi
+. bench/relay-lib.sh
 
 ulimit -n 20000
 work=$(mktemp -d /tmp/parley-vs-prosody.XXXXXX)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-load() { cut -d' ' -f1 /proc/loadavg; }
 
 # --- Prosody: 18,000 accounts (password "pw"), its own config, pinned to the server core.
 xmpp_port=$(free_port)
