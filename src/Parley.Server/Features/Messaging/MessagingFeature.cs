@@ -64,6 +64,7 @@ public static class MessagingFeature
         services.AddLogging(l => l.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None));
         services.AddSingleton<BearerTokenCheck>();
         services.AddSingleton<RelayHub>();
+        services.AddHostedService<RelayKeepAlive>();
 
         services.Configure<RateLimiterOptions>(o =>
         {
@@ -157,7 +158,6 @@ public static class MessagingFeature
         app.Services.GetRequiredService<MessagingMetrics>().ObserveRelay(() => connections.ConnectionCount, () => connections.OnlineUserCount);
         app.MapWhen(IsRelaySocket, socket =>
         {
-            socket.UseWebSockets(new WebSocketOptions { KeepAliveInterval = RelayHub.KeepAliveInterval, KeepAliveTimeout = RelayHub.KeepAliveTimeout });
             socket.Run(hub.HandleAsync);
         });
         return app;

@@ -40,9 +40,7 @@ internal sealed class RelayConnection
     private static readonly TimeSpan DrainedMemory = TimeSpan.FromSeconds(10);
     private static long _lastId;
 
-    private readonly WebSocket _socket;
     private readonly RelayConnections _owner;
-    private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly Lock _gate = new();
 
     // Guarded by _gate. The queue holds StoredEnvelopes (batched into Envelopes events) and byte[]s
@@ -56,14 +54,17 @@ internal sealed class RelayConnection
     private HashSet<long>? _drained;
     private long _drainedAt;
 
-    public RelayConnection(WebSocket socket, string user, byte[] tokenHash, long expiresAt, RelayConnections owner)
+    public RelayConnection(RelaySocket socket, string user, byte[] tokenHash, long expiresAt, RelayConnections owner)
     {
-        _socket = socket;
+        Socket = socket;
         User = user;
         TokenHash = tokenHash;
         ExpiresAt = expiresAt;
         _owner = owner;
     }
+
+    /// <summary>The WebSocket this connection's frames go out on.</summary>
+    public RelaySocket Socket { get; }
 
     /// <summary>Unique on this node (presence under "everyone" skips the connection that announces).</summary>
     public long Id { get; } = Interlocked.Increment(ref _lastId);
@@ -125,35 +126,13 @@ internal sealed class RelayConnection
         }
     }
 
-    public void Abort() => _socket.Abort();
+    public void Abort() => Socket.Abort();
 
-    /// <summary>Sends one whole frame; frames from the pump and from calls never interleave.</summary>
-    public async Task SendAsync(ReadOnlyMemory<byte> frame)
-    {
-        await _sending.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            await _socket.SendAsync(frame, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
-        }
-        finally
-        {
-            _sending.Release();
-        }
-    }
+    /// <summary>Sends one whole message; messages from the pump and from calls never interleave.</summary>
+    public Task SendAsync(ReadOnlyMemory<byte> frame) => Socket.SendAsync(frame);
 
     /// <summary>Sends a close frame (after the last frame in flight).</summary>
-    public async Task CloseAsync(WebSocketCloseStatus status, string description)
-    {
-        await _sending.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            await _socket.CloseOutputAsync(status, description, CancellationToken.None).ConfigureAwait(false);
-        }
-        finally
-        {
-            _sending.Release();
-        }
-    }
+    public Task CloseAsync(WebSocketCloseStatus status, string description) => Socket.CloseAsync(status, description);
 
     private void Enqueue(object item)
     {
@@ -243,13 +222,13 @@ internal sealed class RelayConnection
         catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
             Stop();
-            _socket.Abort(); // the socket closed under the pump: nothing to report
+            Socket.Abort(); // the socket closed under the pump: nothing to report
         }
         catch (Exception e)
         {
             Stop();
             MessagingLog.PumpFailed(_owner.Logger, e);
-            _socket.Abort();
+            Socket.Abort();
         }
     }
 

@@ -230,6 +230,21 @@ internal sealed class RelayConnections(IEnvelopeQueue store, TimeProvider time, 
         }
     }
 
+    /// <summary>Runs <paramref name="action"/> on every connection (under its user's list lock: keep it short).</summary>
+    public void ForEach(Action<RelayConnection> action)
+    {
+        foreach (var (_, list) in _users)
+        {
+            lock (list)
+            {
+                foreach (var connection in list)
+                {
+                    action(connection);
+                }
+            }
+        }
+    }
+
     private void Abort(Func<RelayConnection, bool> match)
     {
         foreach (var list in _users.Values)

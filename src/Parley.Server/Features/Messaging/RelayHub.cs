@@ -21,7 +21,10 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
     TimeProvider time, HubCallLogging calls, StoreFaultLog storeFaults, IOptions<MessagingOptions> options, IHostApplicationLifetime lifetime,
     Microsoft.AspNetCore.Diagnostics.IExceptionHandler errors, ILogger<RelayHub> logger)
 {
+    /// <summary>A socket silent this long is pinged (<see cref="RelayKeepAlive"/>).</summary>
     public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
+
+    /// <summary>A pinged socket silent this long after the ping is dropped.</summary>
     public static readonly TimeSpan KeepAliveTimeout = TimeSpan.FromSeconds(30);
 
     private readonly int _maxMessage = options.Value.MaxHubMessageBytes;
@@ -34,11 +37,7 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
         }
 
         var tokenHashHex = Convert.ToHexString(caller.Hash);
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
-        {
-            KeepAliveInterval = KeepAliveInterval,
-            KeepAliveTimeout = KeepAliveTimeout,
-        });
+        var socket = await RelaySocket.AcceptAsync(context);
         var connection = new RelayConnection(socket, caller.Username, caller.Hash, caller.ExpiresAt, connections);
         var first = connections.Add(connection);
         // The token was checked at the upgrade, but the client sees the socket open before the
@@ -70,6 +69,7 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
 
         connection.Start();
         MessagingLog.Connected(logger, connection.User);
+        var frames = new WebSocketFrameReader(_maxMessage);
         try
         {
             if (first)
@@ -77,32 +77,52 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
                 await relay.AnnouncePresenceAsync(connection.User, online: true, connection.Id);
             }
 
-            // One call at a time: read a message, run it, answer, read the next. While idle the socket
-            // waits on a zero-byte read, so no buffer is held.
+            // One call at a time: read a message, run it, answer, read the next. The loop awaits the socket's
+            // bytes itself, so a waiting socket holds this method's one state machine and nothing per read.
+            var input = socket.Input;
             while (true)
             {
-                var header = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
-                Call call;
-                using (var message = await RelayFrames.ReceiveAsync(socket, header, _maxMessage, CancellationToken.None))
+                var read = await input.ReadAsync(CancellationToken.None);
+                if (read.IsCanceled)
                 {
-                    if (message.Type == WebSocketMessageType.Close)
-                    {
+                    return; // aborted: revoked, expired, silent, or the node is stopping
+                }
+
+                var buffer = read.Buffer;
+                var happened = frames.Read(ref buffer);
+                input.AdvanceTo(buffer.Start, happened == FrameEvent.NeedMore ? buffer.End : buffer.Start);
+                socket.Heard();
+                switch (happened)
+                {
+                    case FrameEvent.NeedMore when read.IsCompleted:
+                        return; // the client went away
+                    case FrameEvent.NeedMore:
+                        continue;
+                    case FrameEvent.Ping:
+                        var ping = frames.Payload.ToArray();
+                        frames.Release();
+                        await socket.PongAsync(ping);
+                        continue;
+                    case FrameEvent.Pong:
+                        frames.Release();
+                        continue;
+                    case FrameEvent.Close:
+                        frames.Release();
                         await connection.CloseAsync(WebSocketCloseStatus.NormalClosure, string.Empty);
                         return;
-                    }
-
-                    if (message.TooBig)
-                    {
+                    case FrameEvent.ProtocolError:
+                        await connection.CloseAsync(WebSocketCloseStatus.ProtocolError, frames.Problem!);
+                        return;
+                    case FrameEvent.TooBig:
                         calls.Refused("(frame)", ProblemTypes.PayloadTooLarge);
                         await connection.CloseAsync(WebSocketCloseStatus.MessageTooBig, $"a message may be at most {_maxMessage} bytes");
                         return;
-                    }
-
-                    call = message.Type == WebSocketMessageType.Text
-                        ? Call.Refused(0, "(frame)", ProblemTypes.InvalidRequest, "messages are binary: one MessagePack array each")
-                        : Call.Parse(message.Payload);
                 }
 
+                var call = frames.MessageType == WebSocketMessageType.Text
+                    ? Call.Refused(0, "(frame)", ProblemTypes.InvalidRequest, "messages are binary: one MessagePack array each")
+                    : Call.Parse(frames.Payload);
+                frames.Release(); // the call holds copies of what it needs
                 await RunAsync(connection, call);
             }
         }
@@ -112,6 +132,7 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
         }
         finally
         {
+            frames.Dispose();
             connection.Stop();
             MessagingLog.Disconnected(logger, connection.User);
             if (connections.Remove(connection))
@@ -146,7 +167,7 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
                 return null;
             }
 
-            if (!context.WebSockets.IsWebSocketRequest)
+            if (!RelaySocket.IsUpgrade(context))
             {
                 await Problems.InvalidRequest("the relay is a WebSocket: send an upgrade request").ExecuteAsync(context);
                 return null;
