@@ -12,6 +12,7 @@ internal static class FuzzTargets
         .. RequestFormatTargets.All(),
         .. ServerJsonTargets.All(),
         RelayFrameTarget.Create(),
+        WebSocketFramesTarget.Create(),
     ];
 
     public static FuzzTarget? Find(string name) => All.FirstOrDefault(t => t.Name == name);

@@ -191,6 +191,16 @@ internal static class SeedWriter
         add("relay-frame", "send-batch", Frame(HubNames.SendBatch, new[] { new HubOutgoingEnvelope { To = "bob", Type = 1, Content = [5] } }));
         add("relay-frame", "ack", Frame(HubNames.Ack, new long[] { 1, 2 }));
         add("relay-frame", "presence", Frame(HubNames.GetPresence));
+
+        // websocket-frames: a piece-size byte, then client frames (masked) as a client sends them.
+        byte[] key = [0x37, 0xfa, 0x21, 0x3d];
+        byte[] Masked(byte first, byte[] payload) =>
+            [first, (byte)(0x80 | payload.Length), .. key, .. payload.Select((b, i) => (byte)(b ^ key[i & 3]))];
+        var call = Frame(HubNames.GetPresence);
+        add("websocket-frames", "one-call", [255, .. Masked(0x82, call)]);
+        add("websocket-frames", "fragments-and-ping", [3, .. Masked(0x02, call[..4]), .. Masked(0x89, [1, 2]), .. Masked(0x80, call[4..])]);
+        add("websocket-frames", "pong-then-close", [16, .. Masked(0x8A, []), .. Masked(0x88, [0x03, 0xe8])]);
+        add("websocket-frames", "long-length", [255, 0x82, 0xFE, 0x01, 0x00, .. key, .. new byte[256]]);
     }
 
     // [1, id, method, args...]: an invocation as a client sends it.
