@@ -161,6 +161,11 @@ internal sealed class RelaySocket
                 _closeSent = opcode == WebSocketOpcode.Close;
                 await _output.WriteAsync(frame.AsMemory(0, length)).ConfigureAwait(false);
             }
+            catch (InvalidOperationException e)
+            {
+                // Kestrel's stream once the request has ended (the loop returned while a frame was on its way).
+                throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, e);
+            }
             finally
             {
                 _sending.Release();

@@ -70,6 +70,11 @@ internal sealed class WebSocketFrameReader(int maxMessage) : IDisposable
                 var take = (int)Math.Min(_remaining, buffer.Length);
                 if (take > 0)
                 {
+                    if (_opcode < 8)
+                    {
+                        Reserve(take);
+                    }
+
                     Unmask(buffer.Slice(0, take), _opcode >= 8 ? _control.AsSpan(_controlLength, take) : _message.AsSpan(_messageLength, take));
                     if (_opcode >= 8)
                     {
@@ -215,8 +220,6 @@ internal sealed class WebSocketFrameReader(int maxMessage) : IDisposable
             {
                 _messageOpcode = opcode;
             }
-
-            Reserve((int)length);
         }
         else
         {
@@ -231,7 +234,10 @@ internal sealed class WebSocketFrameReader(int maxMessage) : IDisposable
         return FrameEvent.Message;
     }
 
-    /// <summary>Makes room for <paramref name="more"/> bytes of the message (rented; a fragment may grow it).</summary>
+    /// <summary>
+    /// Makes room for <paramref name="more"/> bytes that have arrived. The buffer grows with what arrives (doubling),
+    /// not with what a header announces: a client that sends only headers holds no large buffer.
+    /// </summary>
     private void Reserve(int more)
     {
         var needed = _messageLength + more;
@@ -240,7 +246,7 @@ internal sealed class WebSocketFrameReader(int maxMessage) : IDisposable
             return;
         }
 
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, 256));
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(256, (_message?.Length ?? 0) * 2)));
         if (_message is not null)
         {
             _message.AsSpan(0, _messageLength).CopyTo(bigger);
