@@ -123,7 +123,9 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
                     ? Call.Refused(0, "(frame)", ProblemTypes.InvalidRequest, "messages are binary: one MessagePack array each")
                     : Call.Parse(frames.Payload);
                 frames.Release(); // the call holds copies of what it needs
+                socket.Running(true);
                 await RunAsync(connection, call);
+                socket.Running(false);
             }
         }
         catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)

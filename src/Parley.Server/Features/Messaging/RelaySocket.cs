@@ -29,6 +29,7 @@ internal sealed class RelaySocket
     private readonly SemaphoreSlim _sending = new(1, 1);
     private long _heardAt = Environment.TickCount64;
     private long _pingedAt;
+    private bool _running;
     private bool _closeSent;
 
     private RelaySocket(HttpContext context, PipeReader input, Stream output)
@@ -109,28 +110,46 @@ internal sealed class RelaySocket
     }
 
     /// <summary>
+    /// A call is running (true) or done (false). The loop reads nothing while a call runs, so a slow call (a
+    /// store that takes its time) must not look like a silent client.
+    /// </summary>
+    public void Running(bool running)
+    {
+        Volatile.Write(ref _running, running);
+        if (!running)
+        {
+            Heard();
+        }
+    }
+
+    /// <summary>
     /// Called every few seconds (<see cref="RelayKeepAlive"/>): pings a socket silent for
     /// <paramref name="interval"/> ms, aborts one that stayed silent <paramref name="timeout"/> ms after its ping.
     /// </summary>
     public void KeepAlive(long now, long interval, long timeout)
     {
-        var pinged = Volatile.Read(ref _pingedAt);
-        if (pinged != 0)
+        switch (KeepAliveStep(Volatile.Read(ref _running), Volatile.Read(ref _heardAt), Volatile.Read(ref _pingedAt), now, interval, timeout))
         {
-            if (now - pinged >= timeout)
-            {
+            case KeepAliveAction.Ping:
+                Volatile.Write(ref _pingedAt, now);
+                _ = PingAsync();
+                break;
+            case KeepAliveAction.Drop:
                 Abort();
-            }
-
-            return;
-        }
-
-        if (now - Volatile.Read(ref _heardAt) >= interval)
-        {
-            Volatile.Write(ref _pingedAt, now);
-            _ = PingAsync();
+                break;
         }
     }
+
+    /// <summary>
+    /// What <see cref="KeepAlive"/> does (times in ms; <paramref name="pingedAt"/> 0: no ping waiting): nothing while
+    /// a call runs or the client was heard within the interval, a ping once it was not, a drop once the ping has
+    /// gone unanswered for the timeout.
+    /// </summary>
+    internal static KeepAliveAction KeepAliveStep(bool running, long heardAt, long pingedAt, long now, long interval, long timeout) =>
+        running ? KeepAliveAction.None
+        : pingedAt != 0 ? (now - pingedAt >= timeout ? KeepAliveAction.Drop : KeepAliveAction.None)
+        : now - heardAt >= interval ? KeepAliveAction.Ping
+        : KeepAliveAction.None;
 
     private async Task PingAsync()
     {
