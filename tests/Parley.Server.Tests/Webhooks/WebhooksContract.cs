@@ -283,13 +283,13 @@ public abstract class WebhooksContract(ProviderServer provider)
         (await ClaimAsync(now)).ShouldBeNull("leased");
         (await ClaimAsync(now.AddMinutes(2))).ShouldNotBeNull("the lease ran out");
 
-        await store.RetryLaterAsync(claimed.MessageId, 3, now.AddMinutes(10), CancellationToken.None);
+        await store.RetryLaterAsync(claimed.Sequence, 3, now.AddMinutes(10), CancellationToken.None);
         (await ClaimAsync(now.AddMinutes(5))).ShouldBeNull("not due yet");
         (await ClaimAsync(now.AddMinutes(11))).ShouldNotBeNull().Attempts.ShouldBe(3);
 
         await store.PurgeTargetsAsync(now.AddDays(30), CancellationToken.None);
         (await store.FindTargetAsync(subject, CancellationToken.None)).ShouldNotBeNull("an event still waits for it");
-        await store.RemoveAsync(claimed.MessageId, CancellationToken.None);
+        await store.RemoveAsync([claimed.Sequence], CancellationToken.None);
         await store.PurgeTargetsAsync(now.AddDays(30), CancellationToken.None);
         (await store.FindTargetAsync(subject, CancellationToken.None)).ShouldBeNull();
     }
