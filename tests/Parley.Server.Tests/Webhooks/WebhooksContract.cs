@@ -294,6 +294,44 @@ public abstract class WebhooksContract(ProviderServer provider)
         (await store.FindTargetAsync(subject, CancellationToken.None)).ShouldBeNull();
     }
 
+    [Fact]
+    public async Task Removing_finished_events_in_one_write_leaves_the_others_queued_and_no_key_is_used_twice()
+    {
+        await using var server = await StartAsync();
+        var store = server.WebhookStore();
+        // A year ahead, so that the server's own worker (on the real clock) leaves these rows alone.
+        var now = DateTimeOffset.UtcNow.AddYears(1);
+        var subject = SecretId.New();
+        var url = $"http://127.0.0.1:9/{Guid.NewGuid():N}";
+        await server.Store().CreateAsync(new SecretToStore(subject, new byte[32], new byte[32], null, new byte[40], null, now, now.AddHours(1),
+            MaxViews: 3, MaxPassphraseAttempts: 3, Webhook: new WebhookEndpoint(url, new byte[32])), CancellationToken.None);
+        for (var viewsLeft = 2; viewsLeft >= 0; viewsLeft--)
+        {
+            (await store.EnqueueAsync(subject, SubjectEvent.Opened, viewsLeft, now, CancellationToken.None)).ShouldBeTrue();
+        }
+
+        async Task<List<PendingDelivery>> ClaimAsync(DateTimeOffset at) =>
+            [.. (await store.ClaimDueAsync(at, at.AddMinutes(1), 100, CancellationToken.None)).Where(d => d.Url == url).OrderBy(d => d.Sequence)];
+
+        var claimed = await ClaimAsync(now);
+        claimed.Count.ShouldBe(3);
+        claimed.Select(d => d.MessageId).Distinct().Count().ShouldBe(3);
+        await store.RemoveAsync([claimed[0].Sequence, claimed[2].Sequence], CancellationToken.None);
+
+        var left = (await ClaimAsync(now.AddMinutes(2))).ShouldHaveSingleItem("the lease ran out; only the one not removed is due");
+        left.Sequence.ShouldBe(claimed[1].Sequence);
+        left.MessageId.ShouldBe(claimed[1].MessageId, "the same webhook-id on every attempt");
+        await store.RemoveAsync([left.Sequence], CancellationToken.None);
+
+        // The newest row is gone, yet a new event gets a key of its own: a late remove of an old event cannot hit it.
+        (await store.EnqueueAsync(subject, SubjectEvent.Destroyed, null, now, CancellationToken.None)).ShouldBeTrue();
+        var added = (await ClaimAsync(now.AddMinutes(4))).ShouldHaveSingleItem();
+        added.Sequence.ShouldBeGreaterThan(claimed[2].Sequence);
+        await store.RemoveAsync([claimed[2].Sequence], CancellationToken.None);
+        (await ClaimAsync(now.AddMinutes(6))).ShouldHaveSingleItem().MessageId.ShouldBe(added.MessageId);
+        await store.RemoveAsync([added.Sequence], CancellationToken.None);
+    }
+
     private static async Task ShouldBeWebhookProblemAsync(HttpResponseMessage response, string url)
     {
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, $"webhook {url}");
