@@ -169,6 +169,30 @@ public abstract class WebhooksContract(ProviderServer provider)
         server.Logs.Text.ShouldContain("Webhook delivery failed");
     }
 
+    [Fact]
+    public async Task Delivered_events_are_removed_while_a_down_receivers_events_stay_queued_beside_them()
+    {
+        await using var server = await StartAsync();
+        await using var up = await WebhookReceiver.StartAsync();
+        await using var down = await WebhookReceiver.StartAsync(listening: false);
+        var api = server.Api();
+        var (toDown, _) = await CreateWithWebhookAsync(api, new TestSecret(), down.Url());
+        var (toUp, _) = await CreateWithWebhookAsync(api, new TestSecret(), up.Url());
+        // Each open of a single-view secret queues secret.opened and secret.burned: four events, two of them deliverable.
+        (await api.OpenAsync(toDown)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await api.OpenAsync(toUp)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        await up.WaitForAsync(2);
+        await Task.Delay(Quiet);
+        up.Received.Count.ShouldBe(2);
+        (await server.WebhookStore().PendingCountAsync(CancellationToken.None)).ShouldBe(2, "the down receiver's events wait for a retry");
+
+        await down.ListenAsync();
+        await down.WaitForAsync(2);
+        await OutboxEmptiesAsync(server.WebhookStore());
+        up.Received.Count.ShouldBe(2);
+    }
+
     private static readonly string[] ForbiddenUrls =
     [
         "",
@@ -245,14 +269,7 @@ public abstract class WebhooksContract(ProviderServer provider)
         var (created, _) = await CreateWithWebhookAsync(api, new TestSecret(), receiver.Url("localhost"));
         (await api.DestroyAsync(created.Id, created.ManageToken)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
 
-        var store = server.WebhookStore();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (await store.PendingCountAsync(CancellationToken.None) > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
-        (await store.PendingCountAsync(CancellationToken.None)).ShouldBe(0);
+        await OutboxEmptiesAsync(server.WebhookStore());
         await Task.Delay(Quiet);
         receiver.Received.ShouldBeEmpty();
         server.Logs.Text.ShouldContain("Webhook given up after 1 attempt(s): the target is not allowed");
@@ -330,6 +347,18 @@ public abstract class WebhooksContract(ProviderServer provider)
         await store.RemoveAsync([claimed[2].Sequence], CancellationToken.None);
         (await ClaimAsync(now.AddMinutes(6))).ShouldHaveSingleItem().MessageId.ShouldBe(added.MessageId);
         await store.RemoveAsync([added.Sequence], CancellationToken.None);
+    }
+
+    /// <summary>Waits up to 10 s for the worker to have delivered or given up every queued event.</summary>
+    private static async Task OutboxEmptiesAsync(IWebhookStore store)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (await store.PendingCountAsync(CancellationToken.None) > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        (await store.PendingCountAsync(CancellationToken.None)).ShouldBe(0);
     }
 
     private static async Task ShouldBeWebhookProblemAsync(HttpResponseMessage response, string url)
