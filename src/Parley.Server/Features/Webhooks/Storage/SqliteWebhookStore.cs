@@ -24,9 +24,15 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
         await db.WriteBatchedAsync((writes, subject, happened, viewsLeft, now),
             static (s, a) => a.writes.Queue(s, a.subject, a.happened, a.viewsLeft, a.now), cancellationToken);
 
+    /// <summary>
+    /// The lease is the only write: the targets are looked up and the bodies built on a reader connection after it
+    /// commits, off the one writer thread that the secrets' own writes wait for. A claimed row keeps its target (the
+    /// purge spares targets with queued events).
+    /// </summary>
     public async ValueTask<IReadOnlyList<PendingDelivery>> ClaimDueAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int max,
-        CancellationToken cancellationToken) =>
-        await db.WriteBatchedAsync((now, leaseUntil, max), static (s, a) =>
+        CancellationToken cancellationToken)
+    {
+        var rows = await db.WriteBatchedAsync((now, leaseUntil, max), static (s, a) =>
         {
             var c = s.Statement("""
                 UPDATE webhook_outbox SET next_attempt_at = $lease
@@ -36,18 +42,24 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
                 .Bind("$lease", a.leaseUntil.ToUnixTimeMilliseconds())
                 .Bind("$now", a.now.ToUnixTimeMilliseconds())
                 .Bind("$max", a.max);
-            var rows = new List<(long Sequence, string Id, byte[] Subject, byte[]? Body, int Attempts, DateTimeOffset CreatedAt, SubjectEvent? Event,
-                int? ViewsLeft)>();
-            using (var r = c.ExecuteReader())
+            var rows = new List<ClaimedRow>();
+            using var r = c.ExecuteReader();
+            while (r.Read())
             {
-                while (r.Read())
-                {
-                    rows.Add((r.GetInt64(0), r.GetString(1), (byte[])r.GetValue(2), r.IsDBNull(3) ? null : (byte[])r.GetValue(3), r.GetInt32(4),
-                        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)), r.IsDBNull(6) ? null : (SubjectEvent)r.GetInt32(6),
-                        r.IsDBNull(7) ? null : r.GetInt32(7)));
-                }
+                rows.Add(new ClaimedRow(r.GetInt64(0), r.GetString(1), (byte[])r.GetValue(2), r.IsDBNull(3) ? null : (byte[])r.GetValue(3),
+                    r.GetInt32(4), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)), r.IsDBNull(6) ? null : (SubjectEvent)r.GetInt32(6),
+                    r.IsDBNull(7) ? null : r.GetInt32(7)));
             }
 
+            return rows;
+        }, cancellationToken);
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        return await db.ReadAsync(rows, static (s, rows) =>
+        {
             var claimed = new List<PendingDelivery>(rows.Count);
             foreach (var row in rows)
             {
@@ -64,6 +76,7 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
 
             return (IReadOnlyList<PendingDelivery>)claimed;
         }, cancellationToken);
+    }
 
     public async ValueTask RemoveAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken) =>
         await db.WriteBatchedAsync(SqliteIdList.Json(sequences), static (s, json) =>
@@ -129,4 +142,8 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
     private static WebhookTarget ReadTarget(SqliteDataReader r) =>
         new(SecretId.FromBytes((byte[])r.GetValue(0)), (WebhookSubject)r.GetInt32(1), SecretId.FromBytes((byte[])r.GetValue(2)),
             r.GetString(3), (byte[])r.GetValue(4), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)));
+
+    /// <summary>An outbox row as the claim leased it: a body from before schema version 2, or the event to build it from.</summary>
+    private sealed record ClaimedRow(long Sequence, string Id, byte[] Subject, byte[]? Body, int Attempts, DateTimeOffset CreatedAt,
+        SubjectEvent? Event, int? ViewsLeft);
 }
