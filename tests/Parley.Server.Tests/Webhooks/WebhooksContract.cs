@@ -280,12 +280,7 @@ public abstract class WebhooksContract(ProviderServer provider)
     {
         await using var server = await StartAsync();
         var store = server.WebhookStore();
-        // A year ahead, so that the server's own worker (on the real clock) leaves these rows alone.
-        var now = DateTimeOffset.UtcNow.AddYears(1);
-        var subject = SecretId.New();
-        var url = $"http://127.0.0.1:9/{Guid.NewGuid():N}";
-        await server.Store().CreateAsync(new SecretToStore(subject, new byte[32], new byte[32], null, new byte[40], null, now, now.AddHours(1),
-            MaxViews: 1, MaxPassphraseAttempts: 3, Webhook: new WebhookEndpoint(url, new byte[32])), CancellationToken.None);
+        var (now, subject, url) = await SecretAYearAheadAsync(server, maxViews: 1);
 
         (await store.EnqueueAsync(subject, SubjectEvent.Answered, null, now, CancellationToken.None)).ShouldBeFalse("not an event of secrets");
         (await store.EnqueueAsync(SecretId.New(), SubjectEvent.Opened, 1, now, CancellationToken.None)).ShouldBeFalse("no target");
@@ -316,12 +311,7 @@ public abstract class WebhooksContract(ProviderServer provider)
     {
         await using var server = await StartAsync();
         var store = server.WebhookStore();
-        // A year ahead, so that the server's own worker (on the real clock) leaves these rows alone.
-        var now = DateTimeOffset.UtcNow.AddYears(1);
-        var subject = SecretId.New();
-        var url = $"http://127.0.0.1:9/{Guid.NewGuid():N}";
-        await server.Store().CreateAsync(new SecretToStore(subject, new byte[32], new byte[32], null, new byte[40], null, now, now.AddHours(1),
-            MaxViews: 3, MaxPassphraseAttempts: 3, Webhook: new WebhookEndpoint(url, new byte[32])), CancellationToken.None);
+        var (now, subject, url) = await SecretAYearAheadAsync(server, maxViews: 3);
         for (var viewsLeft = 2; viewsLeft >= 0; viewsLeft--)
         {
             (await store.EnqueueAsync(subject, SubjectEvent.Opened, viewsLeft, now, CancellationToken.None)).ShouldBeTrue();
@@ -347,6 +337,20 @@ public abstract class WebhooksContract(ProviderServer provider)
         await store.RemoveAsync([claimed[2].Sequence], CancellationToken.None);
         (await ClaimAsync(now.AddMinutes(6))).ShouldHaveSingleItem().MessageId.ShouldBe(added.MessageId);
         await store.RemoveAsync([added.Sequence], CancellationToken.None);
+    }
+
+    /// <summary>
+    /// A secret with a webhook to a closed port, created a year ahead so that the server's own worker (on the real clock)
+    /// leaves the events queued for it alone: the test claims them itself.
+    /// </summary>
+    private static async Task<(DateTimeOffset Now, SecretId Subject, string Url)> SecretAYearAheadAsync(ParleyTestServer server, int maxViews)
+    {
+        var now = DateTimeOffset.UtcNow.AddYears(1);
+        var subject = SecretId.New();
+        var url = $"http://127.0.0.1:9/{Guid.NewGuid():N}";
+        await server.Store().CreateAsync(new SecretToStore(subject, new byte[32], new byte[32], null, new byte[40], null, now, now.AddHours(1),
+            MaxViews: maxViews, MaxPassphraseAttempts: 3, Webhook: new WebhookEndpoint(url, new byte[32])), CancellationToken.None);
+        return (now, subject, url);
     }
 
     /// <summary>Waits up to 10 s for the worker to have delivered or given up every queued event.</summary>
