@@ -17,6 +17,7 @@
 # Environment: PARLEY_BENCH_CONNECTIONS (default 64), PARLEY_BENCH_THREADS (wrk threads, default 1),
 # PARLEY_BENCH_SYNCHRONOUS (SQLite's Parley:Storage:SqliteSynchronous, full or normal; default full),
 # PARLEY_BENCH_DRAIN_SECONDS (with PARLEY_BENCH_WEBHOOKS: how long to wait for the outbox to drain; default 60).
+# Every variant starts its server on an empty store (a new SQLite data directory, a new PostgreSQL database).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -30,7 +31,7 @@ work=$(mktemp -d /tmp/parley-bench.XXXXXX)
 chmod 755 "$work"
 export PARLEY_BENCH_DIR="$here" PARLEY_THREADS="$threads"
 export PARLEY_VERIFIER_HEX=$(printf '%.0s*' {1..32} | sha256sum | cut -d' ' -f1)
-server_pid="" pg_bin="" pg_dir="$work/pg" pg_pid="" scraper_pid="" receiver_pid=""
+server_pid="" pg_bin="" pg_dir="$work/pg" pg_pid="" pg_port="" scraper_pid="" receiver_pid="" variant_count=0
 variants="" mode=""
 [ "${PARLEY_BENCH_METRICS:-0}" -gt 0 ] && [ "${PARLEY_BENCH_WEBHOOKS:-0}" -gt 0 ] &&
   { echo "PARLEY_BENCH_METRICS and PARLEY_BENCH_WEBHOOKS: one at a time" >&2; exit 1; }
@@ -63,7 +64,15 @@ start_postgres() {
   # Durable commits (fsync on, synchronous_commit on): the figures are for a configuration one would run.
   su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D $pg_dir/data -o \"-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB\" -l $pg_dir/pg.log -w start >/dev/null"
   pg_pid=$(head -1 "$pg_dir/data/postmaster.pid")
-  conn="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Maximum Pool Size=64"
+  pg_port=$port
+}
+
+fresh_store() { # provider name; empties the store the next server starts on (sets conn for PostgreSQL)
+  rm -rf "$work/data-$1"
+  if [ "$1" = postgres ]; then
+    su postgres -s /bin/sh -c "$pg_bin/createdb -h $pg_dir -p $pg_port $2"
+    conn="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$2;Maximum Pool Size=64"
+  fi
 }
 
 start_server() { # provider [connection string [extra server arguments…]]; sets server_pid and url
@@ -170,6 +179,10 @@ for provider in $providers; do
       fi
     fi
     export PARLEY_WEBHOOK_URL=$webhook
+    # Every variant on an empty store: on one store each would measure what the variants before it left
+    # there (the "on" run of a pair always the larger database).
+    variant_count=$((variant_count + 1))
+    fresh_store "$provider" "parley_$variant_count"
     start_server "$provider" "$conn" "${extra[@]}"
     if [ "$mode" = metrics ] && [ "$variant" = on ]; then
       # As a Prometheus server would, if far more often than the usual 15 s.

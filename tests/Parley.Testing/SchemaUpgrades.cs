@@ -12,8 +12,11 @@ namespace Parley.Testing;
 public static class SchemaUpgrades
 {
     /// <summary>The schema as its first version left it.</summary>
-    public static FeatureSchema FirstVersionOf(FeatureSchema schema) =>
-        schema with { Sqlite = [schema.Sqlite[0]], Postgres = [schema.Postgres[0]] };
+    public static FeatureSchema FirstVersionOf(FeatureSchema schema) => VersionOf(schema, 1);
+
+    /// <summary>The schema as its version <paramref name="version"/> left it (its first scripts).</summary>
+    public static FeatureSchema VersionOf(FeatureSchema schema, int version) =>
+        schema with { Sqlite = [.. schema.Sqlite.Take(version)], Postgres = [.. schema.Postgres.Take(version)] };
 
     public static async Task OnSqliteAsync(FeatureSchema old, FeatureSchema current, string rows, Func<SqliteDatabase, Task> check)
     {

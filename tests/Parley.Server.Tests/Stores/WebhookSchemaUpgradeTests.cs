@@ -7,8 +7,10 @@ using Parley.Server.Infrastructure.Storage;
 namespace Parley.Server.Tests.Stores;
 
 /// <summary>
-/// A database from before the outbox kept events instead of bodies (webhooks schema version 1) upgrades in place:
-/// an event it had queued is still delivered with the body it was queued with, and new events queue beside it.
+/// A database of an earlier webhooks schema upgrades in place, with the events it had queued: from version 1 (the
+/// outbox kept bodies) and from version 2 (it kept events, keyed by their message id). Each queued event is still
+/// delivered under its own <c>webhook-id</c> (with the body it was queued with, or built from the event), new events
+/// queue after it, and the outbox's keys remove exactly the events named.
 /// </summary>
 public sealed class WebhookSchemaUpgradeTests
 {
@@ -16,33 +18,76 @@ public sealed class WebhookSchemaUpgradeTests
     private static readonly SecretId Subject = SecretId.New();
     private static readonly byte[] OldBody = Encoding.UTF8.GetBytes("{\"type\":\"secret.opened\",\"queued\":\"before the upgrade\"}");
 
-    private static readonly FeatureSchema Version1 = SchemaUpgrades.FirstVersionOf(WebhooksSchema.Schema);
-
-    /// <summary>A version 1 target and an event queued for it, in either provider's SQL (<paramref name="blob"/> writes a blob literal).</summary>
-    private static string Version1Rows(Func<byte[], string> blob) => $"""
+    /// <summary>The target the old rows' events go to, in either provider's SQL (<paramref name="blob"/> writes a blob literal).</summary>
+    private static string TargetRow(Func<byte[], string> blob) => $"""
         INSERT INTO webhook_targets (subject_id, kind, report_id, url, signing_key, expires_at)
           VALUES ({blob(Subject.ToByteArray())}, 1, {blob(Subject.ToByteArray())}, 'https://receiver.example/hook', {blob(new byte[32])},
                   {T0.AddHours(1).ToUnixTimeMilliseconds()});
+        """;
+
+    /// <summary>A version 1 target and an event queued for it with its body.</summary>
+    private static string Version1Rows(Func<byte[], string> blob) => TargetRow(blob) + $"""
         INSERT INTO webhook_outbox (id, subject_id, body, created_at, next_attempt_at)
           VALUES ('msg_old', {blob(Subject.ToByteArray())}, {blob(OldBody)}, {T0.ToUnixTimeMilliseconds()}, {T0.ToUnixTimeMilliseconds()});
         """;
 
-    [Fact]
-    public Task A_sqlite_database_keeps_its_queued_event_across_the_upgrade() =>
-        SchemaUpgrades.OnSqliteAsync(Version1, WebhooksSchema.Schema, Version1Rows(b => $"X'{Convert.ToHexString(b)}'"),
-            db => QueuedEventsSurviveAsync(new SqliteWebhookStore(db, new SqliteWebhookWrites(new WebhookSignal()))));
+    /// <summary>A version 2 target, an event queued as an event (the last view's opening) and one queued with its body (from version 1).</summary>
+    private static string Version2Rows(Func<byte[], string> blob) => TargetRow(blob) + $"""
+        INSERT INTO webhook_outbox (id, subject_id, event, views_left, created_at, next_attempt_at, attempts)
+          VALUES ('msg_event', {blob(Subject.ToByteArray())}, {(int)SubjectEvent.Opened}, 0, {T0.ToUnixTimeMilliseconds()},
+                  {T0.ToUnixTimeMilliseconds()}, 2);
+        INSERT INTO webhook_outbox (id, subject_id, body, created_at, next_attempt_at)
+          VALUES ('msg_old', {blob(Subject.ToByteArray())}, {blob(OldBody)}, {T0.ToUnixTimeMilliseconds()}, {T0.ToUnixTimeMilliseconds()});
+        """;
+
+    private static string SqliteBlob(byte[] b) => $"X'{Convert.ToHexString(b)}'";
+
+    private static string PostgresBlob(byte[] b) => $"'\\x{Convert.ToHexString(b)}'::bytea";
 
     [Fact]
-    public Task A_postgres_database_keeps_its_queued_event_across_the_upgrade() =>
-        SchemaUpgrades.OnPostgresAsync(Version1, WebhooksSchema.Schema, Version1Rows(b => $"'\\x{Convert.ToHexString(b)}'::bytea"),
-            db => QueuedEventsSurviveAsync(new PostgresWebhookStore(db, new PostgresWebhookWrites(new WebhookSignal()))));
+    public Task A_version_1_sqlite_database_keeps_its_queued_event_across_the_upgrade() =>
+        SchemaUpgrades.OnSqliteAsync(SchemaUpgrades.VersionOf(WebhooksSchema.Schema, 1), WebhooksSchema.Schema, Version1Rows(SqliteBlob),
+            db => QueuedEventsSurviveAsync(SqliteStore(db), "msg_old"));
 
-    private static async Task QueuedEventsSurviveAsync(IWebhookStore store)
+    [Fact]
+    public Task A_version_1_postgres_database_keeps_its_queued_event_across_the_upgrade() =>
+        SchemaUpgrades.OnPostgresAsync(SchemaUpgrades.VersionOf(WebhooksSchema.Schema, 1), WebhooksSchema.Schema, Version1Rows(PostgresBlob),
+            db => QueuedEventsSurviveAsync(PostgresStore(db), "msg_old"));
+
+    [Fact]
+    public Task A_version_2_sqlite_database_keeps_its_queued_events_across_the_upgrade() =>
+        SchemaUpgrades.OnSqliteAsync(SchemaUpgrades.VersionOf(WebhooksSchema.Schema, 2), WebhooksSchema.Schema, Version2Rows(SqliteBlob),
+            db => QueuedEventsSurviveAsync(SqliteStore(db), "msg_event", "msg_old"));
+
+    [Fact]
+    public Task A_version_2_postgres_database_keeps_its_queued_events_across_the_upgrade() =>
+        SchemaUpgrades.OnPostgresAsync(SchemaUpgrades.VersionOf(WebhooksSchema.Schema, 2), WebhooksSchema.Schema, Version2Rows(PostgresBlob),
+            db => QueuedEventsSurviveAsync(PostgresStore(db), "msg_event", "msg_old"));
+
+    private static SqliteWebhookStore SqliteStore(SqliteDatabase db) => new(db, new SqliteWebhookWrites(new WebhookSignal()));
+
+    private static PostgresWebhookStore PostgresStore(PostgresDatabase db) => new(db, new PostgresWebhookWrites(new WebhookSignal()));
+
+    private static async Task QueuedEventsSurviveAsync(IWebhookStore store, params string[] oldIds)
     {
         (await store.EnqueueAsync(Subject, SubjectEvent.Expired, 1, T0, CancellationToken.None)).ShouldBeTrue();
         var due = await store.ClaimDueAsync(T0.AddMinutes(1), T0.AddMinutes(2), 10, CancellationToken.None);
-        due.Count.ShouldBe(2);
-        due.Single(d => d.MessageId == "msg_old").Body.ShouldBe(OldBody);
-        Encoding.UTF8.GetString(due.Single(d => d.MessageId != "msg_old").Body).ShouldContain("\"type\":\"secret.expired\"");
+        due.Count.ShouldBe(oldIds.Length + 1);
+        due.Select(d => d.Sequence).Distinct().Count().ShouldBe(due.Count);
+        var old = due.Where(d => oldIds.Contains(d.MessageId)).ToList();
+        old.Select(d => d.MessageId).Order().ShouldBe(oldIds.Order());
+        old.Single(d => d.MessageId == "msg_old").Body.ShouldBe(OldBody);
+        if (old.SingleOrDefault(d => d.MessageId == "msg_event") is { } queuedAsEvent)
+        {
+            Encoding.UTF8.GetString(queuedAsEvent.Body).ShouldContain("\"type\":\"secret.opened\"");
+            queuedAsEvent.Attempts.ShouldBe(2);
+        }
+
+        var added = due.Single(d => !oldIds.Contains(d.MessageId));
+        Encoding.UTF8.GetString(added.Body).ShouldContain("\"type\":\"secret.expired\"");
+        added.Sequence.ShouldBeGreaterThan(old.Max(d => d.Sequence));
+
+        await store.RemoveAsync([.. old.Select(d => d.Sequence)], CancellationToken.None);
+        (await store.PendingCountAsync(CancellationToken.None)).ShouldBe(1);
     }
 }

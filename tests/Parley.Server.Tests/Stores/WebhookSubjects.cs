@@ -86,9 +86,10 @@ internal sealed class WebhookSubjects(ProviderStores provider)
     {
         var taken = new List<(string, string, DateTimeOffset, PendingDelivery)>();
         var far = T0.AddYears(1);
-        foreach (var delivery in await provider.Webhooks.ClaimDueAsync(far, far.AddMinutes(1), 10_000, None))
+        var due = await provider.Webhooks.ClaimDueAsync(far, far.AddMinutes(1), 10_000, None);
+        await provider.Webhooks.RemoveAsync([.. due.Select(d => d.Sequence)], None);
+        foreach (var delivery in due)
         {
-            await provider.Webhooks.RemoveAsync(delivery.MessageId, None);
             using var body = JsonDocument.Parse(delivery.Body);
             var data = body.RootElement.GetProperty("data");
             var type = body.RootElement.GetProperty("type").GetString()!;

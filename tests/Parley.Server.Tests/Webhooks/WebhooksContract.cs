@@ -169,6 +169,30 @@ public abstract class WebhooksContract(ProviderServer provider)
         server.Logs.Text.ShouldContain("Webhook delivery failed");
     }
 
+    [Fact]
+    public async Task Delivered_events_are_removed_while_a_down_receivers_events_stay_queued_beside_them()
+    {
+        await using var server = await StartAsync();
+        await using var up = await WebhookReceiver.StartAsync();
+        await using var down = await WebhookReceiver.StartAsync(listening: false);
+        var api = server.Api();
+        var (toDown, _) = await CreateWithWebhookAsync(api, new TestSecret(), down.Url());
+        var (toUp, _) = await CreateWithWebhookAsync(api, new TestSecret(), up.Url());
+        // Each open of a single-view secret queues secret.opened and secret.burned: four events, two of them deliverable.
+        (await api.OpenAsync(toDown)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await api.OpenAsync(toUp)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        await up.WaitForAsync(2);
+        await Task.Delay(Quiet);
+        up.Received.Count.ShouldBe(2);
+        (await server.WebhookStore().PendingCountAsync(CancellationToken.None)).ShouldBe(2, "the down receiver's events wait for a retry");
+
+        await down.ListenAsync();
+        await down.WaitForAsync(2);
+        await OutboxEmptiesAsync(server.WebhookStore());
+        up.Received.Count.ShouldBe(2);
+    }
+
     private static readonly string[] ForbiddenUrls =
     [
         "",
@@ -245,14 +269,7 @@ public abstract class WebhooksContract(ProviderServer provider)
         var (created, _) = await CreateWithWebhookAsync(api, new TestSecret(), receiver.Url("localhost"));
         (await api.DestroyAsync(created.Id, created.ManageToken)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
 
-        var store = server.WebhookStore();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (await store.PendingCountAsync(CancellationToken.None) > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
-        (await store.PendingCountAsync(CancellationToken.None)).ShouldBe(0);
+        await OutboxEmptiesAsync(server.WebhookStore());
         await Task.Delay(Quiet);
         receiver.Received.ShouldBeEmpty();
         server.Logs.Text.ShouldContain("Webhook given up after 1 attempt(s): the target is not allowed");
@@ -263,12 +280,7 @@ public abstract class WebhooksContract(ProviderServer provider)
     {
         await using var server = await StartAsync();
         var store = server.WebhookStore();
-        // A year ahead, so that the server's own worker (on the real clock) leaves these rows alone.
-        var now = DateTimeOffset.UtcNow.AddYears(1);
-        var subject = SecretId.New();
-        var url = $"http://127.0.0.1:9/{Guid.NewGuid():N}";
-        await server.Store().CreateAsync(new SecretToStore(subject, new byte[32], new byte[32], null, new byte[40], null, now, now.AddHours(1),
-            MaxViews: 1, MaxPassphraseAttempts: 3, Webhook: new WebhookEndpoint(url, new byte[32])), CancellationToken.None);
+        var (now, subject, url) = await SecretAYearAheadAsync(server, maxViews: 1);
 
         (await store.EnqueueAsync(subject, SubjectEvent.Answered, null, now, CancellationToken.None)).ShouldBeFalse("not an event of secrets");
         (await store.EnqueueAsync(SecretId.New(), SubjectEvent.Opened, 1, now, CancellationToken.None)).ShouldBeFalse("no target");
@@ -283,15 +295,74 @@ public abstract class WebhooksContract(ProviderServer provider)
         (await ClaimAsync(now)).ShouldBeNull("leased");
         (await ClaimAsync(now.AddMinutes(2))).ShouldNotBeNull("the lease ran out");
 
-        await store.RetryLaterAsync(claimed.MessageId, 3, now.AddMinutes(10), CancellationToken.None);
+        await store.RetryLaterAsync(claimed.Sequence, 3, now.AddMinutes(10), CancellationToken.None);
         (await ClaimAsync(now.AddMinutes(5))).ShouldBeNull("not due yet");
         (await ClaimAsync(now.AddMinutes(11))).ShouldNotBeNull().Attempts.ShouldBe(3);
 
         await store.PurgeTargetsAsync(now.AddDays(30), CancellationToken.None);
         (await store.FindTargetAsync(subject, CancellationToken.None)).ShouldNotBeNull("an event still waits for it");
-        await store.RemoveAsync(claimed.MessageId, CancellationToken.None);
+        await store.RemoveAsync([claimed.Sequence], CancellationToken.None);
         await store.PurgeTargetsAsync(now.AddDays(30), CancellationToken.None);
         (await store.FindTargetAsync(subject, CancellationToken.None)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Removing_finished_events_in_one_write_leaves_the_others_queued_and_no_key_is_used_twice()
+    {
+        await using var server = await StartAsync();
+        var store = server.WebhookStore();
+        var (now, subject, url) = await SecretAYearAheadAsync(server, maxViews: 3);
+        for (var viewsLeft = 2; viewsLeft >= 0; viewsLeft--)
+        {
+            (await store.EnqueueAsync(subject, SubjectEvent.Opened, viewsLeft, now, CancellationToken.None)).ShouldBeTrue();
+        }
+
+        async Task<List<PendingDelivery>> ClaimAsync(DateTimeOffset at) =>
+            [.. (await store.ClaimDueAsync(at, at.AddMinutes(1), 100, CancellationToken.None)).Where(d => d.Url == url).OrderBy(d => d.Sequence)];
+
+        var claimed = await ClaimAsync(now);
+        claimed.Count.ShouldBe(3);
+        claimed.Select(d => d.MessageId).Distinct().Count().ShouldBe(3);
+        await store.RemoveAsync([claimed[0].Sequence, claimed[2].Sequence], CancellationToken.None);
+
+        var left = (await ClaimAsync(now.AddMinutes(2))).ShouldHaveSingleItem("the lease ran out; only the one not removed is due");
+        left.Sequence.ShouldBe(claimed[1].Sequence);
+        left.MessageId.ShouldBe(claimed[1].MessageId, "the same webhook-id on every attempt");
+        await store.RemoveAsync([left.Sequence], CancellationToken.None);
+
+        // The newest row is gone, yet a new event gets a key of its own: a late remove of an old event cannot hit it.
+        (await store.EnqueueAsync(subject, SubjectEvent.Destroyed, null, now, CancellationToken.None)).ShouldBeTrue();
+        var added = (await ClaimAsync(now.AddMinutes(4))).ShouldHaveSingleItem();
+        added.Sequence.ShouldBeGreaterThan(claimed[2].Sequence);
+        await store.RemoveAsync([claimed[2].Sequence], CancellationToken.None);
+        (await ClaimAsync(now.AddMinutes(6))).ShouldHaveSingleItem().MessageId.ShouldBe(added.MessageId);
+        await store.RemoveAsync([added.Sequence], CancellationToken.None);
+    }
+
+    /// <summary>
+    /// A secret with a webhook to a closed port, created a year ahead so that the server's own worker (on the real clock)
+    /// leaves the events queued for it alone: the test claims them itself.
+    /// </summary>
+    private static async Task<(DateTimeOffset Now, SecretId Subject, string Url)> SecretAYearAheadAsync(ParleyTestServer server, int maxViews)
+    {
+        var now = DateTimeOffset.UtcNow.AddYears(1);
+        var subject = SecretId.New();
+        var url = $"http://127.0.0.1:9/{Guid.NewGuid():N}";
+        await server.Store().CreateAsync(new SecretToStore(subject, new byte[32], new byte[32], null, new byte[40], null, now, now.AddHours(1),
+            MaxViews: maxViews, MaxPassphraseAttempts: 3, Webhook: new WebhookEndpoint(url, new byte[32])), CancellationToken.None);
+        return (now, subject, url);
+    }
+
+    /// <summary>Waits up to 10 s for the worker to have delivered or given up every queued event.</summary>
+    private static async Task OutboxEmptiesAsync(IWebhookStore store)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (await store.PendingCountAsync(CancellationToken.None) > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        (await store.PendingCountAsync(CancellationToken.None)).ShouldBe(0);
     }
 
     private static async Task ShouldBeWebhookProblemAsync(HttpResponseMessage response, string url)

@@ -29,11 +29,14 @@ internal interface IWebhookStore
     ValueTask<IReadOnlyList<PendingDelivery>> ClaimDueAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int max,
         CancellationToken cancellationToken);
 
-    /// <summary>Removes an event that was delivered or given up.</summary>
-    ValueTask RemoveAsync(string messageId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Removes events that were delivered or given up (by <see cref="PendingDelivery.Sequence"/>), all in one write:
+    /// the worker gathers them rather than paying a write per event.
+    /// </summary>
+    ValueTask RemoveAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken);
 
     /// <summary>Records a failed attempt and when to try again.</summary>
-    ValueTask RetryLaterAsync(string messageId, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
+    ValueTask RetryLaterAsync(long sequence, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
 
     /// <summary>Targets whose subject expired by <paramref name="now"/> and whose expiry was not handled yet.</summary>
     ValueTask<IReadOnlyList<WebhookTarget>> DueExpiriesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
@@ -75,5 +78,8 @@ internal sealed record WebhookEndpoint(string Url, byte[] SigningKey);
 internal sealed record WebhookTarget(SecretId SubjectId, WebhookSubject Kind, SecretId ReportId, string Url, byte[] SigningKey,
     DateTimeOffset ExpiresAt);
 
-/// <summary>A queued event with what it takes to send it.</summary>
-internal sealed record PendingDelivery(string MessageId, string Url, byte[] SigningKey, byte[] Body, int Attempts, DateTimeOffset CreatedAt);
+/// <summary>
+/// A queued event with what it takes to send it. <paramref name="Sequence"/> is the outbox's key of it, increasing and
+/// never reused; <paramref name="MessageId"/> the <c>webhook-id</c> the receiver sees, the same on every retry.
+/// </summary>
+internal sealed record PendingDelivery(long Sequence, string MessageId, string Url, byte[] SigningKey, byte[] Body, int Attempts, DateTimeOffset CreatedAt);

@@ -61,18 +61,27 @@ internal sealed class WebhookDeliveryWorker(IWebhookStore store, ISecretStore se
         var batch = _o.Concurrency * 4;
         var now = time.GetUtcNow();
         var due = await store.ClaimDueAsync(now, now + Lease, batch, stoppingToken);
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = _o.Concurrency, CancellationToken = stoppingToken },
-            async (delivery, ct) => await DeliverAsync(delivery, ct));
+        var finished = new FinishedDeliveries(store, removeAt: _o.Concurrency);
+        try
+        {
+            await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = _o.Concurrency, CancellationToken = stoppingToken },
+                async (delivery, ct) => await DeliverAsync(delivery, finished, ct));
+        }
+        finally
+        {
+            await finished.RemoveRestAsync();
+        }
+
         return due.Count == batch;
     }
 
-    private async Task DeliverAsync(PendingDelivery delivery, CancellationToken stoppingToken)
+    private async Task DeliverAsync(PendingDelivery delivery, FinishedDeliveries finished, CancellationToken stoppingToken)
     {
         var outcome = await sender.SendAsync(delivery, time.GetUtcNow(), stoppingToken);
         var attempts = delivery.Attempts + 1;
         if (outcome == DeliveryOutcome.Delivered)
         {
-            await store.RemoveAsync(delivery.MessageId, CancellationToken.None);
+            await finished.AddAsync(delivery.Sequence);
             WebhooksLog.Delivered(logger, attempts);
             return;
         }
@@ -85,12 +94,12 @@ internal sealed class WebhookDeliveryWorker(IWebhookStore store, ISecretStore se
             : null;
         if (reason is not null)
         {
-            await store.RemoveAsync(delivery.MessageId, CancellationToken.None);
+            await finished.AddAsync(delivery.Sequence);
             WebhooksLog.GivenUp(logger, attempts, reason);
             return;
         }
 
-        await store.RetryLaterAsync(delivery.MessageId, attempts, now + delay, CancellationToken.None);
+        await store.RetryLaterAsync(delivery.Sequence, attempts, now + delay, CancellationToken.None);
         WebhooksLog.WillRetry(logger, attempts, delay.TotalSeconds);
     }
 

@@ -1,9 +1,7 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Parley.Contracts.Webhooks;
 using Parley.Server.Features.Secrets;
-using Parley.Server.Infrastructure.Text;
 
 namespace Parley.Server.Features.Webhooks;
 
@@ -61,5 +59,5 @@ internal static class WebhookPayload
     }
 
     /// <summary>A fresh <c>webhook-id</c>; a receiver drops a second delivery with the same id.</summary>
-    public static string NewMessageId() => "msg_" + Base64Url.Encode(RandomNumberGenerator.GetBytes(16));
+    public static string NewMessageId() => WebhookMessageIds.New();
 }

@@ -155,7 +155,7 @@ internal sealed partial class SqliteMessagingStore : IEnvelopeQueue
         }, cancellationToken);
 
     public async ValueTask<IReadOnlyList<AckedEnvelope>> AckAsync(string recipient, IReadOnlyList<long> ids, CancellationToken cancellationToken) =>
-        await db.WriteBatchedAsync((recipient, Json: IdList(ids)), static (s, a) =>
+        await db.WriteBatchedAsync((recipient, Json: SqliteIdList.Json(ids)), static (s, a) =>
         {
             // One statement for the whole acknowledgement (ids as a JSON array; repeated ids delete once).
             var delete = s.Statement("""
@@ -184,25 +184,9 @@ internal sealed partial class SqliteMessagingStore : IEnvelopeQueue
             return (IReadOnlyList<AckedEnvelope>)acked;
         }, cancellationToken);
 
-    private static string IdList(IReadOnlyList<long> ids)
-    {
-        var text = new System.Text.StringBuilder((ids.Count * 8) + 2).Append('[');
-        for (var i = 0; i < ids.Count; i++)
-        {
-            if (i > 0)
-            {
-                text.Append(',');
-            }
-
-            text.Append(ids[i].ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        return text.Append(']').ToString();
-    }
-
     public async ValueTask<IReadOnlyList<long>> QueuedOfAsync(string sender, IReadOnlyList<long> ids, DateTimeOffset now,
         CancellationToken cancellationToken) =>
-        await db.ReadAsync((sender, Json: IdList(ids), now), static (s, a) =>
+        await db.ReadAsync((sender, Json: SqliteIdList.Json(ids), now), static (s, a) =>
         {
             var c = s.Statement("""
                 SELECT id FROM msg_envelopes WHERE id IN (SELECT value FROM json_each($i)) AND sender = $s AND expires_at > $n ORDER BY id

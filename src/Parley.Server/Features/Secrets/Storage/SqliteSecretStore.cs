@@ -186,11 +186,7 @@ internal sealed class SqliteSecretStore : ISecretStore
                     .ExecuteNonQuery();
             }
 
-            a.webhooks.Queue(s, a.id, SubjectEvent.Opened, claimed.ViewsLeft, a.now);
-            if (claimed.ViewsLeft == 0)
-            {
-                a.webhooks.Queue(s, a.id, SubjectEvent.Burned, 0, a.now);
-            }
+            a.webhooks.Queue(s, a.id, SubjectEvent.Opened, claimed.ViewsLeft, a.now, thenBurned: claimed.ViewsLeft == 0);
 
             return ClaimOutcome.Claimed(claimed);
         }, cancellationToken);
@@ -243,11 +239,7 @@ internal sealed class SqliteSecretStore : ISecretStore
                 viewsLeft = r.GetInt32(3);
             }
 
-            a.webhooks.Queue(s, a.id, SubjectEvent.FailedAttempt, viewsLeft, a.now);
-            if (failure.BurnedAt is not null)
-            {
-                a.webhooks.Queue(s, a.id, SubjectEvent.Burned, 0, a.now);
-            }
+            a.webhooks.Queue(s, a.id, SubjectEvent.FailedAttempt, viewsLeft, a.now, thenBurned: failure.BurnedAt is not null);
 
             return (failure, failure.BurnedAt is not null && streamStored);
         }, cancellationToken);

@@ -11,7 +11,8 @@ internal sealed class MemoryWebhookStore(WebhookSignal signal) : IWebhookStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<SecretId, Target> _targets = [];
-    private readonly Dictionary<string, Queued> _outbox = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, Queued> _outbox = [];
+    private long _lastSequence;
 
     /// <summary>
     /// Stores a target; false when its subject has one already. The memory stores of secrets and requests call it
@@ -59,8 +60,8 @@ internal sealed class MemoryWebhookStore(WebhookSignal signal) : IWebhookStore
                 return false;
             }
 
-            var id = WebhookPayload.NewMessageId();
-            _outbox.Add(id, new Queued(id, subject, WebhookPayload.Build(t.Value.Kind, happened, now, t.Value.ReportId, viewsLeft), now)
+            var sequence = ++_lastSequence;
+            _outbox.Add(sequence, new Queued(sequence, WebhookPayload.NewMessageId(), subject, WebhookPayload.Build(t.Value.Kind, happened, now, t.Value.ReportId, viewsLeft), now)
             {
                 NextAttemptAt = now,
             });
@@ -94,7 +95,7 @@ internal sealed class MemoryWebhookStore(WebhookSignal signal) : IWebhookStore
                 q.NextAttemptAt = leaseUntil;
                 if (_targets.TryGetValue(q.Subject, out var t))
                 {
-                    claimed.Add(new PendingDelivery(q.Id, t.Value.Url, [.. t.Value.SigningKey], q.Body, q.Attempts, q.CreatedAt));
+                    claimed.Add(new PendingDelivery(q.Sequence, q.Id, t.Value.Url, [.. t.Value.SigningKey], q.Body, q.Attempts, q.CreatedAt));
                 }
             }
 
@@ -102,21 +103,24 @@ internal sealed class MemoryWebhookStore(WebhookSignal signal) : IWebhookStore
         }
     }
 
-    public ValueTask RemoveAsync(string messageId, CancellationToken cancellationToken)
+    public ValueTask RemoveAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            _outbox.Remove(messageId);
+            foreach (var sequence in sequences)
+            {
+                _outbox.Remove(sequence);
+            }
         }
 
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask RetryLaterAsync(string messageId, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken)
+    public ValueTask RetryLaterAsync(long sequence, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            if (_outbox.TryGetValue(messageId, out var q))
+            if (_outbox.TryGetValue(sequence, out var q))
             {
                 q.Attempts = attempts;
                 q.NextAttemptAt = nextAttemptAt;
@@ -178,7 +182,7 @@ internal sealed class MemoryWebhookStore(WebhookSignal signal) : IWebhookStore
         public bool ExpiryHandled { get; set; }
     }
 
-    private sealed record Queued(string Id, SecretId Subject, byte[] Body, DateTimeOffset CreatedAt)
+    private sealed record Queued(long Sequence, string Id, SecretId Subject, byte[] Body, DateTimeOffset CreatedAt)
     {
         public DateTimeOffset NextAttemptAt { get; set; }
 

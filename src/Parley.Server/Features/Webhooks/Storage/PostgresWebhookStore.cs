@@ -46,9 +46,9 @@ internal sealed class PostgresWebhookStore(PostgresDatabase db, PostgresWebhookW
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var c = PostgresStatement.Create(connection, """
             UPDATE webhook_outbox o SET next_attempt_at = @lease FROM webhook_targets t
-            WHERE t.subject_id = o.subject_id AND o.id IN (
-              SELECT id FROM webhook_outbox WHERE next_attempt_at <= @now ORDER BY next_attempt_at LIMIT @max FOR UPDATE SKIP LOCKED)
-            RETURNING o.id, t.url, t.signing_key, o.body, o.attempts, o.created_at, o.event, o.views_left, t.kind, t.report_id
+            WHERE t.subject_id = o.subject_id AND o.seq IN (
+              SELECT seq FROM webhook_outbox WHERE next_attempt_at <= @now ORDER BY next_attempt_at LIMIT @max FOR UPDATE SKIP LOCKED)
+            RETURNING o.id, t.url, t.signing_key, o.body, o.attempts, o.created_at, o.event, o.views_left, t.kind, t.report_id, o.seq
             """, "lease", "now", "max")
             .Bind("lease", leaseUntil.ToUnixTimeMilliseconds())
             .Bind("now", now.ToUnixTimeMilliseconds())
@@ -62,28 +62,28 @@ internal sealed class PostgresWebhookStore(PostgresDatabase db, PostgresWebhookW
                 ? WebhookPayload.Build((WebhookSubject)r.GetInt32(8), (SubjectEvent)r.GetInt32(6), createdAt, SecretId.FromBytes(r.GetFieldValue<byte[]>(9)),
                     r.IsDBNull(7) ? null : r.GetInt32(7))
                 : r.GetFieldValue<byte[]>(3);
-            claimed.Add(new PendingDelivery(r.GetString(0), r.GetString(1), r.GetFieldValue<byte[]>(2), body, r.GetInt32(4), createdAt));
+            claimed.Add(new PendingDelivery(r.GetInt64(10), r.GetString(0), r.GetString(1), r.GetFieldValue<byte[]>(2), body, r.GetInt32(4), createdAt));
         }
 
         return claimed;
     }
 
-    public async ValueTask RemoveAsync(string messageId, CancellationToken cancellationToken)
+    public async ValueTask RemoveAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var c = PostgresStatement.Create(connection, "DELETE FROM webhook_outbox WHERE id = @id", "id")
-            .Bind("id", messageId);
+        await using var c = PostgresStatement.Create(connection, "DELETE FROM webhook_outbox WHERE seq = ANY(@q)", "q")
+            .Bind("q", sequences.ToArray());
         await c.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async ValueTask RetryLaterAsync(string messageId, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken)
+    public async ValueTask RetryLaterAsync(long sequence, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var c = PostgresStatement.Create(connection,
-            "UPDATE webhook_outbox SET attempts = @a, next_attempt_at = @n WHERE id = @id", "a", "n", "id")
+            "UPDATE webhook_outbox SET attempts = @a, next_attempt_at = @n WHERE seq = @q", "a", "n", "q")
             .Bind("a", attempts)
             .Bind("n", nextAttemptAt.ToUnixTimeMilliseconds())
-            .Bind("id", messageId);
+            .Bind("q", sequence);
         await c.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -91,7 +91,7 @@ internal sealed class PostgresWebhookStore(PostgresDatabase db, PostgresWebhookW
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var c = PostgresStatement.Create(connection, $"""
-            SELECT {WebhooksSchema.TargetColumns} FROM webhook_targets WHERE NOT expiry_handled AND expires_at <= @now ORDER BY expires_at LIMIT @max
+            SELECT {WebhooksSchema.TargetColumns} FROM webhook_targets WHERE expiry_handled = false AND expires_at <= @now ORDER BY expires_at LIMIT @max
             """, "now", "max")
             .Bind("now", now.ToUnixTimeMilliseconds())
             .Bind("max", max);
@@ -117,7 +117,7 @@ internal sealed class PostgresWebhookStore(PostgresDatabase db, PostgresWebhookW
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var c = PostgresStatement.Create(connection, """
-            DELETE FROM webhook_targets t WHERE expires_at < @b
+            DELETE FROM webhook_targets t WHERE expiry_handled IN (false, true) AND expires_at < @b
               AND NOT EXISTS (SELECT 1 FROM webhook_outbox o WHERE o.subject_id = t.subject_id)
             """, "b")
             .Bind("b", before.ToUnixTimeMilliseconds());

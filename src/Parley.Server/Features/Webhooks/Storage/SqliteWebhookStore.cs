@@ -24,29 +24,42 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
         await db.WriteBatchedAsync((writes, subject, happened, viewsLeft, now),
             static (s, a) => a.writes.Queue(s, a.subject, a.happened, a.viewsLeft, a.now), cancellationToken);
 
+    /// <summary>
+    /// The lease is the only write: the targets are looked up and the bodies built on a reader connection after it
+    /// commits, off the one writer thread that the secrets' own writes wait for. A claimed row keeps its target (the
+    /// purge spares targets with queued events).
+    /// </summary>
     public async ValueTask<IReadOnlyList<PendingDelivery>> ClaimDueAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int max,
-        CancellationToken cancellationToken) =>
-        await db.WriteBatchedAsync((now, leaseUntil, max), static (s, a) =>
+        CancellationToken cancellationToken)
+    {
+        var rows = await db.WriteBatchedAsync((now, leaseUntil, max), static (s, a) =>
         {
             var c = s.Statement("""
                 UPDATE webhook_outbox SET next_attempt_at = $lease
-                WHERE id IN (SELECT id FROM webhook_outbox WHERE next_attempt_at <= $now ORDER BY next_attempt_at LIMIT $max)
-                RETURNING id, subject_id, body, attempts, created_at, event, views_left
+                WHERE seq IN (SELECT seq FROM webhook_outbox WHERE next_attempt_at <= $now ORDER BY next_attempt_at LIMIT $max)
+                RETURNING seq, id, subject_id, body, attempts, created_at, event, views_left
                 """, "$lease", "$now", "$max")
                 .Bind("$lease", a.leaseUntil.ToUnixTimeMilliseconds())
                 .Bind("$now", a.now.ToUnixTimeMilliseconds())
                 .Bind("$max", a.max);
-            var rows = new List<(string Id, byte[] Subject, byte[]? Body, int Attempts, DateTimeOffset CreatedAt, SubjectEvent? Event, int? ViewsLeft)>();
-            using (var r = c.ExecuteReader())
+            var rows = new List<ClaimedRow>();
+            using var r = c.ExecuteReader();
+            while (r.Read())
             {
-                while (r.Read())
-                {
-                    rows.Add((r.GetString(0), (byte[])r.GetValue(1), r.IsDBNull(2) ? null : (byte[])r.GetValue(2), r.GetInt32(3),
-                        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), r.IsDBNull(5) ? null : (SubjectEvent)r.GetInt32(5),
-                        r.IsDBNull(6) ? null : r.GetInt32(6)));
-                }
+                rows.Add(new ClaimedRow(r.GetInt64(0), r.GetString(1), (byte[])r.GetValue(2), r.IsDBNull(3) ? null : (byte[])r.GetValue(3),
+                    r.GetInt32(4), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)), r.IsDBNull(6) ? null : (SubjectEvent)r.GetInt32(6),
+                    r.IsDBNull(7) ? null : r.GetInt32(7)));
             }
 
+            return rows;
+        }, cancellationToken);
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        return await db.ReadAsync(rows, static (s, rows) =>
+        {
             var claimed = new List<PendingDelivery>(rows.Count);
             foreach (var row in rows)
             {
@@ -57,28 +70,29 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
                 {
                     var body = row.Body ?? WebhookPayload.Build((WebhookSubject)r.GetInt32(2), row.Event!.Value, row.CreatedAt,
                         SecretId.FromBytes((byte[])r.GetValue(3)), row.ViewsLeft);
-                    claimed.Add(new PendingDelivery(row.Id, r.GetString(0), (byte[])r.GetValue(1), body, row.Attempts, row.CreatedAt));
+                    claimed.Add(new PendingDelivery(row.Sequence, row.Id, r.GetString(0), (byte[])r.GetValue(1), body, row.Attempts, row.CreatedAt));
                 }
             }
 
             return (IReadOnlyList<PendingDelivery>)claimed;
         }, cancellationToken);
+    }
 
-    public async ValueTask RemoveAsync(string messageId, CancellationToken cancellationToken) =>
-        await db.WriteBatchedAsync(messageId, static (s, id) =>
+    public async ValueTask RemoveAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken) =>
+        await db.WriteBatchedAsync(SqliteIdList.Json(sequences), static (s, json) =>
         {
-            var c = s.Statement("DELETE FROM webhook_outbox WHERE id = $id", "$id")
-                .Bind("$id", id);
+            var c = s.Statement("DELETE FROM webhook_outbox WHERE seq IN (SELECT value FROM json_each($q))", "$q")
+                .Bind("$q", json);
             return c.ExecuteNonQuery();
         }, cancellationToken);
 
-    public async ValueTask RetryLaterAsync(string messageId, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
-        await db.WriteBatchedAsync((messageId, attempts, nextAttemptAt), static (s, a) =>
+    public async ValueTask RetryLaterAsync(long sequence, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+        await db.WriteBatchedAsync((sequence, attempts, nextAttemptAt), static (s, a) =>
         {
-            var c = s.Statement("UPDATE webhook_outbox SET attempts = $a, next_attempt_at = $n WHERE id = $id", "$a", "$n", "$id")
+            var c = s.Statement("UPDATE webhook_outbox SET attempts = $a, next_attempt_at = $n WHERE seq = $q", "$a", "$n", "$q")
                 .Bind("$a", a.attempts)
                 .Bind("$n", a.nextAttemptAt.ToUnixTimeMilliseconds())
-                .Bind("$id", a.messageId);
+                .Bind("$q", a.sequence);
             return c.ExecuteNonQuery();
         }, cancellationToken);
 
@@ -112,9 +126,11 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
     public async ValueTask<int> PurgeTargetsAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
         await db.WriteBatchedAsync(before, static (s, before) =>
         {
+            // "expiry_handled IN (0, 1)" lets the expiry index (handled, expires_at) serve; the outbox has no subject
+            // index, so NOT IN scans it once into a temporary set rather than looking up each target.
             var c = s.Statement("""
-                DELETE FROM webhook_targets WHERE expires_at < $b
-                  AND NOT EXISTS (SELECT 1 FROM webhook_outbox o WHERE o.subject_id = webhook_targets.subject_id)
+                DELETE FROM webhook_targets WHERE expiry_handled IN (0, 1) AND expires_at < $b
+                  AND subject_id NOT IN (SELECT subject_id FROM webhook_outbox)
                 """, "$b")
                 .Bind("$b", before.ToUnixTimeMilliseconds());
             return c.ExecuteNonQuery();
@@ -126,4 +142,8 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
     private static WebhookTarget ReadTarget(SqliteDataReader r) =>
         new(SecretId.FromBytes((byte[])r.GetValue(0)), (WebhookSubject)r.GetInt32(1), SecretId.FromBytes((byte[])r.GetValue(2)),
             r.GetString(3), (byte[])r.GetValue(4), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)));
+
+    /// <summary>An outbox row as the claim leased it: a body from before schema version 2, or the event to build it from.</summary>
+    private sealed record ClaimedRow(long Sequence, string Id, byte[] Subject, byte[]? Body, int Attempts, DateTimeOffset CreatedAt,
+        SubjectEvent? Event, int? ViewsLeft);
 }

@@ -6,7 +6,8 @@ namespace Parley.Server.Features.Webhooks.Storage;
 /// The webhooks feature's tables: where each subject's events go (<c>webhook_targets</c>, one row per
 /// secret or request that asked for a webhook) and the outbox of events not yet delivered. Times are
 /// Unix milliseconds; <c>kind</c> is <see cref="WebhookSubject"/>, an outbox row's <c>event</c> is
-/// <see cref="SubjectEvent"/>.
+/// <see cref="SubjectEvent"/>. An outbox row is keyed by <c>seq</c>, increasing and never reused (the delivery
+/// worker's handle on it); <c>id</c> is the <c>webhook-id</c> the receiver sees.
 /// </summary>
 internal static class WebhooksSchema
 {
@@ -58,6 +59,33 @@ internal static class WebhooksSchema
             CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at);
             CREATE INDEX webhook_outbox_subject ON webhook_outbox (subject_id);
             """,
+            // What a webhook adds to a write should be appends, not B-tree work on random keys: an outbox row is
+            // keyed by an increasing sequence (AUTOINCREMENT: never reused, so a late remove or retry of an event
+            // whose lease ran out cannot touch a newer one); its webhook-id stays a stored column, unindexed. No
+            // index on the subject (only the purge, every few minutes, asks, and scans). One expiry index on the
+            // targets serves both the expiry events and the purge. Rows queued before keep their ids.
+            """
+            CREATE TABLE webhook_outbox_v3 (
+              seq INTEGER PRIMARY KEY AUTOINCREMENT,
+              id TEXT NOT NULL,
+              subject_id BLOB NOT NULL,
+              event INTEGER,
+              views_left INTEGER,
+              body BLOB,
+              created_at INTEGER NOT NULL,
+              next_attempt_at INTEGER NOT NULL,
+              attempts INTEGER NOT NULL DEFAULT 0,
+              CHECK ((event IS NULL) <> (body IS NULL)));
+            INSERT INTO webhook_outbox_v3 (id, subject_id, event, views_left, body, created_at, next_attempt_at, attempts)
+              SELECT id, subject_id, event, views_left, body, created_at, next_attempt_at, attempts FROM webhook_outbox
+              ORDER BY created_at, id;
+            DROP TABLE webhook_outbox;
+            ALTER TABLE webhook_outbox_v3 RENAME TO webhook_outbox;
+            CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at);
+            DROP INDEX webhook_targets_expiry;
+            DROP INDEX webhook_targets_expires_at;
+            CREATE INDEX webhook_targets_expiry ON webhook_targets (expiry_handled, expires_at);
+            """,
         ],
         Postgres:
         [
@@ -86,6 +114,15 @@ internal static class WebhooksSchema
             """
             ALTER TABLE webhook_outbox ADD COLUMN event integer, ADD COLUMN views_left integer, ALTER COLUMN body DROP NOT NULL,
               ADD CONSTRAINT webhook_outbox_event_or_body CHECK ((event IS NULL) <> (body IS NULL));
+            """,
+            // See the SQLite script. The identity column numbers the rows already queued.
+            """
+            ALTER TABLE webhook_outbox DROP CONSTRAINT webhook_outbox_pkey;
+            ALTER TABLE webhook_outbox ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;
+            DROP INDEX webhook_outbox_subject;
+            DROP INDEX webhook_targets_expiry;
+            DROP INDEX webhook_targets_expires_at;
+            CREATE INDEX webhook_targets_expiry ON webhook_targets (expiry_handled, expires_at);
             """,
         ]);
 }
