@@ -111,7 +111,7 @@ prosody_run connect connect --n 5000 --conc 64 --user-offset 6000
 parley_run connect --mode idle --steps 5000 --settle 1
 
 echo "== 100 pairs: highest total rate with p99 <= 50 ms"
-if $quick; then rates="2000 4000"; else rates="2000 4000 6000 8000 12000 16000 20000 24000"; fi
+if $quick; then rates="2000 4000"; else rates="500 1000 1500 2000 3000 4000 5000 6000 8000 12000 16000 20000 24000"; fi
 prosody_alive=true parley_alive=true
 for total in $rates; do
   if $prosody_alive; then
