@@ -49,7 +49,12 @@ public sealed class RawRelaySocketTests
         result[0].ShouldBe((byte)RelayFrames.Result);
         result[1].ShouldBe((byte)7);
 
-        await stream.WriteAsync(WebSocketFrameReaderTests.ClientFrame(0x2, call, masked: false), TestContext.Current.CancellationToken);
+        // The bad frame arrives in two reads, its header split: the first byte alone, then the rest.
+        var unmasked = WebSocketFrameReaderTests.ClientFrame(0x2, call, masked: false);
+        await stream.WriteAsync(unmasked.AsMemory(0, 1), TestContext.Current.CancellationToken);
+        await stream.FlushAsync(TestContext.Current.CancellationToken);
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        await stream.WriteAsync(unmasked.AsMemory(1), TestContext.Current.CancellationToken);
         (opcode, payload) = await ReadFrameAsync(stream);
         opcode.ShouldBe(0x8);
         BinaryPrimitives.ReadUInt16BigEndian(payload).ShouldBe((ushort)1002);

@@ -85,13 +85,18 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
                 var read = await input.ReadAsync(CancellationToken.None);
                 if (read.IsCanceled)
                 {
-                    return; // aborted: revoked, expired, silent, or the node is stopping
+                    return; // aborted (revoked, expired, silent), or Kestrel stopping the connection
                 }
 
                 var buffer = read.Buffer;
                 var happened = frames.Read(ref buffer);
-                input.AdvanceTo(buffer.Start, happened == FrameEvent.NeedMore ? buffer.End : buffer.Start);
-                socket.Heard();
+                // Examined never moves back: after a partial header a refusal may end before where the last read ended.
+                input.AdvanceTo(buffer.Start, happened is FrameEvent.NeedMore or FrameEvent.ProtocolError or FrameEvent.TooBig ? buffer.End : buffer.Start);
+                if (happened != FrameEvent.NeedMore)
+                {
+                    socket.Heard(); // whole frames only: a frame trickled a byte at a time is not a sign of life
+                }
+
                 switch (happened)
                 {
                     case FrameEvent.NeedMore when read.IsCompleted:
@@ -134,6 +139,7 @@ internal sealed class RelayHub(RelayService relay, GroupService groups, RelayCon
         }
         finally
         {
+            socket.Ended();
             frames.Dispose();
             connection.Stop();
             MessagingLog.Disconnected(logger, connection.User);

@@ -30,6 +30,7 @@ internal sealed class RelaySocket
     private long _heardAt = Environment.TickCount64;
     private long _pingedAt;
     private bool _running;
+    private bool _ended;
     private bool _closeSent;
 
     private RelaySocket(HttpContext context, PipeReader input, Stream output)
@@ -95,12 +96,27 @@ internal sealed class RelaySocket
         await SendFrameAsync(WebSocketOpcode.Close, payload);
     }
 
-    /// <summary>Drops the connection at once: the loop's read ends, writes fail.</summary>
+    /// <summary>Drops the connection at once: the loop's read ends, writes fail. Nothing to do once the loop has ended.</summary>
     public void Abort()
     {
-        Input.CancelPendingRead();
-        _context.Abort();
+        if (Volatile.Read(ref _ended))
+        {
+            return;
+        }
+
+        try
+        {
+            Input.CancelPendingRead();
+            _context.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The request ended between the check and the abort: the connection is closing anyway.
+        }
     }
+
+    /// <summary>The loop has ended: the request (and its context) is about to be disposed.</summary>
+    public void Ended() => Volatile.Write(ref _ended, true);
 
     /// <summary>The loop read bytes from the client: it is alive.</summary>
     public void Heard()

@@ -246,7 +246,7 @@ internal sealed class WebSocketFrameReader(int maxMessage) : IDisposable
             return;
         }
 
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(256, (_message?.Length ?? 0) * 2)));
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Min(maxMessage, Math.Max(256, (_message?.Length ?? 0) * 2))));
         if (_message is not null)
         {
             _message.AsSpan(0, _messageLength).CopyTo(bigger);
