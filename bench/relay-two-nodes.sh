@@ -137,7 +137,7 @@ run() { # setup, total rate, generator arguments
   local setup=$1 total=$2 l line
   shift 2
   l=$(load)
-  line=$(SSL_CERT_FILE="$work/cert.pem" dotnet "$gen_dll" --mode run --pairs "$pairs" --rate "$(python3 -c "print($total / $pairs)")" \
+  line=$(SSL_CERT_FILE="$work/cert.pem" "${gen[@]}" --mode run --pairs "$pairs" --rate "$(python3 -c "print($total / $pairs)")" \
     --duration "$seconds" --warmup 3 --server-pid "$node_a_pid" "$@" | sed -n 's/^json: //p' | tail -1)
   printf '{"setup":"%s","total":%s,"load":%s,"result":%s}\n' "$setup" "$total" "$l" "${line:-null}" >>"$results"
   echo "  $setup at $total/s (load $l): ${line:-no result}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Parley's relay against Prosody 0.12 (Debian's `prosody` with `lua-event`), per core, in one run
 # (docs/benchmarks.md, "Relay against Prosody"). Each server runs pinned to one core, each load client
-# to the other; the measures alternate between the two systems so both see the same machine:
+# to the other; the measures alternate between the two systems so both see the same machine, and each group
+# of measures (the 100-pair ramp, 1,000 pairs, 9,000 pairs, idle and connects) starts on fresh servers:
 #   1. 100 pairs: the highest total rate whose p99 stays within 50 ms (ascending rates, each system
 #      stops at its first miss)
 #   2. 1,000 pairs × 2/s and 9,000 pairs × 0.2/s: p50 / p99
@@ -40,39 +41,55 @@ work=$(mktemp -d /tmp/parley-vs-prosody.XXXXXX)
 
 # --- Prosody: 18,000 accounts (password "pw"), its own config, pinned to the server core.
 xmpp_port=$(free_port)
-mkdir -p "$work/data/bench%2elocal/accounts"
+mkdir -p "$work/accounts"
 node -e '
   const fs = require("fs"); const dir = process.argv[1];
   for (let i = 0; i < 18000; i++) fs.writeFileSync(`${dir}/u${i}.dat`, "return {\n\t[\"password\"] = \"pw\";\n};\n");
-' "$work/data/bench%2elocal/accounts"
+' "$work/accounts"
 sed -e "s#@WORK@#$work#g" -e "s#@PORT@#$xmpp_port#g" bench/prosody/prosody.cfg.lua.in >"$work/prosody.cfg.lua"
-setsid taskset -c "$server_core" prosody --config "$work/prosody.cfg.lua" -F >"$work/prosody.out" 2>&1 </dev/null &
-prosody_pid=$!
 
 # --- Parley: the Release server with SQLite queues and rate limits off, pinned to the server core.
 parley_port=$(free_port)
 parley_url="http://127.0.0.1:$parley_port"
 # Its Prometheus endpoint on a port of its own: the generator reads the server's GC pauses in each window from it.
 metrics_url="http://127.0.0.1:$(free_port)"
-(cd "$work" && exec setsid taskset -c "$server_core" dotnet "$server_dll" --urls "$parley_url" --contentRoot "$(dirname "$server_dll")" \
-  --Parley:Storage:Provider=sqlite --Parley:Storage:DataDirectory="$work/parley-data" \
-  --Parley:Messaging:RegistrationsPerHour=0 --Parley:Messaging:LoginsPerMinute=0 \
-  --Parley:Messaging:SendsPerSecond=0 --Parley:Messaging:RequestsPerMinute=0 \
-  --Parley:Messaging:PresenceVisibility=contacts --Parley:Metrics:Enabled=true --Parley:Metrics:Url="$metrics_url" >"$work/parley.log" 2>&1 </dev/null) &
-parley_pid=$!
+prosody_pid='' parley_pid='' parley_real=''
+
+stop_servers() {
+  [ -n "$prosody_pid" ] && kill "$prosody_pid" 2>/dev/null || true
+  [ -n "$parley_pid" ] && kill "$parley_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  prosody_pid='' parley_pid=''
+}
+# Each group of measures starts both servers afresh (empty stores, the 18,000 accounts copied anew for Prosody):
+# a server that has just carried a saturating step, or thousands of connections, is not the one the next step
+# should measure (Prosody's cost per message grows over a long session; see docs/benchmarks.md).
+fresh_servers() {
+  stop_servers
+  rm -rf "$work/data" "$work/parley-data"
+  mkdir -p "$work/data/bench%2elocal"
+  cp -r "$work/accounts" "$work/data/bench%2elocal/accounts"
+  setsid taskset -c "$server_core" prosody --config "$work/prosody.cfg.lua" -F >"$work/prosody.out" 2>&1 </dev/null &
+  prosody_pid=$!
+  (cd "$work" && exec setsid taskset -c "$server_core" dotnet "$server_dll" --urls "$parley_url" --contentRoot "$(dirname "$server_dll")" \
+    --Parley:Storage:Provider=sqlite --Parley:Storage:DataDirectory="$work/parley-data" \
+    --Parley:Messaging:RegistrationsPerHour=0 --Parley:Messaging:LoginsPerMinute=0 \
+    --Parley:Messaging:SendsPerSecond=0 --Parley:Messaging:RequestsPerMinute=0 \
+    --Parley:Messaging:PresenceVisibility=contacts --Parley:Metrics:Enabled=true --Parley:Metrics:Url="$metrics_url" >"$work/parley.log" 2>&1 </dev/null) &
+  parley_pid=$!
+  for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$xmpp_port") 2>/dev/null && break; sleep 0.2; done
+  (echo >/dev/tcp/127.0.0.1/"$xmpp_port") 2>/dev/null || { cat "$work/prosody.out" "$work/prosody.log" >&2; echo "prosody did not start" >&2; exit 1; }
+  for _ in $(seq 200); do curl -sf "$parley_url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+  curl -sf "$parley_url/healthz" >/dev/null || { cat "$work/parley.log" >&2; echo "parley did not start" >&2; exit 1; }
+  parley_real=$(pgrep -P "$parley_pid" dotnet 2>/dev/null || echo "$parley_pid")
+  echo "fresh servers: prosody pid $prosody_pid, parley pid $parley_real, both on core $server_core; load $(cut -d' ' -f1-3 /proc/loadavg)"
+}
 cleanup() {
-  kill "$prosody_pid" "$parley_pid" 2>/dev/null || true
-  wait "$prosody_pid" "$parley_pid" 2>/dev/null || true
+  stop_servers
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$xmpp_port") 2>/dev/null && break; sleep 0.2; done
-(echo >/dev/tcp/127.0.0.1/"$xmpp_port") 2>/dev/null || { cat "$work/prosody.out" "$work/prosody.log" >&2; echo "prosody did not start" >&2; exit 1; }
-for _ in $(seq 200); do curl -sf "$parley_url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -sf "$parley_url/healthz" >/dev/null || { cat "$work/parley.log" >&2; echo "parley did not start" >&2; exit 1; }
-parley_real=$(pgrep -P "$parley_pid" dotnet 2>/dev/null || echo "$parley_pid")
-echo "prosody $(dpkg-query -W -f='${Version}' prosody) pid $prosody_pid on core $server_core; parley pid $parley_real on core $server_core; clients on core $client_core; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "prosody $(dpkg-query -W -f='${Version}' prosody); servers on core $server_core, clients on core $client_core"
 
 # Each measure appends {"system", "measure", "load", "result"} to results.jsonl.
 record() {
@@ -91,7 +108,7 @@ parley_run() { # measure-name, then load generator arguments
   local measure=$1; shift
   local l line
   l=$(load)
-  line=$(taskset -c "$client_core" dotnet "$gen_dll" --server "$parley_url" --server-pid "$parley_real" --server-metrics "$metrics_url" "$@" | sed -n 's/^json: //p' | tail -1)
+  line=$(taskset -c "$client_core" "${gen[@]}" --server "$parley_url" --server-pid "$parley_real" --server-metrics "$metrics_url" "$@" | sed -n 's/^json: //p' | tail -1)
   record parley "$measure" "$l" "$line"
 }
 p99_ok() { # reads the last result of a system and measure: p99 within 50 ms and nothing lost
@@ -104,14 +121,9 @@ sys.exit(0 if r["p99_ms"] <= 50 and lost <= 0 else 1)
 PY
 }
 
-echo "== idle memory and connects"
-prosody_run idle idle --steps 1000,5000 --settle 5 --conc 64
-parley_run idle --mode idle --steps 1000,5000 --settle 5
-prosody_run connect connect --n 5000 --conc 64 --user-offset 6000
-parley_run connect --mode idle --steps 5000 --settle 1
-
 echo "== 100 pairs: highest total rate with p99 <= 50 ms"
-if $quick; then rates="2000 4000"; else rates="500 1000 1500 2000 3000 4000 5000 6000 8000 12000 16000 20000 24000"; fi
+fresh_servers
+if $quick; then rates="2000 4000"; else rates="250 500 1000 1500 2000 3000 4000 5000 6000 8000 12000 16000 20000 24000"; fi
 prosody_alive=true parley_alive=true
 for total in $rates; do
   if $prosody_alive; then
@@ -126,12 +138,21 @@ for total in $rates; do
 done
 
 echo "== many pairs"
+fresh_servers
 prosody_run 1000x2 throughput --pairs 1000 --total 2000 --seconds 6 --warmup 2
 parley_run 1000x2 --mode run --pairs 1000 --rate 2 --duration 6 --warmup 2
 if ! $quick; then
+  fresh_servers
   prosody_run 9000x0.2 throughput --pairs 9000 --total 1800 --seconds 10 --warmup 5
   parley_run 9000x0.2 --mode run --pairs 9000 --rate 0.2 --duration 10 --warmup 5
 fi
+
+echo "== idle memory and connects"
+fresh_servers
+prosody_run idle idle --steps 1000,5000 --settle 5 --conc 64
+parley_run idle --mode idle --steps 1000,5000 --settle 5
+prosody_run connect connect --n 5000 --conc 64 --user-offset 6000
+parley_run connect --mode idle --steps 5000 --settle 1
 
 python3 - "$results" "$out/summary.md" <<'PY'
 import json, sys
