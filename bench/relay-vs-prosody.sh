@@ -111,18 +111,24 @@ parley_run() { # measure-name, then load generator arguments
   line=$(taskset -c "$client_core" "${gen[@]}" --server "$parley_url" --server-pid "$parley_real" --server-metrics "$metrics_url" "$@" | sed -n 's/^json: //p' | tail -1)
   record parley "$measure" "$l" "$line"
 }
-p99_ok() { # reads the last result of a system and measure: p99 within 50 ms and nothing lost
+p99_ok() { # reads the last result of a system and measure: p99 within 50 ms (losses are reported beside it, not judged here)
   python3 - "$results" "$1" "$2" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 r = [x for x in rows if x["system"] == sys.argv[2] and x["measure"] == sys.argv[3]][-1]["result"]
-lost = r.get("lost", r.get("sent", 0) - r.get("delivered", 0))
-sys.exit(0 if r["p99_ms"] <= 50 and lost <= 0 else 1)
+sys.exit(0 if r["p99_ms"] is not None and r["p99_ms"] <= 50 else 1)
 PY
+}
+# A fresh server is not yet a warm one (Parley's code is compiled as it runs; both grow their buffers and pools):
+# one unrecorded run of each, 100 pairs at 1,000/s, before the measures of a group.
+warm_up() {
+  taskset -c "$client_core" node bench/prosody/xmpp-load.mjs throughput --pairs 100 --total 1000 --seconds 4 --warmup 2 --port "$xmpp_port" --pid "$prosody_pid" >/dev/null
+  taskset -c "$client_core" "${gen[@]}" --server "$parley_url" --mode run --pairs 100 --rate 10 --duration 4 --warmup 2 --prefix w$RANDOM >/dev/null
 }
 
 echo "== 100 pairs: highest total rate with p99 <= 50 ms"
 fresh_servers
+warm_up
 if $quick; then rates="2000 4000"; else rates="250 500 1000 1500 2000 3000 4000 5000 6000 8000 12000 16000 20000 24000"; fi
 prosody_alive=true parley_alive=true
 for total in $rates; do
@@ -131,7 +137,7 @@ for total in $rates; do
     p99_ok prosody "100x$total" || prosody_alive=false
   fi
   if $parley_alive; then
-    parley_run "100x$total" --mode run --pairs 100 --rate "$((total / 100))" --duration 6 --warmup 2
+    parley_run "100x$total" --mode run --pairs 100 --rate "$(awk "BEGIN { print $total / 100 }")" --duration 6 --warmup 2
     p99_ok parley "100x$total" || parley_alive=false
   fi
   $prosody_alive || $parley_alive || break
@@ -139,10 +145,12 @@ done
 
 echo "== many pairs"
 fresh_servers
+warm_up
 prosody_run 1000x2 throughput --pairs 1000 --total 2000 --seconds 6 --warmup 2
 parley_run 1000x2 --mode run --pairs 1000 --rate 2 --duration 6 --warmup 2
 if ! $quick; then
   fresh_servers
+  warm_up
   prosody_run 9000x0.2 throughput --pairs 9000 --total 1800 --seconds 10 --warmup 5
   parley_run 9000x0.2 --mode run --pairs 9000 --rate 0.2 --duration 10 --warmup 5
 fi
@@ -160,16 +168,24 @@ rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 def result(system, measure):
     found = [r for r in rows if r["system"] == system and r["measure"] == measure]
     return found[-1] if found else None
-def best_rate(system):
+def lost(r):
+    return r["result"].get("lost", r["result"].get("sent", 0) - r["result"].get("delivered", 0))
+def best(system):
     ok = [r for r in rows if r["system"] == system and r["measure"].startswith("100x")
-          and r["result"]["p99_ms"] <= 50 and r["result"].get("lost", r["result"].get("sent", 0) - r["result"].get("delivered", 0)) <= 0]
-    return max((r["result"]["offered_per_s"] for r in ok), default=0)
+          and r["result"]["p99_ms"] is not None and r["result"]["p99_ms"] <= 50]
+    return max(ok, key=lambda r: r["result"]["offered_per_s"], default=None)
+def best_rate(system):
+    r = best(system)
+    return r["result"]["offered_per_s"] if r else 0
+def best_note(system):
+    r = best(system)
+    return f" (p99 {r['result']['p99_ms']} ms, {lost(r)} lost)" if r else ""
 def ratio(a, b):
     return f"{a / b:.1f}×" if a and b else "–"
 lines = ["| measure (server on one core, client on the other) | Prosody 0.12 | Parley | Parley ÷ Prosody | load (Prosody, Parley) |", "|---|---|---|---|---|"]
 bp, bq = best_rate("prosody"), best_rate("parley")
 loads = lambda m: ", ".join(str(result(s, m)["load"]) if result(s, m) else "–" for s in ("prosody", "parley"))
-lines.append(f"| 100 pairs: highest total rate with p99 ≤ 50 ms | {bp:,.0f}/s | {bq:,.0f}/s | {ratio(bq, bp)} | see results.jsonl |")
+lines.append(f"| 100 pairs: highest total rate with p99 ≤ 50 ms | {bp:,.0f}/s{best_note('prosody')} | {bq:,.0f}/s{best_note('parley')} | {ratio(bq, bp)} | see results.jsonl |")
 for m, label in (("1000x2", "1,000 pairs × 2/s"), ("9000x0.2", "9,000 pairs × 0.2/s")):
     p, q = result("prosody", m), result("parley", m)
     if p and q:
