@@ -146,8 +146,8 @@ done
 echo "== many pairs"
 fresh_servers
 warm_up
-prosody_run 1000x2 throughput --pairs 1000 --total 2000 --seconds 6 --warmup 2
-parley_run 1000x2 --mode run --pairs 1000 --rate 2 --duration 6 --warmup 2
+prosody_run 1000x2 throughput --pairs 1000 --total 2000 --seconds 6 --warmup 5
+parley_run 1000x2 --mode run --pairs 1000 --rate 2 --duration 6 --warmup 5
 if ! $quick; then
   fresh_servers
   warm_up

@@ -23,7 +23,7 @@ public sealed class SqliteDatabase : IDisposable
     private readonly WriterQueue<IBatchedWrite> _batched = new();
     private readonly Lazy<Thread> _batchLoop;
     private readonly CancellationTokenSource _stopCheckpoints = new();
-    private Task? _checkpoints;
+    private Thread? _checkpoints;
     private bool _disposed;
 
     public SqliteDatabase(IOptions<StorageOptions> options, IEnumerable<FeatureSchema> schemas, TimeProvider? time = null)
@@ -343,10 +343,15 @@ public sealed class SqliteDatabase : IDisposable
         session.Execute("PRAGMA journal_mode=WAL");
         // SQLite's automatic checkpoint runs inside the commit that crosses 1000 WAL pages: it copies
         // pages and syncs the database file while every write waiting for the group commit waits too.
-        // Here a background connection checkpoints instead (RunCheckpointsAsync).
+        // Here a background connection checkpoints instead (RunCheckpoints).
         session.Execute("PRAGMA wal_autocheckpoint=0");
         Migrate(session);
-        _checkpoints = Task.Run(RunCheckpointsAsync);
+        // A thread of its own, not the thread pool's: a checkpoint blocks in the fsync of the database file for
+        // milliseconds to a few hundred on a slow disk, and a pool thread held that long stalls every socket
+        // behind it when the pool is small (one core gives it one thread: at 1,000 relay pairs a server pinned
+        // to one core answered nothing for 100-200 ms about once a window; docs/benchmarks.md).
+        _checkpoints = new Thread(RunCheckpoints) { IsBackground = true, Name = "SQLite checkpoint" };
+        _checkpoints.UnsafeStart();
         return session;
     }
 
@@ -357,9 +362,9 @@ public sealed class SqliteDatabase : IDisposable
     /// a PASSIVE checkpoint from finishing while the WAL grows past <see cref="RestartFrames"/>, a RESTART
     /// checkpoint waits for them, which bounds the WAL.
     /// </summary>
-    private async Task RunCheckpointsAsync()
+    private void RunCheckpoints()
     {
-        var token = _stopCheckpoints.Token;
+        var stop = _stopCheckpoints.Token.WaitHandle;
         try
         {
             using var connection = Open(readOnly: false);
@@ -368,8 +373,7 @@ public sealed class SqliteDatabase : IDisposable
             using var restart = connection.CreateCommand();
             restart.CommandText = "PRAGMA wal_checkpoint(RESTART)";
             // Disk maintenance runs on the real clock, not the injected one: a test's frozen clock must not stop it.
-            using var timer = new PeriodicTimer(CheckpointInterval);
-            while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
+            while (!stop.WaitOne(CheckpointInterval))
             {
                 try
                 {
@@ -389,9 +393,6 @@ public sealed class SqliteDatabase : IDisposable
                     // Busy or locked: the next tick tries again.
                 }
             }
-        }
-        catch (OperationCanceledException)
-        {
         }
         catch (ObjectDisposedException)
         {
@@ -461,7 +462,7 @@ public sealed class SqliteDatabase : IDisposable
             _stopCheckpoints.Cancel();
         }
 
-        _checkpoints?.Wait(StopWait);
+        _checkpoints?.Join(StopWait);
         if (_batchLoop.IsValueCreated)
         {
             _batchLoop.Value.Join(StopWait);
