@@ -203,12 +203,13 @@ var ackTask = Task.Run(async () =>
     using var timer = new PeriodicTimer(ackTogether ? ackEvery : TimeSpan.FromMilliseconds(10));
     try
     {
-        var ticks = 0;
+        var receiptsReadAt = clock.Elapsed;
         while (await timer.WaitForNextTickAsync(stop.Token))
         {
             var acks = new List<Task>();
-            if (++ticks % 50 == 0)
+            if (clock.Elapsed - receiptsReadAt >= TimeSpan.FromMilliseconds(500))
             {
+                receiptsReadAt = clock.Elapsed;
                 // Delivered receipts are not measured; read them now and then so they do not pile up in memory
                 // (every 10 ms, a TryRead on each of 9,000 channels was a large part of the generator's core).
                 foreach (var s in senders)

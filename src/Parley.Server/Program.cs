@@ -9,6 +9,7 @@ using Parley.Server.Infrastructure.Http;
 using Parley.Server.Infrastructure.Metrics;
 using Parley.Server.Infrastructure.Storage;
 
+ThreadPoolFloor.Apply();
 var builder = WebApplication.CreateBuilder(args);
 // Request logs carry paths, and paths carry secret ids: the hosting categories stay quiet by default.
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

@@ -350,8 +350,11 @@ public sealed class SqliteDatabase : IDisposable
         // milliseconds to a few hundred on a slow disk, and a pool thread held that long stalls every socket
         // behind it when the pool is small (one core gives it one thread: at 1,000 relay pairs a server pinned
         // to one core answered nothing for 100-200 ms about once a window; docs/benchmarks.md).
-        _checkpoints = new Thread(RunCheckpoints) { IsBackground = true, Name = "SQLite checkpoint" };
-        _checkpoints.UnsafeStart();
+        if (!_stopCheckpoints.IsCancellationRequested)
+        {
+            _checkpoints = new Thread(RunCheckpoints) { IsBackground = true, Name = "SQLite checkpoint" };
+            _checkpoints.UnsafeStart();
+        }
         return session;
     }
 
@@ -364,39 +367,58 @@ public sealed class SqliteDatabase : IDisposable
     /// </summary>
     private void RunCheckpoints()
     {
-        var stop = _stopCheckpoints.Token.WaitHandle;
+        // Nothing may escape a thread of its own (it would end the process): a connection that cannot be
+        // opened (descriptors, permissions, a disk error) is tried again at the next interval, and the
+        // database being disposed ends the loop.
         try
         {
-            using var connection = Open(readOnly: false);
-            using var passive = connection.CreateCommand();
-            passive.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
-            using var restart = connection.CreateCommand();
-            restart.CommandText = "PRAGMA wal_checkpoint(RESTART)";
-            // Disk maintenance runs on the real clock, not the injected one: a test's frozen clock must not stop it.
+            var stop = _stopCheckpoints.Token.WaitHandle;
             while (!stop.WaitOne(CheckpointInterval))
             {
                 try
                 {
-                    long frames;
-                    using (var r = passive.ExecuteReader())
-                    {
-                        frames = r.Read() ? r.GetInt64(1) : 0;
-                    }
-
-                    if (frames > RestartFrames)
-                    {
-                        restart.ExecuteNonQuery();
-                    }
+                    CheckpointUntilStopped(stop);
                 }
-                catch (SqliteException)
+                catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
                 {
-                    // Busy or locked: the next tick tries again.
+                    // Not opened: the next interval tries again.
                 }
             }
         }
         catch (ObjectDisposedException)
         {
         }
+    }
+
+    private void CheckpointUntilStopped(WaitHandle stop)
+    {
+        using var connection = Open(readOnly: false);
+        using var passive = connection.CreateCommand();
+        passive.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        using var restart = connection.CreateCommand();
+        restart.CommandText = "PRAGMA wal_checkpoint(RESTART)";
+        // Disk maintenance runs on the real clock, not the injected one: a test's frozen clock must not stop it.
+        do
+        {
+            try
+            {
+                long frames;
+                using (var r = passive.ExecuteReader())
+                {
+                    frames = r.Read() ? r.GetInt64(1) : 0;
+                }
+
+                if (frames > RestartFrames)
+                {
+                    restart.ExecuteNonQuery();
+                }
+            }
+            catch (SqliteException)
+            {
+                // Busy or locked: the next tick tries again.
+            }
+        }
+        while (!stop.WaitOne(CheckpointInterval));
     }
 
     private SqliteConnection Open(bool readOnly)
