@@ -125,10 +125,27 @@ sys.exit(0 if r and r.get("p99_ms") is not None and r["p99_ms"] <= 50 else 1)
 PY
 }
 # A fresh server is not yet a warm one (Parley's code is compiled as it runs; both grow their buffers and pools):
-# one unrecorded run of each, 100 pairs at 1,000/s, before the measures of a group.
+# one unrecorded run, 100 pairs at 1,000/s, of the system(s) named (default both) before the measures of a group.
 warm_up() {
-  taskset -c "$client_core" node bench/prosody/xmpp-load.mjs throughput --pairs 100 --total 1000 --seconds 4 --warmup 2 --port "$xmpp_port" --pid "$prosody_pid" >/dev/null
-  taskset -c "$client_core" "${gen[@]}" --server "$parley_url" --mode run --pairs 100 --rate 10 --duration 4 --warmup 2 --prefix w$RANDOM >/dev/null
+  local which=${1:-both}
+  if [ "$which" != parley ]; then
+    taskset -c "$client_core" node bench/prosody/xmpp-load.mjs throughput --pairs 100 --total 1000 --seconds 4 --warmup 2 --port "$xmpp_port" --pid "$prosody_pid" >/dev/null
+  fi
+  if [ "$which" != prosody ]; then
+    taskset -c "$client_core" "${gen[@]}" --server "$parley_url" --mode run --pairs 100 --rate 10 --duration 4 --warmup 2 --prefix w$RANDOM >/dev/null
+  fi
+}
+# One many-pairs measure: each system on servers started afresh for it alone (a saturated Prosody goes on
+# working through its backlog and closing thousands of sessions on the server core after its client has gone).
+# Arguments: measure name, pairs, total rate per second, seconds.
+many_pairs() {
+  local measure=$1 pairs=$2 total=$3 seconds=$4
+  fresh_servers
+  warm_up prosody
+  prosody_run "$measure" throughput --pairs "$pairs" --total "$total" --seconds "$seconds" --warmup 5
+  fresh_servers
+  warm_up parley
+  parley_run "$measure" --mode run --pairs "$pairs" --rate "$(awk "BEGIN { print $total / $pairs }")" --duration "$seconds" --warmup 5
 }
 
 echo "== 100 pairs: highest total rate with p99 <= 50 ms"
@@ -149,21 +166,9 @@ for total in $rates; do
 done
 
 echo "== many pairs"
-# Each system on servers started afresh for it: a saturated Prosody goes on working through its backlog and
-# closing thousands of sessions on the server core well after its client has gone.
-fresh_servers
-warm_up
-prosody_run 1000x2 throughput --pairs 1000 --total 2000 --seconds 6 --warmup 5
-fresh_servers
-warm_up
-parley_run 1000x2 --mode run --pairs 1000 --rate 2 --duration 6 --warmup 5
+many_pairs 1000x2 1000 2000 6
 if ! $quick; then
-  fresh_servers
-  warm_up
-  prosody_run 9000x0.2 throughput --pairs 9000 --total 1800 --seconds 10 --warmup 5
-  fresh_servers
-  warm_up
-  parley_run 9000x0.2 --mode run --pairs 9000 --rate 0.2 --duration 10 --warmup 5
+  many_pairs 9000x0.2 9000 1800 10
 fi
 
 echo "== idle memory and connects"
