@@ -5,7 +5,8 @@
 #   bench/secrets-api/run.sh sqlite 20       one provider, 20 s
 #   PARLEY_BENCH_METRICS=2 bench/secrets-api/run.sh sqlite 10
 #                                            the cost of metrics: each provider measured with metrics off
-#                                            and on (scraped every 5 s), alternating, 2 pairs, in one run
+#                                            and on (scraped every 5 s), alternating, 2 pairs, in one run;
+#                                            each pair's ratio, then the ratio of the means of all pairs
 #   PARLEY_BENCH_WEBHOOKS=2 bench/secrets-api/run.sh sqlite 10
 #                                            the cost of webhooks: each provider measured with no webhooks and
 #                                            with a webhook on every secret (to receiver.py on loopback),
@@ -35,8 +36,14 @@ server_pid="" pg_bin="" pg_dir="$work/pg" pg_pid="" pg_port="" scraper_pid="" re
 variants="" mode=""
 [ "${PARLEY_BENCH_METRICS:-0}" -gt 0 ] && [ "${PARLEY_BENCH_WEBHOOKS:-0}" -gt 0 ] &&
   { echo "PARLEY_BENCH_METRICS and PARLEY_BENCH_WEBHOOKS: one at a time" >&2; exit 1; }
-for _ in $(seq 1 "${PARLEY_BENCH_METRICS:-0}"); do variants="$variants off on"; mode=metrics; done
-for _ in $(seq 1 "${PARLEY_BENCH_WEBHOOKS:-0}"); do variants="$variants off on"; mode=webhooks; done
+# Pairs in the order off on, on off, off on, …: the machine's rate drifts over a run (by a tenth over a few
+# minutes here), and in this order a steady drift cancels from the means instead of counting against "on".
+pairs=$(( ${PARLEY_BENCH_METRICS:-0} + ${PARLEY_BENCH_WEBHOOKS:-0} ))
+[ "${PARLEY_BENCH_METRICS:-0}" -gt 0 ] && mode=metrics
+[ "${PARLEY_BENCH_WEBHOOKS:-0}" -gt 0 ] && mode=webhooks
+for i in $(seq 1 "$pairs"); do
+  [ $((i % 2)) -eq 1 ] && variants="$variants off on" || variants="$variants on off"
+done
 # How long the outbox may take to deliver what the opens queued before the run moves on.
 drain_limit=${PARLEY_BENCH_DRAIN_SECONDS:-60}
 
@@ -160,7 +167,8 @@ report_drain() { # label open-line opens-started-at opens-ended-at receiver-tick
 for provider in $providers; do
   conn=""
   if [ "$provider" = postgres ]; then start_postgres; fi
-  off_create="" off_open=""
+  declare -A pair_rate=() sum_rate=()
+  position=0
   for variant in ${variants:-default}; do
     label=$provider extra=() webhook=""
     if [ "$variant" != default ]; then
@@ -202,16 +210,26 @@ for provider in $providers; do
     for line in "$create" "$open"; do
       printf '%s: %s req/s = %.2f of the ceiling (%s req/s)\n' "${line%% requests=*}" "$(rate "$line")" "$(echo "$(rate "$line") / $base" | bc -l)" "$base"
     done
-    if [ "$mode" = webhooks ] && [ "$variant" = off ]; then
-      off_create=$(rate "$create") off_open=$(rate "$open")
-    elif [ "$mode" = webhooks ]; then
-      for pair in "create $(rate "$create") $off_create" "open $(rate "$open") $off_open"; do
-        set -- $pair
-        printf '%s webhooks %s: on %s req/s / off %s req/s = %.3f\n' "$provider" "$1" "$2" "$3" "$(echo "$2 / $3" | bc -l)"
-      done
-      report_drain "$label" "$open" "$opens_started" "$opens_ended" "$receiver_before"
+    if [ -n "$mode" ]; then
+      pair_rate[$variant create]=$(rate "$create") pair_rate[$variant open]=$(rate "$open")
+      [ "$mode" = webhooks ] && [ "$variant" = on ] && report_drain "$label" "$open" "$opens_started" "$opens_ended" "$receiver_before"
+      position=$((position + 1))
+      if [ $((position % 2)) -eq 0 ]; then
+        for what in create open; do
+          on=${pair_rate[on $what]} off=${pair_rate[off $what]}
+          printf '%s %s %s: on %s req/s / off %s req/s = %.3f\n' "$provider" "$mode" "$what" "$on" "$off" "$(echo "$on / $off" | bc -l)"
+          sum_rate[on $what]=$(echo "${sum_rate[on $what]:-0} + $on" | bc -l) sum_rate[off $what]=$(echo "${sum_rate[off $what]:-0} + $off" | bc -l)
+        done
+      fi
     fi
     [ -n "$scraper_pid" ] && { kill "$scraper_pid" 2>/dev/null || true; wait "$scraper_pid" 2>/dev/null || true; scraper_pid=""; }
     kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
   done
+  if [ -n "$mode" ]; then
+    for what in create open; do
+      printf '%s %s %s, all %d pairs: on %.0f req/s / off %.0f req/s = %.3f\n' "$provider" "$mode" "$what" "$pairs" \
+        "$(echo "${sum_rate[on $what]} / $pairs" | bc -l)" "$(echo "${sum_rate[off $what]} / $pairs" | bc -l)" \
+        "$(echo "${sum_rate[on $what]} / ${sum_rate[off $what]}" | bc -l)"
+    done
+  fi
 done

@@ -22,7 +22,7 @@ namespace Parley.Messaging.Tests;
 public sealed partial class MetricsScrapeTests
 {
     // Only these label keys may appear on Parley's own series; each value is a fixed word (MeterTags).
-    private static readonly HashSet<string> ParleyLabelKeys = ["otel_scope_name", "reason", "outcome", "limit", "operation", "le"];
+    private static readonly HashSet<string> ParleyLabelKeys = ["otel_scope_name", "reason", "outcome", "limit", "operation", "policy", "le"];
 
     [Fact]
     public async Task A_scrape_after_real_traffic_moves_each_series_and_names_nobody()
@@ -147,7 +147,7 @@ public sealed partial class MetricsScrapeTests
         Moved("parley_logins_total", 3, "outcome=ok");
         Moved("parley_logins_total", 1, "outcome=failed");
         Moved("parley_messaging_rate_limited_total", 1, "limit=bundle_fetches");
-        Moved("aspnetcore_rate_limiting_requests_total", 1, "aspnetcore_rate_limiting_policy=msg-register", "aspnetcore_rate_limiting_result=endpoint_limiter");
+        Moved("parley_http_rate_limited_total", 1, "policy=msg-register");
         Moved("parley_envelopes_queued_total", 8);
         Moved("parley_envelopes_delivered_total", 5);
         Moved("parley_envelopes_acked_total", 5);
@@ -166,7 +166,8 @@ public sealed partial class MetricsScrapeTests
         after.Has("kestrel_active_connections").ShouldBeTrue("Kestrel's meter is exported");
         // The per-request framework instruments nobody alerts on are dropped (each costs every request a recording).
         foreach (var dropped in new[] { "aspnetcore_routing_match_attempts", "aspnetcore_rate_limiting_request_lease_duration",
-            "aspnetcore_rate_limiting_active_request_leases", "aspnetcore_rate_limiting_queued_requests" })
+            "aspnetcore_rate_limiting_active_request_leases", "aspnetcore_rate_limiting_queued_requests",
+            "aspnetcore_rate_limiting_requests", "http_server_active_requests" })
         {
             after.Samples.ShouldNotContain(s => s.Name.StartsWith(dropped, StringComparison.Ordinal), dropped);
         }

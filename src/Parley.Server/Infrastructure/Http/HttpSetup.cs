@@ -27,11 +27,13 @@ internal static class HttpSetup
 
             return Task.CompletedTask;
         }));
+        services.AddSingleton<RateLimitMetrics>();
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = static async (context, _) =>
             {
+                context.HttpContext.RequestServices.GetRequiredService<RateLimitMetrics>().Refused(context.HttpContext);
                 if (context.Lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var retryAfter))
                 {
                     context.HttpContext.Response.Headers.RetryAfter =

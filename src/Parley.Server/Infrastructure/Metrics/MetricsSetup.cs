@@ -32,12 +32,16 @@ internal static class MetricsSetup
     /// <summary>
     /// Framework instruments recorded on every request that no alert or dashboard here needs: each recording is
     /// a tag-set lookup, and together they cost creates about a tenth of their rate (docs/benchmarks.md, "The
-    /// cost of metrics"). Dropped instruments are not listened to, so the framework skips them. The rate
-    /// limiter's refusals (<c>aspnetcore.rate_limiting.requests</c>) and the request duration stay.
+    /// cost of metrics"). Dropped instruments are not listened to, so the framework skips them. The request
+    /// duration stays; the rate limiter's refusals are Parley's <c>parley.http.rate_limited</c> (its own counter
+    /// records every request that passes a limiter). The requests in flight are not counted (two recordings
+    /// per request); Kestrel's open connections and the request duration's rate say how busy a node is.
     /// </summary>
     internal static readonly string[] DroppedInstruments =
     [
+        "http.server.active_requests",
         "aspnetcore.routing.match_attempts",
+        "aspnetcore.rate_limiting.requests",
         "aspnetcore.rate_limiting.active_request_leases",
         "aspnetcore.rate_limiting.request_lease.duration",
         "aspnetcore.rate_limiting.queued_requests",
