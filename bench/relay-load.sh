@@ -28,6 +28,6 @@ trap 'kill $server_pid 2>/dev/null || true; wait $server_pid 2>/dev/null || true
 for _ in $(seq 200); do curl -sf "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $provider, synchronous=${PARLEY_BENCH_SYNCHRONOUS:-full}; server pid $(pgrep -P $server_pid || echo $server_pid)"
 real_pid=$(pgrep -P $server_pid dotnet 2>/dev/null || echo $server_pid)
-# The generator's gen0 budget: see bench/relay-lib.sh.
-DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x20000000} dotnet "$gen" --server "$url" --mode "$mode" --server-pid "$real_pid" "$@"
+# The generator's gen0 budget and inline socket completions: see bench/relay-lib.sh.
+DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x20000000} DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=${DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS:-1} dotnet "$gen" --server "$url" --mode "$mode" --server-pid "$real_pid" "$@"
 echo "server peak RSS: $(awk '/VmHWM/ {print $2}' /proc/$real_pid/status) kB"
