@@ -5,12 +5,12 @@
 #   bench/secrets-api/run.sh sqlite 20       one provider, 20 s
 #   PARLEY_BENCH_METRICS=2 bench/secrets-api/run.sh sqlite 10
 #                                            the cost of metrics: each provider measured with metrics off
-#                                            and on (scraped every 5 s), alternating, 2 pairs, in one run;
+#                                            and on (scraped every 5 s), 2 pairs (off on, on off), in one run;
 #                                            each pair's ratio, then the ratio of the means of all pairs
 #   PARLEY_BENCH_WEBHOOKS=2 bench/secrets-api/run.sh sqlite 10
 #                                            the cost of webhooks: each provider measured with no webhooks and
 #                                            with a webhook on every secret (to receiver.py on loopback),
-#                                            alternating, 2 pairs, in one run; then how fast the outbox drains
+#                                            2 pairs (off on, on off), in one run; then how fast the outbox drains
 #
 # For each provider: the bare /livez endpoint (the ceiling), create (1 KiB manifest) and open (each a
 # single-view secret's last view), each after a warm-up. Prints req/s, p50/p99 latency, CPU of the
@@ -37,7 +37,8 @@ variants="" mode=""
 [ "${PARLEY_BENCH_METRICS:-0}" -gt 0 ] && [ "${PARLEY_BENCH_WEBHOOKS:-0}" -gt 0 ] &&
   { echo "PARLEY_BENCH_METRICS and PARLEY_BENCH_WEBHOOKS: one at a time" >&2; exit 1; }
 # Pairs in the order off on, on off, off on, …: the machine's rate drifts over a run (by a tenth over a few
-# minutes here), and in this order a steady drift cancels from the means instead of counting against "on".
+# minutes here), and in this order a steady drift cancels from the means (fully with an even number of pairs)
+# instead of counting against "on".
 pairs=$(( ${PARLEY_BENCH_METRICS:-0} + ${PARLEY_BENCH_WEBHOOKS:-0} ))
 [ "${PARLEY_BENCH_METRICS:-0}" -gt 0 ] && mode=metrics
 [ "${PARLEY_BENCH_WEBHOOKS:-0}" -gt 0 ] && mode=webhooks

@@ -6,15 +6,20 @@ namespace Parley.Server.Tests;
 /// The server starts with at least <see cref="ThreadPoolFloor.WorkerThreads"/> pool workers that run new work
 /// without delay (one core would otherwise give it one), and never lowers a larger machine's minimum.
 /// </summary>
+[Collection(nameof(ThreadPoolFloorTests))]
 public sealed class ThreadPoolFloorTests : IDisposable
 {
-    // The tests of one class run one after another; nothing else here changes the pool minimum.
     private readonly int _workers;
     private readonly int _completionPorts;
 
     public ThreadPoolFloorTests() => ThreadPool.GetMinThreads(out _workers, out _completionPorts);
 
-    public void Dispose() => ThreadPool.SetMinThreads(_workers, _completionPorts);
+    // The floor again after the original minimum: the servers of other tests in this process apply it at start.
+    public void Dispose()
+    {
+        ThreadPool.SetMinThreads(_workers, _completionPorts);
+        ThreadPoolFloor.Apply();
+    }
 
     [Fact]
     public void A_minimum_below_the_floor_is_raised_to_it()
@@ -40,3 +45,10 @@ public sealed class ThreadPoolFloorTests : IDisposable
         workers.ShouldBe(larger);
     }
 }
+
+/// <summary>
+/// Alone, not beside other test classes: these tests lower the process's pool minimum for a moment, and a test
+/// server started meanwhile (each applies <see cref="ThreadPoolFloor"/> in-process) would run with it.
+/// </summary>
+[CollectionDefinition(nameof(ThreadPoolFloorTests), DisableParallelization = true)]
+public sealed class ThreadPoolFloorCollection;

@@ -8,7 +8,9 @@ namespace Parley.Server.Infrastructure.Http;
 /// The meter <c>Parley.Http</c>: requests the rate limiter refused, by policy. ASP.NET Core's own
 /// <c>aspnetcore.rate_limiting.requests</c> records every request that passes a limiter, refused or not, and
 /// each recording costs every request time (docs/benchmarks.md, "The cost of metrics"); this counts only
-/// the refusals, which is what an operator alerts on. The policy is a name chosen in code.
+/// the refusals, which is what an operator alerts on. The policy is a name chosen in code: the endpoint's own
+/// (a group's <c>RequireRateLimiting</c> puts it on each endpoint). There is no global limiter; should one be
+/// added, its refusals would carry the endpoint's policy too, as the rejection does not say which limiter refused.
 /// </summary>
 internal sealed class RateLimitMetrics
 {

@@ -16,37 +16,29 @@ internal static class MetricsSetup
 {
     public const string ScrapePath = "/metrics";
 
-    /// <summary>Requests, connections, routing, rate limiting, unhandled exceptions; GC, thread pool, memory.</summary>
+    /// <summary>
+    /// Requests, connections, unhandled exceptions; GC, thread pool, memory. Not ASP.NET Core's routing and
+    /// rate-limiting meters: every instrument of theirs records on every request (route match attempts; the
+    /// limiter's requests, leases and queue), each recording is a tag-set lookup, and together with the requests
+    /// in flight they cost creates about a tenth of their rate (docs/benchmarks.md, "The cost of metrics"). A
+    /// meter not listened to costs nothing. The limiter's refusals are Parley's <c>parley.http.rate_limited</c>.
+    /// </summary>
     private static readonly string[] FrameworkMeters =
     [
         "Microsoft.AspNetCore.Hosting",
         "Microsoft.AspNetCore.Server.Kestrel",
-        "Microsoft.AspNetCore.Routing",
         "Microsoft.AspNetCore.Diagnostics",
-        "Microsoft.AspNetCore.RateLimiting",
         "System.Runtime",
     ];
 
     private const string KestrelMeter = "Microsoft.AspNetCore.Server.Kestrel";
 
     /// <summary>
-    /// Framework instruments recorded on every request that no alert or dashboard here needs: each recording is
-    /// a tag-set lookup, and together they cost creates about a tenth of their rate (docs/benchmarks.md, "The
-    /// cost of metrics"). Dropped instruments are not listened to, so the framework skips them. The request
-    /// duration stays; the rate limiter's refusals are Parley's <c>parley.http.rate_limited</c> (its own counter
-    /// records every request that passes a limiter). The requests in flight are not counted (two recordings
-    /// per request); Kestrel's open connections and the request duration's rate say how busy a node is.
+    /// Instruments of the meters above that record on every request and that no alert or dashboard here needs:
+    /// the requests in flight (two recordings per request; Kestrel's open connections and the request
+    /// duration's rate say how busy a node is). A dropped instrument is not listened to, so the framework skips it.
     /// </summary>
-    internal static readonly string[] DroppedInstruments =
-    [
-        "http.server.active_requests",
-        "aspnetcore.routing.match_attempts",
-        "aspnetcore.rate_limiting.requests",
-        "aspnetcore.rate_limiting.active_request_leases",
-        "aspnetcore.rate_limiting.request_lease.duration",
-        "aspnetcore.rate_limiting.queued_requests",
-        "aspnetcore.rate_limiting.request.time_in_queue",
-    ];
+    internal static readonly string[] DroppedInstruments = ["http.server.active_requests"];
 
     // Kestrel tags each connection with server.address (the address it listens on); the rest are fixed words.
     private static readonly string[] KestrelTagsKept =

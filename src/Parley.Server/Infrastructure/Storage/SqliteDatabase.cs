@@ -24,6 +24,7 @@ public sealed class SqliteDatabase : IDisposable
     private readonly Lazy<Thread> _batchLoop;
     private readonly CancellationTokenSource _stopCheckpoints = new();
     private Thread? _checkpoints;
+    private int _checkpointOpenFailures;
     private bool _disposed;
 
     public SqliteDatabase(IOptions<StorageOptions> options, IEnumerable<FeatureSchema> schemas, TimeProvider? time = null)
@@ -62,6 +63,9 @@ public sealed class SqliteDatabase : IDisposable
     private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(10);
 
     public string FilePath { get; }
+
+    /// <summary>How often the checkpoint thread could not open its connection (and tried again at the next interval).</summary>
+    internal int CheckpointOpenFailures => Volatile.Read(ref _checkpointOpenFailures);
 
     public string DataDirectory => _options.FullDataDirectory;
 
@@ -382,6 +386,7 @@ public sealed class SqliteDatabase : IDisposable
                 catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
                 {
                     // Not opened: the next interval tries again.
+                    Interlocked.Increment(ref _checkpointOpenFailures);
                 }
             }
         }
