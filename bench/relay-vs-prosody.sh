@@ -55,16 +55,39 @@ parley_url="http://127.0.0.1:$parley_port"
 metrics_url="http://127.0.0.1:$(free_port)"
 prosody_pid='' parley_pid='' parley_real=''
 
+stop_server() {
+  [ -n "$1" ] || return 0
+  kill "$1" 2>/dev/null || true
+  # A server that does not stop within 30 s (a saturated Prosody closing thousands of sessions) is killed.
+  for _ in $(seq 300); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
 stop_servers() {
-  local pid
-  for pid in $prosody_pid $parley_pid; do
-    kill "$pid" 2>/dev/null || true
-    # A server that does not stop within 30 s (a saturated Prosody closing thousands of sessions) is killed.
-    for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  stop_server "$prosody_pid"
+  stop_server "$parley_pid"
   prosody_pid='' parley_pid=''
+}
+# Waits (at most 30 s) until the server core is less than 10 % busy over half a second, and prints how long that
+# took: a system that has just missed a step goes on working off its backlog there after its client has gone,
+# and the other system's next step must not run beside it.
+server_core_quiet() {
+  python3 - "$server_core" <<'PY'
+import sys, time
+core = "cpu" + sys.argv[1]
+def sample():
+    for line in open("/proc/stat"):
+        f = line.split()
+        if f[0] == core:
+            v = [int(x) for x in f[1:]]
+            return sum(v), v[3] + v[4]  # all, idle + iowait
+start = time.time()
+while time.time() - start < 30:
+    a = sample(); time.sleep(0.5); b = sample()
+    if 1 - (b[1] - a[1]) / max(1, b[0] - a[0]) < 0.10:
+        break
+print(f"{time.time() - start:.1f}")
+PY
 }
 # Each group of measures starts both servers afresh (empty stores, the 18,000 accounts copied anew for Prosody):
 # a server that has just carried a saturating step, or thousands of connections, is not the one the next step
@@ -154,13 +177,16 @@ warm_up
 if $quick; then rates="2000 4000"; else rates="250 500 1000 1500 2000 3000 4000 5000 6000 8000 12000 16000 20000 24000"; fi
 prosody_alive=true parley_alive=true
 for total in $rates; do
+  # A system whose ramp has ended is stopped at once, and each step starts on a quiet server core.
   if $prosody_alive; then
+    echo "  server core quiet after $(server_core_quiet) s"
     prosody_run "100x$total" throughput --pairs 100 --total "$total" --seconds 6 --warmup 2
-    p99_ok prosody "100x$total" || prosody_alive=false
+    p99_ok prosody "100x$total" || { prosody_alive=false; stop_server "$prosody_pid"; prosody_pid=''; }
   fi
   if $parley_alive; then
+    echo "  server core quiet after $(server_core_quiet) s"
     parley_run "100x$total" --mode run --pairs 100 --rate "$(awk "BEGIN { print $total / 100 }")" --duration 6 --warmup 2
-    p99_ok parley "100x$total" || parley_alive=false
+    p99_ok parley "100x$total" || { parley_alive=false; stop_server "$parley_pid"; parley_pid=''; }
   fi
   $prosody_alive || $parley_alive || break
 done
