@@ -173,7 +173,7 @@ many_pairs() {
 echo "== 100 pairs: highest total rate with p99 <= 50 ms"
 fresh_servers
 warm_up
-if $quick; then rates="2000 4000"; else rates="250 500 1000 1500 2000 3000 4000 5000 6000 8000 12000 16000 20000 24000"; fi
+if $quick; then rates="2000 4000"; else rates="250 500 1000 1500 2000 3000 4000 5000 6000 8000 12000 16000 20000 24000 32000"; fi
 prosody_alive=true parley_alive=true
 for total in $rates; do
   # A system whose ramp has ended is stopped at once, and each step starts on a quiet server core.
