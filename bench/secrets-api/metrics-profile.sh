@@ -34,9 +34,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { local p=$1; while (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done; echo "$p"; }
+. bench/secrets-api/lib.sh
 port=$(free_port 5190) metrics_port=$(free_port 9564)
-export PARLEY_VERIFIER_HEX=$(printf '%.0s*' {1..32} | sha256sum | cut -d' ' -f1)
 export PARLEY_BENCH_DIR="$root/bench/secrets-api" PARLEY_IDS_DIR="$work" PARLEY_THREADS=1
 unset PARLEY_WEBHOOK_URL # no webhooks here: create.lua would ask for one
 

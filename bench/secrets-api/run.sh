@@ -31,7 +31,7 @@ command -v wrk >/dev/null || { echo "wrk is required: apt-get install wrk" >&2; 
 work=$(mktemp -d /tmp/parley-bench.XXXXXX)
 chmod 755 "$work"
 export PARLEY_BENCH_DIR="$here" PARLEY_THREADS="$threads"
-export PARLEY_VERIFIER_HEX=$(printf '%.0s*' {1..32} | sha256sum | cut -d' ' -f1)
+. "$here/lib.sh"
 server_pid="" pg_bin="" pg_dir="$work/pg" pg_pid="" pg_port="" scraper_pid="" receiver_pid="" variant_count=0
 variants="" mode=""
 [ "${PARLEY_BENCH_METRICS:-0}" -gt 0 ] && [ "${PARLEY_BENCH_WEBHOOKS:-0}" -gt 0 ] &&
@@ -59,7 +59,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { local p=$1; while (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done; echo "$p"; }
 ticks() { local t=0; for pid in "$@"; do [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$t"; }
 pg_pids() { [ -n "$pg_pid" ] && { echo "$pg_pid"; pgrep -P "$pg_pid" || true; }; }
 hz=$(getconf CLK_TCK)
