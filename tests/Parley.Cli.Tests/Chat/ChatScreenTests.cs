@@ -404,9 +404,12 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         help.ShouldNotContain("you: hi");
         for (var page = help; !page.Contains("PgUp: back · Esc closes this", StringComparison.Ordinal);)
         {
-            var before = page;
+            // Only the panel counts as a new page (the status bar on the last row changes on its own), and a page is
+            // read once it has stopped changing, so a half-drawn frame never lets the next PgDn skip a page.
+            var before = AboveStatusBar(page);
             await screen.KeysAsync("NPage");
-            page = await screen.WaitForAsync(s => s != before, "the next page of the help");
+            await screen.WaitForAsync(s => AboveStatusBar(s) != before, "the next page of the help");
+            page = await screen.WaitForSettledAsync();
             help += page;
         }
 
@@ -541,6 +544,9 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         await screen.KeysAsync("Escape");
         await screen.WaitForAsync(s => !s.Contains("Esc closes this", StringComparison.Ordinal), "the panel closed");
     }
+
+    /// <summary>The screen without its last row, the status bar.</summary>
+    private static string AboveStatusBar(string screen) => string.Join('\n', screen.TrimEnd('\n').Split('\n').SkipLast(1));
 
     /// <summary>The conversation list's rows (left of the line) that contain <paramref name="text"/>.</summary>
     private static IEnumerable<string> ListRows(string screen, string text) =>

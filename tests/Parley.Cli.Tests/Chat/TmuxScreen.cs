@@ -114,6 +114,26 @@ internal sealed class TmuxScreen : IDisposable
         throw new TimeoutException($"the screen never showed {what}; it shows:\n{text}");
     }
 
+    /// <summary>Waits until two captures 150 ms apart are the same: the program has finished drawing.</summary>
+    public async Task<string> WaitForSettledAsync()
+    {
+        var deadline = Stopwatch.StartNew();
+        var text = await TextAsync();
+        while (deadline.Elapsed < DefaultWait)
+        {
+            await Task.Delay(150);
+            var next = await TextAsync();
+            if (next == text)
+            {
+                return text;
+            }
+
+            text = next;
+        }
+
+        throw new TimeoutException($"the screen never stopped changing; it shows:\n{text}");
+    }
+
     public Task<string> WaitForAsync(string text, TimeSpan? timeout = null) =>
         WaitForAsync(s => s.Contains(text, StringComparison.Ordinal), $"\"{text}\"", timeout);
 
