@@ -404,11 +404,13 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         help.ShouldNotContain("you: hi");
         for (var page = help; !page.Contains("PgUp: back · Esc closes this", StringComparison.Ordinal);)
         {
-            // Only the panel counts as a new page (the status bar on the last row changes on its own), and a page is
-            // read once it has stopped changing, so a half-drawn frame never lets the next PgDn skip a page.
-            var before = AboveStatusBar(page);
+            // Pages overlap: the last line of one is near the top of the next. Waiting for that line to move up (not
+            // for any change: the list and status rows change on their own) and then for the screen to settle means
+            // a half-drawn frame never lets the next PgDn skip a page.
+            var lines = PanelLines(page);
+            var last = lines.FindLastIndex(l => l.Trim().Length > 0);
             await screen.KeysAsync("NPage");
-            await screen.WaitForAsync(s => AboveStatusBar(s) != before, "the next page of the help");
+            await screen.WaitForAsync(s => PanelLines(s).IndexOf(lines[last]) is >= 0 and var at && at < last, "the next page of the help");
             page = await screen.WaitForSettledAsync();
             help += page;
         }
@@ -545,8 +547,16 @@ public sealed class ChatScreenTests(MessagingServerFixture fixture) : IClassFixt
         await screen.WaitForAsync(s => !s.Contains("Esc closes this", StringComparison.Ordinal), "the panel closed");
     }
 
-    /// <summary>The screen without its last row, the status bar.</summary>
-    private static string AboveStatusBar(string screen) => string.Join('\n', screen.TrimEnd('\n').Split('\n').SkipLast(1));
+    /// <summary>
+    /// An open panel's rows, right of the conversation list, from below the header down to the panel's last row (the
+    /// one that says how to go on); empty when no panel is open.
+    /// </summary>
+    private static List<string> PanelLines(string screen)
+    {
+        var rows = screen.Split('\n');
+        var footer = Array.FindIndex(rows, r => r.Contains("Esc closes this", StringComparison.Ordinal));
+        return footer < 1 ? [] : [.. rows[1..footer].Select(r => r[(r.IndexOf('│') + 1)..].TrimEnd())];
+    }
 
     /// <summary>The conversation list's rows (left of the line) that contain <paramref name="text"/>.</summary>
     private static IEnumerable<string> ListRows(string screen, string text) =>
