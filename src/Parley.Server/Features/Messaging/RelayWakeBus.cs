@@ -46,11 +46,7 @@ internal sealed class RelayWakeBus : IHostedService, IAsyncDisposable
             return;
         }
 
-        // The thread pool reads Redis's sockets: the library's own dedicated reader threads spin after every
-        // message, and on a small machine that spinning is a node's largest cost when it only hears wake-ups.
-        var configuration = ConfigurationOptions.Parse(_options.Redis);
-        configuration.SocketManager = SocketManager.ThreadPool;
-        _redis = await ConnectionMultiplexer.ConnectAsync(configuration);
+        _redis = await ConnectionMultiplexer.ConnectAsync(_options.Redis);
         // Wake-ups published while Redis was away are gone; the store still has their envelopes.
         _redis.ConnectionRestored += (_, e) =>
         {
