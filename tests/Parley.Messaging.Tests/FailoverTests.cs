@@ -241,7 +241,17 @@ public sealed class FailoverTests
 
         var (acceptedAtKill, secretsAtKill) = (accepted.Count, Volatile.Read(ref secretsCreated));
         await doomed.KillAsync();
-        await Task.WhenAll(running).WaitAsync(token);
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            // Say which part stopped making progress, so that a hang can be told from a slow machine.
+            throw new TimeoutException($"the run did not finish: accepted {accepted.Count} of {Envelopes}, received {received.Count}, "
+                + $"secrets created {Volatile.Read(ref secretsCreated)} of {Secrets}, receiver connects {bobConnects}, sender reconnects "
+                + $"{senderReconnects}; tasks (senders…, receiver, secrets): {string.Join(", ", running.Select(t => t.Status))}");
+        }
         TestContext.Current.TestOutputHelper?.WriteLine($"run {clock.Elapsed.TotalSeconds:F1} s; killed at {acceptedAtKill} envelopes and "
             + $"{secretsAtKill} secrets; receiver connects {bobConnects}; sender reconnects {senderReconnects}; "
             + $"secret opens whose outcome died with the node {openOutcomeUnknown.Count}");
