@@ -114,24 +114,16 @@ internal sealed class TmuxScreen : IDisposable
         throw new TimeoutException($"the screen never showed {what}; it shows:\n{text}");
     }
 
-    /// <summary>Waits until two captures 150 ms apart are the same: the program has finished drawing.</summary>
-    public async Task<string> WaitForSettledAsync()
+    /// <summary>Waits until two captures in a row are the same: the program has finished drawing.</summary>
+    public Task<string> WaitForSettledAsync()
     {
-        var deadline = Stopwatch.StartNew();
-        var text = await TextAsync();
-        while (deadline.Elapsed < DefaultWait)
+        string? previous = null;
+        return WaitForAsync(s =>
         {
-            await Task.Delay(150);
-            var next = await TextAsync();
-            if (next == text)
-            {
-                return text;
-            }
-
-            text = next;
-        }
-
-        throw new TimeoutException($"the screen never stopped changing; it shows:\n{text}");
+            var settled = s == previous;
+            previous = s;
+            return settled;
+        }, "the screen stop changing");
     }
 
     public Task<string> WaitForAsync(string text, TimeSpan? timeout = null) =>
