@@ -219,7 +219,10 @@ public sealed class RelayClient : IAsyncDisposable
         {
             throw new MessagingApiException($"The relay call {method} got no answer within {_callTimeout.TotalSeconds:0} s", e);
         }
-        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
+        // A socket closed under a send surfaces as a cancellation that the caller did not ask for (its inner
+        // exception the IOException): that is the connection failing too, so the caller can go on over REST.
+        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             throw new MessagingApiException("The relay connection failed: " + e.Message, e);
         }
