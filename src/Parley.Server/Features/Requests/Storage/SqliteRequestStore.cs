@@ -36,7 +36,7 @@ internal sealed class SqliteRequestStore(SqliteDatabase db, SqliteWebhookWrites 
             var inserted = c.ExecuteNonQuery();
             if (n.WebhookTarget is { } target)
             {
-                SqliteWebhookWrites.AddTarget(s, target);
+                SqliteWebhookWrites.AddRequestTarget(s, target);
             }
 
             return inserted;

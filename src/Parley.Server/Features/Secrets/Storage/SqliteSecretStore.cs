@@ -10,7 +10,8 @@ namespace Parley.Server.Features.Secrets.Storage;
 /// <c>{data}/streams</c> (named by bundle id, so the links of a secret for several recipients share
 /// one), written as parts arrive. The claim is one <c>UPDATE … RETURNING</c>; when it takes the last
 /// view, the manifest is cleared in the same transaction. A secret's webhook target, and the events of its
-/// state changes, are written in the write job of the create or change (<see cref="SqliteWebhookWrites"/>).
+/// state changes, are written in the write job of the create or change (<see cref="SqliteWebhookWrites"/>): the
+/// target on the secret's row, an event from what the change's UPDATE … RETURNING read of it.
 /// </summary>
 internal sealed class SqliteSecretStore : ISecretStore
 {
@@ -65,13 +66,13 @@ internal sealed class SqliteSecretStore : ISecretStore
 
     private static int Insert(SqliteSession s, SecretToStore n)
     {
-        var c = s.Statement("""
+        var c = s.Statement($"""
             INSERT INTO secrets (id, manage_hash, access_verifier, pp_salt, pp_iterations, pp_verifier, manifest,
               manifest_bytes, stream_bytes, stream_stored, created_at, expires_at, max_views, views_left, max_pp_attempts,
-              bundle_id, bundle_position, label, wrapped_key)
-            VALUES ($id, $mh, $av, $ps, $pi, $pv, $m, $mb, $sb, $ss, $c, $e, $mv, $mv, $mpa, $b, $bp, $l, $wk)
+              bundle_id, bundle_position, label, wrapped_key, {SqliteWebhookWrites.SecretTargetColumns})
+            VALUES ($id, $mh, $av, $ps, $pi, $pv, $m, $mb, $sb, $ss, $c, $e, $mv, $mv, $mpa, $b, $bp, $l, $wk, {SqliteWebhookWrites.SecretTargetValues})
             """, "$id", "$mh", "$av", "$ps", "$pi", "$pv", "$m", "$mb", "$sb", "$ss", "$c", "$e", "$mv", "$mpa",
-            "$b", "$bp", "$l", "$wk")
+            "$b", "$bp", "$l", "$wk", "$wh_kind", "$wh_report", "$wh_url", "$wh_key")
             .Bind("$id", n.Id.ToByteArray())
             .Bind("$mh", n.ManageHash)
             .Bind("$av", n.AccessVerifier)
@@ -90,13 +91,7 @@ internal sealed class SqliteSecretStore : ISecretStore
             .Bind("$bp", n.Position)
             .Bind("$l", n.Label)
             .Bind("$wk", n.WrappedKey);
-        var inserted = c.ExecuteNonQuery();
-        if (n.WebhookTarget is { } target)
-        {
-            SqliteWebhookWrites.AddTarget(s, target);
-        }
-
-        return inserted;
+        return SqliteWebhookWrites.BindSecretTarget(c, n.WebhookTarget).ExecuteNonQuery();
     }
 
     public async ValueTask<SecretRecord?> FindAsync(SecretId id, CancellationToken cancellationToken) =>
@@ -150,13 +145,14 @@ internal sealed class SqliteSecretStore : ISecretStore
                 UPDATE secrets SET views_left = views_left - 1, opened_at = opened_at || $now || ','
                 WHERE id = $id AND access_verifier = $av AND (pp_verifier IS NULL OR pp_verifier = $pv)
                   AND {Live} AND manifest IS NOT NULL AND (stream_bytes IS NULL OR stream_received = stream_bytes)
-                RETURNING manifest, views_left, stream_bytes, wrapped_key
+                RETURNING manifest, views_left, stream_bytes, wrapped_key, {SqliteWebhookWrites.SecretTargetReturning}
                 """, "$id", "$av", "$pv", "$now")
                 .Bind("$id", idBytes)
                 .Bind("$av", a.accessVerifier)
                 .Bind("$pv", a.passphraseVerifier)
                 .Bind("$now", a.now.ToUnixTimeMilliseconds());
             ClaimedView claimed;
+            QueuedTarget? target;
             using (var r = c.ExecuteReader())
             {
                 if (!r.Read())
@@ -167,6 +163,7 @@ internal sealed class SqliteSecretStore : ISecretStore
 
                 claimed = new ClaimedView((byte[])r.GetValue(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt64(2),
                     r.IsDBNull(3) ? null : (byte[])r.GetValue(3));
+                target = SqliteWebhookWrites.ReadSecretTarget(r, 4);
             }
 
             if (claimed.ViewsLeft == 0)
@@ -186,7 +183,7 @@ internal sealed class SqliteSecretStore : ISecretStore
                     .ExecuteNonQuery();
             }
 
-            a.webhooks.Queue(s, a.id, SubjectEvent.Opened, claimed.ViewsLeft, a.now, thenBurned: claimed.ViewsLeft == 0);
+            a.webhooks.Queue(s, a.id, target, SubjectEvent.Opened, claimed.ViewsLeft, a.now, thenBurned: claimed.ViewsLeft == 0);
 
             return ClaimOutcome.Claimed(claimed);
         }, cancellationToken);
@@ -195,16 +192,26 @@ internal sealed class SqliteSecretStore : ISecretStore
     {
         await _db.WriteBatchedAsync((id, now, webhooks: _webhooks), static (s, a) =>
         {
-            var c = s.Statement($"UPDATE secrets SET failed_attempts = failed_attempts + 1 WHERE id = $id AND {Live} RETURNING views_left",
-                "$id", "$now")
+            var c = s.Statement($"""
+                UPDATE secrets SET failed_attempts = failed_attempts + 1 WHERE id = $id AND {Live}
+                RETURNING views_left, {SqliteWebhookWrites.SecretTargetReturning}
+                """, "$id", "$now")
                 .Bind("$id", a.id.ToByteArray())
                 .Bind("$now", a.now.ToUnixTimeMilliseconds());
-            if (c.ExecuteScalar() is not long viewsLeft)
+            int viewsLeft;
+            QueuedTarget? target;
+            using (var r = c.ExecuteReader())
             {
-                return false;
+                if (!r.Read())
+                {
+                    return false;
+                }
+
+                viewsLeft = r.GetInt32(0);
+                target = SqliteWebhookWrites.ReadSecretTarget(r, 1);
             }
 
-            a.webhooks.Queue(s, a.id, SubjectEvent.FailedAttempt, (int)viewsLeft, a.now);
+            a.webhooks.Queue(s, a.id, target, SubjectEvent.FailedAttempt, viewsLeft, a.now);
             return true;
         }, cancellationToken);
     }
@@ -219,7 +226,7 @@ internal sealed class SqliteSecretStore : ISecretStore
                   burned_at = CASE WHEN pp_failures + 1 >= max_pp_attempts THEN $now END,
                   manifest = CASE WHEN pp_failures + 1 >= max_pp_attempts THEN NULL ELSE manifest END
                 WHERE id = $id AND access_verifier = $av AND pp_verifier IS NOT NULL AND {Live}
-                RETURNING max_pp_attempts - pp_failures, burned_at, stream_stored, views_left
+                RETURNING max_pp_attempts - pp_failures, burned_at, stream_stored, views_left, {SqliteWebhookWrites.SecretTargetReturning}
                 """, "$id", "$av", "$now")
                 .Bind("$id", a.id.ToByteArray())
                 .Bind("$av", a.accessVerifier)
@@ -227,6 +234,7 @@ internal sealed class SqliteSecretStore : ISecretStore
             PassphraseFailure failure;
             bool streamStored;
             int viewsLeft;
+            QueuedTarget? target;
             using (var r = c.ExecuteReader())
             {
                 if (!r.Read())
@@ -237,9 +245,10 @@ internal sealed class SqliteSecretStore : ISecretStore
                 failure = new PassphraseFailure(Math.Max(0, r.GetInt32(0)), r.IsDBNull(1) ? null : Time(r.GetInt64(1)));
                 streamStored = r.GetInt64(2) != 0;
                 viewsLeft = r.GetInt32(3);
+                target = SqliteWebhookWrites.ReadSecretTarget(r, 4);
             }
 
-            a.webhooks.Queue(s, a.id, SubjectEvent.FailedAttempt, viewsLeft, a.now, thenBurned: failure.BurnedAt is not null);
+            a.webhooks.Queue(s, a.id, target, SubjectEvent.FailedAttempt, viewsLeft, a.now, thenBurned: failure.BurnedAt is not null);
 
             return (failure, failure.BurnedAt is not null && streamStored);
         }, cancellationToken);
@@ -258,17 +267,25 @@ internal sealed class SqliteSecretStore : ISecretStore
             var c = s.Statement($"""
                 UPDATE secrets SET destroyed_at = $now, manifest = NULL
                 WHERE id = $id AND {Live}
-                RETURNING stream_stored
+                RETURNING stream_stored, {SqliteWebhookWrites.SecretTargetReturning}
                 """, "$id", "$now")
                 .Bind("$id", a.id.ToByteArray())
                 .Bind("$now", a.now.ToUnixTimeMilliseconds());
-            if (c.ExecuteScalar() is not long streamStored)
+            bool streamStored;
+            QueuedTarget? target;
+            using (var r = c.ExecuteReader())
             {
-                return (false, false);
+                if (!r.Read())
+                {
+                    return (false, false);
+                }
+
+                streamStored = r.GetInt64(0) != 0;
+                target = SqliteWebhookWrites.ReadSecretTarget(r, 1);
             }
 
-            a.webhooks.Queue(s, a.id, SubjectEvent.Destroyed, null, a.now);
-            return (true, streamStored != 0);
+            a.webhooks.Queue(s, a.id, target, SubjectEvent.Destroyed, null, a.now);
+            return (true, streamStored);
         }, cancellationToken);
         if (dropStream)
         {

@@ -6,14 +6,15 @@ namespace Parley.Server.Features.Webhooks.Storage;
 
 /// <summary>
 /// SQLite store: targets and outbox in the shared database file, written through its batched writer (targets and
-/// events of state changes by the secrets and requests stores, through <see cref="SqliteWebhookWrites"/>).
+/// events of state changes by the secrets and requests stores, through <see cref="SqliteWebhookWrites"/>). A secret's
+/// target is on its row in <c>secrets</c>, a request's in <c>webhook_targets</c>; each outbox row carries its own.
 /// </summary>
 internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites writes) : IWebhookStore
 {
     public async ValueTask<WebhookTarget?> FindTargetAsync(SecretId subject, CancellationToken cancellationToken) =>
         await db.ReadAsync(subject, static (s, subject) =>
         {
-            var c = s.Statement($"SELECT {WebhooksSchema.TargetColumns} FROM webhook_targets WHERE subject_id = $s", "$s")
+            var c = s.Statement($"{TargetsSql} WHERE subject_id = $s", "$s")
                 .Bind("$s", subject.ToByteArray());
             using var r = c.ExecuteReader();
             return r.Read() ? ReadTarget(r) : null;
@@ -25,9 +26,21 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
             static (s, a) => a.writes.Queue(s, a.subject, a.happened, a.viewsLeft, a.now), cancellationToken);
 
     /// <summary>
-    /// The lease is the only write: the targets are looked up and the bodies built on a reader connection after it
-    /// commits, off the one writer thread that the secrets' own writes wait for. A claimed row keeps its target (the
-    /// purge spares targets with queued events).
+    /// Every target as <see cref="ReadTarget"/> reads it, of secrets (from their rows) and of requests: a query to add a
+    /// WHERE on <c>subject_id</c>, <c>expiry_handled</c> and <c>expires_at</c> to.
+    /// </summary>
+    private static readonly string TargetsSql = $"""
+        SELECT * FROM (
+          SELECT id AS subject_id, webhook_kind AS kind, coalesce(webhook_report_id, id) AS report_id, webhook_url AS url,
+            webhook_key AS signing_key, expires_at, webhook_expiry_handled AS expiry_handled
+          FROM secrets WHERE webhook_kind IS NOT NULL
+          UNION ALL
+          SELECT {WebhooksSchema.TargetColumns}, expiry_handled FROM webhook_targets)
+        """;
+
+    /// <summary>
+    /// The lease is the only write, and the bodies are built after it commits, off the one writer thread that the
+    /// secrets' own writes wait for. Each row carries its target.
     /// </summary>
     public async ValueTask<IReadOnlyList<PendingDelivery>> ClaimDueAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int max,
         CancellationToken cancellationToken)
@@ -37,7 +50,7 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
             var c = s.Statement("""
                 UPDATE webhook_outbox SET next_attempt_at = $lease
                 WHERE seq IN (SELECT seq FROM webhook_outbox WHERE next_attempt_at <= $now ORDER BY next_attempt_at LIMIT $max)
-                RETURNING seq, id, subject_id, body, attempts, created_at, event, views_left
+                RETURNING seq, id, body, attempts, created_at, event, views_left, kind, report_id, url, signing_key
                 """, "$lease", "$now", "$max")
                 .Bind("$lease", a.leaseUntil.ToUnixTimeMilliseconds())
                 .Bind("$now", a.now.ToUnixTimeMilliseconds())
@@ -46,36 +59,17 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
             using var r = c.ExecuteReader();
             while (r.Read())
             {
-                rows.Add(new ClaimedRow(r.GetInt64(0), r.GetString(1), (byte[])r.GetValue(2), r.IsDBNull(3) ? null : (byte[])r.GetValue(3),
-                    r.GetInt32(4), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)), r.IsDBNull(6) ? null : (SubjectEvent)r.GetInt32(6),
-                    r.IsDBNull(7) ? null : r.GetInt32(7)));
+                rows.Add(new ClaimedRow(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : (byte[])r.GetValue(2), r.GetInt32(3),
+                    DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), r.IsDBNull(5) ? null : (SubjectEvent)r.GetInt32(5),
+                    r.IsDBNull(6) ? null : r.GetInt32(6), (WebhookSubject)r.GetInt32(7), (byte[])r.GetValue(8), r.GetString(9),
+                    (byte[])r.GetValue(10)));
             }
 
             return rows;
         }, cancellationToken);
-        if (rows.Count == 0)
-        {
-            return [];
-        }
-
-        return await db.ReadAsync(rows, static (s, rows) =>
-        {
-            var claimed = new List<PendingDelivery>(rows.Count);
-            foreach (var row in rows)
-            {
-                using var r = s.Statement("SELECT url, signing_key, kind, report_id FROM webhook_targets WHERE subject_id = $s", "$s")
-                    .Bind("$s", row.Subject)
-                    .ExecuteReader();
-                if (r.Read())
-                {
-                    var body = row.Body ?? WebhookPayload.Build((WebhookSubject)r.GetInt32(2), row.Event!.Value, row.CreatedAt,
-                        SecretId.FromBytes((byte[])r.GetValue(3)), row.ViewsLeft);
-                    claimed.Add(new PendingDelivery(row.Sequence, row.Id, r.GetString(0), (byte[])r.GetValue(1), body, row.Attempts, row.CreatedAt));
-                }
-            }
-
-            return (IReadOnlyList<PendingDelivery>)claimed;
-        }, cancellationToken);
+        return rows.ConvertAll(row => new PendingDelivery(row.Sequence, row.Id, row.Url, row.SigningKey,
+            row.Body ?? WebhookPayload.Build(row.Kind, row.Event!.Value, row.CreatedAt, SecretId.FromBytes(row.ReportId), row.ViewsLeft),
+            row.Attempts, row.CreatedAt));
     }
 
     public async ValueTask RemoveAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken) =>
@@ -99,10 +93,7 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
     public async ValueTask<IReadOnlyList<WebhookTarget>> DueExpiriesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
         await db.ReadAsync((now, max), static (s, a) =>
         {
-            var c = s.Statement($"""
-                SELECT {WebhooksSchema.TargetColumns} FROM webhook_targets WHERE expiry_handled = 0 AND expires_at <= $now
-                ORDER BY expires_at LIMIT $max
-                """, "$now", "$max")
+            var c = s.Statement($"{TargetsSql} WHERE expiry_handled = 0 AND expires_at <= $now ORDER BY expires_at LIMIT $max", "$now", "$max")
                 .Bind("$now", a.now.ToUnixTimeMilliseconds())
                 .Bind("$max", a.max);
             using var r = c.ExecuteReader();
@@ -118,20 +109,19 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
     public async ValueTask MarkExpiryHandledAsync(SecretId subject, CancellationToken cancellationToken) =>
         await db.WriteBatchedAsync(subject, static (s, subject) =>
         {
-            var c = s.Statement("UPDATE webhook_targets SET expiry_handled = 1 WHERE subject_id = $s", "$s")
-                .Bind("$s", subject.ToByteArray());
-            return c.ExecuteNonQuery();
+            var bytes = subject.ToByteArray();
+            return s.Statement("UPDATE secrets SET webhook_expiry_handled = 1 WHERE id = $s AND webhook_kind IS NOT NULL", "$s")
+                .Bind("$s", bytes).ExecuteNonQuery()
+                + s.Statement("UPDATE webhook_targets SET expiry_handled = 1 WHERE subject_id = $s", "$s")
+                .Bind("$s", bytes).ExecuteNonQuery();
         }, cancellationToken);
 
     public async ValueTask<int> PurgeTargetsAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
         await db.WriteBatchedAsync(before, static (s, before) =>
         {
-            // "expiry_handled IN (0, 1)" lets the expiry index (handled, expires_at) serve; the outbox has no subject
-            // index, so NOT IN scans it once into a temporary set rather than looking up each target.
-            var c = s.Statement("""
-                DELETE FROM webhook_targets WHERE expiry_handled IN (0, 1) AND expires_at < $b
-                  AND subject_id NOT IN (SELECT subject_id FROM webhook_outbox)
-                """, "$b")
+            // Requests' targets only (a secret's goes with its row). "expiry_handled IN (0, 1)" lets the expiry index
+            // (handled, expires_at) serve. Queued events carry their target: none needs to be spared for them.
+            var c = s.Statement("DELETE FROM webhook_targets WHERE expiry_handled IN (0, 1) AND expires_at < $b", "$b")
                 .Bind("$b", before.ToUnixTimeMilliseconds());
             return c.ExecuteNonQuery();
         }, cancellationToken);
@@ -143,7 +133,7 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
         new(SecretId.FromBytes((byte[])r.GetValue(0)), (WebhookSubject)r.GetInt32(1), SecretId.FromBytes((byte[])r.GetValue(2)),
             r.GetString(3), (byte[])r.GetValue(4), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)));
 
-    /// <summary>An outbox row as the claim leased it: a body from before schema version 2, or the event to build it from.</summary>
-    private sealed record ClaimedRow(long Sequence, string Id, byte[] Subject, byte[]? Body, int Attempts, DateTimeOffset CreatedAt,
-        SubjectEvent? Event, int? ViewsLeft);
+    /// <summary>An outbox row as the claim leased it: a body from before schema version 2, or the event to build it from; its target.</summary>
+    private sealed record ClaimedRow(long Sequence, string Id, byte[]? Body, int Attempts, DateTimeOffset CreatedAt,
+        SubjectEvent? Event, int? ViewsLeft, WebhookSubject Kind, byte[] ReportId, string Url, byte[] SigningKey);
 }

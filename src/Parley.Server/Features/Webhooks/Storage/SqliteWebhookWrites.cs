@@ -1,44 +1,72 @@
+using Microsoft.Data.Sqlite;
 using Parley.Server.Features.Secrets;
 using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Features.Webhooks.Storage;
 
 /// <summary>
-/// The webhook rows that the SQLite stores of secrets and requests write inside their own write jobs, so that
-/// they commit with the change they belong to (one group commit, no write of their own): a subject's target
-/// with its create, an event with the state change it reports. An event is queued only when the subject has a
-/// target of a kind told of it. Queuing one wakes the delivery worker, whose claim goes through the same
+/// The webhook rows and columns that the SQLite stores of secrets and requests write inside their own write jobs, so
+/// that they commit with the change they belong to (one group commit, no write of their own): a secret's target on its
+/// own row (the <c>webhook_*</c> columns of <c>secrets</c>), a request's in <c>webhook_targets</c>, an event with the
+/// state change it reports. An outbox row carries its target, so that a change which read the secret's row anyway
+/// (its UPDATE … RETURNING lists <see cref="SecretTargetReturning"/>) queues with a plain insert. An event is queued
+/// only for a target of a kind told of it. Queuing one wakes the delivery worker, whose claim goes through the same
 /// writer and so runs after the batch that queued it has committed.
 /// </summary>
 internal sealed class SqliteWebhookWrites(WebhookSignal signal)
 {
-    /// <summary>
-    /// One INSERT … SELECT per event and per "then burned" (the change that reported it also burned the secret: its
-    /// last view or last passphrase attempt), each limited to the kinds of target told of each event. Both events of
-    /// such a change are one statement that reads the target once: on the writer thread, a second lookup of a
-    /// random key costs about as much as the row it queues.
-    /// </summary>
-    private static readonly Dictionary<(SubjectEvent Happened, bool ThenBurned), string> QueueSql = Enum.GetValues<SubjectEvent>()
-        .SelectMany(e => new[] { (e, false), (e, true) })
-        .ToDictionary(k => k, k => k.Item2 ? QueueWithBurnedSql(k.Item1) : $"""
-            INSERT INTO webhook_outbox (id, subject_id, event, views_left, created_at, next_attempt_at)
-            SELECT $id, subject_id, {(int)k.Item1}, $v, $at, $at FROM webhook_targets
-            WHERE subject_id = $s AND kind IN ({WebhookPayload.KindsToldSql(k.Item1)})
-            """);
+    /// <summary>What a secret's row adds to an INSERT's column list for its target (bound by <see cref="BindSecretTarget"/>).</summary>
+    public const string SecretTargetColumns = "webhook_kind, webhook_report_id, webhook_url, webhook_key";
+
+    /// <summary>The parameters of <see cref="SecretTargetColumns"/>, in order.</summary>
+    public const string SecretTargetValues = "$wh_kind, $wh_report, $wh_url, $wh_key";
 
     /// <summary>
-    /// <paramref name="happened"/> (id <c>$id</c>, views left <c>$v</c>) and then <c>secret.burned</c> (id <c>$burned_id</c>),
-    /// in that order (CROSS JOIN keeps the VALUES as the outer loop), each for a target told of it.
+    /// The secret's target as an UPDATE … RETURNING on <c>secrets</c> lists it, read back by <see cref="ReadSecretTarget"/>:
+    /// kind, the id its events name (the secret's own unless it answers a request), URL, key.
     /// </summary>
-    private static string QueueWithBurnedSql(SubjectEvent happened) => $"""
-        INSERT INTO webhook_outbox (id, subject_id, event, views_left, created_at, next_attempt_at)
-        SELECT e.column1, t.subject_id, e.column2, e.column3, $at, $at
-        FROM (VALUES ($id, {(int)happened}, $v), ($burned_id, {(int)SubjectEvent.Burned}, 0)) e CROSS JOIN webhook_targets t
-        WHERE t.subject_id = $s AND ((e.column2 = {(int)happened} AND t.kind IN ({WebhookPayload.KindsToldSql(happened)}))
-          OR (e.column2 = {(int)SubjectEvent.Burned} AND t.kind IN ({WebhookPayload.KindsToldSql(SubjectEvent.Burned)})))
+    public const string SecretTargetReturning = "webhook_kind, coalesce(webhook_report_id, id), webhook_url, webhook_key";
+
+    private const string OutboxColumns = "id, subject_id, event, views_left, created_at, next_attempt_at, kind, report_id, url, signing_key";
+
+    /// <summary>One event for a target given in parameters.</summary>
+    private const string QueueOneSql = $"""
+        INSERT INTO webhook_outbox ({OutboxColumns})
+        VALUES ($id, $s, $e, $v, $at, $at, $k, $r, $u, $key)
         """;
 
-    public static void AddTarget(SqliteSession s, WebhookTarget t) =>
+    /// <summary>An event and then <c>secret.burned</c> (id <c>$burned_id</c>), in that order, for the same target.</summary>
+    private static readonly string QueueWithBurnedSql = $"""
+        INSERT INTO webhook_outbox ({OutboxColumns})
+        VALUES ($id, $s, $e, $v, $at, $at, $k, $r, $u, $key), ($burned_id, $s, {(int)SubjectEvent.Burned}, 0, $at, $at, $k, $r, $u, $key)
+        """;
+
+    /// <summary>
+    /// An event for whichever target the subject has (on its secret's row or in <c>webhook_targets</c>), if of a kind told
+    /// of it: for the changes that do not read the subject's row (an answered request, an expiry).
+    /// </summary>
+    private static readonly Dictionary<SubjectEvent, string> QueueLookedUpSql = Enum.GetValues<SubjectEvent>().ToDictionary(e => e, e => $"""
+        INSERT INTO webhook_outbox ({OutboxColumns})
+        SELECT $id, id, {(int)e}, $v, $at, $at, webhook_kind, coalesce(webhook_report_id, id), webhook_url, webhook_key FROM secrets
+        WHERE id = $s AND webhook_kind IN ({WebhookPayload.KindsToldSql(e)})
+        UNION ALL
+        SELECT $id, subject_id, {(int)e}, $v, $at, $at, kind, report_id, url, signing_key FROM webhook_targets
+        WHERE subject_id = $s AND kind IN ({WebhookPayload.KindsToldSql(e)})
+        """);
+
+    /// <summary>Binds a secret's target (or none) to the <see cref="SecretTargetValues"/> of an INSERT into <c>secrets</c>.</summary>
+    public static Statement<SqliteCommand> BindSecretTarget(Statement<SqliteCommand> insert, WebhookTarget? target) => insert
+        .Bind("$wh_kind", (int?)target?.Kind)
+        .Bind("$wh_report", target is null || target.ReportId == target.SubjectId ? null : target.ReportId.ToByteArray())
+        .Bind("$wh_url", target?.Url)
+        .Bind("$wh_key", target?.SigningKey);
+
+    /// <summary>The target <see cref="SecretTargetReturning"/> gave, its first column at <paramref name="first"/>; null without one.</summary>
+    public static QueuedTarget? ReadSecretTarget(SqliteDataReader r, int first) => r.IsDBNull(first) ? null
+        : new((WebhookSubject)r.GetInt32(first), (byte[])r.GetValue(first + 1), r.GetString(first + 2), (byte[])r.GetValue(first + 3));
+
+    /// <summary>A request's target (a secret's is a part of its row: <see cref="BindSecretTarget"/>).</summary>
+    public static void AddRequestTarget(SqliteSession s, WebhookTarget t) =>
         s.Statement($"INSERT INTO webhook_targets ({WebhooksSchema.TargetColumns}) VALUES ($s, $k, $r, $u, $key, $e)", "$s", "$k", "$r", "$u", "$key", "$e")
             .Bind("$s", t.SubjectId.ToByteArray())
             .Bind("$k", (int)t.Kind)
@@ -48,27 +76,64 @@ internal sealed class SqliteWebhookWrites(WebhookSignal signal)
             .Bind("$e", t.ExpiresAt.ToUnixTimeMilliseconds())
             .ExecuteNonQuery();
 
-    /// <summary>Gives the answer's secret the request's target, if it has one: its opening is reported under the request's id.</summary>
+    /// <summary>
+    /// Gives the answer's secret (already stored) the request's target, if it has one: its opening is reported under the
+    /// request's id.
+    /// </summary>
     public static void AddAnswerTarget(SqliteSession s, SecretId request, SecretId answer) =>
         s.Statement($"""
-            INSERT INTO webhook_targets ({WebhooksSchema.TargetColumns})
-            SELECT $a, {(int)WebhookSubject.RequestAnswer}, report_id, url, signing_key, expires_at FROM webhook_targets
-            WHERE subject_id = $r AND kind = {(int)WebhookSubject.Request}
+            UPDATE secrets SET webhook_kind = {(int)WebhookSubject.RequestAnswer}, webhook_report_id = t.report_id, webhook_url = t.url,
+              webhook_key = t.signing_key
+            FROM webhook_targets t WHERE secrets.id = $a AND t.subject_id = $r AND t.kind = {(int)WebhookSubject.Request}
             """, "$a", "$r")
             .Bind("$a", answer.ToByteArray())
             .Bind("$r", request.ToByteArray())
             .ExecuteNonQuery();
 
     /// <summary>
-    /// Queues <paramref name="happened"/> for the subject's target, if it has one told of it, and when
-    /// <paramref name="thenBurned"/> also <c>secret.burned</c> after it; true when it queued any.
+    /// Queues <paramref name="happened"/> for <paramref name="target"/> (read with the change), if it has one of a kind told
+    /// of it, and when <paramref name="thenBurned"/> also <c>secret.burned</c> after it; true when it queued any.
     /// </summary>
-    public bool Queue(SqliteSession s, SecretId subject, SubjectEvent happened, int? viewsLeft, DateTimeOffset at, bool thenBurned = false)
+    public bool Queue(SqliteSession s, SecretId subject, QueuedTarget? target, SubjectEvent happened, int? viewsLeft, DateTimeOffset at,
+        bool thenBurned = false)
     {
-        var statement = thenBurned
-            ? s.Statement(QueueSql[(happened, true)], "$id", "$burned_id", "$s", "$v", "$at").Bind("$burned_id", WebhookPayload.NewMessageId())
-            : s.Statement(QueueSql[(happened, false)], "$id", "$s", "$v", "$at");
-        var queued = statement
+        if (target is null)
+        {
+            return false;
+        }
+
+        var tellHappened = WebhookPayload.TypeFor(target.Kind, happened) is not null;
+        var tellBurned = thenBurned && WebhookPayload.TypeFor(target.Kind, SubjectEvent.Burned) is not null;
+        if (!tellHappened && !tellBurned)
+        {
+            return false;
+        }
+
+        var statement = tellHappened && tellBurned
+            ? s.Statement(QueueWithBurnedSql, "$id", "$burned_id", "$s", "$e", "$v", "$at", "$k", "$r", "$u", "$key").Bind("$burned_id", WebhookPayload.NewMessageId())
+            : s.Statement(QueueOneSql, "$id", "$s", "$e", "$v", "$at", "$k", "$r", "$u", "$key");
+        statement
+            .Bind("$id", WebhookPayload.NewMessageId())
+            .Bind("$s", subject.ToByteArray())
+            .Bind("$e", (int)(tellHappened ? happened : SubjectEvent.Burned))
+            .Bind("$v", tellHappened ? viewsLeft : 0)
+            .Bind("$at", at.ToUnixTimeMilliseconds())
+            .Bind("$k", (int)target.Kind)
+            .Bind("$r", target.ReportId)
+            .Bind("$u", target.Url)
+            .Bind("$key", target.SigningKey)
+            .ExecuteNonQuery();
+        signal.Wake();
+        return true;
+    }
+
+    /// <summary>
+    /// Queues <paramref name="happened"/> for the subject's target, looked up (see <see cref="QueueLookedUpSql"/>); true when
+    /// it queued one.
+    /// </summary>
+    public bool Queue(SqliteSession s, SecretId subject, SubjectEvent happened, int? viewsLeft, DateTimeOffset at)
+    {
+        var queued = s.Statement(QueueLookedUpSql[happened], "$id", "$s", "$v", "$at")
             .Bind("$id", WebhookPayload.NewMessageId())
             .Bind("$s", subject.ToByteArray())
             .Bind("$v", viewsLeft)
@@ -82,3 +147,6 @@ internal sealed class SqliteWebhookWrites(WebhookSignal signal)
         return queued;
     }
 }
+
+/// <summary>A target as an outbox row carries it: its kind, the id its events name, where they go and the key that signs them.</summary>
+internal sealed record QueuedTarget(WebhookSubject Kind, byte[] ReportId, string Url, byte[] SigningKey);

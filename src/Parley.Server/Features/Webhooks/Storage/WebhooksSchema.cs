@@ -86,6 +86,24 @@ internal static class WebhooksSchema
             DROP INDEX webhook_targets_expires_at;
             CREATE INDEX webhook_targets_expiry ON webhook_targets (expiry_handled, expires_at);
             """,
+            // A secret's target lives on the secret's row (SecretsSchema's third script, which runs first: the secrets
+            // feature's schema is applied before this one), so webhook_targets keeps requests' targets only. An outbox
+            // row carries its target (kind, report id, URL, key): queuing is a plain insert of what the change's own
+            // UPDATE … RETURNING gave, and the delivery worker looks nothing up. Rows queued before get their target's
+            // columns; rows whose target is gone could never be sent (they were skipped at every claim) and go.
+            """
+            ALTER TABLE webhook_outbox ADD COLUMN kind INTEGER;
+            ALTER TABLE webhook_outbox ADD COLUMN report_id BLOB;
+            ALTER TABLE webhook_outbox ADD COLUMN url TEXT;
+            ALTER TABLE webhook_outbox ADD COLUMN signing_key BLOB;
+            UPDATE webhook_outbox SET kind = t.kind, report_id = t.report_id, url = t.url, signing_key = t.signing_key
+              FROM webhook_targets t WHERE t.subject_id = webhook_outbox.subject_id;
+            DELETE FROM webhook_outbox WHERE url IS NULL;
+            UPDATE secrets SET webhook_kind = t.kind, webhook_report_id = CASE WHEN t.report_id <> t.subject_id THEN t.report_id END,
+              webhook_url = t.url, webhook_key = t.signing_key, webhook_expiry_handled = t.expiry_handled
+              FROM webhook_targets t WHERE t.subject_id = secrets.id AND t.kind IN (1, 3);
+            DELETE FROM webhook_targets WHERE kind IN (1, 3);
+            """,
         ],
         Postgres:
         [
