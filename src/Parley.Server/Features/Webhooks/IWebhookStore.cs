@@ -79,7 +79,8 @@ internal sealed record WebhookTarget(SecretId SubjectId, WebhookSubject Kind, Se
     DateTimeOffset ExpiresAt);
 
 /// <summary>
-/// A queued event with what it takes to send it. <paramref name="Sequence"/> is the outbox's key of it, increasing and
-/// never reused; <paramref name="MessageId"/> the <c>webhook-id</c> the receiver sees, the same on every retry.
+/// A queued event with what it takes to send it. <paramref name="Sequence"/> is the store's handle of it: the outbox's key,
+/// increasing and never reused (on SQLite the negative of a key names the <c>secret.burned</c> queued in the same row as
+/// the key's event); <paramref name="MessageId"/> the <c>webhook-id</c> the receiver sees, the same on every retry.
 /// </summary>
 internal sealed record PendingDelivery(long Sequence, string MessageId, string Url, byte[] SigningKey, byte[] Body, int Attempts, DateTimeOffset CreatedAt);

@@ -72,7 +72,7 @@ internal sealed class WebhookDeliveryWorker(IWebhookStore store, ISecretStore se
             await finished.RemoveRestAsync();
         }
 
-        return due.Count == batch;
+        return due.Count >= batch; // a store may give two deliveries for one row
     }
 
     private async Task DeliverAsync(PendingDelivery delivery, FinishedDeliveries finished, CancellationToken stoppingToken)

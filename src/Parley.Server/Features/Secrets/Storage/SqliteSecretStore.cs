@@ -152,7 +152,7 @@ internal sealed class SqliteSecretStore : ISecretStore
                 .Bind("$pv", a.passphraseVerifier)
                 .Bind("$now", a.now.ToUnixTimeMilliseconds());
             ClaimedView claimed;
-            QueuedTarget? target;
+            WebhookSubject? webhookKind;
             using (var r = c.ExecuteReader())
             {
                 if (!r.Read())
@@ -163,7 +163,7 @@ internal sealed class SqliteSecretStore : ISecretStore
 
                 claimed = new ClaimedView((byte[])r.GetValue(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt64(2),
                     r.IsDBNull(3) ? null : (byte[])r.GetValue(3));
-                target = SqliteWebhookWrites.ReadSecretTarget(r, 4);
+                webhookKind = SqliteWebhookWrites.ReadSecretTargetKind(r, 4);
             }
 
             if (claimed.ViewsLeft == 0)
@@ -183,7 +183,7 @@ internal sealed class SqliteSecretStore : ISecretStore
                     .ExecuteNonQuery();
             }
 
-            a.webhooks.Queue(s, a.id, target, SubjectEvent.Opened, claimed.ViewsLeft, a.now, thenBurned: claimed.ViewsLeft == 0);
+            a.webhooks.Queue(s, a.id, webhookKind, SubjectEvent.Opened, claimed.ViewsLeft, a.now, thenBurned: claimed.ViewsLeft == 0);
 
             return ClaimOutcome.Claimed(claimed);
         }, cancellationToken);
@@ -199,7 +199,7 @@ internal sealed class SqliteSecretStore : ISecretStore
                 .Bind("$id", a.id.ToByteArray())
                 .Bind("$now", a.now.ToUnixTimeMilliseconds());
             int viewsLeft;
-            QueuedTarget? target;
+            WebhookSubject? webhookKind;
             using (var r = c.ExecuteReader())
             {
                 if (!r.Read())
@@ -208,10 +208,10 @@ internal sealed class SqliteSecretStore : ISecretStore
                 }
 
                 viewsLeft = r.GetInt32(0);
-                target = SqliteWebhookWrites.ReadSecretTarget(r, 1);
+                webhookKind = SqliteWebhookWrites.ReadSecretTargetKind(r, 1);
             }
 
-            a.webhooks.Queue(s, a.id, target, SubjectEvent.FailedAttempt, viewsLeft, a.now);
+            a.webhooks.Queue(s, a.id, webhookKind, SubjectEvent.FailedAttempt, viewsLeft, a.now);
             return true;
         }, cancellationToken);
     }
@@ -234,7 +234,7 @@ internal sealed class SqliteSecretStore : ISecretStore
             PassphraseFailure failure;
             bool streamStored;
             int viewsLeft;
-            QueuedTarget? target;
+            WebhookSubject? webhookKind;
             using (var r = c.ExecuteReader())
             {
                 if (!r.Read())
@@ -245,10 +245,10 @@ internal sealed class SqliteSecretStore : ISecretStore
                 failure = new PassphraseFailure(Math.Max(0, r.GetInt32(0)), r.IsDBNull(1) ? null : Time(r.GetInt64(1)));
                 streamStored = r.GetInt64(2) != 0;
                 viewsLeft = r.GetInt32(3);
-                target = SqliteWebhookWrites.ReadSecretTarget(r, 4);
+                webhookKind = SqliteWebhookWrites.ReadSecretTargetKind(r, 4);
             }
 
-            a.webhooks.Queue(s, a.id, target, SubjectEvent.FailedAttempt, viewsLeft, a.now, thenBurned: failure.BurnedAt is not null);
+            a.webhooks.Queue(s, a.id, webhookKind, SubjectEvent.FailedAttempt, viewsLeft, a.now, thenBurned: failure.BurnedAt is not null);
 
             return (failure, failure.BurnedAt is not null && streamStored);
         }, cancellationToken);
@@ -272,7 +272,7 @@ internal sealed class SqliteSecretStore : ISecretStore
                 .Bind("$id", a.id.ToByteArray())
                 .Bind("$now", a.now.ToUnixTimeMilliseconds());
             bool streamStored;
-            QueuedTarget? target;
+            WebhookSubject? webhookKind;
             using (var r = c.ExecuteReader())
             {
                 if (!r.Read())
@@ -281,10 +281,10 @@ internal sealed class SqliteSecretStore : ISecretStore
                 }
 
                 streamStored = r.GetInt64(0) != 0;
-                target = SqliteWebhookWrites.ReadSecretTarget(r, 1);
+                webhookKind = SqliteWebhookWrites.ReadSecretTargetKind(r, 1);
             }
 
-            a.webhooks.Queue(s, a.id, target, SubjectEvent.Destroyed, null, a.now);
+            a.webhooks.Queue(s, a.id, webhookKind, SubjectEvent.Destroyed, null, a.now);
             return (true, streamStored);
         }, cancellationToken);
         if (dropStream)

@@ -40,7 +40,8 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
 
     /// <summary>
     /// The lease is the only write, and the bodies are built after it commits, off the one writer thread that the
-    /// secrets' own writes wait for. Each row carries its target.
+    /// secrets' own writes wait for. Each row carries its target. A row whose event is followed by <c>secret.burned</c>
+    /// gives two deliveries: the event under the row's sequence, the burn under its negative (see <see cref="RemoveAsync"/>).
     /// </summary>
     public async ValueTask<IReadOnlyList<PendingDelivery>> ClaimDueAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int max,
         CancellationToken cancellationToken)
@@ -50,7 +51,7 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
             var c = s.Statement("""
                 UPDATE webhook_outbox SET next_attempt_at = $lease
                 WHERE seq IN (SELECT seq FROM webhook_outbox WHERE next_attempt_at <= $now ORDER BY next_attempt_at LIMIT $max)
-                RETURNING seq, id, body, attempts, created_at, event, views_left, kind, report_id, url, signing_key
+                RETURNING seq, id, body, attempts, created_at, event, views_left, kind, report_id, url, signing_key, then_burned
                 """, "$lease", "$now", "$max")
                 .Bind("$lease", a.leaseUntil.ToUnixTimeMilliseconds())
                 .Bind("$now", a.now.ToUnixTimeMilliseconds())
@@ -62,23 +63,69 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
                 rows.Add(new ClaimedRow(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : (byte[])r.GetValue(2), r.GetInt32(3),
                     DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), r.IsDBNull(5) ? null : (SubjectEvent)r.GetInt32(5),
                     r.IsDBNull(6) ? null : r.GetInt32(6), (WebhookSubject)r.GetInt32(7), (byte[])r.GetValue(8), r.GetString(9),
-                    (byte[])r.GetValue(10)));
+                    (byte[])r.GetValue(10), r.GetInt32(11) != 0));
             }
 
             return rows;
         }, cancellationToken);
-        return rows.ConvertAll(row => new PendingDelivery(row.Sequence, row.Id, row.Url, row.SigningKey,
-            row.Body ?? WebhookPayload.Build(row.Kind, row.Event!.Value, row.CreatedAt, SecretId.FromBytes(row.ReportId), row.ViewsLeft),
-            row.Attempts, row.CreatedAt));
+        var due = new List<PendingDelivery>(rows.Count * 2);
+        foreach (var row in rows)
+        {
+            due.Add(new PendingDelivery(row.Sequence, row.Id, row.Url, row.SigningKey,
+                row.Body ?? WebhookPayload.Build(row.Kind, row.Event!.Value, row.CreatedAt, SecretId.FromBytes(row.ReportId), row.ViewsLeft),
+                row.Attempts, row.CreatedAt));
+            if (row.ThenBurned)
+            {
+                due.Add(new PendingDelivery(-row.Sequence, BurnedId(row.Id), row.Url, row.SigningKey,
+                    WebhookPayload.Build(row.Kind, SubjectEvent.Burned, row.CreatedAt, SecretId.FromBytes(row.ReportId), 0), row.Attempts, row.CreatedAt));
+            }
+        }
+
+        return due;
     }
 
-    public async ValueTask RemoveAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken) =>
-        await db.WriteBatchedAsync(SqliteIdList.Json(sequences), static (s, json) =>
-        {
-            var c = s.Statement("DELETE FROM webhook_outbox WHERE seq IN (SELECT value FROM json_each($q))", "$q")
-                .Bind("$q", json);
-            return c.ExecuteNonQuery();
-        }, cancellationToken);
+    /// <summary>The <c>webhook-id</c> of the <c>secret.burned</c> that follows a row's event: the row's own id and <c>_b</c> (as
+    /// <see cref="RemoveAsync"/> renames a row whose burn is all that is left).</summary>
+    private static string BurnedId(string rowId) => rowId + "_b";
+
+    /// <summary>
+    /// A positive handle is a row's event, a negative one the <c>secret.burned</c> that follows it. The burn done: the row
+    /// keeps only its event, or goes if its event was done before (it then stands for the burn alone). The event done:
+    /// the row goes, unless its burn is still to send, which then becomes the row's event under the burn's own id. One
+    /// write; both done in one call remove the row.
+    /// </summary>
+    public async ValueTask RemoveAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken)
+    {
+        var events = sequences.Where(q => q > 0).ToList();
+        var burns = sequences.Where(q => q < 0).Select(q => -q).ToList();
+        await db.WriteBatchedAsync((Events: events.Count > 0 ? SqliteIdList.Json(events) : null, Burns: burns.Count > 0 ? SqliteIdList.Json(burns) : null),
+            static (s, a) =>
+            {
+                if (a.Burns is not null)
+                {
+                    s.Statement($"""
+                        DELETE FROM webhook_outbox WHERE then_burned = 0 AND event = {(int)SubjectEvent.Burned}
+                          AND seq IN (SELECT value FROM json_each($q))
+                        """, "$q")
+                        .Bind("$q", a.Burns).ExecuteNonQuery();
+                    s.Statement("UPDATE webhook_outbox SET then_burned = 0 WHERE then_burned = 1 AND seq IN (SELECT value FROM json_each($q))", "$q")
+                        .Bind("$q", a.Burns).ExecuteNonQuery();
+                }
+
+                if (a.Events is not null)
+                {
+                    s.Statement("DELETE FROM webhook_outbox WHERE then_burned = 0 AND seq IN (SELECT value FROM json_each($q))", "$q")
+                        .Bind("$q", a.Events).ExecuteNonQuery();
+                    s.Statement($"""
+                        UPDATE webhook_outbox SET event = {(int)SubjectEvent.Burned}, views_left = 0, id = id || '_b', then_burned = 0
+                        WHERE then_burned = 1 AND seq IN (SELECT value FROM json_each($q))
+                        """, "$q")
+                        .Bind("$q", a.Events).ExecuteNonQuery();
+                }
+
+                return 0;
+            }, cancellationToken);
+    }
 
     public async ValueTask RetryLaterAsync(long sequence, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
         await db.WriteBatchedAsync((sequence, attempts, nextAttemptAt), static (s, a) =>
@@ -86,7 +133,7 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
             var c = s.Statement("UPDATE webhook_outbox SET attempts = $a, next_attempt_at = $n WHERE seq = $q", "$a", "$n", "$q")
                 .Bind("$a", a.attempts)
                 .Bind("$n", a.nextAttemptAt.ToUnixTimeMilliseconds())
-                .Bind("$q", a.sequence);
+                .Bind("$q", Math.Abs(a.sequence)); // a row's burn (negative) is retried with its row
             return c.ExecuteNonQuery();
         }, cancellationToken);
 
@@ -126,8 +173,9 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
             return c.ExecuteNonQuery();
         }, cancellationToken);
 
+    /// <summary>Events, not rows: a row whose event a burn follows counts twice.</summary>
     public async ValueTask<long> PendingCountAsync(CancellationToken cancellationToken) =>
-        await db.ReadAsync(0, static (s, _) => (long)s.Statement("SELECT count(*) FROM webhook_outbox").ExecuteScalar()!, cancellationToken);
+        await db.ReadAsync(0, static (s, _) => (long)s.Statement("SELECT count(*) + coalesce(sum(then_burned), 0) FROM webhook_outbox").ExecuteScalar()!, cancellationToken);
 
     private static WebhookTarget ReadTarget(SqliteDataReader r) =>
         new(SecretId.FromBytes((byte[])r.GetValue(0)), (WebhookSubject)r.GetInt32(1), SecretId.FromBytes((byte[])r.GetValue(2)),
@@ -135,5 +183,5 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
 
     /// <summary>An outbox row as the claim leased it: a body from before schema version 2, or the event to build it from; its target.</summary>
     private sealed record ClaimedRow(long Sequence, string Id, byte[]? Body, int Attempts, DateTimeOffset CreatedAt,
-        SubjectEvent? Event, int? ViewsLeft, WebhookSubject Kind, byte[] ReportId, string Url, byte[] SigningKey);
+        SubjectEvent? Event, int? ViewsLeft, WebhookSubject Kind, byte[] ReportId, string Url, byte[] SigningKey, bool ThenBurned);
 }

@@ -8,9 +8,9 @@ namespace Parley.Server.Features.Webhooks.Storage;
 /// The webhook rows and columns that the SQLite stores of secrets and requests write inside their own write jobs, so
 /// that they commit with the change they belong to (one group commit, no write of their own): a secret's target on its
 /// own row (the <c>webhook_*</c> columns of <c>secrets</c>), a request's in <c>webhook_targets</c>, an event with the
-/// state change it reports. An outbox row carries its target, so that a change which read the secret's row anyway
-/// (its UPDATE … RETURNING lists <see cref="SecretTargetReturning"/>) queues with a plain insert. An event is queued
-/// only for a target of a kind told of it. Queuing one wakes the delivery worker, whose claim goes through the same
+/// state change it reports. An outbox row carries its target (copied from the row the change has just updated), so the
+/// delivery worker looks nothing up; a change that also burned the secret queues both of its events in one row. An
+/// event is queued only for a target of a kind told of it. Queuing one wakes the delivery worker, whose claim goes through the same
 /// writer and so runs after the batch that queued it has committed.
 /// </summary>
 internal sealed class SqliteWebhookWrites(WebhookSignal signal)
@@ -22,24 +22,25 @@ internal sealed class SqliteWebhookWrites(WebhookSignal signal)
     public const string SecretTargetValues = "$wh_kind, $wh_report, $wh_url, $wh_key";
 
     /// <summary>
-    /// The secret's target as an UPDATE … RETURNING on <c>secrets</c> lists it, read back by <see cref="ReadSecretTarget"/>:
-    /// kind, the id its events name (the secret's own unless it answers a request), URL, key.
+    /// What an UPDATE … RETURNING on <c>secrets</c> lists to learn whether the secret has a target, and of which kind
+    /// (read back by <see cref="ReadSecretTargetKind"/>): a change queues an event only for a target told of it.
     /// </summary>
-    public const string SecretTargetReturning = "webhook_kind, coalesce(webhook_report_id, id), webhook_url, webhook_key";
+    public const string SecretTargetReturning = "webhook_kind";
 
-    private const string OutboxColumns = "id, subject_id, event, views_left, created_at, next_attempt_at, kind, report_id, url, signing_key";
+    private const string OutboxColumns =
+        "id, subject_id, event, views_left, created_at, next_attempt_at, kind, report_id, url, signing_key, then_burned";
 
-    /// <summary>One event for a target given in parameters.</summary>
-    private const string QueueOneSql = $"""
-        INSERT INTO webhook_outbox ({OutboxColumns})
-        VALUES ($id, $s, $e, $v, $at, $at, $k, $r, $u, $key)
-        """;
-
-    /// <summary>An event and then <c>secret.burned</c> (id <c>$burned_id</c>), in that order, for the same target.</summary>
-    private static readonly string QueueWithBurnedSql = $"""
-        INSERT INTO webhook_outbox ({OutboxColumns})
-        VALUES ($id, $s, $e, $v, $at, $at, $k, $r, $u, $key), ($burned_id, $s, {(int)SubjectEvent.Burned}, 0, $at, $at, $k, $r, $u, $key)
-        """;
+    /// <summary>
+    /// An event for the secret's target, copied from the secret's row that the change has just updated (its pages are at
+    /// hand, and four parameters are bound instead of ten), with <c>then_burned</c> set when <c>secret.burned</c> follows it.
+    /// </summary>
+    private static readonly Dictionary<(SubjectEvent Happened, bool ThenBurned), string> QueueForSecretSql = Enum.GetValues<SubjectEvent>()
+        .SelectMany(e => new[] { (e, false), (e, true) })
+        .ToDictionary(k => k, k => $"""
+            INSERT INTO webhook_outbox ({OutboxColumns})
+            SELECT $id, id, {(int)k.Item1}, $v, $at, $at, webhook_kind, coalesce(webhook_report_id, id), webhook_url, webhook_key, {(k.Item2 ? 1 : 0)}
+            FROM secrets WHERE id = $s
+            """);
 
     /// <summary>
     /// An event for whichever target the subject has (on its secret's row or in <c>webhook_targets</c>), if of a kind told
@@ -47,10 +48,10 @@ internal sealed class SqliteWebhookWrites(WebhookSignal signal)
     /// </summary>
     private static readonly Dictionary<SubjectEvent, string> QueueLookedUpSql = Enum.GetValues<SubjectEvent>().ToDictionary(e => e, e => $"""
         INSERT INTO webhook_outbox ({OutboxColumns})
-        SELECT $id, id, {(int)e}, $v, $at, $at, webhook_kind, coalesce(webhook_report_id, id), webhook_url, webhook_key FROM secrets
+        SELECT $id, id, {(int)e}, $v, $at, $at, webhook_kind, coalesce(webhook_report_id, id), webhook_url, webhook_key, 0 FROM secrets
         WHERE id = $s AND webhook_kind IN ({WebhookPayload.KindsToldSql(e)})
         UNION ALL
-        SELECT $id, subject_id, {(int)e}, $v, $at, $at, kind, report_id, url, signing_key FROM webhook_targets
+        SELECT $id, subject_id, {(int)e}, $v, $at, $at, kind, report_id, url, signing_key, 0 FROM webhook_targets
         WHERE subject_id = $s AND kind IN ({WebhookPayload.KindsToldSql(e)})
         """);
 
@@ -61,9 +62,8 @@ internal sealed class SqliteWebhookWrites(WebhookSignal signal)
         .Bind("$wh_url", target?.Url)
         .Bind("$wh_key", target?.SigningKey);
 
-    /// <summary>The target <see cref="SecretTargetReturning"/> gave, its first column at <paramref name="first"/>; null without one.</summary>
-    public static QueuedTarget? ReadSecretTarget(SqliteDataReader r, int first) => r.IsDBNull(first) ? null
-        : new((WebhookSubject)r.GetInt32(first), (byte[])r.GetValue(first + 1), r.GetString(first + 2), (byte[])r.GetValue(first + 3));
+    /// <summary>The kind <see cref="SecretTargetReturning"/> gave at <paramref name="ordinal"/>; null without a target.</summary>
+    public static WebhookSubject? ReadSecretTargetKind(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : (WebhookSubject)r.GetInt32(ordinal);
 
     /// <summary>A request's target (a secret's is a part of its row: <see cref="BindSecretTarget"/>).</summary>
     public static void AddRequestTarget(SqliteSession s, WebhookTarget t) =>
@@ -91,37 +91,30 @@ internal sealed class SqliteWebhookWrites(WebhookSignal signal)
             .ExecuteNonQuery();
 
     /// <summary>
-    /// Queues <paramref name="happened"/> for <paramref name="target"/> (read with the change), if it has one of a kind told
-    /// of it, and when <paramref name="thenBurned"/> also <c>secret.burned</c> after it; true when it queued any.
+    /// Queues <paramref name="happened"/> for the target of kind <paramref name="kind"/> on the secret's row (the change
+    /// has just read the kind), if it is told of it, and when <paramref name="thenBurned"/> also <c>secret.burned</c> after
+    /// it, in the same outbox row; true when it queued any.
     /// </summary>
-    public bool Queue(SqliteSession s, SecretId subject, QueuedTarget? target, SubjectEvent happened, int? viewsLeft, DateTimeOffset at,
+    public bool Queue(SqliteSession s, SecretId subject, WebhookSubject? kind, SubjectEvent happened, int? viewsLeft, DateTimeOffset at,
         bool thenBurned = false)
     {
-        if (target is null)
+        if (kind is not { } k)
         {
             return false;
         }
 
-        var tellHappened = WebhookPayload.TypeFor(target.Kind, happened) is not null;
-        var tellBurned = thenBurned && WebhookPayload.TypeFor(target.Kind, SubjectEvent.Burned) is not null;
+        var tellHappened = WebhookPayload.TypeFor(k, happened) is not null;
+        var tellBurned = thenBurned && WebhookPayload.TypeFor(k, SubjectEvent.Burned) is not null;
         if (!tellHappened && !tellBurned)
         {
             return false;
         }
 
-        var statement = tellHappened && tellBurned
-            ? s.Statement(QueueWithBurnedSql, "$id", "$burned_id", "$s", "$e", "$v", "$at", "$k", "$r", "$u", "$key").Bind("$burned_id", WebhookPayload.NewMessageId())
-            : s.Statement(QueueOneSql, "$id", "$s", "$e", "$v", "$at", "$k", "$r", "$u", "$key");
-        statement
+        s.Statement(QueueForSecretSql[tellHappened ? (happened, tellBurned) : (SubjectEvent.Burned, false)], "$id", "$s", "$v", "$at")
             .Bind("$id", WebhookPayload.NewMessageId())
             .Bind("$s", subject.ToByteArray())
-            .Bind("$e", (int)(tellHappened ? happened : SubjectEvent.Burned))
             .Bind("$v", tellHappened ? viewsLeft : 0)
             .Bind("$at", at.ToUnixTimeMilliseconds())
-            .Bind("$k", (int)target.Kind)
-            .Bind("$r", target.ReportId)
-            .Bind("$u", target.Url)
-            .Bind("$key", target.SigningKey)
             .ExecuteNonQuery();
         signal.Wake();
         return true;
@@ -147,6 +140,3 @@ internal sealed class SqliteWebhookWrites(WebhookSignal signal)
         return queued;
     }
 }
-
-/// <summary>A target as an outbox row carries it: its kind, the id its events name, where they go and the key that signs them.</summary>
-internal sealed record QueuedTarget(WebhookSubject Kind, byte[] ReportId, string Url, byte[] SigningKey);

@@ -87,15 +87,18 @@ internal static class WebhooksSchema
             CREATE INDEX webhook_targets_expiry ON webhook_targets (expiry_handled, expires_at);
             """,
             // A secret's target lives on the secret's row (SecretsSchema's third script, which runs first: the secrets
-            // feature's schema is applied before this one), so webhook_targets keeps requests' targets only. An outbox
-            // row carries its target (kind, report id, URL, key): queuing is a plain insert of what the change's own
-            // UPDATE … RETURNING gave, and the delivery worker looks nothing up. Rows queued before get their target's
-            // columns; rows whose target is gone could never be sent (they were skipped at every claim) and go.
+            // feature's schema is applied before this one), so webhook_targets keeps requests' targets only (kinds 1 and
+            // 3 are WebhookSubject.Secret and RequestAnswer). An outbox row carries its target (kind, report id, URL,
+            // key), copied from the row the change has just updated, so the delivery worker looks nothing up; with
+            // then_burned = 1 a secret.burned (webhook-id: the row's id and "_b") follows the row's event, the two events
+            // of a change that also burned the secret in one row. Rows queued before get their target's columns; rows
+            // whose target is gone could never be sent (they were skipped at every claim) and go.
             """
             ALTER TABLE webhook_outbox ADD COLUMN kind INTEGER;
             ALTER TABLE webhook_outbox ADD COLUMN report_id BLOB;
             ALTER TABLE webhook_outbox ADD COLUMN url TEXT;
             ALTER TABLE webhook_outbox ADD COLUMN signing_key BLOB;
+            ALTER TABLE webhook_outbox ADD COLUMN then_burned INTEGER NOT NULL DEFAULT 0;
             UPDATE webhook_outbox SET kind = t.kind, report_id = t.report_id, url = t.url, signing_key = t.signing_key
               FROM webhook_targets t WHERE t.subject_id = webhook_outbox.subject_id;
             DELETE FROM webhook_outbox WHERE url IS NULL;
