@@ -68,6 +68,25 @@ public sealed class SqliteBurnAfterEventTests(SqliteStores provider) : IClassFix
     }
 
     [Fact]
+    public async Task A_late_report_of_the_event_from_an_earlier_claim_leaves_the_burn_queued()
+    {
+        var (s, opened, burned) = await LastViewOpenedAsync();
+        // The first claim's lease runs out before it reports anything; a second claim sends both, and its event arrives.
+        var second = await ClaimAsync(s, 2);
+        second.Select(d => d.Delivery.Sequence).ShouldBe([opened.Sequence, burned.Sequence]);
+        await Webhooks.RemoveAsync([opened.Sequence], None);
+
+        await Webhooks.RemoveAsync([opened.Sequence], None); // the first claim's event, reported late
+        await Webhooks.RetryLaterAsync(opened.Sequence, 1, T0.AddMinutes(5), None);
+        var left = (await ClaimAsync(s, 6)).ShouldHaveSingleItem();
+        left.Type.ShouldBe("secret.burned");
+        left.Delivery.MessageId.ShouldBe(burned.MessageId);
+        (await Webhooks.PendingCountAsync(None)).ShouldBeGreaterThanOrEqualTo(1);
+        await Webhooks.RemoveAsync([left.Delivery.Sequence], None);
+        (await ClaimAsync(s, 10)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Both_delivered_in_one_removal_end_the_row_and_a_failed_burn_is_retried_with_its_row()
     {
         var (s, opened, burned) = await LastViewOpenedAsync();

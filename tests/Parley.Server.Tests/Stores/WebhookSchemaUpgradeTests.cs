@@ -3,6 +3,7 @@ using Parley.Server.Features.Secrets;
 using Parley.Server.Features.Secrets.Storage;
 using Parley.Server.Features.Webhooks;
 using Parley.Server.Features.Webhooks.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Parley.Server.Infrastructure.Storage;
 
 namespace Parley.Server.Tests.Stores;
@@ -50,6 +51,20 @@ public sealed class WebhookSchemaUpgradeTests
                   1, 1, 3, {SqliteBlob(Subject.ToByteArray())});
         """;
 
+    private static readonly SecretId Answer = SecretId.New();
+    private static readonly SecretId Request = SecretId.New();
+
+    /// <summary>A request's answer with the request's target (kind 3, its expiry already handled), as version 3 kept it.</summary>
+    private static string AnswerRows => $"""
+        INSERT INTO secrets (id, manage_hash, access_verifier, manifest, manifest_bytes, created_at, expires_at, max_views, views_left,
+            max_pp_attempts, bundle_id)
+          VALUES ({SqliteBlob(Answer.ToByteArray())}, X'00', X'00', X'01', 1, {T0.ToUnixTimeMilliseconds()}, {T0.AddHours(1).ToUnixTimeMilliseconds()},
+                  1, 1, 3, {SqliteBlob(Answer.ToByteArray())});
+        INSERT INTO webhook_targets (subject_id, kind, report_id, url, signing_key, expires_at, expiry_handled)
+          VALUES ({SqliteBlob(Answer.ToByteArray())}, 3, {SqliteBlob(Request.ToByteArray())}, 'https://receiver.example/answers',
+                  {SqliteBlob(new byte[32])}, {T0.AddHours(1).ToUnixTimeMilliseconds()}, 1);
+        """;
+
     /// <summary>Secrets at their second version and webhooks at <paramref name="version"/>, as a server applies them.</summary>
     private static FeatureSchema[] SqliteSchemasAt(int version) =>
         [SchemaUpgrades.VersionOf(SecretsSchema.Schema, 2), SchemaUpgrades.VersionOf(WebhooksSchema.Schema, version)];
@@ -77,7 +92,7 @@ public sealed class WebhookSchemaUpgradeTests
 
     [Fact]
     public Task A_version_3_sqlite_database_moves_the_secrets_targets_onto_their_rows_and_keeps_its_queued_events() =>
-        SchemaUpgrades.OnSqliteAsync(SqliteSchemasAt(3), CurrentSchemas, SecretRow + Version2Rows(SqliteBlob), async db =>
+        SchemaUpgrades.OnSqliteAsync(SqliteSchemasAt(3), CurrentSchemas, SecretRow + AnswerRows + Version2Rows(SqliteBlob), async db =>
         {
             var store = SqliteStore(db);
             var target = await store.FindTargetAsync(Subject, CancellationToken.None);
@@ -85,7 +100,10 @@ public sealed class WebhookSchemaUpgradeTests
             target.Url.ShouldBe("https://receiver.example/hook");
             target.Kind.ShouldBe(WebhookSubject.Secret);
             target.ReportId.ShouldBe(Subject);
+            var answer = (await store.FindTargetAsync(Answer, CancellationToken.None)).ShouldNotBeNull();
+            (answer.Kind, answer.ReportId, answer.Url).ShouldBe((WebhookSubject.RequestAnswer, Request, "https://receiver.example/answers"));
             db.Write(0, static (s, _) => (long)s.Statement("SELECT count(*) FROM webhook_targets").ExecuteScalar()!).ShouldBe(0);
+            // The answer's expiry was handled before the upgrade: only the secret's is still to report.
             (await store.DueExpiriesAsync(T0.AddHours(2), 10, CancellationToken.None)).Select(t => t.SubjectId).ShouldBe([Subject]);
             await QueuedEventsSurviveAsync(store, "msg_event", "msg_old");
         });
@@ -99,6 +117,15 @@ public sealed class WebhookSchemaUpgradeTests
     public Task A_version_2_postgres_database_keeps_its_queued_events_across_the_upgrade() =>
         SchemaUpgrades.OnPostgresAsync(SchemaUpgrades.VersionOf(WebhooksSchema.Schema, 2), WebhooksSchema.Schema, Version2Rows(PostgresBlob),
             db => QueuedEventsSurviveAsync(PostgresStore(db), "msg_event", "msg_old"));
+
+    [Fact]
+    public async Task The_server_applies_the_secrets_schema_before_the_webhooks_one_whose_fourth_script_reaches_into_it()
+    {
+        await using var server = await ParleyTestServer.StartAsync(new ParleyServerOptions { Provider = "sqlite" });
+        var features = server.Services.GetServices<FeatureSchema>().Select(f => f.Feature).ToList();
+        features.IndexOf("secrets").ShouldBeGreaterThanOrEqualTo(0);
+        features.IndexOf("secrets").ShouldBeLessThan(features.IndexOf("webhooks"));
+    }
 
     private static SqliteWebhookStore SqliteStore(SqliteDatabase db) => new(db, new SqliteWebhookWrites(new WebhookSignal()));
 

@@ -59,14 +59,15 @@ internal static class SecretsSchema
             // script, which moves the targets stored before): a separate row keyed by the secret's random id cost
             // each create one more B-tree page in its commit. webhook_kind is WebhookSubject (NULL: no webhook);
             // webhook_report_id is the id the events name when it is not the secret's own (a request's answer).
-            // The partial index finds the targets whose expiry is still to be reported.
+            // The partial index serves the expiries still to report and the purge of targets (their columns set to
+            // NULL two days after the secret expired), as webhook_targets_expiry does for the table.
             """
             ALTER TABLE secrets ADD COLUMN webhook_kind INTEGER;
             ALTER TABLE secrets ADD COLUMN webhook_report_id BLOB;
             ALTER TABLE secrets ADD COLUMN webhook_url TEXT;
             ALTER TABLE secrets ADD COLUMN webhook_key BLOB;
             ALTER TABLE secrets ADD COLUMN webhook_expiry_handled INTEGER NOT NULL DEFAULT 0;
-            CREATE INDEX secrets_webhook_expiry ON secrets (expires_at) WHERE webhook_kind IS NOT NULL AND webhook_expiry_handled = 0;
+            CREATE INDEX secrets_webhook_expiry ON secrets (webhook_expiry_handled, expires_at) WHERE webhook_kind IS NOT NULL;
             """,
         ],
         Postgres:

@@ -41,7 +41,8 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
     /// <summary>
     /// The lease is the only write, and the bodies are built after it commits, off the one writer thread that the
     /// secrets' own writes wait for. Each row carries its target. A row whose event is followed by <c>secret.burned</c>
-    /// gives two deliveries: the event under the row's sequence, the burn under its negative (see <see cref="RemoveAsync"/>).
+    /// gives the event under the row's sequence and the burn under its negative, each while still to send (see
+    /// <see cref="RemoveAsync"/>).
     /// </summary>
     public async ValueTask<IReadOnlyList<PendingDelivery>> ClaimDueAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int max,
         CancellationToken cancellationToken)
@@ -63,7 +64,7 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
                 rows.Add(new ClaimedRow(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : (byte[])r.GetValue(2), r.GetInt32(3),
                     DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), r.IsDBNull(5) ? null : (SubjectEvent)r.GetInt32(5),
                     r.IsDBNull(6) ? null : r.GetInt32(6), (WebhookSubject)r.GetInt32(7), (byte[])r.GetValue(8), r.GetString(9),
-                    (byte[])r.GetValue(10), r.GetInt32(11) != 0));
+                    (byte[])r.GetValue(10), r.GetInt32(11)));
             }
 
             return rows;
@@ -71,10 +72,14 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
         var due = new List<PendingDelivery>(rows.Count * 2);
         foreach (var row in rows)
         {
-            due.Add(new PendingDelivery(row.Sequence, row.Id, row.Url, row.SigningKey,
-                row.Body ?? WebhookPayload.Build(row.Kind, row.Event!.Value, row.CreatedAt, SecretId.FromBytes(row.ReportId), row.ViewsLeft),
-                row.Attempts, row.CreatedAt));
-            if (row.ThenBurned)
+            if (row.ThenBurned != BurnAlone)
+            {
+                due.Add(new PendingDelivery(row.Sequence, row.Id, row.Url, row.SigningKey,
+                    row.Body ?? WebhookPayload.Build(row.Kind, row.Event!.Value, row.CreatedAt, SecretId.FromBytes(row.ReportId), row.ViewsLeft),
+                    row.Attempts, row.CreatedAt));
+            }
+
+            if (row.ThenBurned != EventAlone)
             {
                 due.Add(new PendingDelivery(-row.Sequence, BurnedId(row.Id), row.Url, row.SigningKey,
                     WebhookPayload.Build(row.Kind, SubjectEvent.Burned, row.CreatedAt, SecretId.FromBytes(row.ReportId), 0), row.Attempts, row.CreatedAt));
@@ -84,15 +89,17 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
         return due;
     }
 
-    /// <summary>The <c>webhook-id</c> of the <c>secret.burned</c> that follows a row's event: the row's own id and <c>_b</c> (as
-    /// <see cref="RemoveAsync"/> renames a row whose burn is all that is left).</summary>
+    /// <summary><c>then_burned</c> of a row with no burn to send, and of one whose event was sent and its burn not (yet).</summary>
+    private const int EventAlone = 0, BurnAlone = 2;
+
+    /// <summary>The <c>webhook-id</c> of the <c>secret.burned</c> that follows a row's event: the row's own id and <c>_b</c>.</summary>
     private static string BurnedId(string rowId) => rowId + "_b";
 
     /// <summary>
-    /// A positive handle is a row's event, a negative one the <c>secret.burned</c> that follows it. The burn done: the row
-    /// keeps only its event, or goes if its event was done before (it then stands for the burn alone). The event done:
-    /// the row goes, unless its burn is still to send, which then becomes the row's event under the burn's own id. One
-    /// write; both done in one call remove the row.
+    /// A positive handle is a row's event, a negative one the <c>secret.burned</c> that follows it (<c>then_burned</c>: 0
+    /// the event alone, 1 the event and then the burn, 2 the burn alone). The event done: 0 goes, 1 becomes 2. The burn
+    /// done: 1 becomes 0, 2 goes. Any other (a late report from a claim whose lease ran out) changes nothing, so a handle
+    /// never reaches the other part. One write; both parts done in one call remove the row.
     /// </summary>
     public async ValueTask RemoveAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken)
     {
@@ -103,10 +110,7 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
             {
                 if (a.Burns is not null)
                 {
-                    s.Statement($"""
-                        DELETE FROM webhook_outbox WHERE then_burned = 0 AND event = {(int)SubjectEvent.Burned}
-                          AND seq IN (SELECT value FROM json_each($q))
-                        """, "$q")
+                    s.Statement("DELETE FROM webhook_outbox WHERE then_burned = 2 AND seq IN (SELECT value FROM json_each($q))", "$q")
                         .Bind("$q", a.Burns).ExecuteNonQuery();
                     s.Statement("UPDATE webhook_outbox SET then_burned = 0 WHERE then_burned = 1 AND seq IN (SELECT value FROM json_each($q))", "$q")
                         .Bind("$q", a.Burns).ExecuteNonQuery();
@@ -116,10 +120,7 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
                 {
                     s.Statement("DELETE FROM webhook_outbox WHERE then_burned = 0 AND seq IN (SELECT value FROM json_each($q))", "$q")
                         .Bind("$q", a.Events).ExecuteNonQuery();
-                    s.Statement($"""
-                        UPDATE webhook_outbox SET event = {(int)SubjectEvent.Burned}, views_left = 0, id = id || '_b', then_burned = 0
-                        WHERE then_burned = 1 AND seq IN (SELECT value FROM json_each($q))
-                        """, "$q")
+                    s.Statement("UPDATE webhook_outbox SET then_burned = 2 WHERE then_burned = 1 AND seq IN (SELECT value FROM json_each($q))", "$q")
                         .Bind("$q", a.Events).ExecuteNonQuery();
                 }
 
@@ -163,19 +164,26 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
                 .Bind("$s", bytes).ExecuteNonQuery();
         }, cancellationToken);
 
+    /// <summary>
+    /// A secret's target goes from its row (the columns set to NULL: the row itself stays until the secrets' sweeper
+    /// takes it), a request's from <c>webhook_targets</c>. "IN (0, 1)" lets the expiry indexes (handled, expires_at)
+    /// serve. Queued events carry their target: none needs to be spared for them.
+    /// </summary>
     public async ValueTask<int> PurgeTargetsAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
         await db.WriteBatchedAsync(before, static (s, before) =>
-        {
-            // Requests' targets only (a secret's goes with its row). "expiry_handled IN (0, 1)" lets the expiry index
-            // (handled, expires_at) serve. Queued events carry their target: none needs to be spared for them.
-            var c = s.Statement("DELETE FROM webhook_targets WHERE expiry_handled IN (0, 1) AND expires_at < $b", "$b")
-                .Bind("$b", before.ToUnixTimeMilliseconds());
-            return c.ExecuteNonQuery();
-        }, cancellationToken);
+            s.Statement("""
+                UPDATE secrets SET webhook_kind = NULL, webhook_report_id = NULL, webhook_url = NULL, webhook_key = NULL
+                WHERE webhook_kind IS NOT NULL AND webhook_expiry_handled IN (0, 1) AND expires_at < $b
+                """, "$b")
+                .Bind("$b", before.ToUnixTimeMilliseconds())
+                .ExecuteNonQuery()
+            + s.Statement("DELETE FROM webhook_targets WHERE expiry_handled IN (0, 1) AND expires_at < $b", "$b")
+                .Bind("$b", before.ToUnixTimeMilliseconds())
+                .ExecuteNonQuery(), cancellationToken);
 
-    /// <summary>Events, not rows: a row whose event a burn follows counts twice.</summary>
+    /// <summary>Events, not rows: a row with its event and its burn to send counts twice.</summary>
     public async ValueTask<long> PendingCountAsync(CancellationToken cancellationToken) =>
-        await db.ReadAsync(0, static (s, _) => (long)s.Statement("SELECT count(*) + coalesce(sum(then_burned), 0) FROM webhook_outbox").ExecuteScalar()!, cancellationToken);
+        await db.ReadAsync(0, static (s, _) => (long)s.Statement("SELECT count(*) + coalesce(sum(then_burned = 1), 0) FROM webhook_outbox").ExecuteScalar()!, cancellationToken);
 
     private static WebhookTarget ReadTarget(SqliteDataReader r) =>
         new(SecretId.FromBytes((byte[])r.GetValue(0)), (WebhookSubject)r.GetInt32(1), SecretId.FromBytes((byte[])r.GetValue(2)),
@@ -183,5 +191,5 @@ internal sealed class SqliteWebhookStore(SqliteDatabase db, SqliteWebhookWrites 
 
     /// <summary>An outbox row as the claim leased it: a body from before schema version 2, or the event to build it from; its target.</summary>
     private sealed record ClaimedRow(long Sequence, string Id, byte[]? Body, int Attempts, DateTimeOffset CreatedAt,
-        SubjectEvent? Event, int? ViewsLeft, WebhookSubject Kind, byte[] ReportId, string Url, byte[] SigningKey, bool ThenBurned);
+        SubjectEvent? Event, int? ViewsLeft, WebhookSubject Kind, byte[] ReportId, string Url, byte[] SigningKey, int ThenBurned);
 }

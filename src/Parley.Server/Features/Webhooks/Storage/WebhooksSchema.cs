@@ -89,9 +89,9 @@ internal static class WebhooksSchema
             // A secret's target lives on the secret's row (SecretsSchema's third script, which runs first: the secrets
             // feature's schema is applied before this one), so webhook_targets keeps requests' targets only (kinds 1 and
             // 3 are WebhookSubject.Secret and RequestAnswer). An outbox row carries its target (kind, report id, URL,
-            // key), copied from the row the change has just updated, so the delivery worker looks nothing up; with
-            // then_burned = 1 a secret.burned (webhook-id: the row's id and "_b") follows the row's event, the two events
-            // of a change that also burned the secret in one row. Rows queued before get their target's columns; rows
+            // key), copied from the row the change has just updated, so the delivery worker looks nothing up. The two
+            // events of a change that also burned the secret are one row: then_burned = 1 when a secret.burned (webhook-id:
+            // the row's id and "_b") follows the row's event, 2 when only that burn is still to send. Rows queued before get their target's columns; rows
             // whose target is gone could never be sent (they were skipped at every claim) and go.
             """
             ALTER TABLE webhook_outbox ADD COLUMN kind INTEGER;
