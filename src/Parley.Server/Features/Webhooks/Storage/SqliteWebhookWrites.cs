@@ -27,6 +27,9 @@ internal sealed class SqliteWebhookWrites(WebhookSignal signal)
     /// </summary>
     public const string SecretTargetReturning = "webhook_kind";
 
+    /// <summary>A secret's target as the outbox's <c>kind, report_id, url, signing_key</c>, selected from its row.</summary>
+    private const string SecretTargetAsOutbox = "webhook_kind, coalesce(webhook_report_id, id), webhook_url, webhook_key";
+
     private const string OutboxColumns =
         "id, subject_id, event, views_left, created_at, next_attempt_at, kind, report_id, url, signing_key, then_burned";
 
@@ -38,7 +41,7 @@ internal sealed class SqliteWebhookWrites(WebhookSignal signal)
         .SelectMany(e => new[] { (e, false), (e, true) })
         .ToDictionary(k => k, k => $"""
             INSERT INTO webhook_outbox ({OutboxColumns})
-            SELECT $id, id, {(int)k.Item1}, $v, $at, $at, webhook_kind, coalesce(webhook_report_id, id), webhook_url, webhook_key, {(k.Item2 ? 1 : 0)}
+            SELECT $id, id, {(int)k.Item1}, $v, $at, $at, {SecretTargetAsOutbox}, {(k.Item2 ? 1 : 0)}
             FROM secrets WHERE id = $s
             """);
 
@@ -48,7 +51,7 @@ internal sealed class SqliteWebhookWrites(WebhookSignal signal)
     /// </summary>
     private static readonly Dictionary<SubjectEvent, string> QueueLookedUpSql = Enum.GetValues<SubjectEvent>().ToDictionary(e => e, e => $"""
         INSERT INTO webhook_outbox ({OutboxColumns})
-        SELECT $id, id, {(int)e}, $v, $at, $at, webhook_kind, coalesce(webhook_report_id, id), webhook_url, webhook_key, 0 FROM secrets
+        SELECT $id, id, {(int)e}, $v, $at, $at, {SecretTargetAsOutbox}, 0 FROM secrets
         WHERE id = $s AND webhook_kind IN ({WebhookPayload.KindsToldSql(e)})
         UNION ALL
         SELECT $id, subject_id, {(int)e}, $v, $at, $at, kind, report_id, url, signing_key, 0 FROM webhook_targets
